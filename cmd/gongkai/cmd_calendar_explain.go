@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+)
+
+type calendarExplainOptions struct {
+	date string
+	days int
+}
+
+func newCalendarExplainCmd(e *env) *cobra.Command {
+	var o calendarExplainOptions
+	c := &cobra.Command{
+		Use:   "explain DATE [--days N]",
+		Short: "逐日说明期限是怎样算出来的",
+		Long: `列出从 DATE 起数 N 个工作日时经过的每一天：计入的工作日（含调休上班日）
+和跳过的周末、节假日，以及哪些日期尚属暂估，便于向领导或申请人说明期限的由来。`,
+		Example: `  gongkai calendar explain 2026-09-28 --days 20`,
+		Args:    exactArgs(1, "起算日期 DATE"),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.date = args[0]
+			return runCalendarExplain(e, o)
+		},
+	}
+	c.Flags().IntVar(&o.days, "days", 20, "工作日数（可为负数或 0）")
+	return c
+}
+
+func runCalendarExplain(e *env, o calendarExplainOptions) error {
+	start, err := parseDateArg("DATE", o.date)
+	if err != nil {
+		return err
+	}
+	cal, err := e.loadCalendar()
+	if err != nil {
+		return err
+	}
+	result, prov, steps, err := cal.Explain(start, o.days)
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	switch {
+	case o.days > 0:
+		fmt.Fprintf(w, "起算日 %s（%s）不计入，从其后一日起数 %d 个工作日：\n\n",
+			start, calendar.WeekdayName(start.Weekday()), o.days)
+	case o.days < 0:
+		fmt.Fprintf(w, "从 %s（%s）前一日起向前数 %d 个工作日：\n\n",
+			start, calendar.WeekdayName(start.Weekday()), -o.days)
+	default:
+		fmt.Fprintf(w, "%s（%s）当天若是工作日即为结果，否则顺延至其后第一个工作日：\n\n",
+			start, calendar.WeekdayName(start.Weekday()))
+	}
+	t := newTable(w, "日期", "星期", "情况", "计数")
+	skipped := map[string]int{}
+	var skippedOrder []string
+	for _, s := range steps {
+		what := dayDescription(s.Day)
+		count := "跳过"
+		if s.Counted() {
+			count = "第 " + strconv.Itoa(abs(s.Ordinal)) + " 个工作日"
+		} else {
+			key := dayDescription(calendar.Day{Kind: s.Kind, Name: s.Name})
+			if skipped[key] == 0 {
+				skippedOrder = append(skippedOrder, key)
+			}
+			skipped[key]++
+		}
+		t.Append([]string{s.Date.String(), calendar.ShortWeekdayName(s.Date.Weekday()), what, count})
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n结果：%s（%s）", result, calendar.WeekdayName(result.Weekday()))
+	if len(skippedOrder) > 0 {
+		fmt.Fprint(w, "；途中跳过")
+		for i, k := range skippedOrder {
+			if i > 0 {
+				fmt.Fprint(w, "、")
+			}
+			fmt.Fprintf(w, "%s %d 天", k, skipped[k])
+		}
+	}
+	fmt.Fprintln(w)
+	if prov {
+		fmt.Fprintln(w, "注意：途经的日期中有暂估日（所在年份的放假安排通知尚未发布或导入），结果可能随通知调整。")
+	}
+	return nil
+}
+
+// dayDescription says what a day is, in words for people.
+func dayDescription(d calendar.Day) string {
+	s := ""
+	switch d.Kind {
+	case calendar.Weekday:
+		s = "工作日"
+	case calendar.Weekend:
+		s = "周末"
+	case calendar.DayOff:
+		s = "放假（" + d.Name + "）"
+	case calendar.Makeup:
+		s = "调休上班（" + d.Name + "）"
+	}
+	if d.Provisional {
+		s += "，暂估"
+	}
+	return s
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

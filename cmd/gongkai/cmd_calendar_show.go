@@ -1,0 +1,193 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+)
+
+func newCalendarShowCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "show YEAR [MONTH]",
+		Short: "按月显示日历：放假、调休上班和暂估日",
+		Long: `按月显示日历。格内标记：节日简称＝放假，班＝调休上班，*＝暂估（该年通知
+尚未发布或导入，按放假办法推算）。每月下方列出各节日的放假和上班日期。`,
+		Example: `  gongkai calendar show 2026 10
+  gongkai calendar show 2028`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) < 1 || len(args) > 2 {
+				return inputErrorf("%s 需要年份 YEAR，可再加月份 MONTH，实际给了 %d 个参数", c.CommandPath(), len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			return runCalendarShow(e, args)
+		},
+	}
+	return c
+}
+
+func runCalendarShow(e *env, args []string) error {
+	year, err := strconv.Atoi(args[0])
+	if err != nil || year < calendar.FirstYear || year > calendar.LastYear {
+		return inputErrorf("年份 YEAR 的值 %q 无效：应为 %d 至 %d 之间的整数", args[0], calendar.FirstYear, calendar.LastYear)
+	}
+	first, last := 1, 12
+	if len(args) == 2 {
+		m, err := strconv.Atoi(args[1])
+		if err != nil || m < 1 || m > 12 {
+			return inputErrorf("月份 MONTH 的值 %q 无效：应为 1 至 12", args[1])
+		}
+		first, last = m, m
+	}
+	cal, err := e.loadCalendar()
+	if err != nil {
+		return err
+	}
+	info, _ := cal.Year(year)
+	if info.Official {
+		fmt.Fprintf(e.stdout, "%d 年：正式（%s）\n", year, scheduleSource(info.Schedule))
+	} else {
+		fmt.Fprintf(e.stdout, "%d 年：暂估——放假安排通知尚未发布或导入，按《全国年节及纪念日放假办法》推算，无调休上班日\n", year)
+	}
+	for m := first; m <= last; m++ {
+		if err := showMonth(e, cal, info, time.Month(m)); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout, "\n标记：节日简称＝放假  班＝调休上班  *＝暂估（放假日按放假办法推算，或年末几天可能被下一年通知调整）")
+	return nil
+}
+
+func showMonth(e *env, cal *calendar.Calendar, info calendar.YearInfo, month time.Month) error {
+	year := info.Year
+	w := e.stdout
+	fmt.Fprintf(w, "\n%d年%d月\n", year, month)
+	t := newTable(w, "一", "二", "三", "四", "五", "六", "日")
+	row := make([]string, 7)
+	first := calendar.DateOf(year, month, 1)
+	n := calendar.DaysIn(year, month)
+	var legend legendBuilder
+	for i := 0; i < n; i++ {
+		d := first.AddDays(i)
+		day, err := cal.Day(d)
+		if err != nil {
+			return err
+		}
+		col := (int(d.Weekday()) + 6) % 7 // Monday first
+		cell := strconv.Itoa(d.Day())
+		switch day.Kind {
+		case calendar.DayOff:
+			cell += " " + shortName(day.Name)
+		case calendar.Makeup:
+			cell += " 班"
+		}
+		// In a provisional year every day is provisional; mark the
+		// estimated days off there, and elsewhere every provisional day.
+		if day.Provisional && (day.Kind == calendar.DayOff || info.Official) {
+			cell += "*"
+		}
+		row[col] = cell
+		legend.add(day)
+		if col == 6 || i == n-1 {
+			t.Append(row)
+			row = make([]string, 7)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	for _, l := range legend.lines() {
+		fmt.Fprintln(w, "  "+l)
+	}
+	return nil
+}
+
+// shortName abbreviates a holiday's name to two characters for a grid cell.
+func shortName(name string) string {
+	name = strings.NewReplacer("“", "", "”", "").Replace(name)
+	if strings.HasPrefix(name, "抗日战争") {
+		return "抗战"
+	}
+	r := []rune(name)
+	if len(r) > 2 {
+		r = r[:2]
+	}
+	return string(r)
+}
+
+// legendBuilder collects, per holiday, the days off and make-up workdays of
+// a month, to list them under its grid.
+type legendBuilder struct {
+	order []string
+	off   map[string][]calendar.Date
+	work  map[string][]calendar.Date
+}
+
+func (l *legendBuilder) add(d calendar.Day) {
+	if d.Kind != calendar.DayOff && d.Kind != calendar.Makeup {
+		return
+	}
+	if l.off == nil {
+		l.off, l.work = map[string][]calendar.Date{}, map[string][]calendar.Date{}
+	}
+	if l.off[d.Name] == nil && l.work[d.Name] == nil {
+		l.order = append(l.order, d.Name)
+	}
+	if d.Kind == calendar.DayOff {
+		l.off[d.Name] = append(l.off[d.Name], d.Date)
+	} else {
+		l.work[d.Name] = append(l.work[d.Name], d.Date)
+	}
+}
+
+func (l *legendBuilder) lines() []string {
+	var out []string
+	for _, name := range l.order {
+		var parts []string
+		if ds := l.off[name]; len(ds) > 0 {
+			parts = append(parts, dateRuns(ds)+" 放假")
+		}
+		if ds := l.work[name]; len(ds) > 0 {
+			parts = append(parts, dateRuns(ds)+" 上班")
+		}
+		out = append(out, name+"："+strings.Join(parts, "；"))
+	}
+	return out
+}
+
+// dateRuns writes dates as runs: 2月15日至23日、2月28日.
+func dateRuns(ds []calendar.Date) string {
+	var parts []string
+	for i := 0; i < len(ds); {
+		j := i
+		for j+1 < len(ds) && ds[j+1].Sub(ds[j]) == 1 {
+			j++
+		}
+		s := fmt.Sprintf("%d月%d日", ds[i].Month(), ds[i].Day())
+		if j > i {
+			s += fmt.Sprintf("至%d日", ds[j].Day())
+		}
+		parts = append(parts, s)
+		i = j + 1
+	}
+	return strings.Join(parts, "、")
+}
+
+// scheduleSource says where an official schedule comes from, in a line.
+func scheduleSource(s *calendar.Schedule) string {
+	var titles []string
+	for _, n := range s.Notices {
+		titles = append(titles, "《"+n.Title+"》")
+	}
+	src := "内置数据"
+	if s.Origin == calendar.OriginImported {
+		src = fmt.Sprintf("导入自 %s，%s", s.File, s.ImportedAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+	}
+	return src + "：" + strings.Join(titles, "、")
+}

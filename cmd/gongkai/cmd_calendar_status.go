@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+)
+
+type calendarStatusOptions struct {
+	asOf string
+}
+
+func newCalendarStatusCmd(e *env) *cobra.Command {
+	var o calendarStatusOptions
+	c := &cobra.Command{
+		Use:   "status [--as-of DATE]",
+		Short: "各年份放假安排的来源：正式（内置或导入）或暂估",
+		Long: `列出每一年的工作日依据：正式年份注明是内置数据还是导入的文件及所依据的通知；
+其余年份为暂估。自 11 月 1 日起，若下一年仍为暂估，会提醒导入国务院办公厅的通知。`,
+		Args: exactArgs(0, "无"),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runCalendarStatus(e, o)
+		},
+	}
+	c.Flags().StringVar(&o.asOf, "as-of", "", "以该日期为“今天”（默认今天，Asia/Shanghai）")
+	return c
+}
+
+func runCalendarStatus(e *env, o calendarStatusOptions) error {
+	today, err := e.today()
+	if err != nil {
+		return err
+	}
+	if o.asOf != "" {
+		if today, err = parseDateArg("--as-of", o.asOf); err != nil {
+			return err
+		}
+	}
+	cal, err := e.loadCalendar()
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	t := newTable(w, "年份", "状态", "来源", "依据")
+	years := cal.Years()
+	var notes []string
+	for i := 0; i < len(years); i++ {
+		y := years[i]
+		if !y.Official {
+			j := i
+			for j+1 < len(years) && !years[j+1].Official {
+				j++
+			}
+			span := fmt.Sprint(y.Year)
+			if j > i {
+				span = fmt.Sprintf("%d—%d", y.Year, years[j].Year)
+			}
+			t.Append([]string{span, "暂估", "按放假办法推算", "《全国年节及纪念日放假办法》（2024年修订），无调休上班日"})
+			i = j
+			continue
+		}
+		s := y.Schedule
+		src := "内置"
+		if s.Origin == calendar.OriginImported {
+			src = "导入 " + s.File + "（" + s.ImportedAt.In(calendar.Shanghai).Format("2006-01-02") + "）"
+		}
+		var basis []string
+		for _, n := range s.Notices {
+			b := "《" + n.Title + "》"
+			if n.Number != "" {
+				b += n.Number
+			}
+			if n.Note != "" {
+				notes = append(notes, fmt.Sprintf("注（%d 年）：%s", y.Year, n.Note))
+			}
+			basis = append(basis, b)
+		}
+		t.Append([]string{fmt.Sprint(y.Year), "正式", src, strings.Join(basis, "\n")})
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
+	}
+	for _, warn := range statusWarnings(cal, today) {
+		fmt.Fprintln(w, warn)
+	}
+	return nil
+}
+
+// statusWarnings says what an officer should do about provisional years
+// as of today.
+func statusWarnings(cal *calendar.Calendar, today calendar.Date) []string {
+	var out []string
+	y := today.Year()
+	if info, err := cal.Year(y); err == nil && !info.Official {
+		out = append(out, fmt.Sprintf("警告：今年（%d 年）的放假安排仍是暂估，期限可能有误。请尽快导入国务院办公厅的通知：gongkai calendar import 文件", y))
+	}
+	if today.Month() >= time.November {
+		if info, err := cal.Year(y + 1); err == nil && !info.Official {
+			out = append(out, fmt.Sprintf("提醒：%d 年的放假安排尚未导入，跨年期限目前为暂估。国务院办公厅通常在 10 月底至 12 月初发布通知，发布后请导入：gongkai calendar import 文件（holiday-cn JSON 或 iCalendar）", y+1))
+		}
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package boltstore
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"gongkai/calendar"
+)
+
+// SchemaVersion is the layout this code reads and writes.
+const SchemaVersion = 1
+
+// DefaultTimeout is how long Open waits for another process's lock.
+const DefaultTimeout = 5 * time.Second
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketCalendar = []byte("calendar_years")
+	keySchema      = []byte("schema_version")
+)
+
+// ErrBusy means another process held the database for longer than the
+// timeout.
+var ErrBusy = errors.New("database busy")
+
+// NotFoundError reports a database file that does not exist, when opening
+// one to read.
+type NotFoundError struct{ Path string }
+
+func (e *NotFoundError) Error() string { return "database " + e.Path + " does not exist" }
+
+// Options tune Open.
+type Options struct {
+	ReadOnly bool          // open an existing file for reading only
+	Timeout  time.Duration // wait for the lock; 0 means DefaultTimeout
+	Mode     fs.FileMode   // mode of a new file; 0 means 0600
+}
+
+// Store is an open database.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Open opens the database at path. A writable open creates it when missing
+// and brings its schema up to date; a read-only open of a missing file
+// returns a *NotFoundError.
+func Open(path string, o Options) (*Store, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Mode == 0 {
+		o.Mode = 0o600
+	}
+	if o.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, &NotFoundError{Path: path}
+		}
+	}
+	db, err := bolt.Open(path, o.Mode, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, ErrBusy
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if o.ReadOnly {
+		err = s.checkSchema()
+	} else {
+		err = s.migrate()
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the file and its lock.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the file's path.
+func (s *Store) Path() string { return s.path }
+
+// DB returns the underlying bbolt database, for tests and consistency checks.
+func (s *Store) DB() *bolt.DB { return s.db }
+
+// migrate creates the buckets and records the schema version.
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		v := 0
+		if b := meta.Get(keySchema); b != nil {
+			if v, err = strconv.Atoi(string(b)); err != nil {
+				return fmt.Errorf("database schema version %q: %w", b, err)
+			}
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("database schema version %d is newer than this program's %d", v, SchemaVersion)
+		}
+		if _, err := tx.CreateBucketIfNotExists(bucketCalendar); err != nil {
+			return err
+		}
+		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+	})
+}
+
+func (s *Store) checkSchema() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return nil // a file no writer has set up yet: nothing in it
+		}
+		v, err := strconv.Atoi(string(meta.Get(keySchema)))
+		if err != nil || v > SchemaVersion {
+			return fmt.Errorf("database schema version %q is not one this program reads", meta.Get(keySchema))
+		}
+		return nil
+	})
+}
+
+func yearKey(y int) []byte {
+	var k [4]byte
+	binary.BigEndian.PutUint32(k[:], uint32(y))
+	return k[:]
+}
+
+// Schedules returns the imported schedules, oldest year first.
+func (s *Store) Schedules() ([]calendar.Schedule, error) {
+	var out []calendar.Schedule
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCalendar)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var sc calendar.Schedule
+			if err := json.Unmarshal(v, &sc); err != nil {
+				return fmt.Errorf("imported schedule %d: %w", binary.BigEndian.Uint32(k), err)
+			}
+			out = append(out, sc)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PutSchedule stores an imported schedule, replacing any of the same year.
+func (s *Store) PutSchedule(sc calendar.Schedule) error {
+	v, err := json.Marshal(sc)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketCalendar).Put(yearKey(sc.Year), v)
+	})
+}
