@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -157,7 +159,9 @@ func New(overrides ...Schedule) (*Calendar, error) {
 	bc := cal.NewBusinessCalendar()
 	bc.Name = "中国大陆"
 	bc.Description = "中国大陆工作日（国务院办公厅放假安排通知；未发布年份按全国年节及纪念日放假办法估算）"
-	for d, n := range merged {
+	dates := slices.SortedFunc(maps.Keys(merged), func(a, b Date) int { return a.Compare(b) })
+	for _, d := range dates {
+		n := merged[d]
 		if !n.off {
 			c.makeup[d] = n.name
 			continue

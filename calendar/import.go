@@ -19,9 +19,6 @@ import (
 // worth a look.
 func ParseImport(name string, data []byte) (Schedule, []Warning, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		return Schedule{}, nil, &ImportError{File: name, Reason: "文件不是 UTF-8 编码"}
-	}
 	trimmed := bytes.TrimSpace(data)
 	var (
 		s   Schedule
@@ -32,6 +29,9 @@ func ParseImport(name string, data []byte) (Schedule, []Warning, error) {
 	case len(trimmed) == 0:
 		return Schedule{}, nil, &ImportError{File: name, Reason: "文件是空的"}
 	case trimmed[0] == '{':
+		if !utf8.Valid(data) {
+			return Schedule{}, nil, &ImportError{File: name, Reason: "文件不是 UTF-8 编码"}
+		}
 		if bytes.Contains(data, []byte(`"holidays"`)) && !bytes.Contains(data, []byte(`"days"`)) {
 			s, err = ParseScheduleFile(name, data)
 		} else {
@@ -133,6 +133,9 @@ func ParseICS(name string, data []byte) (Schedule, []Warning, error) {
 		ev      icsEvent
 	)
 	for _, l := range lines {
+		if !utf8.ValidString(l.text) {
+			return Schedule{}, nil, &ImportError{File: name, Where: fmt.Sprintf("第 %d 行", l.no), Reason: "不是 UTF-8 编码的文字"}
+		}
 		prop, params, value := splitProp(l.text)
 		switch {
 		case prop == "BEGIN" && value == "VEVENT":
