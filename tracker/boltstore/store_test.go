@@ -1,0 +1,149 @@
+package boltstore
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"gongkai/calendar"
+)
+
+// tempStore opens a new database in a temporary folder; its cleanup closes
+// it and checks the file's consistency, as bbolt's own tests do.
+func tempStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "gongkai.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		checkConsistent(t, path)
+	})
+	return s, path
+}
+
+func checkConsistent(t *testing.T, path string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Errorf("reopen %s: %v", path, err)
+		return
+	}
+	defer db.Close()
+	if err := db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	}); err != nil {
+		t.Errorf("consistency check of %s: %v", path, err)
+	}
+}
+
+func TestCreateModeAndSchema(t *testing.T) {
+	_, path := tempStore(t)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("new database has mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestScheduleRoundTripAndReplace(t *testing.T) {
+	s, path := tempStore(t)
+	d := func(v string) calendar.Date { x, _ := calendar.ParseDate(v); return x }
+	first := calendar.Schedule{
+		Year: 2028, Origin: calendar.OriginImported, File: "2028.json", Digest: "ab",
+		ImportedAt: time.Date(2027, 11, 5, 2, 0, 0, 0, time.UTC),
+		Notices:    []calendar.Notice{{Title: "通知", URL: "https://example.gov.cn/1"}},
+		Days:       []calendar.ScheduleDay{{Date: d("2027-12-30"), Name: "元旦", Off: false}, {Date: d("2028-01-01"), Name: "元旦", Off: true}},
+	}
+	if err := s.PutSchedule(first); err != nil {
+		t.Fatal(err)
+	}
+	second := first
+	second.File = "2028.ics"
+	second.Days = second.Days[1:]
+	if err := s.PutSchedule(second); err != nil {
+		t.Fatal(err)
+	}
+	other := calendar.Schedule{Year: 2029, Origin: calendar.OriginImported, Days: []calendar.ScheduleDay{{Date: d("2029-01-01"), Name: "元旦", Off: true}}}
+	if err := s.PutSchedule(other); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got, err := r.Schedules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Year != 2028 || got[1].Year != 2029 {
+		t.Fatalf("schedules = %+v", got)
+	}
+	g := got[0]
+	if g.File != "2028.ics" || len(g.Days) != 1 || g.Days[0].Date != d("2028-01-01") || !g.Days[0].Off ||
+		!g.ImportedAt.Equal(first.ImportedAt) || g.Notices[0].URL != "https://example.gov.cn/1" {
+		t.Errorf("2028 after replacement = %+v", g)
+	}
+}
+
+func TestReadOnlyMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none.db")
+	_, err := Open(path, Options{ReadOnly: true})
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.Path != path {
+		t.Fatalf("err = %v, want NotFoundError for %s", err, path)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a read-only open created the file")
+	}
+}
+
+// A second writer waits for the lock, then gives up with ErrBusy; once the
+// first closes, it gets in.
+func TestBusy(t *testing.T) {
+	s, path := tempStore(t)
+	_, err := Open(path, Options{Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("second open: %v, want ErrBusy", err)
+	}
+	_, err = Open(path, Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("reader beside a writer: %v, want ErrBusy", err)
+	}
+	s.Close()
+	s2, err := Open(path, Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	s2.Close()
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	s, path := tempStore(t)
+	if err := s.DB().Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, []byte("99"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(path, Options{}); err == nil {
+		t.Fatal("opened a database of a newer schema for writing")
+	}
+	if _, err := Open(path, Options{ReadOnly: true}); err == nil {
+		t.Fatal("opened a database of a newer schema for reading")
+	}
+}
