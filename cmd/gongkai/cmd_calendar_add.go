@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -61,6 +62,9 @@ func runCalendarAdd(e *env, o calendarAddOptions) error {
 			a.line([]byte(d), i+1)
 		}
 	} else {
+		if isTerminal(e.stdin) {
+			fmt.Fprintln(e.stderr, "请输入日期（YYYY-MM-DD），每行一个；输入完毕按 Ctrl-D。")
+		}
 		sc := bufio.NewScanner(e.stdin)
 		sc.Buffer(make([]byte, 64*1024), 1<<20)
 		no := 0
@@ -142,4 +146,15 @@ func (a *adder) fail(no int, err error) {
 		where = fmt.Sprintf("第 %d 个日期", no)
 	}
 	fmt.Fprintf(a.errOut, "gongkai: %s：%s\n", where, err)
+}
+
+// isTerminal reports whether r is a terminal, where a person may not know
+// that the command waits for them to type.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
