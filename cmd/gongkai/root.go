@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"regexp"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
@@ -33,12 +37,105 @@ func newRootCmd(e *env) *cobra.Command {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return inputErrorf("%s（运行 %s --help 查看用法）", err, c.CommandPath())
+		return inputErrorf("%s（运行 %s --help 查看用法）", flagErrorText(err), c.CommandPath())
 	})
 	root.PersistentFlags().StringVar(&e.dbFlag, "db", "", "数据库文件路径（默认 $GONGKAI_DB 或 ./gongkai.db）")
 	root.AddCommand(newCalendarCmd(e))
+	localize(root)
 	return root
 }
+
+func init() {
+	cobra.AddTemplateFunc("zhUsage", zhUsage)
+}
+
+var defaultRE = regexp.MustCompile(`\(default ([^\n]*)\)`)
+
+// zhUsage puts pflag's English words in usage text into Chinese.
+func zhUsage(s string) string {
+	s = strings.ReplaceAll(s, " [flags]", " [选项]")
+	return defaultRE.ReplaceAllString(s, "（默认 $1）")
+}
+
+var (
+	badValueRE  = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: (.*)$`)
+	unknownRE   = regexp.MustCompile(`^unknown flag: (.*)$`)
+	unknownSRE  = regexp.MustCompile(`^unknown shorthand flag: '(.*)' in .*$`)
+	needsArgRE  = regexp.MustCompile(`^flag needs an argument: (.*)$`)
+	numSyntaxRE = regexp.MustCompile(`^strconv\.\w+: parsing ".*": (invalid syntax|value out of range)$`)
+)
+
+// flagErrorText says pflag's errors in Chinese, naming the option and value.
+func flagErrorText(err error) string {
+	msg := err.Error()
+	if m := badValueRE.FindStringSubmatch(msg); m != nil {
+		why := m[3]
+		if sm := numSyntaxRE.FindStringSubmatch(why); sm != nil {
+			why = "应为整数"
+			if sm[1] == "value out of range" {
+				why = "超出整数范围"
+			}
+		}
+		return fmt.Sprintf("选项 %s 的值 %q 无效：%s", m[2], m[1], why)
+	}
+	if m := unknownRE.FindStringSubmatch(msg); m != nil {
+		return "未知选项 " + m[1]
+	}
+	if m := unknownSRE.FindStringSubmatch(msg); m != nil {
+		return "未知选项 -" + m[1]
+	}
+	if m := needsArgRE.FindStringSubmatch(msg); m != nil {
+		return "选项 " + m[1] + " 缺少值"
+	}
+	return msg
+}
+
+// localize gives every command Chinese help and makes an unknown command
+// bad usage (exit 2) rather than a failure.
+func localize(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.SetUsageTemplate(usageTemplate)
+		c.Flags().BoolP("help", "h", false, "显示帮助")
+		if c.Name() == "help" {
+			c.Short = "显示某个命令的帮助"
+			c.Long = ""
+		}
+		if c.HasSubCommands() && c.RunE == nil && c.Run == nil {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return inputErrorf("未知命令 %q（运行 %s --help 查看可用的命令）", args[0], c.CommandPath())
+				}
+				return c.Help()
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+const usageTemplate = `用法：{{if and .Runnable (not .HasAvailableSubCommands)}}
+  {{zhUsage .UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} 命令 [参数]{{end}}{{if .HasExample}}
+
+示例：
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
+
+命令：{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+选项：
+{{zhUsage .LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+通用选项：
+{{zhUsage .InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+
+运行 "{{.CommandPath}} 命令 --help" 查看各命令的用法。{{end}}
+`
 
 // exactArgs is cobra.ExactArgs with a message for people.
 func exactArgs(n int, what string) cobra.PositionalArgs {
