@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
+	"gongkai/tracker/boltstore"
 )
 
 type calendarImportOptions struct {
@@ -61,21 +62,53 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 	for _, warn := range warnings {
 		fmt.Fprintf(e.stderr, "gongkai: 提示：%s %s\n", o.file, warn)
 	}
-	imported, err := e.importedSchedules()
-	if err != nil {
+	// The comparison and the write happen in one transaction, so that what
+	// is shown is what was replaced.
+	var changes []dayChange
+	var settled int
+	compare := func(imported []calendar.Schedule) error {
+		before, err := calendar.New(imported...)
+		if err != nil {
+			return err
+		}
+		after, err := calendar.New(append(imported, sched)...)
+		if err != nil {
+			return err
+		}
+		changes, settled, err = diffYear(before, after, sched.Year)
 		return err
 	}
-	before, err := calendar.New(imported...)
-	if err != nil {
-		return err
-	}
-	after, err := calendar.New(append(imported, sched)...)
-	if err != nil {
-		return err
-	}
-	changes, settled, err := diffYear(before, after, sched.Year)
-	if err != nil {
-		return err
+	var dbPath string
+	if o.dryRun {
+		imported, err := e.importedSchedules()
+		if err != nil {
+			return err
+		}
+		if err := compare(imported); err != nil {
+			return err
+		}
+	} else {
+		s, err := e.openStore(false)
+		if err != nil {
+			return err
+		}
+		dbPath = s.Path()
+		err = s.Update(func(tx *boltstore.Tx) error {
+			imported, err := tx.Schedules()
+			if err != nil {
+				return err
+			}
+			if err := compare(imported); err != nil {
+				return err
+			}
+			return tx.PutSchedule(sched)
+		})
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("保存 %d 年放假安排：%w", sched.Year, err)
+		}
 	}
 
 	verb := "将"
@@ -104,18 +137,7 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 		fmt.Fprintln(w, "（--dry-run：未写入任何数据）")
 		return nil
 	}
-	s, err := e.openStore(false)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.PutSchedule(sched); err != nil {
-		return fmt.Errorf("保存 %d 年放假安排：%w", sched.Year, err)
-	}
-	if err := s.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "已导入 %s 年放假安排到数据库 %s，此后该年以导入的为准。\n", fmt.Sprint(sched.Year), s.Path())
+	fmt.Fprintf(w, "已导入 %d 年放假安排到数据库 %s，此后该年以导入的为准。\n", sched.Year, dbPath)
 	return nil
 }
 

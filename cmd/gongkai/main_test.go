@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"gongkai/tracker/boltstore"
 )
 
 // TestMain lets the test binary act as the gongkai command in scripts: the
@@ -14,7 +18,45 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"gongkai": main,
+		"holddb":  holdDB,
 	})
+}
+
+// holdDB, as a command in scripts: holddb PATH — open the database for
+// writing, as another gongkai process would, create PATH.held, and keep
+// the lock until PATH.release appears (at most a minute).
+func holdDB() {
+	path := os.Args[1]
+	s, err := boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer s.Close()
+	if err := os.WriteFile(path+".held", nil, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for i := 0; i < 600; i++ {
+		if _, err := os.Stat(path + ".release"); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitFor, in scripts: waitfor FILE — wait until FILE exists.
+func waitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfor FILE")
+	}
+	for i := 0; i < 600; i++ {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear", args[0])
 }
 
 // TestScripts runs testdata/script/*.txtar: end-to-end sessions of the
@@ -36,6 +78,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("REF", ref)
 			return nil
 		},
+		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"waitfor": waitFor},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 	})
 }

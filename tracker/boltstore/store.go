@@ -138,33 +138,58 @@ func yearKey(y int) []byte {
 	return k[:]
 }
 
+// Tx is one transaction: everything done in it is written together or not
+// at all.
+type Tx struct{ tx *bolt.Tx }
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(*Tx) error) error {
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx}) })
+}
+
+// Update runs fn in a read-write transaction, committed when fn returns
+// nil and rolled back otherwise.
+func (s *Store) Update(fn func(*Tx) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx}) })
+}
+
 // Schedules returns the imported schedules, oldest year first.
-func (s *Store) Schedules() ([]calendar.Schedule, error) {
+func (s *Store) Schedules() (out []calendar.Schedule, err error) {
+	err = s.View(func(tx *Tx) error {
+		out, err = tx.Schedules()
+		return err
+	})
+	return out, err
+}
+
+// Schedules returns the imported schedules, oldest year first.
+func (t *Tx) Schedules() ([]calendar.Schedule, error) {
 	var out []calendar.Schedule
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCalendar)
-		if b == nil {
-			return nil
+	b := t.tx.Bucket(bucketCalendar)
+	if b == nil {
+		return nil, nil // a file no writer has set up yet
+	}
+	err := b.ForEach(func(k, v []byte) error {
+		var sc calendar.Schedule
+		if err := json.Unmarshal(v, &sc); err != nil {
+			return fmt.Errorf("imported schedule %d: %w", binary.BigEndian.Uint32(k), err)
 		}
-		return b.ForEach(func(k, v []byte) error {
-			var sc calendar.Schedule
-			if err := json.Unmarshal(v, &sc); err != nil {
-				return fmt.Errorf("imported schedule %d: %w", binary.BigEndian.Uint32(k), err)
-			}
-			out = append(out, sc)
-			return nil
-		})
+		out = append(out, sc)
+		return nil
 	})
 	return out, err
 }
 
 // PutSchedule stores an imported schedule, replacing any of the same year.
 func (s *Store) PutSchedule(sc calendar.Schedule) error {
+	return s.Update(func(tx *Tx) error { return tx.PutSchedule(sc) })
+}
+
+// PutSchedule stores an imported schedule, replacing any of the same year.
+func (t *Tx) PutSchedule(sc calendar.Schedule) error {
 	v, err := json.Marshal(sc)
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketCalendar).Put(yearKey(sc.Year), v)
-	})
+	return t.tx.Bucket(bucketCalendar).Put(yearKey(sc.Year), v)
 }

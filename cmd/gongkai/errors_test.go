@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gongkai/tracker/boltstore"
+)
+
+// runIn runs one command line in-process with its own output buffers.
+func runIn(t *testing.T, dir string, envVars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{
+		stdin:  strings.NewReader(""),
+		stdout: &out,
+		stderr: &errOut,
+		getenv: func(k string) string { return envVars[k] },
+	}
+	code = run(args, e)
+	return code, out.String(), errOut.String()
+}
+
+func TestExitStatuses(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "g.db")
+	good := filepath.Join(dir, "2028.json")
+	os.WriteFile(good, []byte(`{"year": 2028, "papers": [], "days": [{"name": "元旦", "date": "2028-01-01", "isOffDay": true}]}`), 0o600)
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"year": 2028, "days": [{"name": "元旦", "date": "2028-01-32", "isOffDay": true}]}`), 0o600)
+	vars := map[string]string{"GONGKAI_DB": db}
+
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"ok", []string{"calendar", "add", "2026-11-02"}, exitOK, ""},
+		{"bad date", []string{"calendar", "between", "2026-11-02", "2026-11-31"}, exitInput, `TO：日期 "2026-11-31" 无效`},
+		{"out of range", []string{"calendar", "explain", "2100-01-01"}, exitInput, "超出日历范围"},
+		{"bad flag", []string{"calendar", "add", "--days", "x"}, exitInput, "选项 --days"},
+		{"unknown command", []string{"calendar", "nope"}, exitInput, `未知命令 "nope"`},
+		{"bad import", []string{"calendar", "import", bad}, exitInput, "days[0]"},
+		{"import", []string{"calendar", "import", good}, exitOK, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runIn(t, dir, vars, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.stderr)
+			}
+		})
+	}
+
+	// A database held by another opener: exit 4 after the wait, with the
+	// file untouched.
+	s, err := boltstore.Open(db, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	code, _, stderr := runIn(t, dir, vars, "calendar", "import", good)
+	if code != exitBusy || !strings.Contains(stderr, "正被其他进程") {
+		t.Errorf("import beside a lock holder: exit %d, %q; want %d", code, stderr, exitBusy)
+	}
+}
