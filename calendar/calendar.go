@@ -227,6 +227,9 @@ func (c *Calendar) compile() {
 		}
 	}
 	for d, name := range c.makeup {
+		if !d.IsWeekend() {
+			continue // a notice's workday on a weekday changes nothing
+		}
 		if i := d.Sub(FirstDate); i >= 0 && i < n {
 			c.days[i] = dayInfo{kind: Makeup, name: intern(name)}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -47,7 +48,7 @@ func ParseImport(name string, data []byte) (Schedule, []Warning, error) {
 	}
 	s.Origin = OriginImported
 	s.File = filepath.Base(name)
-	return s, w, nil
+	return s, append(w, completeness(s)...), nil
 }
 
 // holidayCN is the holiday-cn JSON format.
@@ -96,7 +97,7 @@ func ParseHolidayCN(name string, data []byte) (Schedule, []Warning, error) {
 		return Schedule{}, nil, &ImportError{File: name, Where: "year", Reason: fmt.Sprintf("year 为 %d，但日期属于 %d 年", f.Year, s.Year)}
 	}
 	for _, p := range f.Papers {
-		s.Notices = append(s.Notices, Notice{Title: fmt.Sprintf("国务院%d年节假日安排文件", s.Year), URL: p})
+		s.Notices = append(s.Notices, Notice{URL: p})
 	}
 	return s, w, nil
 }
@@ -107,17 +108,55 @@ func jsonError(name string, data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return &ImportError{File: name, Where: fmt.Sprintf("第 %d 行", lineOf(data, syn.Offset)), Reason: "JSON 语法错误：" + syn.Error()}
+		return &ImportError{File: name, Where: position(data, syn.Offset), Reason: "JSON 语法错误：" + syntaxNear(data, syn.Offset)}
 	case errors.As(err, &typ):
-		return &ImportError{File: name, Where: fmt.Sprintf("第 %d 行", lineOf(data, typ.Offset)),
-			Reason: fmt.Sprintf("字段 %s 的类型不对：应为 %s，实为 JSON %s", typ.Field, typ.Type, typ.Value)}
+		return &ImportError{File: name, Where: position(data, typ.Offset),
+			Reason: fmt.Sprintf("字段 %s 的类型不对：应为%s，实为 JSON %s", typ.Field, goTypeName(typ.Type.Kind().String()), typ.Value)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &ImportError{File: name, Reason: "JSON 不完整：文件在括号或引号闭合之前就结束了"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return &ImportError{File: name, Reason: "未知字段 " + strings.TrimPrefix(err.Error(), "json: unknown field ")}
 	}
 	return &ImportError{File: name, Reason: "JSON 无法读取：" + err.Error()}
 }
 
-func lineOf(data []byte, offset int64) int {
+// position names the line and column of a byte offset.
+func position(data []byte, offset int64) string {
 	offset = min(max(offset, 0), int64(len(data)))
-	return bytes.Count(data[:offset], []byte("\n")) + 1
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
+	return fmt.Sprintf("第 %d 行第 %d 列", line, max(col, 1))
+}
+
+// syntaxNear quotes the text around a syntax error.
+func syntaxNear(data []byte, offset int64) string {
+	offset = min(max(offset, 0), int64(len(data)))
+	if offset == int64(len(data)) {
+		return "文件意外结束"
+	}
+	lo := max(offset-12, 0)
+	for lo > 0 && !utf8.RuneStart(data[lo]) {
+		lo--
+	}
+	near := strings.TrimSpace(string(data[lo:offset]))
+	return fmt.Sprintf("%q 附近有多余或缺少的符号（逗号、引号或括号）", near)
+}
+
+func goTypeName(kind string) string {
+	switch kind {
+	case "string":
+		return "字符串"
+	case "bool":
+		return " true 或 false"
+	case "int", "int64":
+		return "整数"
+	case "slice":
+		return "数组"
+	case "struct":
+		return "对象"
+	}
+	return " " + kind
 }
 
 // ParseICS reads an iCalendar file of all-day events: each VEVENT's
@@ -126,46 +165,80 @@ func lineOf(data []byte, offset int64) int {
 // marks days off and names the holiday ("春节假期" → 春节). The year is the
 // latest year among the dates. Places are named by line.
 func ParseICS(name string, data []byte) (Schedule, []Warning, error) {
-	lines := unfold(data)
+	at := func(line int) string { return fmt.Sprintf("第 %d 行", line) }
+	fail := func(line int, format string, args ...any) (Schedule, []Warning, error) {
+		return Schedule{}, nil, &ImportError{File: name, Where: at(line), Reason: fmt.Sprintf(format, args...)}
+	}
 	var (
-		entries []entry
-		inEvent bool
-		ev      icsEvent
+		entries  []entry
+		warnings []Warning
+		ev       icsEvent
+		stack    []icsLine // open components: BEGIN lines, values upper-cased
 	)
-	for _, l := range lines {
+	for _, l := range unfold(data) {
 		if !utf8.ValidString(l.text) {
-			return Schedule{}, nil, &ImportError{File: name, Where: fmt.Sprintf("第 %d 行", l.no), Reason: "不是 UTF-8 编码的文字"}
+			return fail(l.no, "不是 UTF-8 编码的文字")
 		}
-		prop, params, value := splitProp(l.text)
-		switch {
-		case prop == "BEGIN" && value == "VEVENT":
-			inEvent, ev = true, icsEvent{line: l.no}
-		case prop == "END" && value == "VEVENT":
-			if !inEvent {
-				return Schedule{}, nil, &ImportError{File: name, Where: fmt.Sprintf("第 %d 行", l.no), Reason: "END:VEVENT 之前没有 BEGIN:VEVENT"}
+		prop, value := splitProp(l.text)
+		inEvent := len(stack) > 0 && stack[len(stack)-1].text == "VEVENT"
+		switch prop {
+		case "BEGIN":
+			comp := strings.ToUpper(strings.TrimSpace(value))
+			if comp == "VEVENT" {
+				for _, open := range stack {
+					if open.text == "VEVENT" {
+						return fail(l.no, "第 %d 行的 VEVENT 尚未以 END:VEVENT 结束，又开始了新的 VEVENT", open.no)
+					}
+				}
+				ev = icsEvent{line: l.no}
 			}
-			inEvent = false
-			es, err := ev.entries(name)
-			if err != nil {
-				return Schedule{}, nil, err
+			stack = append(stack, icsLine{no: l.no, text: comp})
+			continue
+		case "END":
+			comp := strings.ToUpper(strings.TrimSpace(value))
+			if len(stack) == 0 || stack[len(stack)-1].text != comp {
+				return fail(l.no, "END:%s 与之前的 BEGIN 不对应", value)
 			}
-			entries = append(entries, es...)
-		case !inEvent:
-		case prop == "SUMMARY":
+			stack = stack[:len(stack)-1]
+			if comp == "VEVENT" {
+				es, w, err := ev.entries(name)
+				if err != nil {
+					return Schedule{}, nil, err
+				}
+				entries = append(entries, es...)
+				warnings = append(warnings, w...)
+			}
+			continue
+		}
+		if !inEvent {
+			continue // calendar properties, or those of an alarm inside an event
+		}
+		switch prop {
+		case "SUMMARY":
+			if ev.summaryLine != 0 {
+				return fail(l.no, "同一个 VEVENT 有两个 SUMMARY（另见第 %d 行）", ev.summaryLine)
+			}
 			ev.summary, ev.summaryLine = unescapeText(value), l.no
-		case prop == "DTSTART":
-			ev.start, ev.startLine, ev.startParams = value, l.no, params
-		case prop == "DTEND":
-			ev.end, ev.endLine, ev.endParams = value, l.no, params
-		case prop == "DURATION" || prop == "RRULE" || prop == "RDATE":
-			return Schedule{}, nil, &ImportError{File: name, Where: fmt.Sprintf("第 %d 行", l.no),
-				Reason: fmt.Sprintf("不支持 %s：请用 DTSTART 和 DTEND 写明日期", prop)}
+		case "DTSTART":
+			if ev.startLine != 0 {
+				return fail(l.no, "同一个 VEVENT 有两个 DTSTART（另见第 %d 行）", ev.startLine)
+			}
+			ev.start, ev.startLine = value, l.no
+		case "DTEND":
+			if ev.endLine != 0 {
+				return fail(l.no, "同一个 VEVENT 有两个 DTEND（另见第 %d 行）", ev.endLine)
+			}
+			ev.end, ev.endLine = value, l.no
+		case "DURATION", "RRULE", "RDATE":
+			return fail(l.no, "不支持 %s：请用 DTSTART 和 DTEND 写明日期", prop)
 		}
 	}
-	if inEvent {
-		return Schedule{}, nil, &ImportError{File: name, Where: fmt.Sprintf("第 %d 行", ev.line), Reason: "VEVENT 没有以 END:VEVENT 结束"}
+	if len(stack) > 0 {
+		open := stack[len(stack)-1]
+		return fail(open.no, "BEGIN:%s 没有以 END:%s 结束", open.text, open.text)
 	}
-	return validate(name, 0, entries)
+	s, w, err := validate(name, 0, entries)
+	return s, append(warnings, w...), err
 }
 
 type icsLine struct {
@@ -196,12 +269,13 @@ func unfold(data []byte) []icsLine {
 	return out
 }
 
-// splitProp splits "DTSTART;VALUE=DATE:20200101" into its name, parameters
-// and value.
-func splitProp(l string) (prop, params, value string) {
+// splitProp splits "DTSTART;VALUE=DATE:20200101" into its name, upper-cased,
+// and its value; the parameters are not needed, since the value shows
+// whether it is a date.
+func splitProp(l string) (prop, value string) {
 	head, value, _ := strings.Cut(l, ":")
-	prop, params, _ = strings.Cut(head, ";")
-	return strings.ToUpper(prop), strings.ToUpper(params), value
+	prop, _, _ = strings.Cut(head, ";")
+	return strings.ToUpper(strings.TrimSpace(prop)), value
 }
 
 func unescapeText(s string) string {
@@ -212,44 +286,48 @@ func unescapeText(s string) string {
 type icsEvent struct {
 	line                            int
 	summary, start, end             string
-	startParams, endParams          string
 	summaryLine, startLine, endLine int
 }
 
-func (ev icsEvent) entries(file string) ([]entry, error) {
+func (ev icsEvent) entries(file string) ([]entry, []Warning, error) {
 	at := func(line int) string { return fmt.Sprintf("第 %d 行", line) }
 	if ev.start == "" {
-		return nil, &ImportError{File: file, Where: at(ev.line), Reason: "VEVENT 缺少 DTSTART"}
+		return nil, nil, &ImportError{File: file, Where: at(ev.line), Reason: "VEVENT 缺少 DTSTART"}
 	}
 	if ev.summary == "" {
-		return nil, &ImportError{File: file, Where: at(ev.line), Reason: "VEVENT 缺少 SUMMARY（节日名称）"}
+		return nil, nil, &ImportError{File: file, Where: at(ev.line), Reason: "VEVENT 缺少 SUMMARY（节日名称）"}
 	}
 	first, err := icsDate(ev.start)
 	if err != nil {
-		return nil, &ImportError{File: file, Where: at(ev.startLine), Reason: "DTSTART：" + err.Error()}
+		return nil, nil, &ImportError{File: file, Where: at(ev.startLine), Reason: "DTSTART：" + err.Error()}
 	}
 	last := first
 	if ev.end != "" {
 		end, err := icsDate(ev.end)
 		if err != nil {
-			return nil, &ImportError{File: file, Where: at(ev.endLine), Reason: "DTEND：" + err.Error()}
+			return nil, nil, &ImportError{File: file, Where: at(ev.endLine), Reason: "DTEND：" + err.Error()}
 		}
 		if !end.After(first) {
-			return nil, &ImportError{File: file, Where: at(ev.endLine),
+			return nil, nil, &ImportError{File: file, Where: at(ev.endLine),
 				Reason: fmt.Sprintf("DTEND %s 不晚于 DTSTART %s（DTEND 是结束后的第一天）", ev.end, ev.start)}
 		}
 		if end.Sub(first) > 31 {
-			return nil, &ImportError{File: file, Where: at(ev.endLine),
+			return nil, nil, &ImportError{File: file, Where: at(ev.endLine),
 				Reason: fmt.Sprintf("DTSTART %s 至 DTEND %s 超过一个月，不像一次节假日安排", ev.start, ev.end)}
 		}
 		last = end.AddDays(-1)
 	}
 	name, off := summaryMeaning(ev.summary)
+	var warnings []Warning
+	if off && strings.Contains(ev.summary, "班") {
+		warnings = append(warnings, Warning{Where: at(ev.summaryLine), Message: fmt.Sprintf(
+			"SUMMARY %q 含“班”字但不以“上班”或“补班”开头，按放假日导入；若是调休上班日，请改为以“上班”开头", ev.summary)})
+	}
 	var out []entry
 	for d := first; !d.After(last); d = d.AddDays(1) {
 		out = append(out, entry{ScheduleDay{Date: d, Name: name, Off: off}, at(ev.line)})
 	}
-	return out, nil
+	return out, warnings, nil
 }
 
 // icsDate reads a DATE value, YYYYMMDD.

@@ -26,8 +26,8 @@ func TestImportErrors(t *testing.T) {
 		{"empty", "", []string{"空"}},
 		{"blank", "  \n\n", []string{"空"}},
 		{"unknown format", "year,date\n2028,2028-01-01\n", []string{"无法识别"}},
-		{"json syntax", "{\n\"year\": 2028,\n\"days\": [\n{\"date\": \"2028-01-01\",,}\n]}", []string{"第 4 行", "JSON"}},
-		{"json wrong type", `{"year": "2028", "days": []}`, []string{"第 1 行", "year"}},
+		{"json syntax", "{\n\"year\": 2028,\n\"days\": [\n{\"date\": \"2028-01-01\",,}\n]}", []string{"第 4 行第 23 列", "JSON 语法错误", "附近有多余或缺少的符号"}},
+		{"json wrong type", `{"year": "2028", "days": []}`, []string{"第 1 行第 15 列", "字段 year 的类型不对：应为整数，实为 JSON string"}},
 		{"json no days", `{"year": 2028, "papers": [], "days": []}`, []string{"没有任何日期"}},
 		{"json bad date", `{"year": 2028, "days": [{"name": "元旦", "date": "2028-02-30", "isOffDay": true}]}`,
 			[]string{"days[0]", "2028-02-30"}},
@@ -53,6 +53,13 @@ func TestImportErrors(t *testing.T) {
 			[]string{"2028-01-29", "矛盾"}},
 		{"ics recurring", icsHead + "BEGIN:VEVENT\r\nSUMMARY:元旦假期\r\nDTSTART;VALUE=DATE:20280101\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n" + icsTail,
 			[]string{"第 6 行", "RRULE"}},
+		{"ics event inside event", icsHead + "BEGIN:VEVENT\r\nSUMMARY:春节假期\r\nDTSTART;VALUE=DATE:20280125\r\n" + vevent("元旦假期", "20280101", "") + "END:VEVENT\r\n" + icsTail,
+			[]string{"第 6 行", "第 3 行的 VEVENT 尚未"}},
+		{"ics unbalanced end", icsHead + "END:VEVENT\r\n" + icsTail, []string{"第 3 行", "END:VEVENT"}},
+		{"ics two summaries", icsHead + "BEGIN:VEVENT\r\nSUMMARY:春节假期\r\nSUMMARY:上班\r\nDTSTART;VALUE=DATE:20280125\r\nEND:VEVENT\r\n" + icsTail,
+			[]string{"第 5 行", "两个 SUMMARY"}},
+		{"json unknown field in own format", `{"year": 2028, "notices": [{"title": "x"}], "holidays": [], "extra": 1}`, []string{"未知字段", "extra"}},
+		{"json truncated", `{"year": 2028, "days": [`, []string{"文件意外结束"}},
 		{"not utf-8", "{\"year\": 2028, \"days\": [{\"name\": \"\xd4\xaa\xb5\xa9\"}]}", []string{"UTF-8"}},
 		{"ics not utf-8", icsHead + vevent("\xd4\xaa\xb5\xa9", "20280101", "") + icsTail, []string{"第 4 行", "UTF-8"}},
 	}
@@ -81,8 +88,12 @@ func TestImportAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(warns) != 1 || !strings.Contains(warns[0].String(), "2020-02-03") || !strings.Contains(warns[0].String(), "days[1]") {
+	if len(warns) != 2 || !strings.Contains(warns[0].String(), "2020-02-03") || !strings.Contains(warns[0].String(), "days[1]") {
 		t.Errorf("warnings = %v, want one naming days[1] and 2020-02-03", warns)
+	}
+	// The file has only 春节: importing it would drop the other festivals.
+	if len(warns) != 2 || !strings.Contains(warns[1].String(), "没有元旦、清明节、劳动节、端午节、中秋节、国庆节的放假日") {
+		t.Errorf("warnings = %v, want one listing the missing festivals", warns)
 	}
 	if len(s.Days) != 2 || s.Year != 2020 || len(s.Notices) != 1 || s.Notices[0].URL != "https://example.gov.cn/x" {
 		t.Errorf("schedule = %+v", s)
@@ -112,6 +123,41 @@ func TestImportAccepts(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("%s: %q, want %q", k, got[k], v)
 		}
+	}
+}
+
+// An alarm inside an event has a SUMMARY of its own that must not rename
+// the event; lower-case component names are still components; a SUMMARY
+// with 班 in it that does not begin 上班 or 补班 is a day off, but said.
+func TestICSComponents(t *testing.T) {
+	ics := icsHead +
+		"BEGIN:VEVENT\r\nSUMMARY:上班(补春节假期)\r\nDTSTART;VALUE=DATE:20280129\r\n" +
+		"BEGIN:VALARM\r\nACTION:DISPLAY\r\nSUMMARY:提醒\r\nDTSTART:20280128T090000\r\nEND:VALARM\r\nEND:VEVENT\r\n" +
+		"begin:vevent\r\nsummary:春节假期\r\ndtstart;value=date:20280125\r\ndtend;value=date:20280129\r\nend:vevent\r\n" +
+		vevent("调休上班", "20281008", "") + icsTail
+	s, warns, err := ParseImport("x.ics", []byte(ics))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dayMap(s)
+	for k, v := range map[string]string{
+		"2028-01-29": "春节/false",
+		"2028-01-25": "春节/true",
+		"2028-01-28": "春节/true",
+		"2028-10-08": "调休上班/true",
+	} {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+	found := false
+	for _, w := range warns {
+		if strings.Contains(w.String(), "调休上班") && strings.Contains(w.String(), "第 18 行") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("warnings %v do not name the 调休上班 SUMMARY on line 18", warns)
 	}
 }
 

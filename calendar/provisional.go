@@ -17,7 +17,7 @@ const (
 	nameDragonBoat   = "端午节"
 	nameMidAutumn    = "中秋节"
 	nameNational     = "国庆节"
-	substituteSuffix = "（补休）"
+	substituteSuffix = "补休"
 )
 
 // qingmingIndex is the place of 清明 in lunar-go's table of solar terms.
@@ -28,7 +28,7 @@ const qingmingIndex = 8
 // 1 day, 春节 4 (除夕 and 正月初一至初三), 清明 1 (the solar-term day),
 // 劳动节 2 (May 1–2), 端午 1, 中秋 1, 国庆 3 (Oct 1–3). A holiday on a
 // Saturday or Sunday, or on the same day as another holiday, gives a day
-// off on the next working day (第六条), named "…（补休）". An estimate has
+// off on the next working day (第六条), named "…补休". An estimate has
 // no make-up workdays: those are the notice's choice and cannot be foreseen.
 //
 // Lunar dates and the solar term come from github.com/6tail/lunar-go.

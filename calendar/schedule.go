@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -157,4 +158,48 @@ func WeekdayName(w time.Weekday) string {
 // ShortWeekdayName returns 一 … 日.
 func ShortWeekdayName(w time.Weekday) string {
 	return [...]string{"日", "一", "二", "三", "四", "五", "六"}[w]
+}
+
+// festivals are the holidays every year's notice has arranged since 2008,
+// each with the words its name may be written with.
+var festivals = []struct {
+	name  string
+	words []string
+}{
+	{"元旦", []string{"元旦"}},
+	{"春节", []string{"春节"}},
+	{"清明节", []string{"清明"}},
+	{"劳动节", []string{"劳动", "五一"}},
+	{"端午节", []string{"端午"}},
+	{"中秋节", []string{"中秋"}},
+	{"国庆节", []string{"国庆", "十一"}},
+}
+
+// completeness warns when a schedule has no day off for a festival that
+// every notice since 2008 has arranged: importing it would turn that
+// festival into working days.
+func completeness(s Schedule) []Warning {
+	if s.Year < 2008 {
+		return nil // 清明, 端午 and 中秋 became holidays in 2008
+	}
+	var missing []string
+	for _, f := range festivals {
+		found := false
+		for _, d := range s.Days {
+			for _, w := range f.words {
+				if d.Off && strings.Contains(d.Name, w) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return []Warning{{Message: fmt.Sprintf(
+		"文件中没有%s的放假日：导入后 %d 年这些节日将按工作日计算，请与通知核对是否遗漏",
+		strings.Join(missing, "、"), s.Year)}}
 }

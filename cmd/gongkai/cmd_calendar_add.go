@@ -70,7 +70,11 @@ func runCalendarAdd(e *env, o calendarAddOptions) error {
 		no := 0
 		for sc.Scan() {
 			no++
-			a.line(sc.Bytes(), no)
+			b := sc.Bytes()
+			if no == 1 {
+				b = bytes.TrimPrefix(b, []byte("\ufeff")) // Notepad, Excel and WPS begin files with a BOM
+			}
+			a.line(b, no)
 		}
 		if err := sc.Err(); err != nil {
 			out.Flush()

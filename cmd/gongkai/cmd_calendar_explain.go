@@ -63,9 +63,12 @@ func runCalendarExplain(e *env, o calendarExplainOptions) error {
 	for _, s := range steps {
 		what := dayDescription(s.Day)
 		count := "跳过"
-		if s.Counted() {
+		switch {
+		case s.Counted() && o.days == 0:
+			count = "即结果"
+		case s.Counted():
 			count = "第 " + strconv.Itoa(abs(s.Ordinal)) + " 个工作日"
-		} else {
+		default:
 			key := dayDescription(calendar.Day{Kind: s.Kind, Name: s.Name})
 			if skipped[key] == 0 {
 				skippedOrder = append(skippedOrder, key)

@@ -183,11 +183,27 @@ func dateRuns(ds []calendar.Date) string {
 func scheduleSource(s *calendar.Schedule) string {
 	var titles []string
 	for _, n := range s.Notices {
-		titles = append(titles, "《"+n.Title+"》")
+		titles = append(titles, noticeLabel(n))
 	}
 	src := "内置数据"
 	if s.Origin == calendar.OriginImported {
 		src = fmt.Sprintf("导入自 %s，%s", s.File, s.ImportedAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
 	}
 	return src + "：" + strings.Join(titles, "、")
+}
+
+// noticeLabel names a notice: its title in 《》 and its 文号, or, for an
+// imported file that gives only an address, the address.
+func noticeLabel(n calendar.Notice) string {
+	if n.Title == "" {
+		if n.URL == "" {
+			return "（文件未注明通知）"
+		}
+		return n.URL
+	}
+	s := "《" + n.Title + "》"
+	if n.Number != "" {
+		s += n.Number
+	}
+	return s
 }

@@ -31,14 +31,15 @@ func newCalendarStatusCmd(e *env) *cobra.Command {
 }
 
 func runCalendarStatus(e *env, o calendarStatusOptions) error {
-	today, err := e.today()
+	var today calendar.Date
+	var err error
+	if o.asOf != "" {
+		today, err = parseDateArg("--as-of", o.asOf)
+	} else {
+		today, err = e.today()
+	}
 	if err != nil {
 		return err
-	}
-	if o.asOf != "" {
-		if today, err = parseDateArg("--as-of", o.asOf); err != nil {
-			return err
-		}
 	}
 	cal, err := e.loadCalendar()
 	if err != nil {
@@ -70,10 +71,7 @@ func runCalendarStatus(e *env, o calendarStatusOptions) error {
 		}
 		var basis []string
 		for _, n := range s.Notices {
-			b := "《" + n.Title + "》"
-			if n.Number != "" {
-				b += n.Number
-			}
+			b := noticeLabel(n)
 			if n.Note != "" {
 				notes = append(notes, fmt.Sprintf("注（%d 年）：%s", y.Year, n.Note))
 			}

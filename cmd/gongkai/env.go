@@ -86,8 +86,9 @@ func (e *env) loadCalendar() (*calendar.Calendar, error) {
 }
 
 func (e *env) importedSchedules() ([]calendar.Schedule, error) {
-	if _, err := os.Stat(e.dbPath()); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+	fi, err := os.Stat(e.dbPath())
+	if errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode().IsRegular() && fi.Size() == 0) {
+		return nil, nil // no database yet (an empty file is one nobody has written to)
 	}
 	s, err := e.openStore(true)
 	if err != nil {

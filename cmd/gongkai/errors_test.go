@@ -62,9 +62,14 @@ func TestExitStatuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	code, _, stderr := runIn(t, dir, vars, "calendar", "import", good)
+	before, _ := s.Schedules()
+	code, _, stderr := runIn(t, dir, vars, "calendar", "import", "--db", db, good)
 	if code != exitBusy || !strings.Contains(stderr, "正被其他进程") {
 		t.Errorf("import beside a lock holder: exit %d, %q; want %d", code, stderr, exitBusy)
+	}
+	after, _ := s.Schedules()
+	s.Close()
+	if len(before) != 1 || len(after) != 1 || !after[0].ImportedAt.Equal(before[0].ImportedAt) {
+		t.Errorf("the busy import changed the stored schedules: %+v → %+v", before, after)
 	}
 }

@@ -38,6 +38,40 @@ type NotFoundError struct{ Path string }
 
 func (e *NotFoundError) Error() string { return "database " + e.Path + " does not exist" }
 
+// OpenError reports a database file that cannot be used, in words for
+// people.
+type OpenError struct {
+	Path   string
+	Reason string // in Chinese
+	Err    error
+}
+
+func (e *OpenError) Error() string {
+	return fmt.Sprintf("数据库 %s 无法使用：%s", e.Path, e.Reason)
+}
+
+func (e *OpenError) Unwrap() error { return e.Err }
+
+func openError(path string, err error) error {
+	reason := err.Error()
+	switch {
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch):
+		reason = "不是 gongkai 的数据库文件，或文件已损坏"
+	case errors.Is(err, berrors.ErrChecksum):
+		reason = "文件已损坏（校验和不符），请从备份恢复"
+	case errors.Is(err, fs.ErrNotExist):
+		reason = "所在的文件夹不存在"
+	case errors.Is(err, fs.ErrPermission):
+		reason = "没有读写这个文件的权限"
+	}
+	return &OpenError{Path: path, Reason: reason, Err: err}
+}
+
+func newerSchema(path string, v int) error {
+	return &OpenError{Path: path, Reason: fmt.Sprintf(
+		"它由更新版本的 gongkai 写入（数据格式第 %d 版，本程序只认识到第 %d 版），请升级 gongkai", v, SchemaVersion)}
+}
+
 // Options tune Open.
 type Options struct {
 	ReadOnly bool          // open an existing file for reading only
@@ -66,12 +100,15 @@ func Open(path string, o Options) (*Store, error) {
 			return nil, &NotFoundError{Path: path}
 		}
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, &OpenError{Path: path, Reason: "这是一个文件夹，不是数据库文件", Err: fs.ErrInvalid}
+	}
 	db, err := bolt.Open(path, o.Mode, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, ErrBusy
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	s := &Store{db: db, path: path}
 	if o.ReadOnly {
@@ -109,7 +146,7 @@ func (s *Store) migrate() error {
 			}
 		}
 		if v > SchemaVersion {
-			return fmt.Errorf("database schema version %d is newer than this program's %d", v, SchemaVersion)
+			return newerSchema(s.path, v)
 		}
 		if _, err := tx.CreateBucketIfNotExists(bucketCalendar); err != nil {
 			return err
@@ -125,8 +162,11 @@ func (s *Store) checkSchema() error {
 			return nil // a file no writer has set up yet: nothing in it
 		}
 		v, err := strconv.Atoi(string(meta.Get(keySchema)))
-		if err != nil || v > SchemaVersion {
-			return fmt.Errorf("database schema version %q is not one this program reads", meta.Get(keySchema))
+		if err != nil {
+			return &OpenError{Path: s.path, Reason: fmt.Sprintf("数据格式版本 %q 无法识别，文件可能已损坏", meta.Get(keySchema)), Err: err}
+		}
+		if v > SchemaVersion {
+			return newerSchema(s.path, v)
 		}
 		return nil
 	})

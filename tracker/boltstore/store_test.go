@@ -47,7 +47,8 @@ func checkConsistent(t *testing.T, path string) {
 }
 
 func TestCreateModeAndSchema(t *testing.T) {
-	_, path := tempStore(t)
+	s, path := tempStore(t)
+	s.Close()
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,20 @@ func TestCreateModeAndSchema(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("new database has mode %v, want 0600", fi.Mode().Perm())
 	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *bolt.Tx) error {
+		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != "1" {
+			t.Errorf("schema_version = %q, want \"1\"", v)
+		}
+		if tx.Bucket(bucketCalendar) == nil {
+			t.Error("no calendar_years bucket")
+		}
+		return nil
+	})
 }
 
 func TestScheduleRoundTripAndReplace(t *testing.T) {
