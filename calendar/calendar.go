@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -79,7 +80,7 @@ type YearInfo struct {
 type dayInfo struct {
 	kind Kind
 	prov bool
-	name uint16 // index into Calendar.names; 0 is ""
+	name uint16 // index into index.names; 0 is ""
 }
 
 // Calendar is mainland China's working-day calendar from FirstDate to
@@ -89,16 +90,28 @@ type dayInfo struct {
 // Its rules are expressed as rickar/cal holidays and a business calendar
 // (Business), then compiled into a day index so that IsWorkday, AddWorkdays
 // and WorkdaysBetween take constant time and allocate nothing.
+//
+// The index first covers the years up to the one after the last official
+// year; the estimates of the decades after that (the costly part: the lunar
+// calendar) are compiled the first time a question reaches past it.
 type Calendar struct {
+	byYear map[int]Schedule
+	years  []YearInfo // years[y-FirstYear]
+
+	cur  atomic.Pointer[index]
+	full sync.Once
+}
+
+// index is the compiled calendar from FirstDate up to a last year.
+type index struct {
 	days  []dayInfo // days[i] is FirstDate + i
 	cum   []int32   // cum[i]: working days in [FirstDate, FirstDate+i]
 	work  []int32   // work[k]: the index of the (k+1)th working day
 	prov  []int32   // prov[i]: provisional days in [FirstDate, FirstDate+i]
 	names []string
-	years []YearInfo // years[y-FirstYear]
+	full  bool // covers up to LastDate
 
 	business *cal.BusinessCalendar
-	makeup   map[Date]string
 }
 
 var defaultCalendar = sync.OnceValues(func() (*Calendar, error) { return New() })
@@ -116,22 +129,45 @@ func Default() *Calendar {
 // by the given ones (imported into the database). Where two notices name the
 // same late-December day, the later year's notice decides.
 func New(overrides ...Schedule) (*Calendar, error) {
-	byYear := make(map[int]Schedule)
+	c := &Calendar{
+		byYear: make(map[int]Schedule),
+		years:  make([]YearInfo, LastYear-FirstYear+1),
+	}
 	for _, s := range Embedded() {
-		byYear[s.Year] = s
+		c.byYear[s.Year] = s
 	}
 	for _, s := range overrides {
 		if s.Year < FirstYear || s.Year > LastYear {
 			return nil, fmt.Errorf("schedule for %d: outside %d–%d", s.Year, FirstYear, LastYear)
 		}
-		byYear[s.Year] = s
+		c.byYear[s.Year] = s
 	}
+	horizon := FirstYear
+	for y := FirstYear; y <= LastYear; y++ {
+		if s, ok := c.byYear[y]; ok {
+			c.years[y-FirstYear] = YearInfo{Year: y, Official: true, Schedule: &s}
+			horizon = y + 1
+		} else {
+			c.years[y-FirstYear] = YearInfo{Year: y}
+		}
+	}
+	c.cur.Store(c.build(min(horizon, LastYear)))
+	return c, nil
+}
 
-	c := &Calendar{
-		years:  make([]YearInfo, LastYear-FirstYear+1),
-		names:  []string{""},
-		makeup: make(map[Date]string),
-	}
+// complete returns the index of the whole range, building it once.
+func (c *Calendar) complete() *index {
+	c.full.Do(func() {
+		if !c.cur.Load().full {
+			c.cur.Store(c.build(LastYear))
+		}
+	})
+	return c.cur.Load()
+}
+
+// build expresses the rules of FirstYear to last in rickar/cal, then
+// compiles them into an index.
+func (c *Calendar) build(last int) *index {
 	// The days each year contributes, earlier years first, so that a
 	// later notice overrides what an earlier one said of the same day.
 	type named struct {
@@ -139,31 +175,33 @@ func New(overrides ...Schedule) (*Calendar, error) {
 		off  bool
 	}
 	merged := make(map[Date]named)
-	for y := FirstYear; y <= LastYear; y++ {
-		s, ok := byYear[y]
-		var days []ScheduleDay
-		if ok {
-			c.years[y-FirstYear] = YearInfo{Year: y, Official: true, Schedule: &s}
-			days = s.Days
-		} else {
-			c.years[y-FirstYear] = YearInfo{Year: y}
-			days = Estimate(y)
+	for y := FirstYear; y <= last; y++ {
+		days := Estimate
+		if s, ok := c.byYear[y]; ok {
+			days = func(int) []ScheduleDay { return s.Days }
 		}
-		for _, d := range days {
+		for _, d := range days(y) {
+			merged[d.Date] = named{d.Name, d.Off}
+		}
+	}
+	// A notice of the year after may name its last days of December.
+	if s, ok := c.byYear[last+1]; ok {
+		for _, d := range s.Days {
 			merged[d.Date] = named{d.Name, d.Off}
 		}
 	}
 
-	// Express the rules in rickar/cal: each day off is a one-off Holiday,
-	// the make-up workdays are the business calendar's workday function.
+	// Each day off is a one-off Holiday; the make-up workdays are the
+	// business calendar's workday function.
 	bc := cal.NewBusinessCalendar()
 	bc.Name = "中国大陆"
 	bc.Description = "中国大陆工作日（国务院办公厅放假安排通知；未发布年份按全国年节及纪念日放假办法估算）"
+	makeup := make(map[Date]string)
 	dates := slices.SortedFunc(maps.Keys(merged), func(a, b Date) int { return a.Compare(b) })
 	for _, d := range dates {
 		n := merged[d]
 		if !n.off {
-			c.makeup[d] = n.name
+			makeup[d] = n.name
 			continue
 		}
 		y, m, dd := d.Civil()
@@ -177,7 +215,6 @@ func New(overrides ...Schedule) (*Calendar, error) {
 			Func:      dayOfMonthUTC,
 		})
 	}
-	makeup := c.makeup
 	bc.WorkdayFunc = func(t time.Time) bool {
 		d := civilOf(t)
 		if _, ok := makeup[d]; ok {
@@ -185,9 +222,7 @@ func New(overrides ...Schedule) (*Calendar, error) {
 		}
 		return !d.IsWeekend()
 	}
-	c.business = bc
-	c.compile()
-	return c, nil
+	return c.compile(bc, makeup, DateOf(last, time.December, 31))
 }
 
 // dayOfMonthUTC places a holiday on its day in UTC: rickar/cal compares only
@@ -196,15 +231,20 @@ func dayOfMonthUTC(h *cal.Holiday, year int) time.Time {
 	return time.Date(year, h.Month, h.Day, 0, 0, 0, 0, time.UTC)
 }
 
-// compile builds the day index from the business calendar's rules: each
-// holiday's observed date from Holiday.Calc, each make-up workday from the
-// workday function's table.
-func (c *Calendar) compile() {
-	n := LastDate.Sub(FirstDate) + 1
-	c.days = make([]dayInfo, n)
-	for i := range c.days {
+// compile builds the day index from FirstDate to last from the business
+// calendar's rules: each holiday's observed date from Holiday.Calc, each
+// make-up workday from the workday function's table.
+func (c *Calendar) compile(bc *cal.BusinessCalendar, makeup map[Date]string, last Date) *index {
+	n := last.Sub(FirstDate) + 1
+	ix := &index{
+		days:     make([]dayInfo, n),
+		names:    []string{""},
+		full:     last == LastDate,
+		business: bc,
+	}
+	for i := range ix.days {
 		if FirstDate.AddDays(i).IsWeekend() {
-			c.days[i].kind = Weekend
+			ix.days[i].kind = Weekend
 		}
 	}
 	nameIndex := map[string]uint16{"": 0}
@@ -212,45 +252,46 @@ func (c *Calendar) compile() {
 		if k, ok := nameIndex[s]; ok {
 			return k
 		}
-		k := uint16(len(c.names))
-		c.names = append(c.names, s)
+		k := uint16(len(ix.names))
+		ix.names = append(ix.names, s)
 		nameIndex[s] = k
 		return k
 	}
-	for _, h := range c.business.Holidays {
+	for _, h := range bc.Holidays {
 		_, observed := h.Calc(h.StartYear)
 		if observed.IsZero() {
 			continue
 		}
 		if i := civilOf(observed).Sub(FirstDate); i >= 0 && i < n {
-			c.days[i] = dayInfo{kind: DayOff, name: intern(h.Name)}
+			ix.days[i] = dayInfo{kind: DayOff, name: intern(h.Name)}
 		}
 	}
-	for d, name := range c.makeup {
+	for d, name := range makeup {
 		if !d.IsWeekend() {
 			continue // a notice's workday on a weekday changes nothing
 		}
 		if i := d.Sub(FirstDate); i >= 0 && i < n {
-			c.days[i] = dayInfo{kind: Makeup, name: intern(name)}
+			ix.days[i] = dayInfo{kind: Makeup, name: intern(name)}
 		}
 	}
 
-	c.cum = make([]int32, n)
-	c.prov = make([]int32, n)
-	c.work = make([]int32, 0, n*5/7)
+	ix.cum = make([]int32, n)
+	ix.prov = make([]int32, n)
+	ix.work = make([]int32, 0, n*5/7)
 	var works, provs int32
-	for i := range c.days {
+	for i := range ix.days {
 		d := FirstDate.AddDays(i)
-		c.days[i].prov = c.provisional(d)
-		if c.days[i].kind.Workday() {
-			c.work = append(c.work, int32(i))
+		ix.days[i].prov = c.provisional(d)
+		if ix.days[i].kind.Workday() {
+			ix.work = append(ix.work, int32(i))
 			works++
 		}
-		if c.days[i].prov {
+		if ix.days[i].prov {
 			provs++
 		}
-		c.cum[i], c.prov[i] = works, provs
+		ix.cum[i], ix.prov[i] = works, provs
 	}
+	return ix
 }
 
 // provisional reports whether d's status may still change: its year has no
@@ -271,9 +312,10 @@ func (c *Calendar) official(y int) bool {
 }
 
 // Business returns the rickar/cal business calendar that the index was
-// compiled from. It answers the same questions day by day, slowly; it is
-// there for comparison and for code that speaks rickar/cal.
-func (c *Calendar) Business() *cal.BusinessCalendar { return c.business }
+// compiled from, for the whole range. It answers the same questions day by
+// day, slowly; it is there for comparison and for code that speaks
+// rickar/cal.
+func (c *Calendar) Business() *cal.BusinessCalendar { return c.complete().business }
 
 // Years returns, for each year from FirstYear to LastYear, where its
 // working days come from.
@@ -305,31 +347,36 @@ func (e *RangeError) Error() string {
 	return fmt.Sprintf("日期 %s 超出%s", e.Date, rng)
 }
 
-func (c *Calendar) index(d Date) (int, error) {
+// at returns the index that covers d and d's place in it.
+func (c *Calendar) at(d Date) (*index, int, error) {
 	i := d.Sub(FirstDate)
-	if i < 0 || i >= len(c.days) {
-		return 0, &RangeError{Date: d}
+	if i < 0 || d.After(LastDate) {
+		return nil, 0, &RangeError{Date: d}
 	}
-	return i, nil
+	ix := c.cur.Load()
+	if i >= len(ix.days) {
+		ix = c.complete()
+	}
+	return ix, i, nil
 }
 
 // Day describes d.
 func (c *Calendar) Day(d Date) (Day, error) {
-	i, err := c.index(d)
+	ix, i, err := c.at(d)
 	if err != nil {
 		return Day{}, err
 	}
-	di := c.days[i]
-	return Day{Date: d, Kind: di.kind, Name: c.names[di.name], Provisional: di.prov}, nil
+	di := ix.days[i]
+	return Day{Date: d, Kind: di.kind, Name: ix.names[di.name], Provisional: di.prov}, nil
 }
 
 // IsWorkday reports whether d is a working day.
 func (c *Calendar) IsWorkday(d Date) (bool, error) {
-	i, err := c.index(d)
+	ix, i, err := c.at(d)
 	if err != nil {
 		return false, err
 	}
-	return c.days[i].kind.Workday(), nil
+	return ix.days[i].kind.Workday(), nil
 }
 
 // AddWorkdays counts n working days from d.
@@ -343,27 +390,36 @@ func (c *Calendar) IsWorkday(d Date) (bool, error) {
 // the result, both ends included; for n = 0, d to the result — may still
 // change with a notice not yet published.
 func (c *Calendar) AddWorkdays(d Date, n int) (result Date, provisional bool, err error) {
-	i, err := c.index(d)
+	ix, i, err := c.at(d)
 	if err != nil {
 		return Date{}, false, err
 	}
-	before := int(c.cum[i]) // working days up to and including d
-	if c.days[i].kind.Workday() {
+	before := int(ix.cum[i]) // working days up to and including d
+	if ix.days[i].kind.Workday() {
 		before--
 	}
 	var k int // the index in work of the result
 	switch {
 	case n > 0:
-		k = int(c.cum[i]) + n - 1
+		k = int(ix.cum[i]) + n - 1
 	case n < 0:
 		k = before + n
 	default:
 		k = before
 	}
-	if k < 0 || k >= len(c.work) {
-		return Date{}, false, &RangeError{Date: d, Days: n}
+	if k >= len(ix.work) && !ix.full {
+		return c.complete().addWorkdays(i, k, n)
 	}
-	j := int(c.work[k])
+	return ix.addWorkdays(i, k, n)
+}
+
+// addWorkdays finishes AddWorkdays from the start's index i and the
+// result's place k among the working days.
+func (ix *index) addWorkdays(i, k, n int) (Date, bool, error) {
+	if k < 0 || k >= len(ix.work) {
+		return Date{}, false, &RangeError{Date: FirstDate.AddDays(i), Days: n}
+	}
+	j := int(ix.work[k])
 	lo, hi := i, j // provisional days are counted in (lo, hi]
 	switch {
 	case n < 0:
@@ -371,17 +427,17 @@ func (c *Calendar) AddWorkdays(d Date, n int) (result Date, provisional bool, er
 	case n == 0:
 		lo = i - 1
 	}
-	return FirstDate.AddDays(j), c.provIn(lo, hi), nil
+	return FirstDate.AddDays(j), ix.provIn(lo, hi), nil
 }
 
 // provIn reports whether any day with index in (lo, hi] is provisional.
-func (c *Calendar) provIn(lo, hi int) bool {
+func (ix *index) provIn(lo, hi int) bool {
 	if hi <= lo {
 		return false
 	}
-	p := c.prov[hi]
+	p := ix.prov[hi]
 	if lo >= 0 {
-		p -= c.prov[lo]
+		p -= ix.prov[lo]
 	}
 	return p > 0
 }
@@ -391,16 +447,21 @@ func (c *Calendar) provIn(lo, hi int) bool {
 // WorkdaysBetween(d, AddWorkdays(d, n)) == n. provisional is true when any
 // day of that interval may still change.
 func (c *Calendar) WorkdaysBetween(a, b Date) (n int, provisional bool, err error) {
-	i, err := c.index(a)
+	// Ask for the later date first, so that both places are in one index.
+	first, second := b, a
+	if a.After(b) {
+		first, second = a, b
+	}
+	ix, j, err := c.at(first)
 	if err != nil {
 		return 0, false, err
 	}
-	j, err := c.index(b)
+	_, i, err := c.at(second)
 	if err != nil {
 		return 0, false, err
 	}
-	if i <= j {
-		return int(c.cum[j] - c.cum[i]), c.provIn(i, j), nil
+	if a.After(b) {
+		return -int(ix.cum[j] - ix.cum[i]), ix.provIn(i, j), nil
 	}
-	return -int(c.cum[i] - c.cum[j]), c.provIn(j, i), nil
+	return int(ix.cum[j] - ix.cum[i]), ix.provIn(i, j), nil
 }

@@ -365,11 +365,12 @@ func TestIndependentOfLocalZone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range ref.days {
+		ci, ri := c.complete(), ref.complete()
+		for i := range ri.days {
 			day := FirstDate.AddDays(i)
 			a, _ := c.Day(day)
 			b, _ := ref.Day(day)
-			if a != b || c.cum[i] != ref.cum[i] {
+			if a != b || ci.cum[i] != ri.cum[i] {
 				t.Fatalf("TZ=%s: %s is %+v, not %+v", zone, day, a, b)
 			}
 		}
@@ -411,5 +412,43 @@ func TestExplain(t *testing.T) {
 	_, _, steps, _ = c.Explain(d("2026-02-24"), -2)
 	if last := steps[len(steps)-1]; last.Date != d("2026-02-13") || last.Ordinal != -2 {
 		t.Errorf("Explain backwards ends with %+v", last)
+	}
+}
+
+// The index starts short of LastDate and grows the first time a question
+// reaches past it; the answers are those of the whole index, including
+// counts that start before the first index's end and finish after it.
+func TestLazyIndexAgreesWithFull(t *testing.T) {
+	full, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full.complete()
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 60; i++ {
+		c, err := New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.cur.Load().full {
+			t.Fatal("a new calendar compiled every estimated year at once")
+		}
+		// Around the end of the first index (2028-12-31), and anywhere.
+		from := d("2028-10-01").AddDays(r.IntN(200))
+		if i%4 == 0 {
+			from = FirstDate.AddDays(100 + r.IntN(LastDate.Sub(FirstDate)-200))
+		}
+		n := r.IntN(161) - 80
+		got, gp, gerr := c.AddWorkdays(from, n)
+		want, wp, werr := full.AddWorkdays(from, n)
+		if got != want || gp != wp || (gerr == nil) != (werr == nil) {
+			t.Fatalf("AddWorkdays(%s, %d) = %s %v %v; full index %s %v %v", from, n, got, gp, gerr, want, wp, werr)
+		}
+		to := from.AddDays(r.IntN(400) - 200)
+		gb, gbp, _ := c.WorkdaysBetween(from, to)
+		wb, wbp, _ := full.WorkdaysBetween(from, to)
+		if gb != wb || gbp != wbp {
+			t.Fatalf("WorkdaysBetween(%s, %s) = %d %v; full index %d %v", from, to, gb, gbp, wb, wbp)
+		}
 	}
 }
