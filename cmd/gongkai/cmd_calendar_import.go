@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
-	"gongkai/tracker/boltstore"
+	"gongkai/tracker"
 )
 
 type calendarImportOptions struct {
@@ -79,6 +79,7 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 		return err
 	}
 	var dbPath string
+	var recomputed []tracker.Recomputed
 	if o.dryRun {
 		imported, err := e.importedSchedules()
 		if err != nil {
@@ -88,24 +89,28 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 			return err
 		}
 	} else {
-		s, err := e.openStore(false)
-		if err != nil {
-			return err
-		}
-		dbPath = s.Path()
-		err = s.Update(func(tx *boltstore.Tx) error {
-			imported, err := tx.Schedules()
+		dbPath = e.dbPath()
+		err = e.write("", func(ops *tracker.Ops, _ *calendar.Calendar) error {
+			imported, err := ops.Tx.Schedules()
 			if err != nil {
 				return err
 			}
 			if err := compare(imported); err != nil {
 				return err
 			}
-			return tx.PutSchedule(sched)
+			if err := ops.Tx.PutSchedule(sched); err != nil {
+				return err
+			}
+			after, err := calendar.New(append(imported, sched)...)
+			if err != nil {
+				return err
+			}
+			if err := ops.AuditCalendarImport(sched, len(changes)); err != nil {
+				return err
+			}
+			recomputed, err = ops.RecomputeAll(after, fmt.Sprintf("导入 %d 年放假安排（%s）", sched.Year, sched.File))
+			return err
 		})
-		if cerr := s.Close(); err == nil {
-			err = cerr
-		}
 		if err != nil {
 			return fmt.Errorf("保存 %d 年放假安排：%w", sched.Year, err)
 		}
@@ -138,6 +143,18 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 		return nil
 	}
 	fmt.Fprintf(w, "已导入 %d 年放假安排到数据库 %s，此后该年以导入的为准。\n", sched.Year, dbPath)
+	if len(recomputed) > 0 {
+		fmt.Fprintf(w, "重算了 %d 个待公开事件的期限：\n", len(recomputed))
+		t := newTable(w, "编号", "事项", "原期限", "新期限")
+		for _, r := range recomputed {
+			nd := dateWithWeekday(r.Event.Deadline)
+			if r.Event.Provisional {
+				nd += " 暂估"
+			}
+			t.Append([]string{fmt.Sprint(r.Event.ID), fmt.Sprintf("%d %s", r.Event.Matter, shortMatter(r.Event.MatterName)), dateWithWeekday(r.Before), nd})
+		}
+		return t.Render()
+	}
 	return nil
 }
 

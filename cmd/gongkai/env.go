@@ -17,7 +17,8 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 
-	dbFlag string // --db
+	dbFlag  string // --db
+	created bool   // the last write set up a new database
 }
 
 // Environment variables gongkai reads.

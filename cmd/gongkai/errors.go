@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"gongkai/calendar"
+	"gongkai/tracker"
 	"gongkai/tracker/boltstore"
 )
 
@@ -67,8 +68,12 @@ func exitCode(err error) (int, string) {
 		return exitInput, ""
 	case errors.As(err, &inErr), errors.As(err, &dateErr), errors.As(err, &rangeErr), errors.As(err, &impErr):
 		return exitInput, err.Error()
+	case tracker.ErrorCode(err) == tracker.EInvalid, tracker.ErrorCode(err) == tracker.EConflict:
+		return exitInput, err.Error()
+	case tracker.ErrorCode(err) == tracker.ENotFound:
+		return exitNotFound, err.Error()
 	case errors.As(err, &notFound):
-		return exitNotFound, fmt.Sprintf("数据库 %s 不存在；写入数据的命令（如 gongkai calendar import）会创建它；或用 --db 指定已有的数据库", notFound.Path)
+		return exitNotFound, fmt.Sprintf("数据库 %s 不存在：运行 gongkai init 创建（或用 --db 指定已有的数据库）", notFound.Path)
 	case errors.As(err, &busy):
 		return exitBusy, err.Error()
 	}

@@ -40,7 +40,23 @@ func newRootCmd(e *env) *cobra.Command {
 		return inputErrorf("%s（运行 %s --help 查看用法）", flagErrorText(err), c.CommandPath())
 	})
 	root.PersistentFlags().StringVar(&e.dbFlag, "db", "", "数据库文件路径（默认 $GONGKAI_DB 或 ./gongkai.db）")
-	root.AddCommand(newCalendarCmd(e))
+	root.AddCommand(
+		newInitCmd(e),
+		newMattersCmd(e),
+		newLogCmd(e),
+		newDiscloseCmd(e),
+		newWaiveCmd(e),
+		newAmendCmd(e),
+		newRetractCmd(e),
+		newReopenCmd(e),
+		newEventsCmd(e),
+		newShowCmd(e),
+		newAuditCmd(e),
+		newBackupCmd(e),
+		newCheckCmd(e),
+		newCatalogCmd(e),
+		newCalendarCmd(e),
+	)
 	localize(root)
 	return root
 }

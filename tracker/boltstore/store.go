@@ -14,10 +14,14 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"gongkai/calendar"
+	"gongkai/tracker"
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 1
+//
+//	1: meta, calendar_years
+//	2: + catalog, events, open_events, audit
+const SchemaVersion = 2
 
 // DefaultTimeout is how long Open waits for another process's lock.
 const DefaultTimeout = 5 * time.Second
@@ -25,7 +29,14 @@ const DefaultTimeout = 5 * time.Second
 var (
 	bucketMeta     = []byte("meta")
 	bucketCalendar = []byte("calendar_years")
+	bucketCatalog  = []byte("catalog")
+	bucketEvents   = []byte("events")
+	bucketOpen     = []byte("open_events")
+	bucketAudit    = []byte("audit")
 	keySchema      = []byte("schema_version")
+	keyCatalog     = []byte("current")
+
+	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit}
 )
 
 // ErrBusy means another process held the database for longer than the
@@ -148,8 +159,11 @@ func (s *Store) migrate() error {
 		if v > SchemaVersion {
 			return newerSchema(s.path, v)
 		}
-		if _, err := tx.CreateBucketIfNotExists(bucketCalendar); err != nil {
-			return err
+		// Every version so far only adds buckets.
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
 		}
 		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})
@@ -182,20 +196,29 @@ func yearKey(y int) []byte {
 // at all.
 type Tx struct{ tx *bolt.Tx }
 
+var _ tracker.Store = (*Store)(nil)
+var _ tracker.Tx = (*Tx)(nil)
+
 // View runs fn in a read-only transaction.
-func (s *Store) View(fn func(*Tx) error) error {
+func (s *Store) View(fn func(tracker.Tx) error) error {
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx}) })
 }
 
 // Update runs fn in a read-write transaction, committed when fn returns
 // nil and rolled back otherwise.
-func (s *Store) Update(fn func(*Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx}) })
+func (s *Store) Update(fn func(tracker.Tx) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketEvents, bucketOpen, bucketAudit} {
+			// Keys only grow: pack the pages instead of leaving them half full.
+			tx.Bucket(b).FillPercent = 0.95
+		}
+		return fn(&Tx{tx})
+	})
 }
 
 // Schedules returns the imported schedules, oldest year first.
 func (s *Store) Schedules() (out []calendar.Schedule, err error) {
-	err = s.View(func(tx *Tx) error {
+	err = s.View(func(tx tracker.Tx) error {
 		out, err = tx.Schedules()
 		return err
 	})
@@ -222,7 +245,7 @@ func (t *Tx) Schedules() ([]calendar.Schedule, error) {
 
 // PutSchedule stores an imported schedule, replacing any of the same year.
 func (s *Store) PutSchedule(sc calendar.Schedule) error {
-	return s.Update(func(tx *Tx) error { return tx.PutSchedule(sc) })
+	return s.Update(func(tx tracker.Tx) error { return tx.PutSchedule(sc) })
 }
 
 // PutSchedule stores an imported schedule, replacing any of the same year.
@@ -232,4 +255,153 @@ func (t *Tx) PutSchedule(sc calendar.Schedule) error {
 		return err
 	}
 	return t.tx.Bucket(bucketCalendar).Put(yearKey(sc.Year), v)
+}
+
+// Catalog returns the catalogue in force, or nil before init.
+func (t *Tx) Catalog() (*tracker.Catalog, error) {
+	b := t.tx.Bucket(bucketCatalog)
+	if b == nil {
+		return nil, nil
+	}
+	v := b.Get(keyCatalog)
+	if v == nil {
+		return nil, nil
+	}
+	var c tracker.Catalog
+	if err := json.Unmarshal(v, &c); err != nil {
+		return nil, fmt.Errorf("stored catalogue: %w", err)
+	}
+	return &c, nil
+}
+
+// PutCatalog replaces the catalogue in force.
+func (t *Tx) PutCatalog(c *tracker.Catalog) error {
+	v, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketCatalog).Put(keyCatalog, v)
+}
+
+func idKey(id uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], id)
+	return k[:]
+}
+
+// Event returns the event with the id.
+func (t *Tx) Event(id uint64) (*tracker.Event, error) {
+	b := t.tx.Bucket(bucketEvents)
+	var v []byte
+	if b != nil {
+		v = b.Get(idKey(id))
+	}
+	if v == nil {
+		return nil, tracker.Errorf(tracker.ENotFound, "没有编号为 %d 的事件（用 gongkai events 查看已登记的事件）", id)
+	}
+	return decodeEvent(id, v)
+}
+
+func decodeEvent(id uint64, v []byte) (*tracker.Event, error) {
+	var e tracker.Event
+	if err := json.Unmarshal(v, &e); err != nil {
+		return nil, fmt.Errorf("stored event %d: %w", id, err)
+	}
+	return &e, nil
+}
+
+// PutEvent stores an event, giving a new one the next id, and keeps the
+// index of open events.
+func (t *Tx) PutEvent(e *tracker.Event) error {
+	b := t.tx.Bucket(bucketEvents)
+	if e.ID == 0 {
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		e.ID = id
+	}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(idKey(e.ID), v); err != nil {
+		return err
+	}
+	open := t.tx.Bucket(bucketOpen)
+	if e.State == tracker.Open {
+		return open.Put(idKey(e.ID), nil)
+	}
+	return open.Delete(idKey(e.ID))
+}
+
+// Events calls fn for every event in id order, or only the open ones.
+func (t *Tx) Events(openOnly bool, fn func(*tracker.Event) error) error {
+	events := t.tx.Bucket(bucketEvents)
+	if events == nil {
+		return nil
+	}
+	if openOnly {
+		open := t.tx.Bucket(bucketOpen)
+		if open == nil {
+			return nil
+		}
+		return open.ForEach(func(k, _ []byte) error {
+			id := binary.BigEndian.Uint64(k)
+			v := events.Get(k)
+			if v == nil {
+				return fmt.Errorf("open event %d is missing from the events", id)
+			}
+			e, err := decodeEvent(id, v)
+			if err != nil {
+				return err
+			}
+			return fn(e)
+		})
+	}
+	return events.ForEach(func(k, v []byte) error {
+		e, err := decodeEvent(binary.BigEndian.Uint64(k), v)
+		if err != nil {
+			return err
+		}
+		return fn(e)
+	})
+}
+
+// Audit appends an entry, chained to the last one.
+func (t *Tx) Audit(a *tracker.AuditEntry) error {
+	b := t.tx.Bucket(bucketAudit)
+	a.Seq, a.Prev = 1, ""
+	if k, v := b.Cursor().Last(); k != nil {
+		var last tracker.AuditEntry
+		if err := json.Unmarshal(v, &last); err != nil {
+			return fmt.Errorf("last audit entry: %w", err)
+		}
+		a.Seq, a.Prev = binary.BigEndian.Uint64(k)+1, last.Hash
+	}
+	if len(a.Content) == 0 {
+		a.Content = json.RawMessage("null")
+	}
+	a.Hash = a.ComputeHash()
+	v, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return b.Put(idKey(a.Seq), v)
+}
+
+// AuditEntries calls fn for every entry in storage order.
+func (t *Tx) AuditEntries(fn func(key uint64, a *tracker.AuditEntry) error) error {
+	b := t.tx.Bucket(bucketAudit)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		var a tracker.AuditEntry
+		key := binary.BigEndian.Uint64(k)
+		if err := json.Unmarshal(v, &a); err != nil {
+			return &tracker.AuditProblem{Key: key, Message: fmt.Sprintf("审计日志第 %d 个位置的记录无法读取：记录被改动", key)}
+		}
+		return fn(key, &a)
+	})
 }

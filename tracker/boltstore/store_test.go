@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -62,11 +63,13 @@ func TestCreateModeAndSchema(t *testing.T) {
 	}
 	defer db.Close()
 	db.View(func(tx *bolt.Tx) error {
-		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != "1" {
-			t.Errorf("schema_version = %q, want \"1\"", v)
+		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != strconv.Itoa(SchemaVersion) {
+			t.Errorf("schema_version = %q, want %d", v, SchemaVersion)
 		}
-		if tx.Bucket(bucketCalendar) == nil {
-			t.Error("no calendar_years bucket")
+		for _, b := range allBuckets {
+			if tx.Bucket(b) == nil {
+				t.Errorf("no %s bucket", b)
+			}
 		}
 		return nil
 	})

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+func newCatalogCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "catalog",
+		Short: "公开目录：导入另一份目录",
+	}
+	var by string
+	imp := &cobra.Command{
+		Use:   "import FILE",
+		Short: "导入一份公开目录（TOML），取代现行目录",
+		Long: `导入同一格式（见内置目录 tracker/catalogs/*.toml）的公开目录，取代现行目录；已登记的
+事件保留登记时的事项信息。文件有误（序号重复、缺少名称、未知渠道、公开时限不是
+“N个工作日”）时指明是哪一行，不作任何改动。`,
+		Args: exactArgs(1, "目录文件 FILE"),
+		RunE: func(c *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return inputErrorf("无法读取文件 FILE %q：%s", args[0], errText(err))
+			}
+			cat, err := tracker.ParseCatalog(filepath.Base(args[0]), data)
+			if err != nil {
+				return err
+			}
+			err = e.write(by, func(ops *tracker.Ops, _ *calendar.Calendar) error {
+				return ops.ImportCatalog(cat, filepath.Base(args[0]))
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "已导入目录《%s》第 %s 版，共 %d 个事项。\n", cat.Name, cat.Version, len(cat.Matters))
+			return nil
+		},
+	}
+	imp.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.AddCommand(imp)
+	return c
+}

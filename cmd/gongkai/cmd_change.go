@@ -1,0 +1,194 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+// changeCmd runs one change of an event and prints the event after it.
+func runChange(e *env, by, done string, fn func(ops *tracker.Ops) (*tracker.Event, error)) error {
+	today, err := e.today()
+	if err != nil {
+		return err
+	}
+	var ev *tracker.Event
+	var cal *calendar.Calendar
+	err = e.write(by, func(ops *tracker.Ops, c *calendar.Calendar) error {
+		cal = c
+		ev, err = fn(ops)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, done)
+	printEvent(e.stdout, ev, cal, today)
+	return nil
+}
+
+func newDiscloseCmd(e *env) *cobra.Command {
+	var (
+		channels            []string
+		all                 bool
+		date, url, note, by string
+	)
+	c := &cobra.Command{
+		Use:   "disclose EVENT (--channel CH ... | --all)",
+		Short: "登记已在某些渠道公开",
+		Long: `登记事件 EVENT 的信息已在某些渠道公开。CH 为 web（政府网站）、center（政务服务中心）、
+grassroots（基层公共服务平台），也可写中文名；--all 表示事项要求的全部待公开渠道。
+事项要求的各渠道都登记公开后，事件关闭：最后一次公开不晚于期限为“按时公开”（done），
+否则为“逾期公开”（done_late）。公开日期默认为今天，不能早于信息形成或变更之日，
+也不能晚于今天。`,
+		Example: `  gongkai disclose 12 --all --url https://www.zgq.gov.cn/xxgk/12345
+  gongkai disclose 12 --channel web --date 2026-11-20 --url https://www.zgq.gov.cn/xxgk/12345`,
+		Args: exactArgs(1, "事件编号 EVENT"),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseEventID(args[0])
+			if err != nil {
+				return err
+			}
+			if all == (len(channels) > 0) {
+				return inputErrorf("请用 --channel 指明公开渠道，或用 --all 表示全部待公开渠道（二者选一）")
+			}
+			var chs []tracker.Channel
+			for _, s := range channels {
+				ch, err := tracker.ParseChannel(s)
+				if err != nil {
+					return err
+				}
+				chs = append(chs, ch)
+			}
+			d, err := optionalDate(e, "--date", date)
+			if err != nil {
+				return err
+			}
+			return runChange(e, by, "已登记公开。", func(ops *tracker.Ops) (*tracker.Event, error) {
+				return ops.Disclose(id, chs, all, d, url, note)
+			})
+		},
+	}
+	c.Flags().StringSliceVar(&channels, "channel", nil, "公开渠道（可重复，或用逗号分隔）")
+	c.Flags().BoolVar(&all, "all", false, "事项要求的全部待公开渠道")
+	c.Flags().StringVar(&date, "date", "", "公开日期 YYYY-MM-DD（默认今天）")
+	c.Flags().StringVar(&url, "url", "", "公开页面的网址")
+	c.Flags().StringVar(&note, "note", "", "备注，如公示栏位置")
+	c.Flags().StringVar(&by, "by", "", "登记人（默认为系统用户名）")
+	return c
+}
+
+// optionalDate parses a date flag, defaulting to today.
+func optionalDate(e *env, field, v string) (calendar.Date, error) {
+	if v == "" {
+		return e.today()
+	}
+	return parseDateArg(field, v)
+}
+
+func newWaiveCmd(e *env) *cobra.Command {
+	var reason, by string
+	c := &cobra.Command{
+		Use:     "waive EVENT --reason TEXT",
+		Short:   "免于公开：不公开而关闭事件，须说明理由",
+		Long:    `关闭事件而不公开，例如依法不予公开的信息；--reason 写明理由及法律依据。`,
+		Example: `  gongkai waive 12 --reason "涉及个人隐私，依《政府信息公开条例》第十五条不予公开"`,
+		Args:    exactArgs(1, "事件编号 EVENT"),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseEventID(args[0])
+			if err != nil {
+				return err
+			}
+			return runChange(e, by, "已免于公开。", func(ops *tracker.Ops) (*tracker.Event, error) { return ops.Waive(id, reason) })
+		},
+	}
+	c.Flags().StringVar(&reason, "reason", "", "理由及法律依据（必填）")
+	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	return c
+}
+
+func newRetractCmd(e *env) *cobra.Command {
+	var reason, channel, by string
+	c := &cobra.Command{
+		Use:   "retract EVENT --channel CH --reason TEXT",
+		Short: "撤回误登的公开记录",
+		Long:  `撤回事件在某渠道上误登的公开记录（记录保留在历史中，不再计入）；若事件因此不再齐全，重新变为待公开。`,
+		Args:  exactArgs(1, "事件编号 EVENT"),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseEventID(args[0])
+			if err != nil {
+				return err
+			}
+			if channel == "" {
+				return inputErrorf("请用 --channel 指明要撤回哪个渠道的公开记录")
+			}
+			ch, err := tracker.ParseChannel(channel)
+			if err != nil {
+				return err
+			}
+			return runChange(e, by, "已撤回公开记录。", func(ops *tracker.Ops) (*tracker.Event, error) { return ops.Retract(id, ch, reason) })
+		},
+	}
+	c.Flags().StringVar(&channel, "channel", "", "渠道（必填）")
+	c.Flags().StringVar(&reason, "reason", "", "原因（必填）")
+	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	return c
+}
+
+func newReopenCmd(e *env) *cobra.Command {
+	var reason, by string
+	c := &cobra.Command{
+		Use:   "reopen EVENT --reason TEXT",
+		Short: "重新打开已关闭（已公开或免于公开）的事件",
+		Long:  `重新打开已公开或免于公开的事件。已公开的事件重新打开后，原公开记录作废（保留在历史中），须在各渠道重新公开；期限不变。`,
+		Args:  exactArgs(1, "事件编号 EVENT"),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseEventID(args[0])
+			if err != nil {
+				return err
+			}
+			return runChange(e, by, "已重新打开。", func(ops *tracker.Ops) (*tracker.Event, error) { return ops.Reopen(id, reason) })
+		},
+	}
+	c.Flags().StringVar(&reason, "reason", "", "原因（必填）")
+	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	return c
+}
+
+func newAmendCmd(e *env) *cobra.Command {
+	var date, matter, summary, reason, by string
+	c := &cobra.Command{
+		Use:   "amend EVENT [--date D] [--matter M] [--summary TEXT] --reason TEXT",
+		Short: "更正登记错误（已关闭的事件也可更正）",
+		Long:  `更正事件的日期、事项或摘要；期限和状态随之重算。旧值保留在历史中。`,
+		Args:  exactArgs(1, "事件编号 EVENT"),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseEventID(args[0])
+			if err != nil {
+				return err
+			}
+			var a tracker.Amendment
+			a.Reason = reason
+			if c.Flags().Changed("date") {
+				d, err := parseDateArg("--date", date)
+				if err != nil {
+					return err
+				}
+				a.Date = &d
+			}
+			if c.Flags().Changed("summary") {
+				a.Summary = &summary
+			}
+			return runChange(e, by, "已更正。", func(ops *tracker.Ops) (*tracker.Event, error) { return ops.Amend(id, matter, a) })
+		},
+	}
+	c.Flags().StringVar(&date, "date", "", "正确的形成或变更日期")
+	c.Flags().StringVar(&matter, "matter", "", "正确的事项（序号或名称）")
+	c.Flags().StringVar(&summary, "summary", "", "正确的摘要")
+	c.Flags().StringVar(&reason, "reason", "", "更正原因（必填）")
+	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	return c
+}

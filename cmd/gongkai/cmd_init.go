@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+func newInitCmd(e *env) *cobra.Command {
+	var by string
+	c := &cobra.Command{
+		Use:   "init",
+		Short: "创建数据库并载入内置的公开目录",
+		Long: `创建数据库（--db、GONGKAI_DB 或 ./gongkai.db），载入内置的《章贡区社会保险领域
+基层政务公开标准目录》（81 项）。数据库已有目录时不作任何改动。其他写入数据的命令
+在第一次使用时也会这样做。`,
+		Args: exactArgs(0, "无"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var cat *tracker.Catalog
+			err := e.write(by, func(ops *tracker.Ops, _ *calendar.Calendar) error {
+				var err error
+				cat, err = ops.Tx.Catalog()
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if e.created {
+				fmt.Fprintf(e.stdout, "已创建数据库 %s，载入目录《%s》（第 %s 版，%d 个事项）。\n", e.dbPath(), cat.Name, cat.Version, len(cat.Matters))
+			} else {
+				fmt.Fprintf(e.stdout, "数据库 %s 已有目录《%s》（第 %s 版，%d 个事项），未作改动。\n", e.dbPath(), cat.Name, cat.Version, len(cat.Matters))
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	return c
+}

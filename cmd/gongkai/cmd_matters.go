@@ -1,0 +1,153 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+func newMattersCmd(e *env) *cobra.Command {
+	var search, format string
+	c := &cobra.Command{
+		Use:   "matters [--search TEXT]",
+		Short: "列出公开目录中的事项",
+		Long:  `列出数据库中现行公开目录的事项；--search 只列名称含该文字的事项。`,
+		Args:  exactArgs(0, "无"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := parseFormat(format, "table", "json", "csv"); err != nil {
+				return err
+			}
+			return e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
+				cat, err := currentCatalog(tx)
+				if err != nil {
+					return err
+				}
+				var ms []tracker.Matter
+				q := strings.Join(strings.Fields(search), "")
+				for _, m := range cat.Matters {
+					if q == "" || strings.Contains(m.Level1+m.Level2+m.Level3, q) {
+						ms = append(ms, m)
+					}
+				}
+				return printMatters(e, cat, ms, format)
+			})
+		},
+	}
+	c.Flags().StringVar(&search, "search", "", "只列名称含该文字的事项")
+	c.Flags().StringVar(&format, "format", "table", "输出格式：table、json 或 csv")
+	c.AddCommand(&cobra.Command{
+		Use:   "show MATTER",
+		Short: "查看一个事项的全部栏目",
+		Args:  exactArgs(1, "事项 MATTER（序号或名称）"),
+		RunE: func(c *cobra.Command, args []string) error {
+			return e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
+				cat, err := currentCatalog(tx)
+				if err != nil {
+					return err
+				}
+				m, err := tracker.FindMatter(cat, args[0])
+				if err != nil {
+					return err
+				}
+				printMatter(e, cat, m)
+				return nil
+			})
+		},
+	})
+	return c
+}
+
+func currentCatalog(tx tracker.Tx) (*tracker.Catalog, error) {
+	cat, err := tx.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	if cat == nil {
+		return nil, tracker.Errorf(tracker.ENotFound, "数据库中还没有公开目录：请先运行 gongkai init")
+	}
+	return cat, nil
+}
+
+// matterJSON is a matter as `--format json` gives it; stable field names.
+type matterJSON struct {
+	Seq           int      `json:"seq"`
+	Level1        string   `json:"level1"`
+	Level2        string   `json:"level2"`
+	Level3        string   `json:"level3"`
+	Elements      []string `json:"elements"`
+	Basis         []string `json:"basis"`
+	TimeLimit     string   `json:"time_limit"`
+	TimeLimitDays int      `json:"time_limit_days"`
+	Subject       string   `json:"subject"`
+	Channels      []string `json:"channels"`
+	Audience      string   `json:"audience"`
+	Mode          string   `json:"mode"`
+	Levels        []string `json:"levels"`
+}
+
+func printMatters(e *env, cat *tracker.Catalog, ms []tracker.Matter, format string) error {
+	switch format {
+	case "json":
+		out := make([]matterJSON, 0, len(ms))
+		for _, m := range ms {
+			out = append(out, matterJSON{m.Seq, m.Level1, m.Level2, m.Level3, nonNil(m.Elements), nonNil(m.Basis), m.TimeLimit,
+				m.TimeLimitDays, m.Subject, codes(m.Channels), m.Audience, m.Mode, nonNil(m.Levels)})
+		}
+		return writeJSON(e.stdout, out)
+	case "csv":
+		var rows [][]string
+		for _, m := range ms {
+			rows = append(rows, []string{strconv.Itoa(m.Seq), m.Level1, m.Level2, m.Level3, strings.Join(m.Elements, ";"),
+				strings.Join(m.Basis, ";"), m.TimeLimit, strconv.Itoa(m.TimeLimitDays), m.Subject, strings.Join(codes(m.Channels), ";"),
+				m.Audience, m.Mode, strings.Join(m.Levels, ";")})
+		}
+		return writeCSV(e.stdout, []string{"seq", "level1", "level2", "level3", "elements", "basis", "time_limit", "time_limit_days",
+			"subject", "channels", "audience", "mode", "levels"}, rows)
+	}
+	if len(ms) == 0 {
+		fmt.Fprintln(e.stdout, "没有名称含该文字的事项。")
+		return nil
+	}
+	t := newTable(e.stdout, "序号", "一级事项", "二级事项", "三级事项", "时限", "公开渠道")
+	for _, m := range ms {
+		t.Append([]string{strconv.Itoa(m.Seq), m.Level1, m.Level2, m.Level3, fmt.Sprintf("%d 个工作日", m.TimeLimitDays), channelNames(m.Channels)})
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "《%s》第 %s 版：列出 %d 项，共 %d 项。\n", cat.Name, cat.Version, len(ms), len(cat.Matters))
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func printMatter(e *env, cat *tracker.Catalog, m *tracker.Matter) {
+	w := e.stdout
+	fmt.Fprintf(w, "序号 %d  %s\n", m.Seq, m.Name())
+	fmt.Fprintf(w, "目录：《%s》第 %s 版\n\n", cat.Name, cat.Version)
+	fmt.Fprintln(w, "公开内容（要素）：")
+	for i, el := range m.Elements {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, el)
+	}
+	fmt.Fprintln(w, "公开依据：")
+	for _, b := range m.Basis {
+		fmt.Fprintf(w, "  %s\n", b)
+	}
+	if len(m.Basis) == 0 {
+		fmt.Fprintln(w, "  （目录未列）")
+	}
+	fmt.Fprintf(w, "公开时限：%s（%d 个工作日）\n", m.TimeLimit, m.TimeLimitDays)
+	fmt.Fprintf(w, "公开主体：%s\n", m.Subject)
+	fmt.Fprintf(w, "公开渠道：%s\n", channelNames(m.Channels))
+	fmt.Fprintf(w, "公开对象：%s；公开方式：%s；公开层级：%s\n", m.Audience, m.Mode, strings.Join(m.Levels, "、"))
+}

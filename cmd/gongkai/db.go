@@ -1,0 +1,83 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/user"
+	"strings"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+	"gongkai/tracker/boltstore"
+)
+
+// actor is who acts: --by, else the operating-system user.
+func (e *env) actor(by string) string {
+	if s := strings.TrimSpace(by); s != "" {
+		return s
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if s := e.getenv("USER"); s != "" {
+		return s
+	}
+	return "unknown"
+}
+
+// write runs fn in one read-write transaction on the database, creating it
+// and loading the embedded catalogue on first use. Nothing is written when
+// fn fails.
+func (e *env) write(by string, fn func(ops *tracker.Ops, cal *calendar.Calendar) error) error {
+	now, err := e.now()
+	if err != nil {
+		return err
+	}
+	s, err := e.openStore(false)
+	if err != nil {
+		return err
+	}
+	err = s.Update(func(tx tracker.Tx) error {
+		imported, err := tx.Schedules()
+		if err != nil {
+			return err
+		}
+		cal, err := calendar.New(imported...)
+		if err != nil {
+			return err
+		}
+		ops := &tracker.Ops{Tx: tx, Cal: cal, Clock: tracker.Clock{Now: now, Today: calendar.Today(now), By: e.actor(by)}}
+		if e.created, err = ops.Init(tracker.EmbeddedCatalog()); err != nil {
+			return err
+		}
+		return fn(ops, cal)
+	})
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// read runs fn in one read-only transaction on an existing database.
+func (e *env) read(fn func(tx tracker.Tx, cal *calendar.Calendar) error) error {
+	path := e.dbPath()
+	if fi, err := os.Stat(path); errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode().IsRegular() && fi.Size() == 0) {
+		return &boltstore.NotFoundError{Path: path}
+	}
+	s, err := e.openStore(true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.View(func(tx tracker.Tx) error {
+		imported, err := tx.Schedules()
+		if err != nil {
+			return err
+		}
+		cal, err := calendar.New(imported...)
+		if err != nil {
+			return err
+		}
+		return fn(tx, cal)
+	})
+}

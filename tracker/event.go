@@ -1,0 +1,508 @@
+package tracker
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gongkai/calendar"
+)
+
+// Kind says what happened to a matter's information.
+type Kind string
+
+// Kinds of events.
+const (
+	Formed  Kind = "formed"  // 信息形成
+	Changed Kind = "changed" // 信息变更
+)
+
+// Name returns the kind in Chinese.
+func (k Kind) Name() string {
+	if k == Formed {
+		return "形成"
+	}
+	return "变更"
+}
+
+// Status is where an event stands.
+type Status string
+
+// Statuses. An event's stored state is Open, Done, DoneLate or Waived;
+// Overdue is Open seen on a day after the deadline.
+const (
+	Open     Status = "open"
+	Overdue  Status = "overdue"
+	Done     Status = "done"
+	DoneLate Status = "done_late"
+	Waived   Status = "waived"
+)
+
+// Name returns the status in Chinese.
+func (s Status) Name() string {
+	return map[Status]string{Open: "待公开", Overdue: "已逾期", Done: "按时公开", DoneLate: "逾期公开", Waived: "免于公开"}[s]
+}
+
+// Closed reports whether the status ends the obligation.
+func (s Status) Closed() bool { return s == Done || s == DoneLate || s == Waived }
+
+// Event is "matter M's information was formed or changed on date D": one
+// obligation to disclose on every channel the matter requires by the
+// deadline. Its fields are the current values; History keeps every change.
+type Event struct {
+	ID          uint64        `json:"id"`
+	Matter      int           `json:"matter"`
+	MatterName  string        `json:"matter_name"`
+	Channels    []Channel     `json:"channels"` // what the matter requires
+	TimeLimit   int           `json:"time_limit_days"`
+	Kind        Kind          `json:"kind"`
+	Date        calendar.Date `json:"date"`
+	Summary     string        `json:"summary"`
+	Ref         string        `json:"ref,omitempty"`
+	By          string        `json:"by"`
+	LoggedAt    time.Time     `json:"logged_at"`
+	Deadline    calendar.Date `json:"deadline"`
+	Provisional bool          `json:"provisional"`
+	LoggedLate  bool          `json:"logged_late"`
+	State       Status        `json:"state"`
+	ClosedOn    calendar.Date `json:"closed_on,omitzero"`
+	Disclosures []Disclosure  `json:"disclosures,omitempty"`
+	History     []Change      `json:"history"`
+}
+
+// Disclosure records that the event's information was published on a
+// channel. A disclosure is never removed: retracting it, or reopening the
+// event it closed, voids it with a reason.
+type Disclosure struct {
+	Channel Channel       `json:"channel"`
+	Date    calendar.Date `json:"date"`
+	URL     string        `json:"url,omitempty"`
+	Note    string        `json:"note,omitempty"`
+	By      string        `json:"by"`
+	At      time.Time     `json:"at"`
+	Void    *Void         `json:"void,omitempty"`
+}
+
+// Void says why a disclosure no longer counts.
+type Void struct {
+	Action string    `json:"action"` // retracted or reopened
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
+
+// Change is one entry of an event's history.
+type Change struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Action string    `json:"action"` // logged, amended, recomputed, disclosed, retracted, waived, reopened
+	Reason string    `json:"reason,omitempty"`
+	Detail string    `json:"detail"` // what changed, in Chinese
+}
+
+// Actions recorded in History and in the audit log.
+const (
+	ActLogged     = "logged"
+	ActAmended    = "amended"
+	ActRecomputed = "recomputed"
+	ActDisclosed  = "disclosed"
+	ActRetracted  = "retracted"
+	ActWaived     = "waived"
+	ActReopened   = "reopened"
+)
+
+// ActionName returns an action in Chinese.
+func ActionName(a string) string {
+	return map[string]string{
+		ActLogged: "登记", ActAmended: "更正", ActRecomputed: "重算期限", ActDisclosed: "公开",
+		ActRetracted: "撤回公开记录", ActWaived: "免于公开", ActReopened: "重新打开",
+	}[a]
+}
+
+// Status returns the event's status as of day asOf.
+func (e *Event) Status(asOf calendar.Date) Status {
+	if e.State == Open && asOf.After(e.Deadline) {
+		return Overdue
+	}
+	return e.State
+}
+
+// Pending returns the required channels with no disclosure that counts.
+func (e *Event) Pending() []Channel {
+	var out []Channel
+	for _, c := range e.Channels {
+		if _, ok := e.disclosed(c); !ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// disclosed returns the latest date the event was disclosed on c.
+func (e *Event) disclosed(c Channel) (calendar.Date, bool) {
+	var last calendar.Date
+	ok := false
+	for _, d := range e.Disclosures {
+		if d.Channel == c && d.Void == nil {
+			if !ok || d.Date.After(last) {
+				last = d.Date
+			}
+			ok = true
+		}
+	}
+	return last, ok
+}
+
+// Clock is what an operation needs to know of time and of who acts.
+type Clock struct {
+	Now   time.Time     // the instant of the change (GONGKAI_NOW in tests)
+	Today calendar.Date // Now's date in Asia/Shanghai
+	By    string        // who acts
+}
+
+// Calendar is what the tracker needs of the working-day calendar.
+type Calendar interface {
+	AddWorkdays(d calendar.Date, n int) (calendar.Date, bool, error)
+	WorkdaysBetween(a, b calendar.Date) (int, bool, error)
+}
+
+// LogRequest is what a member of staff says when logging an event.
+type LogRequest struct {
+	Matter  *Matter
+	Kind    Kind
+	Date    calendar.Date
+	Summary string
+	Ref     string
+	// LateAfter is the number of working days after which logging is
+	// late (5 by default).
+	LateAfter int
+}
+
+// DefaultLateAfter is how many working days after the event a logging is
+// still on time.
+const DefaultLateAfter = 5
+
+// NewEvent checks a request and returns the event it creates, with its
+// deadline. The date may not be in the future; a date more than LateAfter
+// working days back is accepted but flagged LoggedLate.
+func NewEvent(r LogRequest, cal Calendar, clk Clock) (*Event, error) {
+	if r.Kind != Formed && r.Kind != Changed {
+		return nil, Errorf(EInvalid, "请用 --formed（信息形成）或 --changed（信息变更）说明事件类型")
+	}
+	summary := strings.TrimSpace(r.Summary)
+	if summary == "" {
+		return nil, Errorf(EInvalid, "摘要 --summary 不能为空：请简述形成或变更了什么信息")
+	}
+	if r.Date.After(clk.Today) {
+		return nil, Errorf(EInvalid, "日期 --date %s 在今天（%s）之后：只能登记已经发生的形成或变更", r.Date, clk.Today)
+	}
+	e := &Event{
+		Kind:     r.Kind,
+		Date:     r.Date,
+		Summary:  summary,
+		Ref:      strings.TrimSpace(r.Ref),
+		By:       clk.By,
+		LoggedAt: clk.Now,
+		State:    Open,
+	}
+	e.setMatter(r.Matter)
+	if err := e.computeDeadline(cal); err != nil {
+		return nil, err
+	}
+	late := r.LateAfter
+	if late <= 0 {
+		late = DefaultLateAfter
+	}
+	n, _, err := cal.WorkdaysBetween(r.Date, clk.Today)
+	if err != nil {
+		return nil, Errorf(EInvalid, "日期 --date %s：%v", r.Date, err)
+	}
+	e.LoggedLate = n > late
+	detail := fmt.Sprintf("事项 %s，%s于 %s；公开期限 %s", e.MatterLabel(), "信息"+e.Kind.Name(), e.Date, e.Deadline)
+	if e.LoggedLate {
+		detail += fmt.Sprintf("；补登（已过 %d 个工作日）", n)
+	}
+	e.record(clk, ActLogged, "", detail)
+	return e, nil
+}
+
+// MatterLabel names the event's matter: 序号 and name.
+func (e *Event) MatterLabel() string { return fmt.Sprintf("%d %s", e.Matter, e.MatterName) }
+
+func (e *Event) setMatter(m *Matter) {
+	e.Matter = m.Seq
+	e.MatterName = m.Name()
+	e.Channels = slices.Clone(m.Channels)
+	e.TimeLimit = m.TimeLimitDays
+}
+
+func (e *Event) computeDeadline(cal Calendar) error {
+	d, prov, err := cal.AddWorkdays(e.Date, e.TimeLimit)
+	if err != nil {
+		return Errorf(EInvalid, "日期 %s 无法计算期限：%v", e.Date, err)
+	}
+	e.Deadline, e.Provisional = d, prov
+	return nil
+}
+
+func (e *Event) record(clk Clock, action, reason, detail string) {
+	e.History = append(e.History, Change{At: clk.Now, By: clk.By, Action: action, Reason: reason, Detail: detail})
+}
+
+// refuseClosed is the error for changing a closed event.
+func (e *Event) refuseClosed(what string) error {
+	return Errorf(EConflict, "事件 %d 已%s（%s），不能再%s；如确有需要，先用 gongkai reopen %d --reason 原因 重新打开",
+		e.ID, e.State.Name(), e.ClosedOn, what, e.ID)
+}
+
+// Disclose records disclosures on channels dated date. It refuses a date
+// before the event or in the future, a channel the matter does not
+// require, and a closed event. When every required channel has a
+// disclosure, the event closes: Done if the last is on or before the
+// deadline, else DoneLate.
+func (e *Event) Disclose(channels []Channel, date calendar.Date, url, note string, clk Clock) error {
+	if e.State.Closed() {
+		return e.refuseClosed("登记公开")
+	}
+	if len(channels) == 0 {
+		return Errorf(EInvalid, "请用 --channel 指明公开渠道，或用 --all 表示全部渠道")
+	}
+	if date.Before(e.Date) {
+		return Errorf(EInvalid, "公开日期 --date %s 早于信息%s日期 %s", date, e.Kind.Name(), e.Date)
+	}
+	if date.After(clk.Today) {
+		return Errorf(EInvalid, "公开日期 --date %s 在今天（%s）之后：只能登记已经完成的公开", date, clk.Today)
+	}
+	for _, c := range channels {
+		if !slices.Contains(e.Channels, c) {
+			return Errorf(EInvalid, "渠道 %s（%s）不是事项 %d 要求的公开渠道；要求的是：%s", c, c.Name(), e.Matter, channelList(e.Channels))
+		}
+	}
+	var names []string
+	for _, c := range channels {
+		e.Disclosures = append(e.Disclosures, Disclosure{Channel: c, Date: date, URL: strings.TrimSpace(url), Note: strings.TrimSpace(note), By: clk.By, At: clk.Now})
+		names = append(names, c.Name())
+	}
+	detail := fmt.Sprintf("%s 于 %s 公开", strings.Join(names, "、"), date)
+	if url != "" {
+		detail += "，" + url
+	}
+	e.record(clk, ActDisclosed, "", detail)
+	e.settle(clk)
+	return nil
+}
+
+// settle closes the event when every required channel is disclosed.
+func (e *Event) settle(clk Clock) {
+	if e.State == Waived || len(e.Pending()) > 0 {
+		return
+	}
+	var last calendar.Date
+	for _, c := range e.Channels {
+		if d, _ := e.disclosed(c); d.After(last) {
+			last = d
+		}
+	}
+	e.ClosedOn = last
+	e.State = Done
+	if last.After(e.Deadline) {
+		e.State = DoneLate
+	}
+}
+
+func channelList(cs []Channel) string {
+	var names []string
+	for _, c := range cs {
+		names = append(names, fmt.Sprintf("%s（%s）", c, c.Name()))
+	}
+	return strings.Join(names, "、")
+}
+
+// needReason refuses an empty reason.
+func needReason(reason string) (string, error) {
+	r := strings.TrimSpace(reason)
+	if r == "" {
+		return "", Errorf(EInvalid, "原因 --reason 不能为空：更正、撤回、免于公开和重新打开都须说明原因")
+	}
+	return r, nil
+}
+
+// Waive closes an open event without disclosure, for a reason (such as the
+// law that exempts the information).
+func (e *Event) Waive(reason string, clk Clock) error {
+	r, err := needReason(reason)
+	if err != nil {
+		return err
+	}
+	if e.State.Closed() {
+		return e.refuseClosed("免于公开")
+	}
+	e.State, e.ClosedOn = Waived, clk.Today
+	e.record(clk, ActWaived, r, "免于公开")
+	return nil
+}
+
+// Retract voids the disclosures on channel c recorded by mistake; an event
+// they had closed opens again.
+func (e *Event) Retract(c Channel, reason string, clk Clock) error {
+	r, err := needReason(reason)
+	if err != nil {
+		return err
+	}
+	if e.State == Waived {
+		return e.refuseClosed("撤回公开记录")
+	}
+	n := 0
+	for i := range e.Disclosures {
+		d := &e.Disclosures[i]
+		if d.Channel == c && d.Void == nil {
+			d.Void = &Void{Action: ActRetracted, Reason: r, By: clk.By, At: clk.Now}
+			n++
+		}
+	}
+	if n == 0 {
+		return Errorf(EInvalid, "事件 %d 在渠道 %s（%s）上没有可撤回的公开记录", e.ID, c, c.Name())
+	}
+	was := e.State
+	e.reopenIfIncomplete()
+	detail := fmt.Sprintf("撤回 %s 的公开记录 %d 条", c.Name(), n)
+	if was != e.State {
+		detail += fmt.Sprintf("；状态 %s → %s", was.Name(), e.State.Name())
+	}
+	e.record(clk, ActRetracted, r, detail)
+	return nil
+}
+
+func (e *Event) reopenIfIncomplete() {
+	if (e.State == Done || e.State == DoneLate) && len(e.Pending()) > 0 {
+		e.State, e.ClosedOn = Open, calendar.Date{}
+	}
+}
+
+// Reopen reopens a waived or done event. The disclosures of a done event
+// are voided with the reason: it must be disclosed again on every channel.
+func (e *Event) Reopen(reason string, clk Clock) error {
+	r, err := needReason(reason)
+	if err != nil {
+		return err
+	}
+	if !e.State.Closed() {
+		return Errorf(EConflict, "事件 %d 尚未关闭（%s），无需重新打开", e.ID, e.State.Name())
+	}
+	was := e.State
+	for i := range e.Disclosures {
+		if e.Disclosures[i].Void == nil {
+			e.Disclosures[i].Void = &Void{Action: ActReopened, Reason: r, By: clk.By, At: clk.Now}
+		}
+	}
+	e.State, e.ClosedOn = Open, calendar.Date{}
+	e.record(clk, ActReopened, r, fmt.Sprintf("状态 %s → %s，须在各渠道重新公开", was.Name(), Open.Name()))
+	return nil
+}
+
+// Amendment corrects a logged event; nil fields are left alone.
+type Amendment struct {
+	Date    *calendar.Date
+	Matter  *Matter
+	Summary *string
+	Reason  string
+}
+
+// Amend corrects a mistake, also on a closed event; the deadline and the
+// status follow.
+func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
+	r, err := needReason(a.Reason)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	if a.Date != nil && *a.Date != e.Date {
+		if a.Date.After(clk.Today) {
+			return Errorf(EInvalid, "日期 --date %s 在今天（%s）之后：只能登记已经发生的形成或变更", *a.Date, clk.Today)
+		}
+		if bad := e.disclosedBefore(*a.Date); bad != nil {
+			return Errorf(EInvalid, "日期 --date %s 晚于已登记的公开日期 %s（%s）", *a.Date, bad.Date, bad.Channel.Name())
+		}
+		parts = append(parts, fmt.Sprintf("日期 %s → %s", e.Date, *a.Date))
+		e.Date = *a.Date
+	}
+	if a.Matter != nil && a.Matter.Seq != e.Matter {
+		for _, d := range e.Disclosures {
+			if d.Void == nil && !a.Matter.Requires(d.Channel) {
+				return Errorf(EInvalid, "事项 %d 不要求渠道 %s（%s），而本事件已在该渠道公开；请先撤回该公开记录", a.Matter.Seq, d.Channel, d.Channel.Name())
+			}
+		}
+		parts = append(parts, fmt.Sprintf("事项 %s → %d %s", e.MatterLabel(), a.Matter.Seq, a.Matter.Name()))
+		e.setMatter(a.Matter)
+	}
+	if a.Summary != nil {
+		s := strings.TrimSpace(*a.Summary)
+		if s == "" {
+			return Errorf(EInvalid, "摘要 --summary 不能为空")
+		}
+		if s != e.Summary {
+			parts = append(parts, fmt.Sprintf("摘要 “%s” → “%s”", e.Summary, s))
+			e.Summary = s
+		}
+	}
+	if len(parts) == 0 {
+		return Errorf(EInvalid, "没有要更正的内容：请给出 --date、--matter 或 --summary 的新值")
+	}
+	old := e.Deadline
+	if err := e.computeDeadline(cal); err != nil {
+		return err
+	}
+	if old != e.Deadline {
+		parts = append(parts, fmt.Sprintf("期限 %s → %s", old, e.Deadline))
+	}
+	was := e.State
+	switch e.State {
+	case Done, DoneLate:
+		e.State = Open
+		e.settle(clk)
+		e.reopenIfIncomplete()
+	case Open:
+		e.settle(clk)
+	}
+	if was != e.State {
+		parts = append(parts, fmt.Sprintf("状态 %s → %s", was.Name(), e.State.Name()))
+	}
+	e.record(clk, ActAmended, r, strings.Join(parts, "；"))
+	return nil
+}
+
+func (e *Event) disclosedBefore(d calendar.Date) *Disclosure {
+	for i := range e.Disclosures {
+		if x := &e.Disclosures[i]; x.Void == nil && x.Date.Before(d) {
+			return x
+		}
+	}
+	return nil
+}
+
+// Recompute recomputes the deadline of an open event after the calendar
+// changed; it reports whether anything changed and records it.
+func (e *Event) Recompute(cal Calendar, clk Clock, why string) (bool, error) {
+	if e.State != Open {
+		return false, nil
+	}
+	old, oldProv := e.Deadline, e.Provisional
+	if err := e.computeDeadline(cal); err != nil {
+		return false, err
+	}
+	if old == e.Deadline && oldProv == e.Provisional {
+		return false, nil
+	}
+	detail := fmt.Sprintf("期限 %s → %s", old, e.Deadline)
+	if old == e.Deadline {
+		detail = fmt.Sprintf("期限 %s 不变", e.Deadline)
+	}
+	if oldProv && !e.Provisional {
+		detail += "，已由暂估转为正式"
+	} else if e.Provisional {
+		detail += "，仍为暂估"
+	}
+	e.record(clk, ActRecomputed, why, detail)
+	return true, nil
+}

@@ -1,0 +1,280 @@
+package tracker
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gongkai/calendar"
+)
+
+// Ops runs gongkai's operations inside one transaction: each checks its
+// input, changes the events, and appends to the audit log, so that a
+// failure anywhere writes nothing.
+type Ops struct {
+	Tx    Tx
+	Cal   Calendar
+	Clock Clock
+	// RealNow reads the machine's clock for the audit log, which keeps it
+	// beside the operation's time (GONGKAI_NOW in tests and replays).
+	RealNow func() time.Time
+	// LateAfter is the working days after which a logging is late.
+	LateAfter int
+}
+
+func (o *Ops) audit(action, subject string, content any) error {
+	b, err := json.Marshal(content)
+	if err != nil {
+		return err
+	}
+	real := time.Now
+	if o.RealNow != nil {
+		real = o.RealNow
+	}
+	return o.Tx.Audit(&AuditEntry{
+		At:      o.Clock.Now.UTC(),
+		Clock:   real().UTC(),
+		Actor:   o.Clock.By,
+		Action:  action,
+		Subject: subject,
+		Content: b,
+	})
+}
+
+// Init loads the catalogue into a database that has none; it reports
+// whether it did. Running it again changes nothing.
+func (o *Ops) Init(c *Catalog) (bool, error) {
+	have, err := o.Tx.Catalog()
+	if err != nil || have != nil {
+		return false, err
+	}
+	if err := o.Tx.PutCatalog(c); err != nil {
+		return false, err
+	}
+	return true, o.audit("init", "catalog", map[string]any{"name": c.Name, "version": c.Version, "matters": len(c.Matters)})
+}
+
+// ImportCatalog replaces the catalogue in force. Events keep the matter
+// details they were logged with.
+func (o *Ops) ImportCatalog(c *Catalog, file string) error {
+	if err := o.Tx.PutCatalog(c); err != nil {
+		return err
+	}
+	return o.audit("catalog_import", "catalog", map[string]any{"name": c.Name, "version": c.Version, "matters": len(c.Matters), "file": file})
+}
+
+// catalog returns the catalogue in force.
+func (o *Ops) catalog() (*Catalog, error) {
+	c, err := o.Tx.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, Errorf(ENotFound, "数据库中还没有公开目录：请先运行 gongkai init")
+	}
+	return c, nil
+}
+
+// FindMatter finds a matter by its 序号 or by a fragment of its name. An
+// ambiguous fragment is an error listing the candidates.
+func FindMatter(c *Catalog, query string) (*Matter, error) {
+	q := strings.TrimSpace(query)
+	if q == "" {
+		return nil, Errorf(EInvalid, "请给出事项的序号或名称中的文字")
+	}
+	if n, err := strconv.Atoi(q); err == nil {
+		for i := range c.Matters {
+			if c.Matters[i].Seq == n {
+				return &c.Matters[i], nil
+			}
+		}
+		return nil, Errorf(ENotFound, "目录《%s》中没有序号为 %d 的事项（共 %d 项，用 gongkai matters 查看）", c.Name, n, len(c.Matters))
+	}
+	var found []*Matter
+	norm := normalize(q)
+	for i := range c.Matters {
+		m := &c.Matters[i]
+		if strings.Contains(normalize(m.Level1+m.Level2+m.Level3), norm) {
+			found = append(found, m)
+		}
+	}
+	// A name that is exactly one matter's most specific level wins over
+	// matters that merely contain it.
+	if len(found) > 1 {
+		var exact []*Matter
+		for _, m := range found {
+			if normalize(m.ShortName()) == norm {
+				exact = append(exact, m)
+			}
+		}
+		if len(exact) == 1 {
+			return exact[0], nil
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, Errorf(ENotFound, "目录中没有名称含“%s”的事项（用 gongkai matters --search 文字 查找）", q)
+	case 1:
+		return found[0], nil
+	}
+	var lines []string
+	for i, m := range found {
+		if i == 10 {
+			lines = append(lines, fmt.Sprintf("  ……另有 %d 项", len(found)-10))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("  %d  %s", m.Seq, m.Name()))
+	}
+	return nil, Errorf(EInvalid, "“%s”对应 %d 个事项，请改用序号或更具体的名称：\n%s", q, len(found), strings.Join(lines, "\n"))
+}
+
+var spaceRE = regexp.MustCompile(`\s+`)
+
+func normalize(s string) string { return spaceRE.ReplaceAllString(s, "") }
+
+// Log records an event and returns it with its id.
+func (o *Ops) Log(matter string, r LogRequest) (*Event, error) {
+	c, err := o.catalog()
+	if err != nil {
+		return nil, err
+	}
+	m, err := FindMatter(c, matter)
+	if err != nil {
+		return nil, err
+	}
+	r.Matter = m
+	r.LateAfter = o.LateAfter
+	e, err := NewEvent(r, o.Cal, o.Clock)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.Tx.PutEvent(e); err != nil {
+		return nil, err
+	}
+	return e, o.auditEvent(e)
+}
+
+// auditEvent records an event's latest change in the audit log.
+func (o *Ops) auditEvent(e *Event) error {
+	last := e.History[len(e.History)-1]
+	return o.audit(last.Action, fmt.Sprintf("event %d", e.ID), map[string]any{
+		"event":  e.ID,
+		"matter": e.Matter,
+		"reason": last.Reason,
+		"detail": last.Detail,
+		"state":  e.State,
+	})
+}
+
+// change loads an event, applies fn, stores it and audits it.
+func (o *Ops) change(id uint64, fn func(*Event) error) (*Event, error) {
+	e, err := o.Tx.Event(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(e); err != nil {
+		return nil, err
+	}
+	if err := o.Tx.PutEvent(e); err != nil {
+		return nil, err
+	}
+	return e, o.auditEvent(e)
+}
+
+// Disclose records disclosures of event id.
+func (o *Ops) Disclose(id uint64, channels []Channel, all bool, date calendar.Date, url, note string) (*Event, error) {
+	return o.change(id, func(e *Event) error {
+		chs := channels
+		if e.State.Closed() {
+			return e.refuseClosed("登记公开")
+		}
+		if all {
+			chs = e.Pending()
+			if len(chs) == 0 {
+				return Errorf(EInvalid, "事件 %d 的各渠道都已登记公开", e.ID)
+			}
+		}
+		return e.Disclose(chs, date, url, note, o.Clock)
+	})
+}
+
+// Waive closes event id without disclosure.
+func (o *Ops) Waive(id uint64, reason string) (*Event, error) {
+	return o.change(id, func(e *Event) error { return e.Waive(reason, o.Clock) })
+}
+
+// Retract voids the disclosures of event id on channel c.
+func (o *Ops) Retract(id uint64, c Channel, reason string) (*Event, error) {
+	return o.change(id, func(e *Event) error { return e.Retract(c, reason, o.Clock) })
+}
+
+// Reopen reopens a closed event.
+func (o *Ops) Reopen(id uint64, reason string) (*Event, error) {
+	return o.change(id, func(e *Event) error { return e.Reopen(reason, o.Clock) })
+}
+
+// Amend corrects event id; matter, when not "", names a new matter.
+func (o *Ops) Amend(id uint64, matter string, a Amendment) (*Event, error) {
+	if matter != "" {
+		c, err := o.catalog()
+		if err != nil {
+			return nil, err
+		}
+		m, err := FindMatter(c, matter)
+		if err != nil {
+			return nil, err
+		}
+		a.Matter = m
+	}
+	return o.change(id, func(e *Event) error { return e.Amend(a, o.Cal, o.Clock) })
+}
+
+// Recomputed is an event whose deadline a calendar change moved.
+type Recomputed struct {
+	Event  *Event
+	Before calendar.Date
+}
+
+// RecomputeAll recomputes every open event's deadline on the calendar cal
+// (after an import), records each change on its event and in the audit log,
+// and returns them.
+func (o *Ops) RecomputeAll(cal Calendar, why string) ([]Recomputed, error) {
+	var changed []*Event
+	var before []calendar.Date
+	err := o.Tx.Events(true, func(e *Event) error {
+		old := e.Deadline
+		ok, err := e.Recompute(cal, o.Clock, why)
+		if err != nil {
+			return err
+		}
+		if ok {
+			changed = append(changed, e)
+			before = append(before, old)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Recomputed, len(changed))
+	for i, e := range changed {
+		if err := o.Tx.PutEvent(e); err != nil {
+			return nil, err
+		}
+		if err := o.auditEvent(e); err != nil {
+			return nil, err
+		}
+		out[i] = Recomputed{Event: e, Before: before[i]}
+	}
+	return out, nil
+}
+
+// AuditCalendarImport records a calendar import in the audit log.
+func (o *Ops) AuditCalendarImport(s calendar.Schedule, changedDays int) error {
+	return o.audit("calendar_import", fmt.Sprintf("calendar %d", s.Year), map[string]any{
+		"year": s.Year, "file": s.File, "sha256": s.Digest, "days": len(s.Days), "changed_days": changedDays,
+	})
+}

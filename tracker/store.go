@@ -1,0 +1,33 @@
+package tracker
+
+import "gongkai/calendar"
+
+// Store is the database: each operation runs in one transaction, written
+// whole or not at all.
+type Store interface {
+	View(func(Tx) error) error
+	Update(func(Tx) error) error
+}
+
+// Tx is one transaction of a Store.
+type Tx interface {
+	// Catalog returns the catalogue in force, or nil before init.
+	Catalog() (*Catalog, error)
+	PutCatalog(*Catalog) error
+
+	// Event returns the event with the id, or an Error with ENotFound.
+	Event(id uint64) (*Event, error)
+	// PutEvent stores an event, giving a new one (ID 0) the next id.
+	PutEvent(*Event) error
+	// Events calls fn for every event in id order; with openOnly, only
+	// those whose state is Open, without reading the others.
+	Events(openOnly bool, fn func(*Event) error) error
+
+	Schedules() ([]calendar.Schedule, error)
+	PutSchedule(calendar.Schedule) error
+
+	// Audit appends an entry to the audit log, setting Seq, Prev and Hash.
+	Audit(*AuditEntry) error
+	// AuditEntries calls fn for every entry in storage order with its key.
+	AuditEntries(fn func(key uint64, a *AuditEntry) error) error
+}
