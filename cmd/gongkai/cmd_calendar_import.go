@@ -112,7 +112,7 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("保存 %d 年放假安排：%w", sched.Year, err)
+			return err
 		}
 	}
 
