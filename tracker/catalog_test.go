@@ -147,8 +147,8 @@ func TestFindMatter(t *testing.T) {
 		{"71", 71, ""},
 		{"供养亲属抚恤金申领", 71, ""},
 		{"供养 亲属", 71, ""},    // spaces do not matter
-		{"抚恤", 0, EInvalid},   // two matters
-		{"82", 0, ENotFound},   // no such 序号
+		{"抚恤", 0, EInvalid},  // two matters
+		{"82", 0, ENotFound}, // no such 序号
 		{"不存在的事项", 0, ENotFound},
 		{"", 0, EInvalid},
 	} {
