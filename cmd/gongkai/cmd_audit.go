@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,7 +45,7 @@ func newAuditCmd(e *env) *cobra.Command {
 						return nil
 					}
 					n++
-					t.Append([]string{fmt.Sprint(a.Seq), a.At.In(calendar.Shanghai).Format("2006-01-02 15:04:05"), a.Actor, a.Action, a.Subject, string(a.Content)})
+					t.Append([]string{fmt.Sprint(a.Seq), a.At.In(calendar.Shanghai).Format("2006-01-02 15:04:05"), a.Actor, a.Action, a.Subject, auditText(a.Content)})
 					return nil
 				})
 				if err != nil {
@@ -187,4 +188,20 @@ func newCheckCmd(e *env) *cobra.Command {
 			})
 		},
 	}
+}
+
+// auditText shows an entry's content for people: an event change's detail
+// and reason, else the JSON itself.
+func auditText(content json.RawMessage) string {
+	var c struct {
+		Detail string `json:"detail"`
+		Reason string `json:"reason"`
+	}
+	if json.Unmarshal(content, &c) != nil || c.Detail == "" {
+		return string(content)
+	}
+	if c.Reason != "" {
+		return c.Detail + "（原因：" + c.Reason + "）"
+	}
+	return c.Detail
 }

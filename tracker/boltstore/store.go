@@ -143,8 +143,26 @@ func (s *Store) Path() string { return s.path }
 // DB returns the underlying bbolt database, for tests and consistency checks.
 func (s *Store) DB() *bolt.DB { return s.db }
 
-// migrate creates the buckets and records the schema version.
+// migrate creates the buckets and records the schema version. A database
+// already up to date is not written to at all: even an empty commit would
+// change the file, and a command that fails must leave it byte for byte.
 func (s *Store) migrate() error {
+	current := false
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || string(meta.Get(keySchema)) != strconv.Itoa(SchemaVersion) {
+			return nil
+		}
+		for _, b := range allBuckets {
+			if tx.Bucket(b) == nil {
+				return nil
+			}
+		}
+		current = true
+		return nil
+	}); err != nil || current {
+		return err
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
