@@ -161,11 +161,16 @@ func (o *Ops) Log(matter string, r LogRequest) (*Event, error) {
 func (o *Ops) auditEvent(e *Event) error {
 	last := e.History[len(e.History)-1]
 	return o.audit(last.Action, fmt.Sprintf("event %d", e.ID), map[string]any{
-		"event":  e.ID,
-		"matter": e.Matter,
-		"reason": last.Reason,
-		"detail": last.Detail,
-		"state":  e.State,
+		"event":    e.ID,
+		"matter":   e.Matter,
+		"kind":     e.Kind,
+		"date":     e.Date,
+		"summary":  e.Summary,
+		"ref":      e.Ref,
+		"deadline": e.Deadline,
+		"reason":   last.Reason,
+		"detail":   last.Detail,
+		"state":    e.State,
 	})
 }
 

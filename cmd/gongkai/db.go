@@ -47,8 +47,12 @@ func (e *env) write(by string, fn func(ops *tracker.Ops, cal *calendar.Calendar)
 			return err
 		}
 		ops := &tracker.Ops{Tx: tx, Cal: cal, Clock: tracker.Clock{Now: now, Today: calendar.Today(now), By: e.actor(by)}}
-		if e.created, err = ops.Init(tracker.EmbeddedCatalog()); err != nil {
+		if have, err := tx.Catalog(); err != nil {
 			return err
+		} else if have == nil {
+			if e.created, err = ops.Init(tracker.EmbeddedCatalog()); err != nil {
+				return err
+			}
 		}
 		return fn(ops, cal)
 	})
