@@ -3,15 +3,19 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"gongkai/tracker"
+	"gongkai/tracker/boltstore"
 )
 
 // tamper opens the database file directly, as someone with access to it
-// might, and changes the audit bucket.
+// (and to gongkai's source) might, and changes the audit bucket.
 func tamper(t *testing.T, path string, fn func(b *bolt.Bucket) error) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
@@ -22,6 +26,20 @@ func tamper(t *testing.T, path string, fn func(b *bolt.Bucket) error) {
 	if err := db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket([]byte("audit"))) }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// edit changes entry n as fn says and stores it back in the same form.
+func edit(b *bolt.Bucket, n uint64, fn func(a *tracker.AuditEntry)) error {
+	var a tracker.AuditEntry
+	if err := boltstore.DecodeValue(b.Get(key(n)), &a); err != nil {
+		return err
+	}
+	fn(&a)
+	v, err := boltstore.EncodeValue(&a)
+	if err != nil {
+		return err
+	}
+	return b.Put(key(n), v)
 }
 
 func key(n uint64) []byte {
@@ -59,15 +77,18 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		want string
 	}{
 		{"edited", func(b *bolt.Bucket) error {
-			v := bytes.Replace(b.Get(key(3)), []byte("新政策"), []byte("旧政策"), 1)
-			return b.Put(key(3), v)
+			return edit(b, 3, func(a *tracker.AuditEntry) {
+				a.Content = json.RawMessage(bytes.Replace(a.Content, []byte("新政策"), []byte("旧政策"), 1))
+			})
 		}, "第 3 条记录（logged event 2）的内容与其哈希不符：记录被改动"},
-		{"edited and rehashed without the chain", func(b *bolt.Bucket) error {
-			// Even a forger who recomputes the entry's own hash breaks
-			// the link from the next entry.
-			v := bytes.Replace(b.Get(key(2)), []byte(`"actor":"`), []byte(`"actor":"x`), 1)
-			return b.Put(key(2), v)
-		}, "第 2 条记录"},
+		{"edited and rehashed", func(b *bolt.Bucket) error {
+			// A forger who recomputes the entry's own hash breaks the
+			// link from the next entry.
+			return edit(b, 2, func(a *tracker.AuditEntry) {
+				a.Actor = "李四"
+				a.Hash = a.ComputeHash()
+			})
+		}, "第 3 条记录所记的上一条哈希与第 2 条不符"},
 		{"removed", func(b *bolt.Bucket) error { return b.Delete(key(3)) }, "缺少第 3 至第 3 条记录：记录被删除"},
 		{"reordered", func(b *bolt.Bucket) error {
 			v2, v3 := bytes.Clone(b.Get(key(2))), bytes.Clone(b.Get(key(3)))

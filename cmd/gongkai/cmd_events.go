@@ -122,10 +122,7 @@ func runEvents(e *env, o eventsOptions) error {
 	}
 	switch o.format {
 	case "json":
-		if rows == nil {
-			rows = []eventJSON{}
-		}
-		return writeJSON(e.stdout, rows)
+		return writeJSONList(e.stdout, rows)
 	case "csv":
 		out := make([][]string, len(rows))
 		for i, r := range rows {

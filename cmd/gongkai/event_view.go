@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -81,6 +82,30 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// writeJSONList writes a JSON array with one element a line: as valid as an
+// indented array, greppable, and written as it goes rather than built and
+// re-indented whole (100,000 events would be 70 MB to re-indent).
+func writeJSONList[T any](w io.Writer, items []T) error {
+	bw := bufio.NewWriterSize(w, 64*1024)
+	bw.WriteString("[")
+	for i := range items {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n  ")
+		b, err := json.Marshal(items[i])
+		if err != nil {
+			return err
+		}
+		bw.Write(b)
+	}
+	if len(items) > 0 {
+		bw.WriteString("\n")
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
 }
 
 func codes(cs []tracker.Channel) []string {

@@ -21,7 +21,8 @@ import (
 //
 //	1: meta, calendar_years
 //	2: + catalog, events, open_events, audit
-const SchemaVersion = 2
+//	3: events, audit and catalogue deflated (codec.go); plain values still read
+const SchemaVersion = 3
 
 // DefaultTimeout is how long Open waits for another process's lock.
 const DefaultTimeout = 5 * time.Second
@@ -286,7 +287,7 @@ func (t *Tx) Catalog() (*tracker.Catalog, error) {
 		return nil, nil
 	}
 	var c tracker.Catalog
-	if err := json.Unmarshal(v, &c); err != nil {
+	if err := DecodeValue(v, &c); err != nil {
 		return nil, fmt.Errorf("stored catalogue: %w", err)
 	}
 	return &c, nil
@@ -294,7 +295,7 @@ func (t *Tx) Catalog() (*tracker.Catalog, error) {
 
 // PutCatalog replaces the catalogue in force.
 func (t *Tx) PutCatalog(c *tracker.Catalog) error {
-	v, err := json.Marshal(c)
+	v, err := EncodeValue(c)
 	if err != nil {
 		return err
 	}
@@ -322,7 +323,7 @@ func (t *Tx) Event(id uint64) (*tracker.Event, error) {
 
 func decodeEvent(id uint64, v []byte) (*tracker.Event, error) {
 	var e tracker.Event
-	if err := json.Unmarshal(v, &e); err != nil {
+	if err := DecodeValue(v, &e); err != nil {
 		return nil, fmt.Errorf("stored event %d: %w", id, err)
 	}
 	return &e, nil
@@ -339,7 +340,7 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 		}
 		e.ID = id
 	}
-	v, err := json.Marshal(e)
+	v, err := EncodeValue(e)
 	if err != nil {
 		return err
 	}
@@ -392,7 +393,7 @@ func (t *Tx) Audit(a *tracker.AuditEntry) error {
 	a.Seq, a.Prev = 1, ""
 	if k, v := b.Cursor().Last(); k != nil {
 		var last tracker.AuditEntry
-		if err := json.Unmarshal(v, &last); err != nil {
+		if err := DecodeValue(v, &last); err != nil {
 			return fmt.Errorf("last audit entry: %w", err)
 		}
 		a.Seq, a.Prev = binary.BigEndian.Uint64(k)+1, last.Hash
@@ -400,8 +401,15 @@ func (t *Tx) Audit(a *tracker.AuditEntry) error {
 	if len(a.Content) == 0 {
 		a.Content = json.RawMessage("null")
 	}
+	// Hash the content in the form it is stored in: encoding/json compacts
+	// it and escapes <, > and & (as in a URL's query).
+	canon, err := json.Marshal(a.Content)
+	if err != nil {
+		return fmt.Errorf("audit content: %w", err)
+	}
+	a.Content = canon
 	a.Hash = a.ComputeHash()
-	v, err := json.Marshal(a)
+	v, err := EncodeValue(a)
 	if err != nil {
 		return err
 	}
@@ -417,7 +425,7 @@ func (t *Tx) AuditEntries(fn func(key uint64, a *tracker.AuditEntry) error) erro
 	return b.ForEach(func(k, v []byte) error {
 		var a tracker.AuditEntry
 		key := binary.BigEndian.Uint64(k)
-		if err := json.Unmarshal(v, &a); err != nil {
+		if err := DecodeValue(v, &a); err != nil {
 			return &tracker.AuditProblem{Key: key, Message: fmt.Sprintf("审计日志第 %d 个位置的记录无法读取：记录被改动", key)}
 		}
 		return fn(key, &a)
