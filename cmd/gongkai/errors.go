@@ -60,6 +60,7 @@ func exitCode(err error) (int, string) {
 		partial  *partialError
 		busy     *busyError
 		notFound *boltstore.NotFoundError
+		openErr  *boltstore.OpenError
 	)
 	switch {
 	case err == nil:
@@ -74,6 +75,8 @@ func exitCode(err error) (int, string) {
 		return exitNotFound, err.Error()
 	case errors.As(err, &notFound):
 		return exitNotFound, fmt.Sprintf("数据库 %s 不存在：运行 gongkai init 创建（或用 --db 指定已有的数据库）", notFound.Path)
+	case errors.As(err, &openErr):
+		return exitInput, err.Error() // the file named is not one gongkai can use
 	case errors.As(err, &busy):
 		return exitBusy, err.Error()
 	}

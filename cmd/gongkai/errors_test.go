@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gongkai/tracker/boltstore"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // runIn runs one command line in-process with its own output buffers.
@@ -71,5 +73,32 @@ func TestExitStatuses(t *testing.T) {
 	s.Close()
 	if len(before) != 1 || len(after) != 1 || !after[0].ImportedAt.Equal(before[0].ImportedAt) {
 		t.Errorf("the busy import changed the stored schedules: %+v → %+v", before, after)
+	}
+}
+
+// A database written by a newer gongkai is refused with a sentence, exit 2,
+// and left as it was.
+func TestNewerSchemaRefused(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "g.db")
+	vars := map[string]string{"GONGKAI_DB": db, "GONGKAI_NOW": "2026-11-20T10:00:00+08:00"}
+	if code, _, stderr := runIn(t, dir, vars, "init"); code != 0 {
+		t.Fatal(stderr)
+	}
+	b, err := bolt.Open(db, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), []byte("99")) })
+	b.Close()
+	before, _ := os.ReadFile(db)
+	for _, args := range [][]string{{"log", "3", "--changed", "--summary", "x"}, {"events"}} {
+		code, _, stderr := runIn(t, dir, vars, args...)
+		if code != exitInput || !strings.Contains(stderr, "由更新版本的 gongkai 写入（数据格式第 99 版") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Error("the database changed")
 	}
 }

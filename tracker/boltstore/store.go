@@ -213,14 +213,19 @@ func yearKey(y int) []byte {
 
 // Tx is one transaction: everything done in it is written together or not
 // at all.
-type Tx struct{ tx *bolt.Tx }
+type Tx struct {
+	tx *bolt.Tx
+	// The audit log's last entry, once known in this transaction.
+	lastSeq  uint64
+	lastHash string
+}
 
 var _ tracker.Store = (*Store)(nil)
 var _ tracker.Tx = (*Tx)(nil)
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(tracker.Tx) error) error {
-	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx}) })
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
 }
 
 // Update runs fn in a read-write transaction, committed when fn returns
@@ -231,7 +236,7 @@ func (s *Store) Update(fn func(tracker.Tx) error) error {
 			// Keys only grow: pack the pages instead of leaving them half full.
 			tx.Bucket(b).FillPercent = 0.95
 		}
-		return fn(&Tx{tx})
+		return fn(&Tx{tx: tx})
 	})
 }
 
@@ -332,6 +337,9 @@ func decodeEvent(id uint64, v []byte) (*tracker.Event, error) {
 // PutEvent stores an event, giving a new one the next id, and keeps the
 // index of open events.
 func (t *Tx) PutEvent(e *tracker.Event) error {
+	if len(e.History) == 0 {
+		return fmt.Errorf("event %d has no history: it was read as a summary and cannot be stored", e.ID)
+	}
 	b := t.tx.Bucket(bucketEvents)
 	if e.ID == 0 {
 		id, err := b.NextSequence()
@@ -390,14 +398,16 @@ func (t *Tx) Events(openOnly bool, fn func(*tracker.Event) error) error {
 // Audit appends an entry, chained to the last one.
 func (t *Tx) Audit(a *tracker.AuditEntry) error {
 	b := t.tx.Bucket(bucketAudit)
-	a.Seq, a.Prev = 1, ""
-	if k, v := b.Cursor().Last(); k != nil {
-		var last tracker.AuditEntry
-		if err := DecodeValue(v, &last); err != nil {
-			return fmt.Errorf("last audit entry: %w", err)
+	if t.lastSeq == 0 {
+		if k, v := b.Cursor().Last(); k != nil {
+			var last tracker.AuditEntry
+			if err := DecodeValue(v, &last); err != nil {
+				return fmt.Errorf("last audit entry: %w", err)
+			}
+			t.lastSeq, t.lastHash = binary.BigEndian.Uint64(k), last.Hash
 		}
-		a.Seq, a.Prev = binary.BigEndian.Uint64(k)+1, last.Hash
 	}
+	a.Seq, a.Prev = t.lastSeq+1, t.lastHash
 	if len(a.Content) == 0 {
 		a.Content = json.RawMessage("null")
 	}
@@ -413,7 +423,11 @@ func (t *Tx) Audit(a *tracker.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	return b.Put(idKey(a.Seq), v)
+	if err := b.Put(idKey(a.Seq), v); err != nil {
+		return err
+	}
+	t.lastSeq, t.lastHash = a.Seq, a.Hash
+	return nil
 }
 
 // AuditEntries calls fn for every entry in storage order.
