@@ -20,7 +20,8 @@ type Tx interface {
 	// PutEvent stores an event, giving a new one (ID 0) the next id.
 	PutEvent(*Event) error
 	// Events calls fn for every event in id order; with openOnly, only
-	// those whose state is Open, without reading the others.
+	// those whose state is Open, without reading the others. fn must not
+	// store events: collect them and store them after Events returns.
 	Events(openOnly bool, fn func(*Event) error) error
 
 	Schedules() ([]calendar.Schedule, error)

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -363,36 +366,84 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 }
 
 // Events calls fn for every event in id order, or only the open ones.
+// Events are decoded a batch at a time on every core, and handed to fn in
+// order: decoding (inflate and JSON) is most of the cost of a list.
 func (t *Tx) Events(openOnly bool, fn func(*tracker.Event) error) error {
 	events := t.tx.Bucket(bucketEvents)
 	if events == nil {
 		return nil
 	}
+	d := batchDecoder{fn: fn}
+	var err error
 	if openOnly {
 		open := t.tx.Bucket(bucketOpen)
 		if open == nil {
 			return nil
 		}
-		return open.ForEach(func(k, _ []byte) error {
-			id := binary.BigEndian.Uint64(k)
+		err = open.ForEach(func(k, _ []byte) error {
 			v := events.Get(k)
 			if v == nil {
-				return fmt.Errorf("open event %d is missing from the events", id)
+				return fmt.Errorf("open event %d is missing from the events", binary.BigEndian.Uint64(k))
 			}
-			e, err := decodeEvent(id, v)
-			if err != nil {
-				return err
+			return d.add(k, v)
+		})
+	} else {
+		err = events.ForEach(d.add)
+	}
+	if err != nil {
+		return err
+	}
+	return d.flush()
+}
+
+// batchDecoder gathers raw events (valid only in their transaction, which
+// outlives the batch) and decodes them in parallel.
+type batchDecoder struct {
+	ids  []uint64
+	raw  [][]byte
+	evs  []*tracker.Event
+	errs []error
+	fn   func(*tracker.Event) error
+}
+
+const decodeBatch = 512
+
+func (d *batchDecoder) add(k, v []byte) error {
+	d.ids = append(d.ids, binary.BigEndian.Uint64(k))
+	d.raw = append(d.raw, v)
+	if len(d.raw) == decodeBatch {
+		return d.flush()
+	}
+	return nil
+}
+
+func (d *batchDecoder) flush() error {
+	n := len(d.raw)
+	if n == 0 {
+		return nil
+	}
+	d.evs = slices.Grow(d.evs[:0], n)[:n]
+	d.errs = slices.Grow(d.errs[:0], n)[:n]
+	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				d.evs[i], d.errs[i] = decodeEvent(d.ids[i], d.raw[i])
 			}
-			return fn(e)
 		})
 	}
-	return events.ForEach(func(k, v []byte) error {
-		e, err := decodeEvent(binary.BigEndian.Uint64(k), v)
-		if err != nil {
+	wg.Wait()
+	d.ids, d.raw = d.ids[:0], d.raw[:0]
+	for i := range n {
+		if d.errs[i] != nil {
+			return d.errs[i]
+		}
+		if err := d.fn(d.evs[i]); err != nil {
 			return err
 		}
-		return fn(e)
-	})
+	}
+	return nil
 }
 
 // Audit appends an entry, chained to the last one.
