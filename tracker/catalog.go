@@ -125,9 +125,12 @@ func ParseCatalog(file string, data []byte) (*Catalog, error) {
 			return fail("第 %d 行：未知的键 %s", row, strings.Join(sm.Errors[0].Key(), "."))
 		case errors.As(err, &de):
 			row, col := de.Position()
-			return fail("第 %d 行第 %d 列：%s", row, col, de.Error())
+			if k := de.Key(); len(k) > 0 {
+				return fail("第 %d 行第 %d 列：键 %s 的值格式或类型不对", row, col, strings.Join(k, "."))
+			}
+			return fail("第 %d 行第 %d 列：TOML 语法错误（请检查引号、方括号和等号）", row, col)
 		}
-		return fail("无法读取：%v", err)
+		return fail("无法读取：文件不是有效的 TOML")
 	}
 	if strings.TrimSpace(c.Name) == "" {
 		return fail("缺少目录名称 name")

@@ -120,12 +120,17 @@ func ActionName(a string) string {
 	}[a]
 }
 
-// Status returns the event's status as of day asOf.
+// Status returns the event's status as of day asOf. An event closed after
+// asOf was still open then.
 func (e *Event) Status(asOf calendar.Date) Status {
-	if e.State == Open && asOf.After(e.Deadline) {
+	st := e.State
+	if st.Closed() && e.ClosedOn.After(asOf) {
+		st = Open
+	}
+	if st == Open && asOf.After(e.Deadline) {
 		return Overdue
 	}
-	return e.State
+	return st
 }
 
 // Pending returns the required channels with no disclosure that counts.
@@ -139,19 +144,20 @@ func (e *Event) Pending() []Channel {
 	return out
 }
 
-// disclosed returns the latest date the event was disclosed on c.
+// disclosed returns the first date the event was disclosed on c by a
+// disclosure that still counts: the obligation was met then.
 func (e *Event) disclosed(c Channel) (calendar.Date, bool) {
-	var last calendar.Date
+	var first calendar.Date
 	ok := false
 	for _, d := range e.Disclosures {
 		if d.Channel == c && d.Void == nil {
-			if !ok || d.Date.After(last) {
-				last = d.Date
+			if !ok || d.Date.Before(first) {
+				first = d.Date
 			}
 			ok = true
 		}
 	}
-	return last, ok
+	return first, ok
 }
 
 // Clock is what an operation needs to know of time and of who acts.
@@ -274,19 +280,29 @@ func (e *Event) Disclose(channels []Channel, date calendar.Date, url, note strin
 	if date.After(clk.Today) {
 		return Errorf(EInvalid, "公开日期 --date %s 在今天（%s）之后：只能登记已经完成的公开", date, clk.Today)
 	}
+	var chs []Channel
 	for _, c := range channels {
 		if !slices.Contains(e.Channels, c) {
 			return Errorf(EInvalid, "渠道 %s（%s）不是事项 %d 要求的公开渠道；要求的是：%s", c, c.Name(), e.Matter, channelList(e.Channels))
 		}
+		if d, ok := e.disclosed(c); ok {
+			return Errorf(EInvalid, "事件 %d 已于 %s 在%s登记公开；如那次登记有误，先用 gongkai retract %d --channel %s --reason 原因 撤回", e.ID, d, c.Name(), e.ID, c)
+		}
+		if !slices.Contains(chs, c) {
+			chs = append(chs, c)
+		}
 	}
 	var names []string
-	for _, c := range channels {
+	for _, c := range chs {
 		e.Disclosures = append(e.Disclosures, Disclosure{Channel: c, Date: date, URL: strings.TrimSpace(url), Note: strings.TrimSpace(note), By: clk.By, At: clk.Now})
 		names = append(names, c.Name())
 	}
 	detail := fmt.Sprintf("%s 于 %s 公开", strings.Join(names, "、"), date)
-	if url != "" {
-		detail += "，" + url
+	if u := strings.TrimSpace(url); u != "" {
+		detail += "，网址 " + u
+	}
+	if n := strings.TrimSpace(note); n != "" {
+		detail += "，备注 " + n
 	}
 	e.record(clk, ActDisclosed, "", detail)
 	e.settle(clk)
@@ -391,13 +407,17 @@ func (e *Event) Reopen(reason string, clk Clock) error {
 		return Errorf(EConflict, "事件 %d 尚未关闭（%s），无需重新打开", e.ID, e.State.Name())
 	}
 	was := e.State
-	for i := range e.Disclosures {
-		if e.Disclosures[i].Void == nil {
-			e.Disclosures[i].Void = &Void{Action: ActReopened, Reason: r, By: clk.By, At: clk.Now}
+	detail := fmt.Sprintf("状态 %s → %s", was.Name(), Open.Name())
+	if was == Done || was == DoneLate {
+		for i := range e.Disclosures {
+			if e.Disclosures[i].Void == nil {
+				e.Disclosures[i].Void = &Void{Action: ActReopened, Reason: r, By: clk.By, At: clk.Now}
+			}
 		}
+		detail += "，原公开记录作废，须在各渠道重新公开"
 	}
 	e.State, e.ClosedOn = Open, calendar.Date{}
-	e.record(clk, ActReopened, r, fmt.Sprintf("状态 %s → %s，须在各渠道重新公开", was.Name(), Open.Name()))
+	e.record(clk, ActReopened, r, detail)
 	return nil
 }
 
@@ -407,6 +427,9 @@ type Amendment struct {
 	Matter  *Matter
 	Summary *string
 	Reason  string
+	// LateAfter is the working days after which logging is late (0:
+	// DefaultLateAfter), to judge an amended date.
+	LateAfter int
 }
 
 // Amend corrects a mistake, also on a closed event; the deadline and the
@@ -456,6 +479,21 @@ func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
 	if old != e.Deadline {
 		parts = append(parts, fmt.Sprintf("期限 %s → %s", old, e.Deadline))
 	}
+	if a.Date != nil {
+		late := a.LateAfter
+		if late <= 0 {
+			late = DefaultLateAfter
+		}
+		n, _, err := cal.WorkdaysBetween(e.Date, calendar.Today(e.LoggedAt))
+		if err == nil && (n > late) != e.LoggedLate {
+			e.LoggedLate = n > late
+			if e.LoggedLate {
+				parts = append(parts, fmt.Sprintf("登记时已过 %d 个工作日，改记为补登", n))
+			} else {
+				parts = append(parts, "不再记为补登")
+			}
+		}
+	}
 	was := e.State
 	switch e.State {
 	case Done, DoneLate:
@@ -481,18 +519,20 @@ func (e *Event) disclosedBefore(d calendar.Date) *Disclosure {
 	return nil
 }
 
-// Recompute recomputes the deadline of an open event after the calendar
-// changed; it reports whether anything changed and records it.
+// Recompute recomputes the deadline after the calendar changed, whatever
+// the event's state: a done event may turn out to have been late (or on
+// time). It reports whether anything changed and records it.
 func (e *Event) Recompute(cal Calendar, clk Clock, why string) (bool, error) {
-	if e.State != Open {
-		return false, nil
-	}
-	old, oldProv := e.Deadline, e.Provisional
+	old, oldProv, was := e.Deadline, e.Provisional, e.State
 	if err := e.computeDeadline(cal); err != nil {
 		return false, err
 	}
 	if old == e.Deadline && oldProv == e.Provisional {
 		return false, nil
+	}
+	if e.State == Done || e.State == DoneLate {
+		e.State = Open
+		e.settle(clk)
 	}
 	detail := fmt.Sprintf("期限 %s → %s", old, e.Deadline)
 	if old == e.Deadline {
@@ -502,6 +542,9 @@ func (e *Event) Recompute(cal Calendar, clk Clock, why string) (bool, error) {
 		detail += "，已由暂估转为正式"
 	} else if e.Provisional {
 		detail += "，仍为暂估"
+	}
+	if was != e.State {
+		detail += fmt.Sprintf("；状态 %s → %s", was.Name(), e.State.Name())
 	}
 	e.record(clk, ActRecomputed, why, detail)
 	return true, nil

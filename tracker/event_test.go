@@ -164,15 +164,23 @@ func TestCorrections(t *testing.T) {
 	if err := e.Waive("again", clk); ErrorCode(err) != EConflict {
 		t.Errorf("waiving twice: %v", err)
 	}
+	// Reopening a waived event keeps the disclosures that still count.
 	if err := e.Reopen("领导要求公开", clk); err != nil || e.State != Open {
 		t.Fatal(err)
+	}
+	if p := e.Pending(); len(p) != 1 || p[0] != Center {
+		t.Fatalf("pending after reopening a waived event: %v", p)
 	}
 	if err := e.Reopen("again", clk); ErrorCode(err) != EConflict {
 		t.Errorf("reopening an open event: %v", err)
 	}
+	// A channel already disclosed is refused, not disclosed again.
+	if err := e.Disclose([]Channel{Web}, day("2026-11-20"), "", "", clk); ErrorCode(err) != EInvalid || !strings.Contains(err.Error(), "已于 2026-11-20 在政府网站登记公开") {
+		t.Errorf("disclosing web twice: %v", err)
+	}
 	// Reopening a done event voids its disclosures: all channels again.
-	if err := e.Disclose(Channels, day("2026-11-20"), "", "", clk); err != nil || e.State != Done {
-		t.Fatal(err)
+	if err := e.Disclose([]Channel{Center, Center}, day("2026-11-20"), "", "", clk); err != nil || e.State != Done {
+		t.Fatal(err, e.State)
 	}
 	if err := e.Reopen("内容有误", clk); err != nil || len(e.Pending()) != 3 {
 		t.Fatalf("reopen done: %v, pending %v", err, e.Pending())
@@ -237,5 +245,82 @@ func TestRecompute(t *testing.T) {
 	}
 	if changed, _ := e.Recompute(c2, clockOn("2027-12-15"), "again"); changed {
 		t.Error("a second recompute on the same calendar changed something")
+	}
+}
+
+// An on-time disclosure stays on time when a channel is recorded again
+// after a retraction: the first disclosure that counts is what matters.
+func TestFirstDisclosureCounts(t *testing.T) {
+	e := logged(t, "2026-11-02", "2026-11-02") // deadline 2026-11-30
+	if err := e.Disclose([]Channel{Web, Center}, day("2026-11-20"), "", "", clockOn("2026-11-20")); err != nil {
+		t.Fatal(err)
+	}
+	// A second (voided) record on web does not move the first.
+	e.Disclosures = append(e.Disclosures, Disclosure{Channel: Web, Date: day("2026-12-05"), Void: &Void{Action: ActRetracted}})
+	if err := e.Disclose([]Channel{Grassroots}, day("2026-11-30"), "", "", clockOn("2026-12-08")); err != nil {
+		t.Fatal(err)
+	}
+	if e.State != Done || e.ClosedOn != day("2026-11-30") {
+		t.Errorf("state %s closed %s; want done on 2026-11-30", e.State, e.ClosedOn)
+	}
+}
+
+// Status as of a past day: an event closed later was still open (or
+// overdue) then.
+func TestStatusAsOfBeforeClosing(t *testing.T) {
+	e := logged(t, "2026-11-02", "2026-11-02")
+	if err := e.Disclose(Channels, day("2026-12-03"), "", "", clockOn("2026-12-03")); err != nil || e.State != DoneLate {
+		t.Fatal(err, e.State)
+	}
+	for asOf, want := range map[string]Status{"2026-11-27": Open, "2026-12-01": Overdue, "2026-12-03": DoneLate, "2026-12-10": DoneLate} {
+		if got := e.Status(day(asOf)); got != want {
+			t.Errorf("as of %s: %s, want %s", asOf, got, want)
+		}
+	}
+}
+
+// Amending the date re-judges logged_late against the day it was logged.
+func TestAmendLoggedLate(t *testing.T) {
+	cal := calendar.Default()
+	e := logged(t, "2026-11-18", "2026-11-20")
+	if e.LoggedLate {
+		t.Fatal("logged 2 working days after: late")
+	}
+	d := day("2026-10-12")
+	if err := e.Amend(Amendment{Date: &d, Reason: "实际日期更早"}, cal, clockOn("2026-11-21")); err != nil {
+		t.Fatal(err)
+	}
+	if !e.LoggedLate || !strings.Contains(e.History[len(e.History)-1].Detail, "改记为补登") {
+		t.Errorf("logged_late %v after amending to %s: %+v", e.LoggedLate, d, e.History[len(e.History)-1])
+	}
+}
+
+// A calendar import re-judges done events too: an event disclosed on its
+// provisional deadline was late if the official deadline is earlier.
+func TestRecomputeDoneEvent(t *testing.T) {
+	e := logged(t, "2027-12-10", "2027-12-10") // provisional deadline 2028-01-10
+	if err := e.Disclose(Channels, day("2028-01-10"), "", "", clockOn("2028-01-10")); err != nil || e.State != Done {
+		t.Fatal(err, e.State)
+	}
+	c2, _ := calendar.New(calendar.Schedule{Year: 2028, Origin: calendar.OriginImported, Days: []calendar.ScheduleDay{
+		{Date: day("2028-01-01"), Name: "元旦", Off: true},
+	}})
+	changed, err := e.Recompute(c2, clockOn("2028-01-12"), "导入")
+	if err != nil || !changed || e.Deadline != day("2028-01-07") || e.State != DoneLate {
+		t.Fatalf("recompute: %v %v deadline %s state %s", changed, err, e.Deadline, e.State)
+	}
+	if d := e.History[len(e.History)-1].Detail; !strings.Contains(d, "状态 按时公开 → 逾期公开") {
+		t.Errorf("history: %s", d)
+	}
+	// A provisional deadline that becomes official on the same day is a
+	// change too: it is no longer provisional.
+	e2 := logged(t, "2027-12-24", "2027-12-24") // passes 12-26..31: provisional
+	before := e2.Deadline
+	c3, _ := calendar.New(calendar.Schedule{Year: 2028, Origin: calendar.OriginImported, Days: []calendar.ScheduleDay{
+		{Date: day("2028-01-01"), Name: "元旦", Off: true}, {Date: day("2028-01-03"), Name: "元旦", Off: true},
+	}})
+	changed, _ = e2.Recompute(c3, clockOn("2027-12-27"), "导入")
+	if !changed || e2.Provisional || e2.Deadline != before || !strings.Contains(e2.History[len(e2.History)-1].Detail, "已由暂估转为正式") {
+		t.Errorf("same-day recompute: changed %v provisional %v %s→%s", changed, e2.Provisional, before, e2.Deadline)
 	}
 }

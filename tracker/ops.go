@@ -189,7 +189,8 @@ func (o *Ops) change(id uint64, fn func(*Event) error) (*Event, error) {
 	return e, o.auditEvent(e)
 }
 
-// Disclose records disclosures of event id.
+// Disclose records disclosures of event id; with all, on every channel still
+// pending.
 func (o *Ops) Disclose(id uint64, channels []Channel, all bool, date calendar.Date, url, note string) (*Event, error) {
 	return o.change(id, func(e *Event) error {
 		chs := channels
@@ -234,6 +235,7 @@ func (o *Ops) Amend(id uint64, matter string, a Amendment) (*Event, error) {
 		}
 		a.Matter = m
 	}
+	a.LateAfter = o.LateAfter
 	return o.change(id, func(e *Event) error { return e.Amend(a, o.Cal, o.Clock) })
 }
 
@@ -243,13 +245,17 @@ type Recomputed struct {
 	Before calendar.Date
 }
 
-// RecomputeAll recomputes every open event's deadline on the calendar cal
-// (after an import), records each change on its event and in the audit log,
-// and returns them.
-func (o *Ops) RecomputeAll(cal Calendar, why string) ([]Recomputed, error) {
+// RecomputeAll recomputes, on the calendar cal (after an import), the
+// deadline of every event whose counting passes a day in [from, to] — the
+// days the import may have changed — whatever its state; it records each
+// change on its event and in the audit log, and returns them.
+func (o *Ops) RecomputeAll(cal Calendar, from, to calendar.Date, why string) ([]Recomputed, error) {
 	var changed []*Event
 	var before []calendar.Date
-	err := o.Tx.Events(true, func(e *Event) error {
+	err := o.Tx.Events(false, func(e *Event) error {
+		if e.Deadline.Before(from) || e.Date.After(to) {
+			return nil // the days it counted are untouched
+		}
 		old := e.Deadline
 		ok, err := e.Recompute(cal, o.Clock, why)
 		if err != nil {

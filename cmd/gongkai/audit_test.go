@@ -59,11 +59,11 @@ func auditedDB(t *testing.T) (string, map[string]string) {
 		{"disclose", "1", "--all"},
 		{"waive", "2", "--reason", "依法不予公开"},
 	} {
-		if code, _, stderr := runIn(t, "", vars, args...); code != 0 {
+		if code, _, stderr := runIn(t, vars, args...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
 		}
 	}
-	code, out, _ := runIn(t, "", vars, "audit", "verify")
+	code, out, _ := runIn(t, vars, "audit", "verify")
 	if code != 0 || !strings.Contains(out, "审计日志完好：5 条记录") {
 		t.Fatalf("untouched log: exit %d %q", code, out)
 	}
@@ -103,11 +103,11 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path, vars := auditedDB(t)
 			tamper(t, path, tc.fn)
-			code, out, stderr := runIn(t, "", vars, "audit", "verify")
+			code, out, stderr := runIn(t, vars, "audit", "verify")
 			if code != exitFailure || !strings.Contains(stderr, tc.want) || strings.Contains(out, "完好") {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, stderr, tc.want)
 			}
-			code, _, stderr = runIn(t, "", vars, "check")
+			code, _, stderr = runIn(t, vars, "check")
 			if code == 0 || !strings.Contains(stderr, "审计日志") {
 				t.Errorf("check: exit %d, %q", code, stderr)
 			}
@@ -117,9 +117,9 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 	// A truncated tail keeps a valid chain: only the head kept elsewhere
 	// shows it, and verify prints that head.
 	path, vars := auditedDB(t)
-	_, before, _ := runIn(t, "", vars, "audit", "verify")
+	_, before, _ := runIn(t, vars, "audit", "verify")
 	tamper(t, path, func(b *bolt.Bucket) error { return b.Delete(key(5)) })
-	code, after, _ := runIn(t, "", vars, "audit", "verify")
+	code, after, _ := runIn(t, vars, "audit", "verify")
 	if code != 0 || !strings.Contains(after, "4 条记录") || before == after {
 		t.Errorf("truncated: exit %d, head %q (was %q)", code, after, before)
 	}

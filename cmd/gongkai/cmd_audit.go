@@ -45,7 +45,7 @@ func newAuditCmd(e *env) *cobra.Command {
 						return nil
 					}
 					n++
-					t.Append([]string{fmt.Sprint(a.Seq), a.At.In(calendar.Shanghai).Format("2006-01-02 15:04:05"), a.Actor, a.Action, a.Subject, auditText(a.Content)})
+					t.Append([]string{fmt.Sprint(a.Seq), a.At.In(calendar.Shanghai).Format("2006-01-02 15:04:05"), a.Actor, auditAction(a.Action), auditSubject(a.Subject), auditText(a.Content)})
 					return nil
 				})
 				if err != nil {
@@ -113,6 +113,9 @@ func newBackupCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			if fi, err := os.Stat(filepath.Dir(dst)); err != nil || !fi.IsDir() {
+				return inputErrorf("备份文件 FILE %q 所在的文件夹不存在", dst)
+			}
 			tmp := dst + ".part"
 			err = s.DB().View(func(tx *bolt.Tx) error { return tx.CopyFile(tmp, 0o600) })
 			if err == nil {
@@ -159,7 +162,14 @@ func newCheckCmd(e *env) *cobra.Command {
 			}
 			w := e.stdout
 			fmt.Fprintf(w, "文件结构：完好（%s）\n", path)
-			fmt.Fprintf(w, "数据格式：第 %d 版\n", boltstore.SchemaVersion)
+			v, err := s.SchemaVersion()
+			if err != nil {
+				return err
+			}
+			if v == 0 {
+				return fmt.Errorf("数据库 %s 没有数据格式版本（meta 桶），不是完整的 gongkai 数据库", path)
+			}
+			fmt.Fprintf(w, "数据格式：第 %d 版（本程序读写第 %d 版）\n", v, boltstore.SchemaVersion)
 			return s.View(func(tx tracker.Tx) error {
 				cat, err := tx.Catalog()
 				if err != nil {
@@ -188,6 +198,41 @@ func newCheckCmd(e *env) *cobra.Command {
 			})
 		},
 	}
+}
+
+// auditAction names an audited action in Chinese.
+func auditAction(a string) string {
+	switch a {
+	case "init":
+		return "初始化"
+	case "catalog_import":
+		return "导入目录"
+	case "calendar_import":
+		return "导入放假安排"
+	}
+	if n := tracker.ActionName(a); n != "" {
+		return n
+	}
+	return a
+}
+
+// auditSubject names what an entry is about in Chinese.
+func auditSubject(s string) string {
+	var n int
+	switch {
+	case s == "catalog":
+		return "公开目录"
+	case scanf(s, "event %d", &n):
+		return fmt.Sprintf("事件 %d", n)
+	case scanf(s, "calendar %d", &n):
+		return fmt.Sprintf("%d 年日历", n)
+	}
+	return s
+}
+
+func scanf(s, format string, n *int) bool {
+	_, err := fmt.Sscanf(s, format, n)
+	return err == nil
 }
 
 // auditText shows an entry's content for people: an event change's detail

@@ -15,6 +15,7 @@ import (
 type calendarImportOptions struct {
 	file   string
 	dryRun bool
+	by     string
 }
 
 func newCalendarImportCmd(e *env) *cobra.Command {
@@ -38,6 +39,7 @@ func newCalendarImportCmd(e *env) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "只显示变化，不写入")
+	c.Flags().StringVar(&o.by, "by", "", "操作人（默认为系统用户名）")
 	return c
 }
 
@@ -90,7 +92,7 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 		}
 	} else {
 		dbPath = e.dbPath()
-		err = e.write("", func(ops *tracker.Ops, _ *calendar.Calendar) error {
+		err = e.write(o.by, func(ops *tracker.Ops, _ *calendar.Calendar) error {
 			imported, err := ops.Tx.Schedules()
 			if err != nil {
 				return err
@@ -108,7 +110,8 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 			if err := ops.AuditCalendarImport(sched, len(changes)); err != nil {
 				return err
 			}
-			recomputed, err = ops.RecomputeAll(after, fmt.Sprintf("导入 %d 年放假安排（%s）", sched.Year, sched.File))
+			recomputed, err = ops.RecomputeAll(after, calendar.DateOf(sched.Year-1, 12, 20), calendar.DateOf(sched.Year, 12, 31),
+				fmt.Sprintf("导入 %d 年放假安排（%s）", sched.Year, sched.File))
 			return err
 		})
 		if err != nil {
@@ -144,14 +147,14 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 	}
 	fmt.Fprintf(w, "已导入 %d 年放假安排到数据库 %s，此后该年以导入的为准。\n", sched.Year, dbPath)
 	if len(recomputed) > 0 {
-		fmt.Fprintf(w, "重算了 %d 个待公开事件的期限：\n", len(recomputed))
-		t := newTable(w, "编号", "事项", "原期限", "新期限")
+		fmt.Fprintf(w, "重算了 %d 个事件的期限：\n", len(recomputed))
+		t := newTable(w, "编号", "事项", "原期限", "新期限", "状态")
 		for _, r := range recomputed {
 			nd := dateWithWeekday(r.Event.Deadline)
 			if r.Event.Provisional {
 				nd += " 暂估"
 			}
-			t.Append([]string{fmt.Sprint(r.Event.ID), fmt.Sprintf("%d %s", r.Event.Matter, shortMatter(r.Event.MatterName)), dateWithWeekday(r.Before), nd})
+			t.Append([]string{fmt.Sprint(r.Event.ID), fmt.Sprintf("%d %s", r.Event.Matter, shortMatter(r.Event.MatterName)), dateWithWeekday(r.Before), nd, r.Event.State.Name()})
 		}
 		return t.Render()
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -56,7 +57,7 @@ grassroots（基层公共服务平台），也可写中文名；--all 表示事�
 				return inputErrorf("请用 --channel 指明公开渠道，或用 --all 表示全部待公开渠道（二者选一）")
 			}
 			var chs []tracker.Channel
-			for _, s := range channels {
+			for _, s := range splitList(channels) {
 				ch, err := tracker.ParseChannel(s)
 				if err != nil {
 					return err
@@ -191,4 +192,17 @@ func newAmendCmd(e *env) *cobra.Command {
 	c.Flags().StringVar(&reason, "reason", "", "更正原因（必填）")
 	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
 	return c
+}
+
+// splitList splits values given as --channel a,b or "政府网站、政务服务中心".
+func splitList(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == '、' || r == '，' || r == ',' }) {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }

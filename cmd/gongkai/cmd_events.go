@@ -35,6 +35,8 @@ done_late 逾期公开，waived 免于公开。
 		RunE: func(c *cobra.Command, args []string) error {
 			if !c.Flags().Changed("due-within") {
 				o.dueWithin = -1
+			} else if o.dueWithin < 0 {
+				return inputErrorf("--due-within 的值 %d 无效：应为 0 或正整数", o.dueWithin)
 			}
 			return runEvents(e, o)
 		},
@@ -69,8 +71,8 @@ func runEvents(e *env, o eventsOptions) error {
 			return err
 		}
 	}
-	if o.dueWithin < -1 {
-		return inputErrorf("--due-within 的值 %d 无效：应为 0 或正整数", o.dueWithin)
+	if !from.IsZero() && !to.IsZero() && from.After(to) {
+		return inputErrorf("--from %s 晚于 --to %s", from, to)
 	}
 	var rows []eventJSON
 	var list []*tracker.Event
@@ -92,7 +94,9 @@ func runEvents(e *env, o eventsOptions) error {
 			}
 			matter = m.Seq
 		}
-		openOnly := o.open || o.overdue || o.dueWithin >= 0
+		// Only open events can be open or overdue today; as of a past day,
+		// an event closed since may have been, so all are read.
+		openOnly := (o.open || o.overdue || o.dueWithin >= 0) && o.asOf == ""
 		return tx.Events(openOnly, func(ev *tracker.Event) error {
 			st := ev.Status(asOf)
 			switch {
@@ -100,6 +104,8 @@ func runEvents(e *env, o eventsOptions) error {
 				return nil
 			case !from.IsZero() && ev.Date.Before(from), !to.IsZero() && ev.Date.After(to):
 				return nil
+			case ev.Date.After(asOf):
+				return nil // it had not happened yet
 			case o.open && st != tracker.Open && st != tracker.Overdue:
 				return nil
 			case o.overdue && st != tracker.Overdue:

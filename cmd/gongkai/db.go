@@ -33,6 +33,9 @@ func (e *env) write(by string, fn func(ops *tracker.Ops, cal *calendar.Calendar)
 	if err != nil {
 		return err
 	}
+	path := e.dbPath()
+	_, statErr := os.Stat(path)
+	existed := statErr == nil
 	s, err := e.openStore(false)
 	if err != nil {
 		return err
@@ -58,6 +61,11 @@ func (e *env) write(by string, fn func(ops *tracker.Ops, cal *calendar.Calendar)
 	})
 	if cerr := s.Close(); err == nil {
 		err = cerr
+	}
+	if err != nil && !existed {
+		// A command that failed leaves no trace, not even the file it
+		// would have created.
+		os.Remove(path)
 	}
 	return err
 }

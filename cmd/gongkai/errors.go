@@ -39,8 +39,8 @@ func inputErrorf(format string, args ...any) error {
 type busyError struct{ path string }
 
 func (e *busyError) Error() string {
-	return fmt.Sprintf("数据库 %s 正被其他进程（如 gongkai serve）使用，%s 内未能取得，请稍后重试",
-		e.path, boltstore.DefaultTimeout)
+	return fmt.Sprintf("数据库 %s 正被其他进程（如 gongkai serve）使用，%d 秒内未能取得，请稍后重试",
+		e.path, int(boltstore.DefaultTimeout.Seconds()))
 }
 
 // partialError means some lines of a batch were bad and were reported one by

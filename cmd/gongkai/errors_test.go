@@ -13,7 +13,7 @@ import (
 )
 
 // runIn runs one command line in-process with its own output buffers.
-func runIn(t *testing.T, dir string, envVars map[string]string, args ...string) (code int, stdout, stderr string) {
+func runIn(t *testing.T, envVars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := &env{
@@ -51,7 +51,7 @@ func TestExitStatuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := runIn(t, dir, vars, tc.args...)
+			code, _, stderr := runIn(t, vars, tc.args...)
 			if code != tc.code || !strings.Contains(stderr, tc.stderr) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.stderr)
 			}
@@ -65,7 +65,7 @@ func TestExitStatuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := s.Schedules()
-	code, _, stderr := runIn(t, dir, vars, "calendar", "import", "--db", db, good)
+	code, _, stderr := runIn(t, vars, "calendar", "import", "--db", db, good)
 	if code != exitBusy || !strings.Contains(stderr, "正被其他进程") {
 		t.Errorf("import beside a lock holder: exit %d, %q; want %d", code, stderr, exitBusy)
 	}
@@ -82,7 +82,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "g.db")
 	vars := map[string]string{"GONGKAI_DB": db, "GONGKAI_NOW": "2026-11-20T10:00:00+08:00"}
-	if code, _, stderr := runIn(t, dir, vars, "init"); code != 0 {
+	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
 		t.Fatal(stderr)
 	}
 	b, err := bolt.Open(db, 0o600, nil)
@@ -93,7 +93,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	b.Close()
 	before, _ := os.ReadFile(db)
 	for _, args := range [][]string{{"log", "3", "--changed", "--summary", "x"}, {"events"}} {
-		code, _, stderr := runIn(t, dir, vars, args...)
+		code, _, stderr := runIn(t, vars, args...)
 		if code != exitInput || !strings.Contains(stderr, "由更新版本的 gongkai 写入（数据格式第 99 版") {
 			t.Errorf("%v: exit %d, %q", args, code, stderr)
 		}

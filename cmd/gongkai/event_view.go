@@ -31,17 +31,22 @@ type eventJSON struct {
 	Channels        []string `json:"channels"`
 	ChannelsPending []string `json:"channels_pending"`
 	LoggedLate      bool     `json:"logged_late"`
-	WorkdaysLeft    int      `json:"workdays_left"`
+	WorkdaysLeft    *int     `json:"workdays_left"` // null when closed
 	ClosedOn        string   `json:"closed_on"`
 }
 
 func toJSON(ev *tracker.Event, cal *calendar.Calendar, asOf calendar.Date) eventJSON {
-	left, _ := workdaysLeft(cal, asOf, ev.Deadline)
+	st := ev.Status(asOf)
+	var left *int
+	if !st.Closed() {
+		n, _ := workdaysLeft(cal, asOf, ev.Deadline)
+		left = &n
+	}
 	j := eventJSON{
 		ID: ev.ID, Matter: ev.Matter, MatterName: ev.MatterName, Kind: string(ev.Kind),
 		Date: ev.Date.String(), Summary: ev.Summary, Ref: ev.Ref, By: ev.By,
 		LoggedAt: ev.LoggedAt.In(calendar.Shanghai).Format("2006-01-02T15:04:05-07:00"),
-		Deadline: ev.Deadline.String(), Provisional: ev.Provisional, Status: string(ev.Status(asOf)),
+		Deadline: ev.Deadline.String(), Provisional: ev.Provisional, Status: string(st),
 		Channels: codes(ev.Channels), ChannelsPending: codes(ev.Pending()), LoggedLate: ev.LoggedLate,
 		WorkdaysLeft: left,
 	}
@@ -57,7 +62,14 @@ var csvHeader = []string{"id", "matter", "matter_name", "kind", "date", "summary
 func (j eventJSON) csvRow() []string {
 	return []string{strconv.FormatUint(j.ID, 10), strconv.Itoa(j.Matter), j.MatterName, j.Kind, j.Date, j.Summary, j.Ref, j.By, j.LoggedAt,
 		j.Deadline, strconv.FormatBool(j.Provisional), j.Status, strings.Join(j.Channels, ";"), strings.Join(j.ChannelsPending, ";"),
-		strconv.FormatBool(j.LoggedLate), strconv.Itoa(j.WorkdaysLeft), j.ClosedOn}
+		strconv.FormatBool(j.LoggedLate), intOrEmpty(j.WorkdaysLeft), j.ClosedOn}
+}
+
+func intOrEmpty(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
 }
 
 // writeCSV writes rows as CSV with a UTF-8 byte-order mark, so that Excel

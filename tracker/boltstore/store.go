@@ -138,6 +138,25 @@ func Open(path string, o Options) (*Store, error) {
 	return s, nil
 }
 
+// SchemaVersion returns the schema version recorded in the file; 0 when
+// none is.
+func (s *Store) SchemaVersion() (int, error) {
+	v := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return nil
+		}
+		n, err := strconv.Atoi(string(meta.Get(keySchema)))
+		if err != nil {
+			return &OpenError{Path: s.path, Reason: fmt.Sprintf("数据格式版本 %q 无法识别，文件可能已损坏", meta.Get(keySchema)), Err: err}
+		}
+		v = n
+		return nil
+	})
+	return v, err
+}
+
 // Close releases the file and its lock.
 func (s *Store) Close() error { return s.db.Close() }
 
