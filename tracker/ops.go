@@ -252,7 +252,7 @@ type Recomputed struct {
 func (o *Ops) RecomputeAll(cal Calendar, from, to calendar.Date, why string) ([]Recomputed, error) {
 	var changed []*Event
 	var before []calendar.Date
-	err := o.Tx.Events(false, func(e *Event) error {
+	err := o.Tx.Events(func(e *Event) error {
 		if e.Deadline.Before(from) || e.Date.After(to) {
 			return nil // the days it counted are untouched
 		}

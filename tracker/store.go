@@ -19,10 +19,13 @@ type Tx interface {
 	Event(id uint64) (*Event, error)
 	// PutEvent stores an event, giving a new one (ID 0) the next id.
 	PutEvent(*Event) error
-	// Events calls fn for every event in id order; with openOnly, only
-	// those whose state is Open, without reading the others. fn must not
-	// store events: collect them and store them after Events returns.
-	Events(openOnly bool, fn func(*Event) error) error
+	// Events calls fn for every event in id order. fn must not store
+	// events: collect them and store them after Events returns.
+	Events(fn func(*Event) error) error
+	// OpenEvents calls fn for every event whose state is Open, in id
+	// order, without reading the others and without their History: for
+	// lists. Such an event cannot be stored back.
+	OpenEvents(fn func(*Event) error) error
 
 	Schedules() ([]calendar.Schedule, error)
 	PutSchedule(calendar.Schedule) error

@@ -179,7 +179,7 @@ func newCheckCmd(e *env) *cobra.Command {
 					fmt.Fprintf(w, "公开目录：《%s》第 %s 版，%d 个事项\n", cat.Name, cat.Version, len(cat.Matters))
 				}
 				events, open := 0, 0
-				if err := tx.Events(false, func(ev *tracker.Event) error {
+				if err := tx.Events(func(ev *tracker.Event) error {
 					events++
 					if ev.State == tracker.Open {
 						open++

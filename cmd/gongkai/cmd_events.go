@@ -97,7 +97,11 @@ func runEvents(e *env, o eventsOptions) error {
 		// Only open events can be open or overdue today; as of a past day,
 		// an event closed since may have been, so all are read.
 		openOnly := (o.open || o.overdue || o.dueWithin >= 0) && o.asOf == ""
-		return tx.Events(openOnly, func(ev *tracker.Event) error {
+		each := tx.Events
+		if openOnly {
+			each = tx.OpenEvents
+		}
+		return each(func(ev *tracker.Event) error {
 			st := ev.Status(asOf)
 			switch {
 			case matter != 0 && ev.Matter != matter:

@@ -378,37 +378,53 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 		return err
 	}
 	open := t.tx.Bucket(bucketOpen)
-	if e.State == tracker.Open {
-		return open.Put(idKey(e.ID), nil)
+	if e.State != tracker.Open {
+		return open.Delete(idKey(e.ID))
 	}
-	return open.Delete(idKey(e.ID))
+	// The index of open events keeps a copy without the history, so that
+	// listing what is open reads one compact bucket.
+	summary := *e
+	summary.History = nil
+	sv, err := EncodeValue(&summary)
+	if err != nil {
+		return err
+	}
+	return open.Put(idKey(e.ID), sv)
 }
 
-// Events calls fn for every event in id order, or only the open ones.
-// Events are decoded a batch at a time on every core, and handed to fn in
-// order: decoding (inflate and JSON) is most of the cost of a list.
-func (t *Tx) Events(openOnly bool, fn func(*tracker.Event) error) error {
+// Events calls fn for every event in id order. Events are decoded a batch
+// at a time on every core, and handed to fn in order: decoding (inflate and
+// JSON) is most of the cost of a list.
+func (t *Tx) Events(fn func(*tracker.Event) error) error {
 	events := t.tx.Bucket(bucketEvents)
 	if events == nil {
 		return nil
 	}
-	d := batchDecoder{fn: fn}
-	var err error
-	if openOnly {
-		open := t.tx.Bucket(bucketOpen)
-		if open == nil {
-			return nil
-		}
-		err = open.ForEach(func(k, _ []byte) error {
-			v := events.Get(k)
-			if v == nil {
+	d := batchDecoder{fn: fn, decode: decodeEvent}
+	if err := events.ForEach(d.add); err != nil {
+		return err
+	}
+	return d.flush()
+}
+
+// OpenEvents calls fn for every open event, without its history, read
+// from the index of open events, which keeps a copy of each for lists.
+func (t *Tx) OpenEvents(fn func(*tracker.Event) error) error {
+	events, open := t.tx.Bucket(bucketEvents), t.tx.Bucket(bucketOpen)
+	if events == nil || open == nil {
+		return nil
+	}
+	d := batchDecoder{fn: fn, decode: decodeEvent}
+	err := open.ForEach(func(k, v []byte) error {
+		if len(v) == 0 {
+			// Indexed before the index kept copies (schema 3 before
+			// this): read the event itself.
+			if v = events.Get(k); v == nil {
 				return fmt.Errorf("open event %d is missing from the events", binary.BigEndian.Uint64(k))
 			}
-			return d.add(k, v)
-		})
-	} else {
-		err = events.ForEach(d.add)
-	}
+		}
+		return d.add(k, v)
+	})
 	if err != nil {
 		return err
 	}
@@ -418,11 +434,12 @@ func (t *Tx) Events(openOnly bool, fn func(*tracker.Event) error) error {
 // batchDecoder gathers raw events (valid only in their transaction, which
 // outlives the batch) and decodes them in parallel.
 type batchDecoder struct {
-	ids  []uint64
-	raw  [][]byte
-	evs  []*tracker.Event
-	errs []error
-	fn   func(*tracker.Event) error
+	ids    []uint64
+	raw    [][]byte
+	evs    []*tracker.Event
+	errs   []error
+	fn     func(*tracker.Event) error
+	decode func(uint64, []byte) (*tracker.Event, error)
 }
 
 const decodeBatch = 512
@@ -448,7 +465,7 @@ func (d *batchDecoder) flush() error {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < n; i += workers {
-				d.evs[i], d.errs[i] = decodeEvent(d.ids[i], d.raw[i])
+				d.evs[i], d.errs[i] = d.decode(d.ids[i], d.raw[i])
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -233,5 +234,55 @@ func TestDictionaryIsFrozen(t *testing.T) {
 	const want = "600cf5b02b3cb343118e06377e6b724be2986f7fca80c64da431929e0415b486"
 	if got := hex.EncodeToString(sum[:]); got != want {
 		t.Fatalf("dictV1 changed (sha256 %s): stored values need the old one; add a new tag for a new dictionary", got)
+	}
+}
+
+// The index of open events follows each event's state and lists open ones
+// without their history; such a copy cannot be stored back.
+func TestOpenEventsIndex(t *testing.T) {
+	s, _ := tempStore(t)
+	mk := func(summary string, state tracker.Status) *tracker.Event {
+		return &tracker.Event{Summary: summary, State: state, History: []tracker.Change{{Action: tracker.ActLogged}}}
+	}
+	a, b, c := mk("a", tracker.Open), mk("b", tracker.Open), mk("c", tracker.Done)
+	err := s.Update(func(tx tracker.Tx) error {
+		for _, e := range []*tracker.Event{a, b, c} {
+			if err := tx.PutEvent(e); err != nil {
+				return err
+			}
+		}
+		b.State = tracker.Waived
+		return tx.PutEvent(b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open, all []string
+	err = s.Update(func(tx tracker.Tx) error {
+		if err := tx.OpenEvents(func(e *tracker.Event) error {
+			open = append(open, e.Summary)
+			if len(e.History) != 0 {
+				t.Errorf("open event %d listed with its history", e.ID)
+			}
+			if err := tx.PutEvent(e); err == nil {
+				t.Error("a copy without history was stored back")
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Events(func(e *tracker.Event) error {
+			all = append(all, e.Summary)
+			if len(e.History) != 1 {
+				t.Errorf("event %d without its history", e.ID)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(open) != "[a]" || fmt.Sprint(all) != "[a b c]" {
+		t.Errorf("open %v, all %v", open, all)
 	}
 }
