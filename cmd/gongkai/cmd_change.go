@@ -27,7 +27,7 @@ func runChange(e *env, by, done string, fn func(ops *tracker.Ops) (*tracker.Even
 		return err
 	}
 	fmt.Fprintln(e.stdout, done)
-	printEvent(e.stdout, ev, cal, today)
+	printEvent(e.stdout, ev, cal, today, e.config().LateLoggingDays)
 	return nil
 }
 

@@ -83,6 +83,6 @@ func runLog(e *env, o logOptions) error {
 		return writeJSON(e.stdout, toJSON(ev, cal, today))
 	}
 	fmt.Fprintln(e.stdout, "已登记。")
-	printEvent(e.stdout, ev, cal, today)
+	printEvent(e.stdout, ev, cal, today, e.config().LateLoggingDays)
 	return nil
 }

@@ -31,7 +31,7 @@ func newShowCmd(e *env) *cobra.Command {
 					return err
 				}
 				w := e.stdout
-				printEvent(w, ev, cal, today)
+				printEvent(w, ev, cal, today, e.config().LateLoggingDays)
 				fmt.Fprintf(w, "  登记      %s，%s\n", ev.By, ev.LoggedAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
 				if len(ev.Disclosures) > 0 {
 					fmt.Fprintln(w, "\n公开记录：")

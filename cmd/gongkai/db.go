@@ -49,7 +49,8 @@ func (e *env) write(by string, fn func(ops *tracker.Ops, cal *calendar.Calendar)
 		if err != nil {
 			return err
 		}
-		ops := &tracker.Ops{Tx: tx, Cal: cal, Clock: tracker.Clock{Now: now, Today: calendar.Today(now), By: e.actor(by)}}
+		ops := &tracker.Ops{Tx: tx, Cal: cal, Clock: tracker.Clock{Now: now, Today: calendar.Today(now), By: e.actor(by)},
+			LateAfter: e.config().LateLoggingDays}
 		if have, err := tx.Catalog(); err != nil {
 			return err
 		} else if have == nil {

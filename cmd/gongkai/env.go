@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gongkai/calendar"
+	"gongkai/config"
 	"gongkai/tracker/boltstore"
 )
 
@@ -17,8 +18,28 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 
-	dbFlag  string // --db
-	created bool   // the last write set up a new database
+	dbFlag     string         // --db
+	configFlag string         // --config
+	cfg        *config.Config // loaded before a command runs
+	created    bool           // the last write set up a new database
+}
+
+// Environment variable naming the configuration file.
+const envConfig = "GONGKAI_CONFIG"
+
+// loadConfig reads the configuration: --config, else GONGKAI_CONFIG, else
+// ./gongkai.toml when present, else the built-in defaults.
+func (e *env) loadConfig() (*config.Config, error) {
+	path, _ := config.Find(e.configFlag, e.getenv(envConfig))
+	return config.Load(path)
+}
+
+// config returns the configuration, the defaults when none was loaded.
+func (e *env) config() *config.Config {
+	if e.cfg == nil {
+		return config.Default()
+	}
+	return e.cfg
 }
 
 // Environment variables gongkai reads.
@@ -53,7 +74,8 @@ func (e *env) today() (calendar.Date, error) {
 	return calendar.Today(t), nil
 }
 
-// dbPath finds the database: --db, then GONGKAI_DB, then ./gongkai.db.
+// dbPath finds the database: --db, then GONGKAI_DB, then the
+// configuration file's database, then ./gongkai.db.
 func (e *env) dbPath() string {
 	switch {
 	case e.dbFlag != "":
@@ -61,14 +83,15 @@ func (e *env) dbPath() string {
 	case e.getenv(envDB) != "":
 		return e.getenv(envDB)
 	}
-	return "gongkai.db"
+	return e.config().Database
 }
 
 // openStore opens the database for one operation. A read-only open of a
 // missing file returns a *boltstore.NotFoundError.
 func (e *env) openStore(readOnly bool) (*boltstore.Store, error) {
 	path := e.dbPath()
-	s, err := boltstore.Open(path, boltstore.Options{ReadOnly: readOnly})
+	mode, _ := e.config().Mode() // checked when the configuration was loaded
+	s, err := boltstore.Open(path, boltstore.Options{ReadOnly: readOnly, Mode: mode})
 	if errors.Is(err, boltstore.ErrBusy) {
 		return nil, &busyError{path: path}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"gongkai/calendar"
+	"gongkai/config"
 	"gongkai/tracker"
 	"gongkai/tracker/boltstore"
 )
@@ -61,6 +62,7 @@ func exitCode(err error) (int, string) {
 		busy     *busyError
 		notFound *boltstore.NotFoundError
 		openErr  *boltstore.OpenError
+		cfgErr   *config.Error
 	)
 	switch {
 	case err == nil:
@@ -75,6 +77,8 @@ func exitCode(err error) (int, string) {
 		return exitNotFound, err.Error()
 	case errors.As(err, &notFound):
 		return exitNotFound, fmt.Sprintf("数据库 %s 不存在：运行 gongkai init 创建（或用 --db 指定已有的数据库）", notFound.Path)
+	case errors.As(err, &cfgErr):
+		return exitInput, err.Error()
 	case errors.As(err, &openErr):
 		return exitInput, err.Error() // the file named is not one gongkai can use
 	case errors.As(err, &busy):

@@ -170,7 +170,7 @@ func dateWithWeekday(d calendar.Date) string {
 }
 
 // printEvent prints an event's summary for people.
-func printEvent(w io.Writer, ev *tracker.Event, cal *calendar.Calendar, asOf calendar.Date) {
+func printEvent(w io.Writer, ev *tracker.Event, cal *calendar.Calendar, asOf calendar.Date, lateAfter int) {
 	fmt.Fprintf(w, "事件 %d：%s\n", ev.ID, ev.Summary)
 	fmt.Fprintf(w, "  事项      %d %s\n", ev.Matter, ev.MatterName)
 	fmt.Fprintf(w, "  信息%s  %s\n", ev.Kind.Name(), dateWithWeekday(ev.Date))
@@ -191,7 +191,7 @@ func printEvent(w io.Writer, ev *tracker.Event, cal *calendar.Calendar, asOf cal
 		fmt.Fprintf(w, "  待公开    %s\n", channelNames(ev.Pending()))
 	}
 	if ev.LoggedLate {
-		fmt.Fprintf(w, "  注意      补登：登记时已超过信息%s之后 %d 个工作日，期限仍从 %s 起算\n", ev.Kind.Name(), tracker.DefaultLateAfter, ev.Date)
+		fmt.Fprintf(w, "  注意      补登：登记时已超过信息%s之后 %d 个工作日，期限仍从 %s 起算\n", ev.Kind.Name(), lateAfter, ev.Date)
 	}
 }
 

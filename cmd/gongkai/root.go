@@ -25,7 +25,8 @@ func newRootCmd(e *env) *cobra.Command {
 		Long: `gongkai 按《政府信息公开条例》第二十六条，从信息形成或变更之日起
 计算 20 个工作日的公开期限（工作日按国务院办公厅放假安排通知，含调休上班）。
 
-数据库：--db，否则环境变量 GONGKAI_DB，否则当前目录下的 gongkai.db。
+数据库：--db，否则环境变量 GONGKAI_DB，否则配置文件的 database，否则当前目录下的 gongkai.db。
+配置文件：--config，否则环境变量 GONGKAI_CONFIG，否则当前目录下的 gongkai.toml，否则内置默认值。
 当前时间：环境变量 GONGKAI_NOW（RFC 3339 时间或 YYYY-MM-DD）可代替系统时钟。
 
 ` + exitHelp,
@@ -39,7 +40,16 @@ func newRootCmd(e *env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return inputErrorf("%s（运行 %s --help 查看用法）", flagErrorText(err), c.CommandPath())
 	})
-	root.PersistentFlags().StringVar(&e.dbFlag, "db", "", "数据库文件路径（默认 $GONGKAI_DB 或 ./gongkai.db）")
+	root.PersistentFlags().StringVar(&e.dbFlag, "db", "", "数据库文件路径（默认 $GONGKAI_DB、配置文件的 database 或 ./gongkai.db）")
+	root.PersistentFlags().StringVar(&e.configFlag, "config", "", "配置文件路径（默认 $GONGKAI_CONFIG 或 ./gongkai.toml）")
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		cfg, err := e.loadConfig()
+		if err != nil {
+			return err
+		}
+		e.cfg = cfg
+		return nil
+	}
 	root.AddCommand(
 		newInitCmd(e),
 		newMattersCmd(e),
@@ -56,6 +66,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newCheckCmd(e),
 		newCatalogCmd(e),
 		newCalendarCmd(e),
+		newConfigCmd(e),
 	)
 	localize(root)
 	return root
