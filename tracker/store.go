@@ -30,6 +30,20 @@ type Tx interface {
 	Schedules() ([]calendar.Schedule, error)
 	PutSchedule(calendar.Schedule) error
 
+	// ReminderState returns how far event id's reminders have gone.
+	ReminderState(id uint64) (ReminderState, error)
+	PutReminderState(id uint64, s ReminderState) error
+
+	// PutMessage stores a message, giving a new one (ID 0) the next id;
+	// a new message whose Key is taken is refused.
+	PutMessage(*Message) error
+	// Message returns the message with the id, or an Error with ENotFound.
+	Message(id uint64) (*Message, error)
+	// MessageByKey returns the message with the key, or nil.
+	MessageByKey(key string) (*Message, error)
+	// Messages calls fn for every message in id order; fn must not store.
+	Messages(fn func(*Message) error) error
+
 	// Audit appends an entry to the audit log, setting Seq, Prev and Hash.
 	Audit(*AuditEntry) error
 	// AuditEntries calls fn for every entry in storage order with its key.

@@ -67,6 +67,8 @@ func newRootCmd(e *env) *cobra.Command {
 		newCatalogCmd(e),
 		newCalendarCmd(e),
 		newConfigCmd(e),
+		newRemindCmd(e),
+		newOutboxCmd(e),
 	)
 	localize(root)
 	return root

@@ -25,7 +25,8 @@ import (
 //	1: meta, calendar_years
 //	2: + catalog, events, open_events, audit
 //	3: events, audit and catalogue deflated (codec.go); plain values still read
-const SchemaVersion = 3
+//	4: + reminders, outbox, outbox_keys
+const SchemaVersion = 4
 
 // DefaultTimeout is how long Open waits for another process's lock.
 const DefaultTimeout = 5 * time.Second
@@ -37,10 +38,13 @@ var (
 	bucketEvents   = []byte("events")
 	bucketOpen     = []byte("open_events")
 	bucketAudit    = []byte("audit")
+	bucketRemind   = []byte("reminders")
+	bucketOutbox   = []byte("outbox")
+	bucketOutKeys  = []byte("outbox_keys")
 	keySchema      = []byte("schema_version")
 	keyCatalog     = []byte("current")
 
-	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit}
+	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys}
 )
 
 // ErrBusy means another process held the database for longer than the
@@ -254,7 +258,7 @@ func (s *Store) View(fn func(tracker.Tx) error) error {
 // nil and rolled back otherwise.
 func (s *Store) Update(fn func(tracker.Tx) error) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketEvents, bucketOpen, bucketAudit} {
+		for _, b := range [][]byte{bucketEvents, bucketOpen, bucketAudit, bucketOutbox} {
 			// Keys only grow: pack the pages instead of leaving them half full.
 			tx.Bucket(b).FillPercent = 0.95
 		}
@@ -530,5 +534,98 @@ func (t *Tx) AuditEntries(fn func(key uint64, a *tracker.AuditEntry) error) erro
 			return &tracker.AuditProblem{Key: key, Message: fmt.Sprintf("审计日志第 %d 个位置的记录无法读取：记录被改动", key)}
 		}
 		return fn(key, &a)
+	})
+}
+
+// ReminderState returns how far event id's reminders have gone.
+func (t *Tx) ReminderState(id uint64) (tracker.ReminderState, error) {
+	var st tracker.ReminderState
+	b := t.tx.Bucket(bucketRemind)
+	if b == nil {
+		return st, nil
+	}
+	if v := b.Get(idKey(id)); v != nil {
+		if err := DecodeValue(v, &st); err != nil {
+			return st, fmt.Errorf("reminder state of event %d: %w", id, err)
+		}
+	}
+	return st, nil
+}
+
+// PutReminderState records how far event id's reminders have gone.
+func (t *Tx) PutReminderState(id uint64, st tracker.ReminderState) error {
+	v, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketRemind).Put(idKey(id), v)
+}
+
+// PutMessage stores a message; a new one gets the next id, and its key
+// must be free.
+func (t *Tx) PutMessage(m *tracker.Message) error {
+	b, keys := t.tx.Bucket(bucketOutbox), t.tx.Bucket(bucketOutKeys)
+	if m.ID == 0 {
+		if keys.Get([]byte(m.Key)) != nil {
+			return fmt.Errorf("outbox key %q is taken", m.Key)
+		}
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		m.ID = id
+		if err := keys.Put([]byte(m.Key), idKey(id)); err != nil {
+			return err
+		}
+	}
+	v, err := EncodeValue(m)
+	if err != nil {
+		return err
+	}
+	return b.Put(idKey(m.ID), v)
+}
+
+// Message returns the message with the id.
+func (t *Tx) Message(id uint64) (*tracker.Message, error) {
+	b := t.tx.Bucket(bucketOutbox)
+	var v []byte
+	if b != nil {
+		v = b.Get(idKey(id))
+	}
+	if v == nil {
+		return nil, tracker.Errorf(tracker.ENotFound, "发件箱中没有编号为 %d 的邮件（用 gongkai outbox 查看）", id)
+	}
+	var m tracker.Message
+	if err := DecodeValue(v, &m); err != nil {
+		return nil, fmt.Errorf("outbox message %d: %w", id, err)
+	}
+	return &m, nil
+}
+
+// MessageByKey returns the message with the key, or nil.
+func (t *Tx) MessageByKey(key string) (*tracker.Message, error) {
+	keys := t.tx.Bucket(bucketOutKeys)
+	if keys == nil {
+		return nil, nil
+	}
+	k := keys.Get([]byte(key))
+	if k == nil {
+		return nil, nil
+	}
+	return t.Message(binary.BigEndian.Uint64(k))
+}
+
+// Messages calls fn for every message in id order.
+func (t *Tx) Messages(fn func(*tracker.Message) error) error {
+	b := t.tx.Bucket(bucketOutbox)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		var m tracker.Message
+		if err := DecodeValue(v, &m); err != nil {
+			return fmt.Errorf("outbox message %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		return fn(&m)
 	})
 }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+func newOutboxCmd(e *env) *cobra.Command {
+	var flush bool
+	var retry uint64
+	var by string
+	c := &cobra.Command{
+		Use:   "outbox [--flush] [--retry ID]",
+		Short: "发件箱：查看待发、失败和已发的邮件，发出待发的，重发失败的",
+		Long: `列出发件箱中的邮件。--flush 发出待发的邮件（重试时间已到的）；--retry ID 把一封
+投递失败的邮件（如收件地址有误，改正配置后）重新排入待发并发出。`,
+		Args: exactArgs(0, "无"),
+		RunE: func(c *cobra.Command, args []string) error {
+			ctx := c.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			if retry != 0 {
+				err := e.write(by, func(ops *tracker.Ops, _ *calendar.Calendar) error { return ops.Requeue(retry) })
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "邮件 %d 已重新排入待发。\n", retry)
+				flush = true
+			}
+			if flush {
+				if err := e.flush(ctx); err != nil {
+					return err
+				}
+			}
+			return e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
+				t := newTable(e.stdout, "编号", "状态", "收件人", "主题", "尝试", "时间", "最后错误")
+				n := 0
+				err := tx.Messages(func(m *tracker.Message) error {
+					n++
+					when := m.Created
+					if !m.SentAt.IsZero() {
+						when = m.SentAt
+					}
+					t.Append([]string{fmt.Sprint(m.ID), stateName(m), strings.Join(m.To, "、"), m.Subject,
+						fmt.Sprint(m.Attempts), when.In(calendar.Shanghai).Format("2006-01-02 15:04"), m.LastError})
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					fmt.Fprintln(e.stdout, "发件箱是空的。")
+					return nil
+				}
+				return t.Render()
+			})
+		},
+	}
+	c.Flags().BoolVar(&flush, "flush", false, "发出待发的邮件")
+	c.Flags().Uint64Var(&retry, "retry", 0, "重新发送投递失败的邮件 ID")
+	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	return c
+}
+
+func stateName(m *tracker.Message) string {
+	switch m.State {
+	case tracker.Queued:
+		if m.Attempts > 0 {
+			return "待重试（" + m.NextTry.In(calendar.Shanghai).Format("15:04") + "）"
+		}
+		return "待发"
+	case tracker.Sending:
+		return "发送中"
+	case tracker.Sent:
+		return "已发"
+	case tracker.Failed:
+		return "失败"
+	}
+	return m.State
+}

@@ -1,0 +1,44 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// EMLDir writes each message as an .eml file into a folder, for an office
+// without a mail server (or before one is configured).
+type EMLDir struct {
+	Dir string
+}
+
+var _ Transport = EMLDir{}
+
+// Name says where messages go.
+func (t EMLDir) Name() string { return "文件夹 " + t.Dir }
+
+// Send writes the message as NAME.eml, atomically: a file is there whole
+// or not at all.
+func (t EMLDir) Send(_ context.Context, msg Outgoing) error {
+	if err := os.MkdirAll(t.Dir, 0o750); err != nil {
+		return &SendError{Permanent: true, Err: fmt.Errorf("创建文件夹 %s：%w", t.Dir, err)}
+	}
+	name := fmt.Sprintf("%06d-%s.eml", msg.ID, safeName(msg.Key))
+	tmp := filepath.Join(t.Dir, "."+name+".part")
+	if err := os.WriteFile(tmp, msg.Raw, 0o640); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("写入 %s：%w", tmp, err)
+	}
+	return os.Rename(tmp, filepath.Join(t.Dir, name))
+}
+
+func safeName(key string) string {
+	r := strings.NewReplacer("/", "_", "\\", "_", ":", "_", "@", "-at-", " ", "_")
+	s := r.Replace(key)
+	if len(s) > 80 {
+		s = s[:80]
+	}
+	return s
+}

@@ -1,0 +1,91 @@
+package notify
+
+import (
+	"bytes"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+
+	"gongkai/tracker"
+)
+
+// Build renders a message as MIME: RFC 2047 subject and display names,
+// UTF-8 bodies, attachments with Chinese file names, and the message's own
+// Message-ID, so that every attempt carries the same one.
+func Build(m *tracker.Message, from string, date time.Time) ([]byte, error) {
+	fromAddr, err := mail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("发件地址 %q 无效：%w", from, err)
+	}
+	var to []*gomail.Address
+	for _, a := range m.To {
+		addr, err := mail.ParseAddress(a)
+		if err != nil {
+			return nil, fmt.Errorf("收件地址 %q 无效：%w", a, err)
+		}
+		to = append(to, &gomail.Address{Name: addr.Name, Address: addr.Address})
+	}
+	var h gomail.Header
+	h.SetDate(date)
+	h.SetAddressList("From", []*gomail.Address{{Name: fromAddr.Name, Address: fromAddr.Address}})
+	h.SetAddressList("To", to)
+	h.SetSubject(m.Subject)
+	h.SetMessageID(strings.Trim(m.MessageID, "<>"))
+	h.Set("X-Gongkai-Key", m.Key)
+
+	var buf bytes.Buffer
+	w, err := gomail.CreateWriter(&buf, h)
+	if err != nil {
+		return nil, err
+	}
+	iw, err := w.CreateInline()
+	if err != nil {
+		return nil, err
+	}
+	if err := part(iw, "text/plain", m.Text); err != nil {
+		return nil, err
+	}
+	if m.HTML != "" {
+		if err := part(iw, "text/html", m.HTML); err != nil {
+			return nil, err
+		}
+	}
+	if err := iw.Close(); err != nil {
+		return nil, err
+	}
+	for _, a := range m.Attachments {
+		var ah gomail.AttachmentHeader
+		ah.Set("Content-Type", a.ContentType)
+		ah.SetFilename(a.Name)
+		aw, err := w.CreateAttachment(ah)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := aw.Write(a.Data); err != nil {
+			return nil, err
+		}
+		if err := aw.Close(); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func part(iw *gomail.InlineWriter, contentType, body string) error {
+	var ph gomail.InlineHeader
+	ph.Set("Content-Type", contentType+"; charset=utf-8")
+	pw, err := iw.CreatePart(ph)
+	if err != nil {
+		return err
+	}
+	if _, err := pw.Write([]byte(body)); err != nil {
+		return err
+	}
+	return pw.Close()
+}

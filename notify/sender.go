@@ -1,0 +1,161 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gongkai/tracker"
+)
+
+// Outgoing is a message ready for a transport.
+type Outgoing struct {
+	ID   uint64
+	Key  string
+	From string
+	To   []string
+	Raw  []byte // the MIME message
+}
+
+// Transport delivers messages.
+type Transport interface {
+	Send(ctx context.Context, m Outgoing) error
+	Name() string
+}
+
+// SendError classifies a failure: permanent ones (5xx, a bad address) are
+// not retried; others (4xx, the network) are.
+type SendError struct {
+	Permanent bool
+	Err       error
+}
+
+func (e *SendError) Error() string { return e.Err.Error() }
+func (e *SendError) Unwrap() error { return e.Err }
+
+// Sender delivers the outbox: claim a message in a transaction, send it
+// outside any, record the outcome in another.
+type Sender struct {
+	// Update runs fn in one read-write transaction of the database, which
+	// it opens for that alone.
+	Update    func(fn func(tx tracker.Tx) error) error
+	Transport Transport
+	From      string
+	Now       func() time.Time
+	// Who claims messages, for the record (host and process).
+	Who string
+	// MaxAttempts before a retryable failure becomes permanent.
+	MaxAttempts int
+	// StaleClaim is how long a claim may stand before another sender takes
+	// the message over (its sender died).
+	StaleClaim time.Duration
+}
+
+// Backoff is the wait before attempt n+1: one minute, doubling, at most
+// two hours, so that a mail server down for hours loses nothing and is
+// not hammered.
+func Backoff(attempts int) time.Duration {
+	d := time.Minute << min(attempts-1, 7)
+	return min(d, 2*time.Hour)
+}
+
+// Result counts what a flush did.
+type Result struct {
+	Sent, Retrying, Failed int
+}
+
+// Flush sends every message that is due, one at a time, until none is left
+// or ctx ends.
+func (s *Sender) Flush(ctx context.Context) (Result, error) {
+	var r Result
+	for ctx.Err() == nil {
+		m, err := s.claim()
+		if err != nil || m == nil {
+			return r, err
+		}
+		raw, err := Build(m, s.From, s.Now())
+		var sendErr error
+		if err != nil {
+			sendErr = &SendError{Permanent: true, Err: err}
+		} else {
+			sendErr = s.Transport.Send(ctx, Outgoing{ID: m.ID, Key: m.Key, From: s.From, To: m.To, Raw: raw})
+		}
+		state, err := s.record(m.ID, sendErr)
+		if err != nil {
+			return r, err
+		}
+		switch state {
+		case tracker.Sent:
+			r.Sent++
+		case tracker.Failed:
+			r.Failed++
+		default:
+			r.Retrying++
+		}
+	}
+	return r, ctx.Err()
+}
+
+// claim takes the next due message for this sender.
+func (s *Sender) claim() (*tracker.Message, error) {
+	now := s.Now()
+	stale := s.StaleClaim
+	if stale <= 0 {
+		stale = 10 * time.Minute
+	}
+	var claimed *tracker.Message
+	err := s.Update(func(tx tracker.Tx) error {
+		var due *tracker.Message
+		err := tx.Messages(func(m *tracker.Message) error {
+			if due != nil {
+				return nil
+			}
+			switch {
+			case m.State == tracker.Queued && !m.NextTry.After(now):
+				due = m
+			case m.State == tracker.Sending && now.Sub(m.ClaimedAt) > stale:
+				due = m // its sender died mid-send; the Message-ID stays the same
+			}
+			return nil
+		})
+		if err != nil || due == nil {
+			return err
+		}
+		due.State, due.ClaimedAt, due.ClaimedBy = tracker.Sending, now, s.Who
+		due.Attempts++
+		claimed = due
+		return tx.PutMessage(due)
+	})
+	return claimed, err
+}
+
+// record stores the outcome of an attempt and returns the new state.
+func (s *Sender) record(id uint64, sendErr error) (string, error) {
+	now := s.Now()
+	var state string
+	err := s.Update(func(tx tracker.Tx) error {
+		m, err := tx.Message(id)
+		if err != nil {
+			return err
+		}
+		var se *SendError
+		switch {
+		case sendErr == nil:
+			m.State, m.SentAt, m.LastError = tracker.Sent, now, ""
+		case errors.As(sendErr, &se) && se.Permanent,
+			s.MaxAttempts > 0 && m.Attempts >= s.MaxAttempts:
+			m.State, m.LastError = tracker.Failed, sendErr.Error()
+		default:
+			m.State, m.LastError = tracker.Queued, sendErr.Error()
+			m.NextTry = now.Add(Backoff(m.Attempts))
+		}
+		m.ClaimedAt, m.ClaimedBy = time.Time{}, ""
+		state = m.State
+		return tx.PutMessage(m)
+	})
+	if err != nil {
+		return "", fmt.Errorf("记录邮件 %d 的投递结果：%w", id, err)
+	}
+	return state, nil
+}

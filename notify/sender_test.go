@@ -1,0 +1,260 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+
+	"gongkai/tracker"
+	"gongkai/tracker/boltstore"
+)
+
+// outboxDB is a bbolt database in a temporary folder, opened for each step
+// alone, as the daemon and the CLI do.
+func outboxDB(t *testing.T) func(fn func(tracker.Tx) error) error {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "g.db")
+	return func(fn func(tracker.Tx) error) error {
+		s, err := boltstore.Open(path, boltstore.Options{})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return s.Update(fn)
+	}
+}
+
+func queue(t *testing.T, update func(func(tracker.Tx) error) error, n int, to string) {
+	t.Helper()
+	err := update(func(tx tracker.Tx) error {
+		for i := 0; i < n; i++ {
+			key := fmt.Sprintf("digest/2026-11-23/%s/%d", to, i)
+			m := &tracker.Message{Key: key, MessageID: tracker.NewMessageID(key), To: []string{to},
+				Subject: fmt.Sprintf("【政务公开提醒】第%d封", i), Text: "正文", State: tracker.Queued}
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+func messageIDs(t *testing.T, rs []received) []string {
+	var out []string
+	for _, r := range rs {
+		mr, err := gomail.CreateReader(strings.NewReader(r.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := mr.Header.MessageID()
+		out = append(out, id)
+	}
+	return out
+}
+
+// A server that is down (451) for a while loses nothing: the messages wait
+// with backoff and go out once, each with the Message-ID it always had.
+func TestOutageThenDelivery(t *testing.T) {
+	ts := startServer(t)
+	update := outboxDB(t)
+	queue(t, update, 3, "officer@example.gov.cn")
+	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	s := &Sender{Update: update, Transport: client(ts), From: "政务公开提醒 <gongkai@example.gov.cn>", Now: clk.Now, Who: "test"}
+
+	ts.setReply(451)
+	for i := 0; i < 3; i++ { // three attempts over the outage
+		r, err := s.Flush(context.Background())
+		if err != nil || r.Retrying != 3 || r.Sent != 0 {
+			t.Fatalf("attempt %d during the outage: %+v %v", i+1, r, err)
+		}
+		// Nothing is due again before its backoff.
+		if r, _ := s.Flush(context.Background()); r != (Result{}) {
+			t.Fatalf("retried before the backoff: %+v", r)
+		}
+		clk.Add(Backoff(i+1) + time.Second)
+	}
+	ts.setReply(0)
+	r, err := s.Flush(context.Background())
+	if err != nil || r.Sent != 3 {
+		t.Fatalf("after the outage: %+v %v", r, err)
+	}
+	if r, _ := s.Flush(context.Background()); r != (Result{}) {
+		t.Fatalf("sent again: %+v", r)
+	}
+	got := messageIDs(t, ts.messages())
+	if len(got) != 3 || got[0] == got[1] || got[0] != strings.Trim(tracker.NewMessageID("digest/2026-11-23/officer@example.gov.cn/0"), "<>") {
+		t.Errorf("message ids %v", got)
+	}
+	update(func(tx tracker.Tx) error {
+		return tx.Messages(func(m *tracker.Message) error {
+			if m.State != tracker.Sent || m.Attempts != 4 || m.LastError != "" {
+				t.Errorf("message %d: %s after %d attempts (%q)", m.ID, m.State, m.Attempts, m.LastError)
+			}
+			return nil
+		})
+	})
+}
+
+// A permanent refusal is recorded as failed with its reason, not retried,
+// and can be requeued.
+func TestPermanentFailure(t *testing.T) {
+	ts := startServer(t)
+	update := outboxDB(t)
+	queue(t, update, 1, "nobody@example.gov.cn")
+	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "test"}
+	r, err := s.Flush(context.Background())
+	if err != nil || r.Failed != 1 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	clk.Add(24 * time.Hour)
+	if r, _ := s.Flush(context.Background()); r != (Result{}) {
+		t.Fatalf("a failed message was retried: %+v", r)
+	}
+	update(func(tx tracker.Tx) error {
+		m, _ := tx.Message(1)
+		if m.State != tracker.Failed || !strings.Contains(m.LastError, "550") {
+			t.Errorf("%s %q", m.State, m.LastError)
+		}
+		return nil
+	})
+}
+
+// Two senders (the daemon and a CLI run) racing on one outbox send each
+// message exactly once.
+func TestRacingSenders(t *testing.T) {
+	ts := startServer(t)
+	update := outboxDB(t)
+	queue(t, update, 20, "officer@example.gov.cn")
+	now := func() time.Time { return time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC) }
+	var wg sync.WaitGroup
+	results := make([]Result, 2)
+	for i := range 2 {
+		s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: now, Who: fmt.Sprint("sender", i)}
+		wg.Go(func() {
+			r, err := s.Flush(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = r
+		})
+	}
+	wg.Wait()
+	ids := messageIDs(t, ts.messages())
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			t.Errorf("%s sent twice", id)
+		}
+		seen[id] = true
+	}
+	if len(ids) != 20 || results[0].Sent+results[1].Sent != 20 {
+		t.Errorf("%d delivered; results %+v", len(ids), results)
+	}
+}
+
+// A sender that died after claiming a message (perhaps after the server
+// accepted it) leaves it "sending"; once the claim is stale, another sender
+// sends it again with the same Message-ID.
+func TestCrashedSenderIsTakenOver(t *testing.T) {
+	ts := startServer(t)
+	update := outboxDB(t)
+	queue(t, update, 1, "officer@example.gov.cn")
+	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	dead := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "dead"}
+	m, err := dead.claim()
+	if err != nil || m == nil {
+		t.Fatal(m, err)
+	}
+	s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "alive", StaleClaim: 10 * time.Minute}
+	if r, _ := s.Flush(context.Background()); r != (Result{}) {
+		t.Fatalf("took over a fresh claim: %+v", r)
+	}
+	clk.Add(11 * time.Minute)
+	if r, err := s.Flush(context.Background()); err != nil || r.Sent != 1 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if ids := messageIDs(t, ts.messages()); len(ids) != 1 || "<"+ids[0]+">" != m.MessageID {
+		t.Errorf("ids %v, want %s", ids, m.MessageID)
+	}
+}
+
+// The MIME form: Chinese subject, display names and attachment names
+// survive a round trip through a MIME reader.
+func TestBuild(t *testing.T) {
+	m := &tracker.Message{Key: "k", MessageID: "<abc@gongkai>", To: []string{"专员 <officer@example.gov.cn>"},
+		Subject: "【政务公开提醒】3项即将到期、1项已逾期", Text: "正文：第一行\n第二行",
+		Attachments: []tracker.Attachment{{Name: "政务公开提醒-2026-11-23.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: []byte("PK\x03\x04")}}}
+	raw, err := Build(m, "政务公开提醒 <gongkai@example.gov.cn>", time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\r\n") {
+		if strings.HasPrefix(line, "--") || line == "" {
+			continue
+		}
+		for _, r := range line {
+			if r > 127 {
+				t.Fatalf("raw 8-bit text in %q", line)
+			}
+		}
+	}
+	mr, err := gomail.CreateReader(strings.NewReader(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, _ := mr.Header.Subject()
+	from, _ := mr.Header.AddressList("From")
+	to, _ := mr.Header.AddressList("To")
+	id, _ := mr.Header.MessageID()
+	if subject != m.Subject || from[0].Name != "政务公开提醒" || to[0].Name != "专员" || id != "abc@gongkai" {
+		t.Errorf("header: %q %v %v %q", subject, from, to, id)
+	}
+	var text, file string
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		body := new(strings.Builder)
+		fmt.Fprint(body, readAll(p.Body))
+		switch h := p.Header.(type) {
+		case *gomail.InlineHeader:
+			text = body.String()
+		case *gomail.AttachmentHeader:
+			file, _ = h.Filename()
+		}
+	}
+	if strings.ReplaceAll(text, "\r\n", "\n") != m.Text || file != "政务公开提醒-2026-11-23.xlsx" {
+		t.Errorf("body %q, attachment %q", text, file)
+	}
+}
+
+func readAll(r interface{ Read([]byte) (int, error) }) string {
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := r.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			return b.String()
+		}
+	}
+}

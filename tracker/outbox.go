@@ -1,0 +1,138 @@
+package tracker
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"gongkai/calendar"
+)
+
+// Message states in the outbox.
+const (
+	Queued  = "queued"  // waiting to be sent (again, after NextTry)
+	Sending = "sending" // claimed by a sender
+	Sent    = "sent"    // accepted by the mail server, or written as a file
+	Failed  = "failed"  // refused for good; `gongkai outbox --retry` requeues it
+)
+
+// Message is an e-mail in the outbox. It is queued in the same transaction
+// that records the reminder stages it carries, so that a stage is never
+// queued twice, and it keeps one Message-ID however often it is tried.
+type Message struct {
+	ID          uint64       `json:"id"`
+	Key         string       `json:"key"` // unique: what it is, for whom, when
+	MessageID   string       `json:"message_id"`
+	Kind        string       `json:"kind"` // digest, report
+	To          []string     `json:"to"`
+	Subject     string       `json:"subject"`
+	Text        string       `json:"text"`
+	HTML        string       `json:"html,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Stages      []string     `json:"stages,omitempty"` // the reminder stages it carries
+
+	State     string    `json:"state"`
+	Attempts  int       `json:"attempts"`
+	NextTry   time.Time `json:"next_try,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	Created   time.Time `json:"created"`
+	ClaimedAt time.Time `json:"claimed_at,omitzero"`
+	ClaimedBy string    `json:"claimed_by,omitempty"`
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	// Reported: a permanent failure listed in an officer digest already.
+	Reported bool `json:"reported,omitempty"`
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+}
+
+// NewMessageID returns the stable Message-ID of a message key.
+func NewMessageID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "<" + hex.EncodeToString(sum[:12]) + "@gongkai>"
+}
+
+// Content is a rendered message.
+type Content struct {
+	Subject     string
+	Text        string
+	HTML        string
+	Attachments []Attachment
+}
+
+// Digest is one recipient's reminders of one run.
+type Digest struct {
+	Day       calendar.Date
+	To        string
+	Audience  Audience
+	Items     []DigestItem
+	Failures  []*Message // permanent delivery failures to report (officers only)
+	NextYear  int        // when next year is still provisional from 1 November: that year (officers only)
+	Recipient string     // a label: 政务公开专员, 分管领导, or the 一级事项 of an owner
+}
+
+// DigestItem is one event of a digest.
+type DigestItem struct {
+	Event   *Event
+	Stage   Stage
+	Left    int  // working days left, or overdue by when Overdue
+	Overdue bool // past the deadline
+}
+
+// Renderer turns a digest into a message; notify implements it.
+type Renderer interface {
+	Digest(d *Digest) (Content, error)
+}
+
+// Level1 returns the 一级事项 of an event's matter.
+func (e *Event) Level1() string {
+	l1, _, _ := strings.Cut(e.MatterName, " › ")
+	return l1
+}
+
+// DigestKey is the outbox key of a digest: the day, the recipient and the
+// stages it carries, so that a second run on the same day queues only what
+// the first did not.
+func DigestKey(d *Digest) string {
+	h := sha256.New()
+	for _, it := range d.Items {
+		h.Write([]byte(it.Stage.Key + "\n"))
+	}
+	for _, f := range d.Failures {
+		fmt.Fprintf(h, "failure %d\n", f.ID)
+	}
+	fmt.Fprintf(h, "next year %d\n", d.NextYear)
+	return fmt.Sprintf("digest/%s/%s/%s", d.Day, AddressOf(d.To), hex.EncodeToString(h.Sum(nil))[:12])
+}
+
+// AddressOf returns the bare address of "名字 <a@b.cn>".
+func AddressOf(s string) string {
+	if a, err := mail.ParseAddress(s); err == nil {
+		return a.Address
+	}
+	return s
+}
+
+// Requeue puts a permanently failed message back in the queue, after its
+// address was fixed.
+func (o *Ops) Requeue(id uint64) error {
+	m, err := o.Tx.Message(id)
+	if err != nil {
+		return err
+	}
+	if m.State != Failed {
+		return Errorf(EConflict, "邮件 %d 的状态是 %s，只有投递失败的邮件才能重发", id, m.State)
+	}
+	m.State, m.Attempts, m.NextTry, m.Reported = Queued, 0, time.Time{}, false
+	if err := o.Tx.PutMessage(m); err != nil {
+		return err
+	}
+	return o.audit("requeue", fmt.Sprintf("message %d", id), map[string]any{"message": id, "to": m.To, "last_error": m.LastError})
+}
