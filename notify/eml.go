@@ -25,7 +25,13 @@ func (t EMLDir) Send(_ context.Context, msg Outgoing) error {
 	if err := os.MkdirAll(t.Dir, 0o750); err != nil {
 		return &SendError{Permanent: true, Err: fmt.Errorf("创建文件夹 %s：%w", t.Dir, err)}
 	}
-	name := fmt.Sprintf("%06d-%s.eml", msg.ID, safeName(msg.Key))
+	// The id makes the name unique; the key, less its trailing hash, says
+	// what the message is.
+	base := msg.Key
+	if i := strings.LastIndex(base, "/"); i > 0 && strings.HasPrefix(base, "digest/") {
+		base = base[:i]
+	}
+	name := fmt.Sprintf("%06d-%s.eml", msg.ID, safeName(base))
 	tmp := filepath.Join(t.Dir, "."+name+".part")
 	if err := os.WriteFile(tmp, msg.Raw, 0o640); err != nil {
 		os.Remove(tmp)

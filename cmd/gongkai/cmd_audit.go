@@ -209,6 +209,10 @@ func auditAction(a string) string {
 		return "导入目录"
 	case "calendar_import":
 		return "导入放假安排"
+	case "remind":
+		return "提醒"
+	case "requeue":
+		return "重发邮件"
 	}
 	if n := tracker.ActionName(a); n != "" {
 		return n
@@ -222,6 +226,10 @@ func auditSubject(s string) string {
 	switch {
 	case s == "catalog":
 		return "公开目录"
+	case s == "outbox":
+		return "发件箱"
+	case scanf(s, "message %d", &n):
+		return fmt.Sprintf("邮件 %d", n)
 	case scanf(s, "event %d", &n):
 		return fmt.Sprintf("事件 %d", n)
 	case scanf(s, "calendar %d", &n):
