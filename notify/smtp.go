@@ -151,6 +151,9 @@ func (t *SMTP) dial(ctx context.Context) (*smtp.Client, error) {
 	return c, nil
 }
 
+// Explain turns a connection error into a sentence for people.
+func Explain(err error) error { return classify(err) }
+
 // classify tells permanent failures from passing ones.
 func classify(err error) error {
 	var se *SendError

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/config"
+	"gongkai/notify"
 )
 
 func newConfigCmd(e *env) *cobra.Command {
@@ -18,11 +20,13 @@ func newConfigCmd(e *env) *cobra.Command {
 		// reports its problems itself, and example needs none.
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 	}
-	c.AddCommand(&cobra.Command{
-		Use:   "check",
+	var probe bool
+	check := &cobra.Command{
+		Use:   "check [--probe-smtp]",
 		Short: "检查配置文件并显示生效的配置（不显示密码）",
 		Long: `读取配置文件（--config、GONGKAI_CONFIG 或 ./gongkai.toml，都没有时用内置默认值），
-逐项检查，显示生效的配置。密码不在配置文件中，只显示其来源及是否已设置。`,
+逐项检查，显示生效的配置。密码不在配置文件中，只显示其来源及是否已设置。
+--probe-smtp 还会连接邮件服务器、协商 TLS 并认证（不发信）。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg, err := e.loadConfig()
@@ -30,9 +34,17 @@ func newConfigCmd(e *env) *cobra.Command {
 				return err
 			}
 			e.cfg = cfg
-			return printConfig(e, cfg)
+			if err := printConfig(e, cfg); err != nil {
+				return err
+			}
+			if probe {
+				return probeSMTP(c.Context(), e)
+			}
+			return nil
 		},
-	})
+	}
+	check.Flags().BoolVar(&probe, "probe-smtp", false, "连接邮件服务器，协商 TLS 并认证，不发信")
+	c.AddCommand(check)
 	c.AddCommand(&cobra.Command{
 		Use:   "example",
 		Short: "打印带说明的配置文件示例",
@@ -84,5 +96,24 @@ func printConfig(e *env, cfg *config.Config) error {
 		fmt.Fprintln(w, "  "+line)
 	}
 	fmt.Fprintln(w, "\n配置无误。")
+	return nil
+}
+
+func probeSMTP(ctx context.Context, e *env) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	t, _, err := e.transport()
+	if err != nil {
+		return err
+	}
+	s, ok := t.(*notify.SMTP)
+	if !ok {
+		return inputErrorf("配置中没有 [smtp]，无从连接邮件服务器")
+	}
+	if err := s.Probe(ctx); err != nil {
+		return fmt.Errorf("连接%s 失败：%w", s.Name(), notify.Explain(err))
+	}
+	fmt.Fprintf(e.stdout, "已连接%s：TLS 协商和认证均成功（未发信）。\n", s.Name())
 	return nil
 }
