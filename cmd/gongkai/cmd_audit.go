@@ -213,6 +213,8 @@ func auditAction(a string) string {
 		return "提醒"
 	case "requeue":
 		return "重发邮件"
+	case "report":
+		return "周报"
 	}
 	if n := tracker.ActionName(a); n != "" {
 		return n

@@ -69,6 +69,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newConfigCmd(e),
 		newRemindCmd(e),
 		newOutboxCmd(e),
+		newReportCmd(e),
 	)
 	localize(root)
 	return root

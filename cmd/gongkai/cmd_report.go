@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/calendar"
+	"gongkai/notify"
+	"gongkai/tracker"
+)
+
+type reportOptions struct {
+	asOf, format, out, by string
+	send                  bool
+}
+
+func newReportCmd(e *env) *cobra.Command {
+	c := &cobra.Command{Use: "report", Short: "报告：每周逾期报告"}
+	var o reportOptions
+	weekly := &cobra.Command{
+		Use:   "weekly [--as-of D] [--format text|html|xlsx|csv] [--out FILE] [--send]",
+		Short: "每周逾期报告：已逾期、即将到期、上周公开和按时公开率",
+		Long: `生成每周逾期报告：已逾期的事项（逾期最久的在前）、5 个工作日内到期的事项、上周（周一至
+周日）完成的公开（按时或逾期）、各一级事项和总体的按时公开率（期限在上周、未免于公开的
+事项中按时公开的比例），以及审计日志的链头。--send 发给领导和专员（HTML 正文附纯文本，
+并附 .xlsx）；没有逾期事项也照常发送。`,
+		Args: exactArgs(0, "无"),
+		RunE: func(c *cobra.Command, args []string) error { return runReport(c.Context(), e, o) },
+	}
+	weekly.Flags().StringVar(&o.asOf, "as-of", "", "以 D 为报告日（默认今天）")
+	weekly.Flags().StringVar(&o.format, "format", "text", "输出格式：text、html、xlsx 或 csv")
+	weekly.Flags().StringVar(&o.out, "out", "", "写入文件（xlsx 必须指定）")
+	weekly.Flags().BoolVar(&o.send, "send", false, "发给 recipients.supervisors 和 recipients.officers")
+	weekly.Flags().StringVar(&o.by, "by", "", "操作人（默认为系统用户名）")
+	c.AddCommand(weekly)
+	return c
+}
+
+func runReport(ctx context.Context, e *env, o reportOptions) error {
+	if err := parseFormat(o.format, "text", "html", "xlsx", "csv"); err != nil {
+		return err
+	}
+	if o.format == "xlsx" && o.out == "" && !o.send {
+		return inputErrorf("--format xlsx 须用 --out 文件名 指定输出文件")
+	}
+	day, err := optionalDate(e, "--as-of", o.asOf)
+	if err != nil {
+		return err
+	}
+	var r *tracker.WeeklyReport
+	if o.send {
+		cfg := e.config()
+		to := append(append([]string{}, cfg.Recipients.Supervisors...), cfg.Recipients.Officers...)
+		if len(to) == 0 {
+			return inputErrorf("配置中没有 recipients.supervisors 或 recipients.officers：报告无人接收")
+		}
+		var queued []*tracker.Message
+		err = e.write(o.by, func(ops *tracker.Ops, cal *calendar.Calendar) error {
+			ops.Clock.Today = day
+			if r, err = tracker.Weekly(ops.Tx, cal, day); err != nil {
+				return err
+			}
+			queued, err = ops.QueueWeekly(r, to, notify.Renderer{})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s 的周报：排入发件箱 %d 封。\n", day, len(queued))
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		if err := e.flush(ctx); err != nil {
+			return err
+		}
+		if o.out == "" {
+			return nil
+		}
+	} else {
+		err = e.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
+			r, err = tracker.Weekly(tx, cal, day)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	var data []byte
+	switch o.format {
+	case "text":
+		data = []byte(notify.WeeklyText(r))
+	case "html":
+		h, err := notify.WeeklyHTML(r)
+		if err != nil {
+			return err
+		}
+		data = []byte(h)
+	case "xlsx":
+		if data, err = notify.WeeklyWorkbook(r); err != nil {
+			return err
+		}
+	case "csv":
+		var b strings.Builder
+		var rows [][]string
+		for _, sec := range []struct {
+			name  string
+			items []tracker.ReportItem
+		}{{"overdue", r.Overdue}, {"due_soon", r.DueSoon}, {"disclosed", r.Disclosed}} {
+			for _, it := range sec.items {
+				ev := it.Event
+				rows = append(rows, []string{sec.name, strconv.FormatUint(ev.ID, 10), strconv.Itoa(ev.Matter), ev.MatterName, ev.Summary,
+					ev.Date.String(), ev.Deadline.String(), strconv.Itoa(it.Days), string(ev.Status(r.Day))})
+			}
+		}
+		if err := writeCSV(&b, []string{"section", "id", "matter", "matter_name", "summary", "date", "deadline", "workdays", "status"}, rows); err != nil {
+			return err
+		}
+		data = []byte(b.String())
+	}
+	if o.out != "" {
+		if err := os.WriteFile(o.out, data, 0o640); err != nil {
+			return fmt.Errorf("写入 %s：%w", o.out, err)
+		}
+		fmt.Fprintf(e.stdout, "已写入 %s。\n", o.out)
+		return nil
+	}
+	_, err = e.stdout.Write(data)
+	return err
+}

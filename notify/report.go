@@ -1,0 +1,195 @@
+package notify
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+var _ tracker.WeeklyRenderer = Renderer{}
+
+// Weekly renders the weekly overdue report: a plain-text body, the same as
+// HTML, and the data as an .xlsx attachment.
+func (Renderer) Weekly(r *tracker.WeeklyReport) (tracker.Content, error) {
+	subject := fmt.Sprintf("【政务公开周报】%s：%d项已逾期、%d项即将到期", r.Day, len(r.Overdue), len(r.DueSoon))
+	x, err := WeeklyWorkbook(r)
+	if err != nil {
+		return tracker.Content{}, err
+	}
+	html, err := WeeklyHTML(r)
+	if err != nil {
+		return tracker.Content{}, err
+	}
+	return tracker.Content{Subject: subject, Text: WeeklyText(r), HTML: html, Attachments: []tracker.Attachment{{
+		Name:        fmt.Sprintf("政务公开周报-%s.xlsx", r.Day),
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		Data:        x,
+	}}}, nil
+}
+
+func wd(d calendar.Date) string {
+	return fmt.Sprintf("%s（%s）", d, calendar.WeekdayName(d.Weekday()))
+}
+
+func percent(r tracker.Rate) string {
+	if r.Total == 0 {
+		return "无到期事项"
+	}
+	return fmt.Sprintf("%.1f%%（%d/%d）", r.Percent(), r.OnTime, r.Total)
+}
+
+// WeeklyText is the report as plain text.
+func WeeklyText(r *tracker.WeeklyReport) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "政务公开周报（截至 %s）\n", wd(r.Day))
+	fmt.Fprintf(&b, "\n一、已逾期（%d 项，逾期最久的在前）\n", len(r.Overdue))
+	if len(r.Overdue) == 0 {
+		b.WriteString("  无\n")
+	}
+	for _, it := range r.Overdue {
+		e := it.Event
+		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；期限 %s，已逾期 %d 个工作日；待公开：%s\n",
+			e.ID, e.Matter, e.MatterName, e.Summary, wd(e.Deadline), it.Days, channelNames(e.Pending()))
+	}
+	fmt.Fprintf(&b, "\n二、%d 个工作日内到期（%d 项）\n", tracker.DueSoonDays, len(r.DueSoon))
+	if len(r.DueSoon) == 0 {
+		b.WriteString("  无\n")
+	}
+	for _, it := range r.DueSoon {
+		e := it.Event
+		left := fmt.Sprintf("还有 %d 个工作日", it.Days)
+		if e.Deadline == r.Day {
+			left = "今天到期"
+		}
+		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；期限 %s，%s\n", e.ID, e.Matter, e.MatterName, e.Summary, wd(e.Deadline), left)
+	}
+	fmt.Fprintf(&b, "\n三、上周（%s 至 %s）完成公开（%d 项）\n", r.From, r.To, len(r.Disclosed))
+	if len(r.Disclosed) == 0 {
+		b.WriteString("  无\n")
+	}
+	for _, it := range r.Disclosed {
+		e := it.Event
+		when := "按时"
+		if it.Days > 0 || e.State == tracker.DoneLate {
+			when = fmt.Sprintf("逾期 %d 个工作日", it.Days)
+		}
+		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；%s 公开，%s\n", e.ID, e.Matter, e.MatterName, e.Summary, e.ClosedOn, when)
+	}
+	fmt.Fprintf(&b, "\n四、按时公开率（期限在上周、未免于公开的事项）\n")
+	for _, rt := range r.Rates {
+		fmt.Fprintf(&b, "  %s：%s\n", rt.Level1, percent(rt))
+	}
+	fmt.Fprintf(&b, "  合计：%s\n", percent(r.Overall))
+	fmt.Fprintf(&b, "\n审计日志：%s\n", r.Head)
+	b.WriteString("\n——此报告由 gongkai 每周自动发送；没有逾期事项时也照常发送。\n")
+	return b.String()
+}
+
+var weeklyHTML = template.Must(template.New("weekly").Funcs(template.FuncMap{
+	"wd": wd, "pct": percent, "pending": func(e *tracker.Event) string { return channelNames(e.Pending()) },
+	"late": func(it tracker.ReportItem) string {
+		if it.Days > 0 || it.Event.State == tracker.DoneLate {
+			return fmt.Sprintf("逾期 %d 个工作日", it.Days)
+		}
+		return "按时"
+	},
+}).Parse(`<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>政务公开周报</title>
+<style>body{font-family:"Microsoft YaHei",sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}th{background:#eee}</style></head>
+<body>
+<h2>政务公开周报（截至 {{wd .Day}}）</h2>
+<h3>一、已逾期（{{len .Overdue}} 项）</h3>
+{{if .Overdue}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>期限</th><th>逾期工作日</th><th>待公开</th></tr>
+{{range .Overdue}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td><td>{{pending .Event}}</td></tr>
+{{end}}</table>{{else}}<p>无</p>{{end}}
+<h3>二、5 个工作日内到期（{{len .DueSoon}} 项）</h3>
+{{if .DueSoon}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>期限</th><th>剩余工作日</th></tr>
+{{range .DueSoon}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td></tr>
+{{end}}</table>{{else}}<p>无</p>{{end}}
+<h3>三、上周（{{.From}} 至 {{.To}}）完成公开（{{len .Disclosed}} 项）</h3>
+{{if .Disclosed}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>公开日期</th><th>是否按时</th></tr>
+{{range .Disclosed}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{.Event.ClosedOn}}</td><td>{{late .}}</td></tr>
+{{end}}</table>{{else}}<p>无</p>{{end}}
+<h3>四、按时公开率</h3>
+<table><tr><th>一级事项</th><th>按时公开率</th></tr>
+{{range .Rates}}<tr><td>{{.Level1}}</td><td>{{pct .}}</td></tr>
+{{end}}<tr><th>合计</th><th>{{pct .Overall}}</th></tr></table>
+<p>审计日志：{{.Head}}</p>
+</body></html>
+`))
+
+// WeeklyHTML is the report as an HTML page.
+func WeeklyHTML(r *tracker.WeeklyReport) (string, error) {
+	var b bytes.Buffer
+	if err := weeklyHTML.Execute(&b, r); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// WeeklyWorkbook is the report's data as a spreadsheet.
+func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
+	if err != nil {
+		return nil, err
+	}
+	sheets := []struct {
+		name  string
+		head  []any
+		items []tracker.ReportItem
+		days  string
+	}{
+		{"已逾期", nil, r.Overdue, "逾期工作日"},
+		{"即将到期", nil, r.DueSoon, "剩余工作日"},
+		{"上周公开", nil, r.Disclosed, "逾期工作日"},
+	}
+	for i, s := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", s.name); err != nil {
+				return nil, err
+			}
+		} else if _, err := f.NewSheet(s.name); err != nil {
+			return nil, err
+		}
+		head := []any{"事件编号", "序号", "事项", "摘要", "日期", "公开期限", s.days, "状态", "待公开渠道"}
+		if err := f.SetSheetRow(s.name, "A1", &head); err != nil {
+			return nil, err
+		}
+		for j, it := range s.items {
+			e := it.Event
+			row := []any{e.ID, e.Matter, e.MatterName, e.Summary, excelDate(e.Date), excelDate(e.Deadline), it.Days, e.Status(r.Day).Name(), channelNames(e.Pending())}
+			if err := f.SetSheetRow(s.name, fmt.Sprintf("A%d", j+2), &row); err != nil {
+				return nil, err
+			}
+		}
+		if n := len(s.items); n > 0 {
+			if err := f.SetCellStyle(s.name, "E2", fmt.Sprintf("F%d", n+1), dateStyle); err != nil {
+				return nil, err
+			}
+		}
+		f.SetColWidth(s.name, "C", "D", 40)
+		f.SetColWidth(s.name, "E", "F", 12)
+	}
+	if _, err := f.NewSheet("按时公开率"); err != nil {
+		return nil, err
+	}
+	head := []any{"一级事项", "按时公开", "到期事项", "按时公开率"}
+	f.SetSheetRow("按时公开率", "A1", &head)
+	for i, rt := range append(r.Rates, tracker.Rate{Level1: "合计", OnTime: r.Overall.OnTime, Total: r.Overall.Total}) {
+		row := []any{rt.Level1, rt.OnTime, rt.Total, percent(rt)}
+		f.SetSheetRow("按时公开率", fmt.Sprintf("A%d", i+2), &row)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

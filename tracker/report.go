@@ -1,0 +1,156 @@
+package tracker
+
+import (
+	"cmp"
+	"slices"
+
+	"gongkai/calendar"
+)
+
+// WeeklyReport is the weekly overdue report, as of a day.
+type WeeklyReport struct {
+	Day      calendar.Date
+	From, To calendar.Date // last week, Monday to Sunday before Day
+
+	Overdue   []ReportItem // open and past the deadline, longest overdue first
+	DueSoon   []ReportItem // open, due within DueSoonDays working days
+	Disclosed []ReportItem // closed as done or done_late last week
+	Rates     []Rate       // 按时公开率 per 一级事项, in catalogue order of first appearance
+	Overall   Rate
+	Head      AuditHead
+}
+
+// DueSoonDays is the report's horizon for deadlines to come.
+const DueSoonDays = 5
+
+// ReportItem is an event in the report.
+type ReportItem struct {
+	Event *Event
+	Days  int // working days overdue (Overdue), left (DueSoon), or late by (Disclosed; 0 on time)
+}
+
+// Rate is the on-time rate of the events whose deadline fell last week and
+// that were not waived.
+type Rate struct {
+	Level1 string
+	OnTime int
+	Total  int
+}
+
+// Percent returns the rate in percent, or -1 when there is nothing to rate.
+func (r Rate) Percent() float64 {
+	if r.Total == 0 {
+		return -1
+	}
+	return float64(r.OnTime) * 100 / float64(r.Total)
+}
+
+// LastWeek returns Monday to Sunday of the week before day's.
+func LastWeek(day calendar.Date) (from, to calendar.Date) {
+	back := (int(day.Weekday()) + 6) % 7 // days since Monday
+	monday := day.AddDays(-back)
+	return monday.AddDays(-7), monday.AddDays(-1)
+}
+
+// Weekly builds the report as of day from every event and the audit chain.
+func Weekly(tx Tx, cal Calendar, day calendar.Date) (*WeeklyReport, error) {
+	r := &WeeklyReport{Day: day}
+	r.From, r.To = LastWeek(day)
+	rates := map[string]*Rate{}
+	var order []string
+	err := tx.Events(func(e *Event) error {
+		st := e.Status(day)
+		switch st {
+		case Overdue:
+			n, _, err := cal.WorkdaysBetween(e.Deadline, day)
+			if err != nil {
+				return err
+			}
+			r.Overdue = append(r.Overdue, ReportItem{Event: e, Days: n})
+		case Open:
+			n, _, err := cal.WorkdaysBetween(day, e.Deadline)
+			if err != nil {
+				return err
+			}
+			if n <= DueSoonDays {
+				r.DueSoon = append(r.DueSoon, ReportItem{Event: e, Days: n})
+			}
+		}
+		if (e.State == Done || e.State == DoneLate) && !e.ClosedOn.Before(r.From) && !e.ClosedOn.After(r.To) {
+			late := 0
+			if e.State == DoneLate {
+				late, _, _ = cal.WorkdaysBetween(e.Deadline, e.ClosedOn)
+			}
+			r.Disclosed = append(r.Disclosed, ReportItem{Event: e, Days: late})
+		}
+		if !e.Deadline.Before(r.From) && !e.Deadline.After(r.To) && e.State != Waived && !e.Date.After(day) {
+			l1 := e.Level1()
+			rt, ok := rates[l1]
+			if !ok {
+				rt = &Rate{Level1: l1}
+				rates[l1] = rt
+				order = append(order, l1)
+			}
+			rt.Total++
+			r.Overall.Total++
+			if st == Done {
+				rt.OnTime++
+				r.Overall.OnTime++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(r.Overdue, func(a, b ReportItem) int { return cmp.Compare(b.Days, a.Days) })
+	slices.SortStableFunc(r.DueSoon, func(a, b ReportItem) int { return a.Event.Deadline.Compare(b.Event.Deadline) })
+	slices.SortStableFunc(r.Disclosed, func(a, b ReportItem) int { return a.Event.ClosedOn.Compare(b.Event.ClosedOn) })
+	for _, l1 := range order {
+		r.Rates = append(r.Rates, *rates[l1])
+	}
+	var chk AuditChecker
+	if err := tx.AuditEntries(func(key uint64, a *AuditEntry) error {
+		if p := chk.Next(key, a); p != nil {
+			return p
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	r.Head = chk.Head()
+	return r, nil
+}
+
+// WeeklyRenderer renders the weekly report; notify implements it.
+type WeeklyRenderer interface {
+	Weekly(r *WeeklyReport) (Content, error)
+}
+
+// QueueWeekly queues the report for each recipient, once per report day.
+func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, render WeeklyRenderer) ([]*Message, error) {
+	c, err := render.Weekly(r)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Message
+	for _, addr := range to {
+		key := "report/weekly/" + r.Day.String() + "/" + AddressOf(addr)
+		if m, err := o.Tx.MessageByKey(key); err != nil || m != nil {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		m := &Message{Key: key, MessageID: NewMessageID(key), Kind: "report", To: []string{addr},
+			Subject: c.Subject, Text: c.Text, HTML: c.HTML, Attachments: c.Attachments, State: Queued, Created: o.Clock.Now}
+		if err := o.Tx.PutMessage(m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if len(out) > 0 {
+		err = o.audit("report", "outbox", map[string]any{"day": r.Day, "messages": len(out), "overdue": len(r.Overdue)})
+	}
+	return out, err
+}
