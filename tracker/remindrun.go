@@ -50,6 +50,9 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 			return err
 		}
 		for _, s := range stages {
+			if s.Audience == ToSupervisors && len(r.Supervisors) == 0 {
+				continue // nobody to escalate to: not recorded, so it goes out once someone is configured
+			}
 			items = append(items, DigestItem{Event: e, Stage: s, Left: abs(left), Overdue: today.After(e.Deadline)})
 			st.Record(s, e.Deadline)
 		}

@@ -9,8 +9,12 @@ import (
 
 // WeeklyReport is the weekly overdue report, as of a day.
 type WeeklyReport struct {
-	Day      calendar.Date
-	From, To calendar.Date // last week, Monday to Sunday before Day
+	Day calendar.Date
+	// ScheduledDay is the working day the report was due, when the daemon
+	// makes up a report it missed; it keys the report in the outbox so that
+	// each week's goes out once. Zero means Day.
+	ScheduledDay calendar.Date
+	From, To     calendar.Date // last week, Monday to Sunday before Day
 
 	Overdue   []ReportItem // open and past the deadline, longest overdue first
 	DueSoon   []ReportItem // open, due within DueSoonDays working days
@@ -134,8 +138,12 @@ func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, render WeeklyRenderer) (
 		return nil, err
 	}
 	var out []*Message
+	keyDay := r.Day
+	if !r.ScheduledDay.IsZero() {
+		keyDay = r.ScheduledDay
+	}
 	for _, addr := range to {
-		key := "report/weekly/" + r.Day.String() + "/" + AddressOf(addr)
+		key := "report/weekly/" + keyDay.String() + "/" + AddressOf(addr)
 		if m, err := o.Tx.MessageByKey(key); err != nil || m != nil {
 			if err != nil {
 				return nil, err

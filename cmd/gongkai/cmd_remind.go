@@ -60,36 +60,8 @@ func runRemind(ctx context.Context, e *env, o remindOptions) error {
 			return inputErrorf("--as-of %s 在今天（%s）之后：未来的日子只能与 --dry-run 一起用", day, today)
 		}
 	}
-	cfg := e.config()
-	req := tracker.RemindRequest{
-		Rules: tracker.ReminderRules{Before: cfg.Reminders.Before, OnDueDay: cfg.Reminders.OnDueDay,
-			OverdueEvery: cfg.Reminders.OverdueEvery, EscalateAfter: cfg.Reminders.EscalateAfter},
-		Officers:    cfg.Recipients.Officers,
-		Supervisors: cfg.Recipients.Supervisors,
-		Render:      notify.Renderer{},
-	}
-	for _, ow := range cfg.Recipients.Owners {
-		req.Owners = append(req.Owners, tracker.Owner{Level1: ow.Level1, Emails: ow.Emails})
-	}
-	var queued []*tracker.Message
-	var workday bool
-	err = e.write(o.by, func(ops *tracker.Ops, cal *calendar.Calendar) error {
-		if workday, err = cal.IsWorkday(day); err != nil || !workday {
-			return err
-		}
-		if day.Month() >= time.November {
-			if y, err := cal.Year(day.Year() + 1); err == nil && !y.Official {
-				req.NextYear = y.Year
-			}
-		}
-		ops.Clock.Today = day
-		queued, err = ops.RemindRun(req)
-		if err == nil && o.dryRun {
-			return errDryRun
-		}
-		return err
-	})
-	if err != nil && !errors.Is(err, errDryRun) {
+	queued, workday, err := e.remindRun(day, o.by, o.dryRun)
+	if err != nil {
 		return err
 	}
 	w := e.stdout
@@ -110,4 +82,41 @@ func runRemind(ctx context.Context, e *env, o remindOptions) error {
 	}
 	fmt.Fprintf(w, "%s：排入发件箱 %d 封提醒。\n", day, len(queued))
 	return e.flush(ctx)
+}
+
+// remindRun is one reminder run on day: plan, queue, record, in one
+// transaction (rolled back for a dry run). It does nothing on a day off.
+func (e *env) remindRun(day calendar.Date, by string, dryRun bool) (queued []*tracker.Message, workday bool, err error) {
+	cfg := e.config()
+	req := tracker.RemindRequest{
+		Rules: tracker.ReminderRules{Before: cfg.Reminders.Before, OnDueDay: cfg.Reminders.OnDueDay,
+			OverdueEvery: cfg.Reminders.OverdueEvery, EscalateAfter: cfg.Reminders.EscalateAfter},
+		Officers:    cfg.Recipients.Officers,
+		Supervisors: cfg.Recipients.Supervisors,
+		Render:      notify.Renderer{},
+	}
+	for _, ow := range cfg.Recipients.Owners {
+		req.Owners = append(req.Owners, tracker.Owner{Level1: ow.Level1, Emails: ow.Emails})
+	}
+	err = e.write(by, func(ops *tracker.Ops, cal *calendar.Calendar) error {
+		var err error
+		if workday, err = cal.IsWorkday(day); err != nil || !workday {
+			return err
+		}
+		if day.Month() >= time.November {
+			if y, err := cal.Year(day.Year() + 1); err == nil && !y.Official {
+				req.NextYear = y.Year
+			}
+		}
+		ops.Clock.Today = day
+		queued, err = ops.RemindRun(req)
+		if err == nil && dryRun {
+			return errDryRun
+		}
+		return err
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return queued, workday, err
 }

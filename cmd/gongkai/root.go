@@ -70,6 +70,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newRemindCmd(e),
 		newOutboxCmd(e),
 		newReportCmd(e),
+		newServeCmd(e),
 	)
 	localize(root)
 	return root
