@@ -107,7 +107,7 @@ func (s *Sender) claim() (*tracker.Message, error) {
 	var claimed *tracker.Message
 	err := s.Update(func(tx tracker.Tx) error {
 		var due *tracker.Message
-		err := tx.Messages(func(m *tracker.Message) error {
+		err := tx.PendingMessages(func(m *tracker.Message) error {
 			if due != nil {
 				return nil
 			}

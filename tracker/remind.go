@@ -63,38 +63,58 @@ func (s *ReminderState) Record(st Stage, deadline calendar.Date) {
 	}
 }
 
-// stages lists every stage of e's deadline, in the order they fall due.
-func stages(e *Event, r ReminderRules, cal Calendar, until calendar.Date) ([]Stage, error) {
-	var out []Stage
-	add := func(aud Audience, name string, day calendar.Date) {
-		out = append(out, Stage{Key: fmt.Sprintf("%d/%s/%s", e.ID, e.Deadline, name), Event: e.ID, Audience: aud, Name: name, Day: day})
+// latestStages returns, per audience, the latest stage of e's deadline
+// whose day is not after today, computed directly: an event overdue for
+// months has as many steps, and only the last matters.
+func latestStages(e *Event, r ReminderRules, cal Calendar, today calendar.Date) (map[Audience]Stage, error) {
+	mk := func(aud Audience, name string, day calendar.Date) Stage {
+		return Stage{Key: fmt.Sprintf("%d/%s/%s", e.ID, e.Deadline, name), Event: e.ID, Audience: aud, Name: name, Day: day}
 	}
-	before := slices.Sorted(slices.Values(r.Before))
-	slices.Reverse(before) // 5, 3, 1: in the order they fall due
-	for _, n := range before {
-		day, _, err := cal.AddWorkdays(e.Deadline, -n)
+	out := map[Audience]Stage{}
+	if !today.After(e.Deadline) {
+		if r.OnDueDay && today == e.Deadline {
+			out[ToOfficers] = mk(ToOfficers, "due", e.Deadline)
+			return out, nil
+		}
+		// The smallest n whose day has come is the latest "before" stage.
+		before := slices.Sorted(slices.Values(r.Before))
+		for _, n := range before {
+			day, _, err := cal.AddWorkdays(e.Deadline, -n)
+			if err != nil {
+				return nil, err
+			}
+			if day.After(today) || day.Before(e.Date) {
+				continue // not yet, or before the event existed
+			}
+			out[ToOfficers] = mk(ToOfficers, fmt.Sprintf("before-%d", n), day)
+			break
+		}
+		return out, nil
+	}
+	overdue, _, err := cal.WorkdaysBetween(e.Deadline, today)
+	if err != nil {
+		return nil, err
+	}
+	every := max(r.OverdueEvery, 1)
+	if k := overdue - overdue%every; k >= every {
+		day, _, err := cal.AddWorkdays(e.Deadline, k)
 		if err != nil {
 			return nil, err
 		}
-		if !day.Before(e.Date) { // not before the event existed
-			add(ToOfficers, fmt.Sprintf("before-%d", n), day)
+		out[ToOfficers] = mk(ToOfficers, fmt.Sprintf("overdue-%d", k), day)
+	} else if r.OnDueDay {
+		out[ToOfficers] = mk(ToOfficers, "due", e.Deadline) // overdue, but before the first overdue step
+	}
+	if overdue >= r.EscalateAfter {
+		k := overdue - overdue%every // the latest step …
+		if k < r.EscalateAfter {
+			k = r.EscalateAfter // … or the escalation itself when no step since
 		}
-	}
-	if r.OnDueDay {
-		add(ToOfficers, "due", e.Deadline)
-	}
-	every := max(r.OverdueEvery, 1)
-	for k := 1; ; k++ {
 		day, _, err := cal.AddWorkdays(e.Deadline, k)
-		if err != nil || day.After(until) {
-			break // past the calendar's range or not yet
+		if err != nil {
+			return nil, err
 		}
-		if k%every == 0 {
-			add(ToOfficers, fmt.Sprintf("overdue-%d", k), day)
-		}
-		if k >= r.EscalateAfter && (k%every == 0 || k == r.EscalateAfter) {
-			add(ToSupervisors, fmt.Sprintf("escalate-%d", k), day)
-		}
+		out[ToSupervisors] = mk(ToSupervisors, fmt.Sprintf("escalate-%d", k), day)
 	}
 	return out, nil
 }
@@ -109,22 +129,16 @@ func PlanEvent(e *Event, r ReminderRules, cal Calendar, today calendar.Date, sta
 	if e.State != Open {
 		return nil, nil
 	}
-	all, err := stages(e, r, cal, today)
+	latest, err := latestStages(e, r, cal, today)
 	if err != nil {
 		return nil, err
 	}
 	if state.Deadline != e.Deadline {
 		state = ReminderState{Deadline: e.Deadline}
 	}
-	latest := map[Audience]Stage{}
-	for _, st := range all {
-		if !st.Day.After(today) && st.Day.After(state.last(st.Audience)) {
-			latest[st.Audience] = st
-		}
-	}
 	var out []Stage
 	for _, a := range []Audience{ToOfficers, ToSupervisors} {
-		if st, ok := latest[a]; ok {
+		if st, ok := latest[a]; ok && st.Day.After(state.last(a)) {
 			out = append(out, st)
 		}
 	}

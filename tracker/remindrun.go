@@ -107,10 +107,8 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 
 	// Permanent delivery failures not yet reported go to the officers.
 	var failures []*Message
-	if err := o.Tx.Messages(func(m *Message) error {
-		if m.State == Failed && !m.Reported {
-			failures = append(failures, m)
-		}
+	if err := o.Tx.UnreportedFailures(func(m *Message) error {
+		failures = append(failures, m)
 		return nil
 	}); err != nil {
 		return nil, err

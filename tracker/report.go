@@ -62,9 +62,12 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date) (*WeeklyReport, error) {
 	r.From, r.To = LastWeek(day)
 	rates := map[string]*Rate{}
 	var order []string
-	err := tx.Events(func(e *Event) error {
-		st := e.Status(day)
-		switch st {
+	// Open events: overdue or due soon; read from the open index.
+	err := tx.OpenEvents(func(e *Event) error {
+		if e.Date.After(day) {
+			return nil
+		}
+		switch e.Status(day) {
 		case Overdue:
 			n, _, err := cal.WorkdaysBetween(e.Deadline, day)
 			if err != nil {
@@ -80,27 +83,42 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date) (*WeeklyReport, error) {
 				r.DueSoon = append(r.DueSoon, ReportItem{Event: e, Days: n})
 			}
 		}
-		if (e.State == Done || e.State == DoneLate) && !e.ClosedOn.Before(r.From) && !e.ClosedOn.After(r.To) {
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Disclosed last week.
+	err = tx.EventsByClosed(r.From, r.To, func(e *Event) error {
+		if e.State == Done || e.State == DoneLate {
 			late := 0
 			if e.State == DoneLate {
 				late, _, _ = cal.WorkdaysBetween(e.Deadline, e.ClosedOn)
 			}
 			r.Disclosed = append(r.Disclosed, ReportItem{Event: e, Days: late})
 		}
-		if !e.Deadline.Before(r.From) && !e.Deadline.After(r.To) && e.State != Waived && !e.Date.After(day) {
-			l1 := e.Level1()
-			rt, ok := rates[l1]
-			if !ok {
-				rt = &Rate{Level1: l1}
-				rates[l1] = rt
-				order = append(order, l1)
-			}
-			rt.Total++
-			r.Overall.Total++
-			if st == Done {
-				rt.OnTime++
-				r.Overall.OnTime++
-			}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The on-time rate: events whose deadline fell last week, not waived.
+	err = tx.EventsByDeadline(r.From, r.To, func(e *Event) error {
+		if e.State == Waived || e.Date.After(day) {
+			return nil
+		}
+		l1 := e.Level1()
+		rt, ok := rates[l1]
+		if !ok {
+			rt = &Rate{Level1: l1}
+			rates[l1] = rt
+			order = append(order, l1)
+		}
+		rt.Total++
+		r.Overall.Total++
+		if e.Status(day) == Done {
+			rt.OnTime++
+			r.Overall.OnTime++
 		}
 		return nil
 	})
@@ -113,16 +131,9 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date) (*WeeklyReport, error) {
 	for _, l1 := range order {
 		r.Rates = append(r.Rates, *rates[l1])
 	}
-	var chk AuditChecker
-	if err := tx.AuditEntries(func(key uint64, a *AuditEntry) error {
-		if p := chk.Next(key, a); p != nil {
-			return p
-		}
-		return nil
-	}); err != nil {
+	if r.Head, err = tx.AuditHead(); err != nil {
 		return nil, err
 	}
-	r.Head = chk.Head()
 	return r, nil
 }
 

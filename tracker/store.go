@@ -19,6 +19,11 @@ type Tx interface {
 	Event(id uint64) (*Event, error)
 	// PutEvent stores an event, giving a new one (ID 0) the next id.
 	PutEvent(*Event) error
+	// EventsByDeadline calls fn for every event whose deadline is in
+	// [from, to]; EventsByClosed for every event closed (done, done late
+	// or waived) in [from, to]. Both read indexes, not every event.
+	EventsByDeadline(from, to calendar.Date, fn func(*Event) error) error
+	EventsByClosed(from, to calendar.Date, fn func(*Event) error) error
 	// Events calls fn for every event in id order. fn must not store
 	// events: collect them and store them after Events returns.
 	Events(fn func(*Event) error) error
@@ -43,9 +48,17 @@ type Tx interface {
 	MessageByKey(key string) (*Message, error)
 	// Messages calls fn for every message in id order; fn must not store.
 	Messages(fn func(*Message) error) error
+	// PendingMessages is Messages for those queued or being sent only,
+	// read from an index: the outbox only grows.
+	PendingMessages(fn func(*Message) error) error
+	// UnreportedFailures is Messages for the failed ones not yet reported.
+	UnreportedFailures(fn func(*Message) error) error
 
 	// Audit appends an entry to the audit log, setting Seq, Prev and Hash.
 	Audit(*AuditEntry) error
+	// AuditHead returns the last entry's sequence number and hash, without
+	// verifying the chain (that is `gongkai audit verify`).
+	AuditHead() (AuditHead, error)
 	// AuditEntries calls fn for every entry in storage order with its key.
 	AuditEntries(fn func(key uint64, a *AuditEntry) error) error
 }

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -41,10 +42,15 @@ var (
 	bucketRemind   = []byte("reminders")
 	bucketOutbox   = []byte("outbox")
 	bucketOutKeys  = []byte("outbox_keys")
+	bucketPending  = []byte("outbox_pending")
+	bucketFailed   = []byte("outbox_unreported")
+	bucketDates    = []byte("event_dates")    // id → deadline and closed-on, to keep the two indexes below
+	bucketByDue    = []byte("events_by_deadline")
+	bucketByClosed = []byte("events_by_closed")
 	keySchema      = []byte("schema_version")
 	keyCatalog     = []byte("current")
 
-	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys}
+	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed}
 )
 
 // ErrBusy means another process held the database for longer than the
@@ -381,6 +387,9 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 	if err := b.Put(idKey(e.ID), v); err != nil {
 		return err
 	}
+	if err := t.indexDates(e); err != nil {
+		return err
+	}
 	open := t.tx.Bucket(bucketOpen)
 	if e.State != tracker.Open {
 		return open.Delete(idKey(e.ID))
@@ -394,6 +403,76 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 		return err
 	}
 	return open.Put(idKey(e.ID), sv)
+}
+
+// dateKey is a date (4 bytes, sortable) then an id.
+func dateKey(d calendar.Date, id uint64) []byte {
+	var k [12]byte
+	y, m, dd := d.Civil()
+	binary.BigEndian.PutUint32(k[:4], uint32(y*10000+int(m)*100+dd))
+	binary.BigEndian.PutUint64(k[4:], id)
+	return k[:]
+}
+
+// indexDates keeps the indexes of events by deadline and by closing day.
+func (t *Tx) indexDates(e *tracker.Event) error {
+	dates, due, closed := t.tx.Bucket(bucketDates), t.tx.Bucket(bucketByDue), t.tx.Bucket(bucketByClosed)
+	var old struct{ Deadline, ClosedOn calendar.Date }
+	if v := dates.Get(idKey(e.ID)); v != nil {
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("event %d dates: %w", e.ID, err)
+		}
+		if err := due.Delete(dateKey(old.Deadline, e.ID)); err != nil {
+			return err
+		}
+		if !old.ClosedOn.IsZero() {
+			if err := closed.Delete(dateKey(old.ClosedOn, e.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := due.Put(dateKey(e.Deadline, e.ID), nil); err != nil {
+		return err
+	}
+	if !e.ClosedOn.IsZero() {
+		if err := closed.Put(dateKey(e.ClosedOn, e.ID), nil); err != nil {
+			return err
+		}
+	}
+	v, _ := json.Marshal(struct{ Deadline, ClosedOn calendar.Date }{e.Deadline, e.ClosedOn})
+	return dates.Put(idKey(e.ID), v)
+}
+
+// EventsByDeadline calls fn for every event whose deadline is in
+// [from, to], by deadline.
+func (t *Tx) EventsByDeadline(from, to calendar.Date, fn func(*tracker.Event) error) error {
+	return t.byDate(bucketByDue, from, to, fn)
+}
+
+// EventsByClosed calls fn for every event closed in [from, to].
+func (t *Tx) EventsByClosed(from, to calendar.Date, fn func(*tracker.Event) error) error {
+	return t.byDate(bucketByClosed, from, to, fn)
+}
+
+func (t *Tx) byDate(index []byte, from, to calendar.Date, fn func(*tracker.Event) error) error {
+	ix, events := t.tx.Bucket(index), t.tx.Bucket(bucketEvents)
+	if ix == nil || events == nil {
+		return nil
+	}
+	d := batchDecoder{fn: fn, decode: decodeEvent}
+	end := dateKey(to, 1<<64-1)
+	c := ix.Cursor()
+	for k, _ := c.Seek(dateKey(from, 0)); k != nil && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
+		id := k[4:]
+		v := events.Get(id)
+		if v == nil {
+			return fmt.Errorf("indexed event %d is missing", binary.BigEndian.Uint64(id))
+		}
+		if err := d.add(id, v); err != nil {
+			return err
+		}
+	}
+	return d.flush()
 }
 
 // Events calls fn for every event in id order. Events are decoded a batch
@@ -521,6 +600,23 @@ func (t *Tx) Audit(a *tracker.AuditEntry) error {
 	return nil
 }
 
+// AuditHead returns the last entry's sequence number and hash.
+func (t *Tx) AuditHead() (tracker.AuditHead, error) {
+	b := t.tx.Bucket(bucketAudit)
+	if b == nil {
+		return tracker.AuditHead{}, nil
+	}
+	k, v := b.Cursor().Last()
+	if k == nil {
+		return tracker.AuditHead{}, nil
+	}
+	var last tracker.AuditEntry
+	if err := DecodeValue(v, &last); err != nil {
+		return tracker.AuditHead{}, fmt.Errorf("last audit entry: %w", err)
+	}
+	return tracker.AuditHead{Count: binary.BigEndian.Uint64(k), Hash: last.Hash}, nil
+}
+
 // AuditEntries calls fn for every entry in storage order.
 func (t *Tx) AuditEntries(fn func(key uint64, a *tracker.AuditEntry) error) error {
 	b := t.tx.Bucket(bucketAudit)
@@ -582,7 +678,62 @@ func (t *Tx) PutMessage(m *tracker.Message) error {
 	if err != nil {
 		return err
 	}
-	return b.Put(idKey(m.ID), v)
+	if err := b.Put(idKey(m.ID), v); err != nil {
+		return err
+	}
+	// The indexes of what senders and digests look for.
+	for _, ix := range []struct {
+		bucket []byte
+		in     bool
+	}{
+		{bucketPending, m.State == tracker.Queued || m.State == tracker.Sending},
+		{bucketFailed, m.State == tracker.Failed && !m.Reported},
+	} {
+		var err error
+		if ix.in {
+			err = t.tx.Bucket(ix.bucket).Put(idKey(m.ID), nil)
+		} else {
+			err = t.tx.Bucket(ix.bucket).Delete(idKey(m.ID))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PendingMessages calls fn for every message queued or being sent.
+func (t *Tx) PendingMessages(fn func(*tracker.Message) error) error {
+	return t.indexed(bucketPending, fn)
+}
+
+// UnreportedFailures calls fn for every failed message not yet reported.
+func (t *Tx) UnreportedFailures(fn func(*tracker.Message) error) error {
+	return t.indexed(bucketFailed, fn)
+}
+
+func (t *Tx) indexed(index []byte, fn func(*tracker.Message) error) error {
+	ix := t.tx.Bucket(index)
+	if ix == nil {
+		return nil
+	}
+	var ids []uint64
+	if err := ix.ForEach(func(k, _ []byte) error {
+		ids = append(ids, binary.BigEndian.Uint64(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		m, err := t.Message(id)
+		if err != nil {
+			return err
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Message returns the message with the id.
