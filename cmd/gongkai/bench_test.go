@@ -145,3 +145,42 @@ func fillEvents(b *testing.B, path string, n int) {
 		}
 	}
 }
+
+// BenchmarkRemindAndReport runs, as whole processes on a copy of a database
+// of 100,000 events of which 10% are open (all of them overdue: the worst
+// case for a digest), a reminder run and the weekly report sent, each
+// writing its messages as .eml files (goal: each under 1 s and 300 MiB):
+//
+//	go test ./cmd/gongkai -run XXX -bench RemindAndReport -benchtime 3x
+func BenchmarkRemindAndReport(b *testing.B) {
+	dir := b.TempDir()
+	filled := filepath.Join(dir, "filled.db")
+	fillEvents(b, filled, 100_000)
+	bin := buildBinary(b)
+	cfg := filepath.Join(dir, "gongkai.toml")
+	os.WriteFile(cfg, []byte("outbox_dir = \"outbox\"\n[recipients]\nofficers = [\"officer@example.gov.cn\"]\nsupervisors = [\"leader@example.gov.cn\"]\n"), 0o600)
+	for _, job := range []struct {
+		name string
+		args []string
+	}{{"remind", []string{"remind"}}, {"report", []string{"report", "weekly", "--send"}}} {
+		b.Run(job.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				db := filepath.Join(dir, "run.db")
+				data, err := os.ReadFile(filled)
+				if err != nil {
+					b.Fatal(err)
+				}
+				os.WriteFile(db, data, 0o600)
+				os.RemoveAll(filepath.Join(dir, "outbox"))
+				b.StartTimer()
+				c := exec.Command(bin, job.args...)
+				c.Dir = dir
+				c.Env = append(os.Environ(), "GONGKAI_CONFIG="+cfg, "GONGKAI_DB="+db, "GONGKAI_NOW=2026-11-23T09:00:00+08:00")
+				if out, err := c.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %s", err, out)
+				}
+			}
+		})
+	}
+}

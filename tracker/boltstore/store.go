@@ -44,7 +44,7 @@ var (
 	bucketOutKeys  = []byte("outbox_keys")
 	bucketPending  = []byte("outbox_pending")
 	bucketFailed   = []byte("outbox_unreported")
-	bucketDates    = []byte("event_dates")    // id → deadline and closed-on, to keep the two indexes below
+	bucketDates    = []byte("event_dates") // id → deadline and closed-on, to keep the two indexes below
 	bucketByDue    = []byte("events_by_deadline")
 	bucketByClosed = []byte("events_by_closed")
 	keySchema      = []byte("schema_version")
