@@ -1,0 +1,108 @@
+package notify
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func day(s string) calendar.Date {
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (go test ./notify -update after review):\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+func sampleEvents() []*tracker.Event {
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, calendar.Shanghai)
+	return []*tracker.Event{
+		{ID: 12, Matter: 71, MatterName: "工伤保险服务 › 供养亲属抚恤金申领", Kind: tracker.Formed, Date: day("2026-10-20"),
+			Summary: "2026年抚恤金标准调整", Deadline: day("2026-11-17"), State: tracker.Open, LoggedAt: at,
+			Channels: []tracker.Channel{tracker.Web, tracker.Center, tracker.Grassroots}},
+		{ID: 13, Matter: 3, MatterName: "社会保险参保登记 › 社会保险单位（项目）参保登记 › 机关事业单位参加社会保险登记", Kind: tracker.Changed,
+			Date: day("2026-11-02"), Summary: "调整参保登记办理材料", Deadline: day("2026-11-30"), State: tracker.Open, LoggedAt: at,
+			Channels:    []tracker.Channel{tracker.Web, tracker.Center, tracker.Grassroots},
+			Disclosures: []tracker.Disclosure{{Channel: tracker.Web, Date: day("2026-11-20")}}},
+		{ID: 14, Matter: 40, MatterName: "养老保险服务 › 职工正常退休（职）申请 › 企业职工基本养老金申领", Kind: tracker.Changed,
+			Date: day("2027-12-10"), Summary: "跨年事项", Deadline: day("2028-01-10"), Provisional: true, State: tracker.Open, LoggedAt: at,
+			Channels: []tracker.Channel{tracker.Web, tracker.Center, tracker.Grassroots}},
+	}
+}
+
+func TestDigestGolden(t *testing.T) {
+	ev := sampleEvents()
+	d := &tracker.Digest{Day: day("2026-11-23"), To: "officer@example.gov.cn", NextYear: 2027, Items: []tracker.DigestItem{
+		{Event: ev[0], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "overdue-4"}, Left: 4, Overdue: true},
+		{Event: ev[1], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "before-5"}, Left: 5},
+		{Event: ev[2], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "before-5"}, Left: 12},
+	}, Failures: []*tracker.Message{{ID: 7, To: []string{"nobody@example.gov.cn"}, Subject: "【政务公开提醒】1项已逾期", LastError: "邮件服务器回复 550 no such user"}}}
+	c, err := Renderer{}.Digest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "digest.txt", c.Subject+"\n\n"+c.Text)
+	if len(c.Attachments) != 0 {
+		t.Errorf("a short digest has an attachment")
+	}
+	// Over MaxBodyItems: the body lists the first, the rest in an xlsx.
+	for len(d.Items) <= MaxBodyItems {
+		d.Items = append(d.Items, d.Items[1])
+	}
+	c, err = Renderer{}.Digest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Attachments) != 1 || !strings.HasSuffix(c.Attachments[0].Name, ".xlsx") || !strings.Contains(c.Text, "另有 1 项未在正文列出，见附件") {
+		t.Errorf("long digest: %d attachments, text tail %q", len(c.Attachments), c.Text[len(c.Text)-200:])
+	}
+}
+
+func TestWeeklyGolden(t *testing.T) {
+	ev := sampleEvents()
+	done := *ev[1]
+	done.State, done.ClosedOn = tracker.DoneLate, day("2026-12-02")
+	r := &tracker.WeeklyReport{Day: day("2026-12-07"), From: day("2026-11-30"), To: day("2026-12-06"),
+		Overdue:   []tracker.ReportItem{{Event: ev[0], Days: 14}},
+		DueSoon:   []tracker.ReportItem{{Event: ev[2], Days: 3}},
+		Disclosed: []tracker.ReportItem{{Event: &done, Days: 2}},
+		Rates:     []tracker.Rate{{Level1: "社会保险参保登记", OnTime: 0, Total: 1}, {Level1: "养老保险服务", OnTime: 2, Total: 2}},
+		Overall:   tracker.Rate{OnTime: 2, Total: 3},
+		Head:      tracker.AuditHead{Count: 42, Hash: strings.Repeat("ab", 32)},
+	}
+	c, err := Renderer{}.Weekly(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "weekly.txt", c.Subject+"\n\n"+c.Text)
+	golden(t, "weekly.html", c.HTML)
+	if len(c.Attachments) != 1 || c.Attachments[0].Name != "政务公开周报-2026-12-07.xlsx" {
+		t.Errorf("attachments %+v", c.Attachments)
+	}
+}
