@@ -124,8 +124,11 @@ func (s *Sender) claim() (*tracker.Message, error) {
 		}
 		due.State, due.ClaimedAt, due.ClaimedBy = tracker.Sending, now, s.Who
 		due.Attempts++
-		claimed = due
-		return tx.PutMessage(due)
+		if err := tx.PutMessage(due); err != nil {
+			return err
+		}
+		claimed, err = tx.Message(due.ID) // with its content, to send
+		return err
 	})
 	return claimed, err
 }
@@ -135,7 +138,7 @@ func (s *Sender) record(id uint64, sendErr error) (string, error) {
 	now := s.Now()
 	var state string
 	err := s.Update(func(tx tracker.Tx) error {
-		m, err := tx.Message(id)
+		m, err := tx.MessageState(id)
 		if err != nil {
 			return err
 		}

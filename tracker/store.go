@@ -42,8 +42,13 @@ type Tx interface {
 	// PutMessage stores a message, giving a new one (ID 0) the next id;
 	// a new message whose Key is taken is refused.
 	PutMessage(*Message) error
-	// Message returns the message with the id, or an Error with ENotFound.
+	// Message returns the message with the id, content included, or an
+	// Error with ENotFound.
 	Message(id uint64) (*Message, error)
+	// MessageState is Message without the content (text, HTML,
+	// attachments), which a message keeps from its first put; so are the
+	// messages the methods below return.
+	MessageState(id uint64) (*Message, error)
 	// MessageByKey returns the message with the key, or nil.
 	MessageByKey(key string) (*Message, error)
 	// Messages calls fn for every message in id order; fn must not store.

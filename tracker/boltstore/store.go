@@ -42,6 +42,7 @@ var (
 	bucketRemind   = []byte("reminders")
 	bucketOutbox   = []byte("outbox")
 	bucketOutKeys  = []byte("outbox_keys")
+	bucketContent  = []byte("outbox_content") // id → text, HTML and attachments, written once
 	bucketPending  = []byte("outbox_pending")
 	bucketFailed   = []byte("outbox_unreported")
 	bucketDates    = []byte("event_dates") // id → deadline and closed-on, to keep the two indexes below
@@ -50,7 +51,7 @@ var (
 	keySchema      = []byte("schema_version")
 	keyCatalog     = []byte("current")
 
-	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed}
+	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketContent, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed}
 )
 
 // ErrBusy means another process held the database for longer than the
@@ -657,9 +658,20 @@ func (t *Tx) PutReminderState(id uint64, st tracker.ReminderState) error {
 	return t.tx.Bucket(bucketRemind).Put(idKey(id), v)
 }
 
+// messageContent is what a message says, stored apart from its state, once:
+// a sender changes the state of a message several times, and a report's
+// content runs to megabytes.
+type messageContent struct {
+	Text        string               `json:"text"`
+	HTML        string               `json:"html,omitempty"`
+	Attachments []tracker.Attachment `json:"attachments,omitempty"`
+}
+
 // PutMessage stores a message; a new one gets the next id, and its key
-// must be free.
+// must be free. The content (text, HTML, attachments) of a new message is
+// stored once; later puts store the state alone.
 func (t *Tx) PutMessage(m *tracker.Message) error {
+	isNew := m.ID == 0
 	b, keys := t.tx.Bucket(bucketOutbox), t.tx.Bucket(bucketOutKeys)
 	if m.ID == 0 {
 		if keys.Get([]byte(m.Key)) != nil {
@@ -674,7 +686,18 @@ func (t *Tx) PutMessage(m *tracker.Message) error {
 			return err
 		}
 	}
-	v, err := EncodeValue(m)
+	if isNew {
+		cv, err := EncodeValue(messageContent{m.Text, m.HTML, m.Attachments})
+		if err != nil {
+			return err
+		}
+		if err := t.tx.Bucket(bucketContent).Put(idKey(m.ID), cv); err != nil {
+			return err
+		}
+	}
+	state := *m
+	state.Text, state.HTML, state.Attachments = "", "", nil
+	v, err := EncodeValue(&state)
 	if err != nil {
 		return err
 	}
@@ -725,7 +748,7 @@ func (t *Tx) indexed(index []byte, fn func(*tracker.Message) error) error {
 		return err
 	}
 	for _, id := range ids {
-		m, err := t.Message(id)
+		m, err := t.MessageState(id)
 		if err != nil {
 			return err
 		}
@@ -736,8 +759,24 @@ func (t *Tx) indexed(index []byte, fn func(*tracker.Message) error) error {
 	return nil
 }
 
-// Message returns the message with the id.
+// Message returns the message with the id, content included.
 func (t *Tx) Message(id uint64) (*tracker.Message, error) {
+	m, err := t.MessageState(id)
+	if err != nil {
+		return nil, err
+	}
+	if v := t.tx.Bucket(bucketContent).Get(idKey(id)); v != nil {
+		var c messageContent
+		if err := DecodeValue(v, &c); err != nil {
+			return nil, fmt.Errorf("outbox message %d content: %w", id, err)
+		}
+		m.Text, m.HTML, m.Attachments = c.Text, c.HTML, c.Attachments
+	}
+	return m, nil
+}
+
+// MessageState returns the message with the id, without its content.
+func (t *Tx) MessageState(id uint64) (*tracker.Message, error) {
 	b := t.tx.Bucket(bucketOutbox)
 	var v []byte
 	if b != nil {
@@ -763,7 +802,7 @@ func (t *Tx) MessageByKey(key string) (*tracker.Message, error) {
 	if k == nil {
 		return nil, nil
 	}
-	return t.Message(binary.BigEndian.Uint64(k))
+	return t.MessageState(binary.BigEndian.Uint64(k))
 }
 
 // Messages calls fn for every message in id order.
