@@ -6,8 +6,6 @@ import (
 	"html/template"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"gongkai/calendar"
 	"gongkai/tracker"
 )
@@ -44,6 +42,23 @@ func percent(r tracker.Rate) string {
 	return fmt.Sprintf("%.1f%%（%d/%d）", r.Percent(), r.OnTime, r.Total)
 }
 
+// capped returns the first MaxBodyItems items and how many were left out:
+// a mail body lists that many events, the attachment all of them.
+func capped(items []tracker.ReportItem) ([]tracker.ReportItem, int) {
+	if len(items) > MaxBodyItems {
+		return items[:MaxBodyItems], len(items) - MaxBodyItems
+	}
+	return items, 0
+}
+
+// rest says how many items the body left out.
+func rest(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("  ……另有 %d 项，见附件\n", n)
+}
+
 // WeeklyText is the report as plain text.
 func WeeklyText(r *tracker.WeeklyReport) string {
 	var b strings.Builder
@@ -52,16 +67,19 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 	if len(r.Overdue) == 0 {
 		b.WriteString("  无\n")
 	}
-	for _, it := range r.Overdue {
+	shown, more := capped(r.Overdue)
+	for _, it := range shown {
 		e := it.Event
 		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；期限 %s，已逾期 %d 个工作日；待公开：%s\n",
 			e.ID, e.Matter, e.MatterName, e.Summary, wd(e.Deadline), it.Days, channelNames(e.Pending()))
 	}
+	b.WriteString(rest(more))
 	fmt.Fprintf(&b, "\n二、%d 个工作日内到期（%d 项）\n", tracker.DueSoonDays, len(r.DueSoon))
 	if len(r.DueSoon) == 0 {
 		b.WriteString("  无\n")
 	}
-	for _, it := range r.DueSoon {
+	shown, more = capped(r.DueSoon)
+	for _, it := range shown {
 		e := it.Event
 		left := fmt.Sprintf("还有 %d 个工作日", it.Days)
 		if e.Deadline == r.Day {
@@ -69,11 +87,13 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 		}
 		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；期限 %s，%s\n", e.ID, e.Matter, e.MatterName, e.Summary, wd(e.Deadline), left)
 	}
+	b.WriteString(rest(more))
 	fmt.Fprintf(&b, "\n三、上周（%s 至 %s）完成公开（%d 项）\n", r.From, r.To, len(r.Disclosed))
 	if len(r.Disclosed) == 0 {
 		b.WriteString("  无\n")
 	}
-	for _, it := range r.Disclosed {
+	shown, more = capped(r.Disclosed)
+	for _, it := range shown {
 		e := it.Event
 		when := "按时"
 		if it.Days > 0 || e.State == tracker.DoneLate {
@@ -81,6 +101,7 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 		}
 		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；%s 公开，%s\n", e.ID, e.Matter, e.MatterName, e.Summary, e.ClosedOn, when)
 	}
+	b.WriteString(rest(more))
 	fmt.Fprintf(&b, "\n四、按时公开率（期限在上周、未免于公开的事项）\n")
 	for _, rt := range r.Rates {
 		fmt.Fprintf(&b, "  %s：%s\n", rt.Level1, percent(rt))
@@ -93,6 +114,8 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 
 var weeklyHTML = template.Must(template.New("weekly").Funcs(template.FuncMap{
 	"wd": wd, "pct": percent, "pending": func(e *tracker.Event) string { return channelNames(e.Pending()) },
+	"head": func(items []tracker.ReportItem) []tracker.ReportItem { s, _ := capped(items); return s },
+	"more": func(items []tracker.ReportItem) int { _, n := capped(items); return n },
 	"late": func(it tracker.ReportItem) string {
 		if it.Days > 0 || it.Event.State == tracker.DoneLate {
 			return fmt.Sprintf("逾期 %d 个工作日", it.Days)
@@ -106,16 +129,16 @@ var weeklyHTML = template.Must(template.New("weekly").Funcs(template.FuncMap{
 <h2>政务公开周报（截至 {{wd .Day}}）</h2>
 <h3>一、已逾期（{{len .Overdue}} 项）</h3>
 {{if .Overdue}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>期限</th><th>逾期工作日</th><th>待公开</th></tr>
-{{range .Overdue}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td><td>{{pending .Event}}</td></tr>
-{{end}}</table>{{else}}<p>无</p>{{end}}
+{{range head .Overdue}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td><td>{{pending .Event}}</td></tr>
+{{end}}</table>{{if more .Overdue}}<p>……另有 {{more .Overdue}} 项，见附件。</p>{{end}}{{else}}<p>无</p>{{end}}
 <h3>二、5 个工作日内到期（{{len .DueSoon}} 项）</h3>
 {{if .DueSoon}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>期限</th><th>剩余工作日</th></tr>
-{{range .DueSoon}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td></tr>
-{{end}}</table>{{else}}<p>无</p>{{end}}
+{{range head .DueSoon}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td></tr>
+{{end}}</table>{{if more .DueSoon}}<p>……另有 {{more .DueSoon}} 项，见附件。</p>{{end}}{{else}}<p>无</p>{{end}}
 <h3>三、上周（{{.From}} 至 {{.To}}）完成公开（{{len .Disclosed}} 项）</h3>
 {{if .Disclosed}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>公开日期</th><th>是否按时</th></tr>
-{{range .Disclosed}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{.Event.ClosedOn}}</td><td>{{late .}}</td></tr>
-{{end}}</table>{{else}}<p>无</p>{{end}}
+{{range head .Disclosed}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{.Event.ClosedOn}}</td><td>{{late .}}</td></tr>
+{{end}}</table>{{if more .Disclosed}}<p>……另有 {{more .Disclosed}} 项，见附件。</p>{{end}}{{else}}<p>无</p>{{end}}
 <h3>四、按时公开率</h3>
 <table><tr><th>一级事项</th><th>按时公开率</th></tr>
 {{range .Rates}}<tr><td>{{.Level1}}</td><td>{{pct .}}</td></tr>
@@ -133,63 +156,31 @@ func WeeklyHTML(r *tracker.WeeklyReport) (string, error) {
 	return b.String(), nil
 }
 
-// WeeklyWorkbook is the report's data as a spreadsheet.
+// WeeklyWorkbook is the report's data as a spreadsheet: one sheet per
+// section and one of on-time rates.
 func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
-	if err != nil {
-		return nil, err
-	}
-	sheets := []struct {
-		name  string
-		head  []any
-		items []tracker.ReportItem
-		days  string
-	}{
-		{"已逾期", nil, r.Overdue, "逾期工作日"},
-		{"即将到期", nil, r.DueSoon, "剩余工作日"},
-		{"上周公开", nil, r.Disclosed, "逾期工作日"},
-	}
-	for i, s := range sheets {
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", s.name); err != nil {
-				return nil, err
-			}
-		} else if _, err := f.NewSheet(s.name); err != nil {
-			return nil, err
+	section := func(name, days string, items []tracker.ReportItem) sheet {
+		s := sheet{
+			name:     name,
+			header:   []string{"事件编号", "序号", "事项", "摘要", "日期", "公开期限", days, "状态", "待公开渠道"},
+			dateCols: map[int]bool{4: true, 5: true},
+			widths:   map[int]float64{3: 40, 4: 40, 5: 12, 6: 12},
 		}
-		head := []any{"事件编号", "序号", "事项", "摘要", "日期", "公开期限", s.days, "状态", "待公开渠道"}
-		if err := f.SetSheetRow(s.name, "A1", &head); err != nil {
-			return nil, err
-		}
-		for j, it := range s.items {
+		for _, it := range items {
 			e := it.Event
-			row := []any{e.ID, e.Matter, e.MatterName, e.Summary, excelDate(e.Date), excelDate(e.Deadline), it.Days, e.Status(r.Day).Name(), channelNames(e.Pending())}
-			if err := f.SetSheetRow(s.name, fmt.Sprintf("A%d", j+2), &row); err != nil {
-				return nil, err
-			}
+			s.rows = append(s.rows, []any{e.ID, e.Matter, e.MatterName, e.Summary, excelDate(e.Date), excelDate(e.Deadline), it.Days,
+				e.Status(r.Day).Name(), channelNames(e.Pending())})
 		}
-		if n := len(s.items); n > 0 {
-			if err := f.SetCellStyle(s.name, "E2", fmt.Sprintf("F%d", n+1), dateStyle); err != nil {
-				return nil, err
-			}
-		}
-		f.SetColWidth(s.name, "C", "D", 40)
-		f.SetColWidth(s.name, "E", "F", 12)
+		return s
 	}
-	if _, err := f.NewSheet("按时公开率"); err != nil {
-		return nil, err
+	rates := sheet{name: "按时公开率", header: []string{"一级事项", "按时公开", "到期事项", "按时公开率"}, widths: map[int]float64{1: 24, 4: 18}}
+	for _, rt := range append(r.Rates, tracker.Rate{Level1: "合计", OnTime: r.Overall.OnTime, Total: r.Overall.Total}) {
+		rates.rows = append(rates.rows, []any{rt.Level1, rt.OnTime, rt.Total, percent(rt)})
 	}
-	head := []any{"一级事项", "按时公开", "到期事项", "按时公开率"}
-	f.SetSheetRow("按时公开率", "A1", &head)
-	for i, rt := range append(r.Rates, tracker.Rate{Level1: "合计", OnTime: r.Overall.OnTime, Total: r.Overall.Total}) {
-		row := []any{rt.Level1, rt.OnTime, rt.Total, percent(rt)}
-		f.SetSheetRow("按时公开率", fmt.Sprintf("A%d", i+2), &row)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return workbook([]sheet{
+		section("已逾期", "逾期工作日", r.Overdue),
+		section("即将到期", "剩余工作日", r.DueSoon),
+		section("上周公开", "逾期工作日", r.Disclosed),
+		rates,
+	})
 }

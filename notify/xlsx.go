@@ -10,44 +10,64 @@ import (
 	"gongkai/tracker"
 )
 
-// digestWorkbook lists every event of a digest in a spreadsheet that opens
-// cleanly in Excel and WPS: dates as dates in yyyy-mm-dd, Chinese headers.
-func digestWorkbook(d *tracker.Digest) ([]byte, error) {
+// sheet is one worksheet: a header row, then rows; columns listed in
+// dateCols hold dates, shown as yyyy-mm-dd (the built-in date format is
+// ambiguous across locales).
+type sheet struct {
+	name     string
+	header   []string
+	rows     [][]any
+	dateCols map[int]bool
+	widths   map[int]float64 // 1-based column → width
+}
+
+// workbook writes sheets with excelize's stream writer, which stays fast
+// for tens of thousands of rows, and opens cleanly in Excel and WPS.
+func workbook(sheets []sheet) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	sheet := "提醒"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
 	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
 	if err != nil {
 		return nil, err
 	}
-	header := []any{"事件编号", "序号", "事项", "摘要", "类型", "日期", "公开期限", "暂估", "状态", "工作日", "待公开渠道"}
-	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
-		return nil, err
-	}
-	for i, it := range d.Items {
-		e := it.Event
-		state := "剩余"
-		if it.Overdue {
-			state = "逾期"
-		}
-		row := []any{e.ID, e.Matter, e.MatterName, e.Summary, e.Kind.Name(), excelDate(e.Date), excelDate(e.Deadline),
-			map[bool]string{true: "是", false: ""}[e.Provisional], state, it.Left, channelNames(e.Pending())}
-		cell := fmt.Sprintf("A%d", i+2)
-		if err := f.SetSheetRow(sheet, cell, &row); err != nil {
+	for i, s := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", s.name); err != nil {
+				return nil, err
+			}
+		} else if _, err := f.NewSheet(s.name); err != nil {
 			return nil, err
 		}
-	}
-	last := len(d.Items) + 1
-	for _, col := range []string{"F", "G"} {
-		if err := f.SetCellStyle(sheet, col+"2", fmt.Sprintf("%s%d", col, last), dateStyle); err != nil {
+		sw, err := f.NewStreamWriter(s.name)
+		if err != nil {
 			return nil, err
 		}
-	}
-	for col, w := range map[string]float64{"C": 48, "D": 36, "F": 12, "G": 12, "K": 36} {
-		if err := f.SetColWidth(sheet, col, col, w); err != nil {
+		for col, w := range s.widths {
+			if err := sw.SetColWidth(col, col, w); err != nil {
+				return nil, err
+			}
+		}
+		head := make([]any, len(s.header))
+		for j, h := range s.header {
+			head[j] = h
+		}
+		if err := sw.SetRow("A1", head); err != nil {
+			return nil, err
+		}
+		for r, row := range s.rows {
+			cells := make([]any, len(row))
+			for j, v := range row {
+				if s.dateCols[j] {
+					cells[j] = excelize.Cell{StyleID: dateStyle, Value: v}
+				} else {
+					cells[j] = v
+				}
+			}
+			if err := sw.SetRow(fmt.Sprintf("A%d", r+2), cells); err != nil {
+				return nil, err
+			}
+		}
+		if err := sw.Flush(); err != nil {
 			return nil, err
 		}
 	}
@@ -56,6 +76,30 @@ func digestWorkbook(d *tracker.Digest) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// digestWorkbook lists every event of a digest.
+func digestWorkbook(d *tracker.Digest) ([]byte, error) {
+	s := sheet{
+		name:     "提醒",
+		header:   []string{"事件编号", "序号", "事项", "摘要", "类型", "日期", "公开期限", "暂估", "状态", "工作日", "待公开渠道"},
+		dateCols: map[int]bool{5: true, 6: true},
+		widths:   map[int]float64{3: 48, 4: 36, 6: 12, 7: 12, 11: 36},
+	}
+	for _, it := range d.Items {
+		e := it.Event
+		state := "剩余"
+		if it.Overdue {
+			state = "逾期"
+		}
+		prov := ""
+		if e.Provisional {
+			prov = "是"
+		}
+		s.rows = append(s.rows, []any{e.ID, e.Matter, e.MatterName, e.Summary, e.Kind.Name(), excelDate(e.Date), excelDate(e.Deadline),
+			prov, state, it.Left, channelNames(e.Pending())})
+	}
+	return workbook([]sheet{s})
 }
 
 // excelDate is a civil date as a spreadsheet serial (days since 1899-12-30).

@@ -44,6 +44,10 @@ type Message struct {
 	SentAt    time.Time `json:"sent_at,omitzero"`
 	// Reported: a permanent failure listed in an officer digest already.
 	Reported bool `json:"reported,omitempty"`
+	// ContentOf, when not 0, is the message whose content (text, HTML,
+	// attachments) this one shares: a report sent to several people is
+	// stored once.
+	ContentOf uint64 `json:"content_of,omitempty"`
 }
 
 // Attachment is a file sent with a message.

@@ -76,13 +76,16 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 		}
 		return d
 	}
+	seen := map[string]map[string]bool{} // recipient → stage keys
 	add := func(to string, it DigestItem) {
 		d := digest(to)
-		for _, x := range d.Items {
-			if x.Stage.Key == it.Stage.Key {
-				return // an officer who is also an owner hears once
-			}
+		if seen[to] == nil {
+			seen[to] = map[string]bool{}
 		}
+		if seen[to][it.Stage.Key] {
+			return // an officer who is also an owner hears once
+		}
+		seen[to][it.Stage.Key] = true
 		d.Items = append(d.Items, it)
 	}
 	for _, it := range items {

@@ -153,6 +153,7 @@ func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, render WeeklyRenderer) (
 	if !r.ScheduledDay.IsZero() {
 		keyDay = r.ScheduledDay
 	}
+	var first uint64 // the message that holds the content
 	for _, addr := range to {
 		key := "report/weekly/" + keyDay.String() + "/" + AddressOf(addr)
 		if m, err := o.Tx.MessageByKey(key); err != nil || m != nil {
@@ -162,9 +163,15 @@ func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, render WeeklyRenderer) (
 			continue
 		}
 		m := &Message{Key: key, MessageID: NewMessageID(key), Kind: "report", To: []string{addr},
-			Subject: c.Subject, Text: c.Text, HTML: c.HTML, Attachments: c.Attachments, State: Queued, Created: o.Clock.Now}
+			Subject: c.Subject, State: Queued, Created: o.Clock.Now, ContentOf: first}
+		if first == 0 {
+			m.Text, m.HTML, m.Attachments = c.Text, c.HTML, c.Attachments
+		}
 		if err := o.Tx.PutMessage(m); err != nil {
 			return nil, err
+		}
+		if first == 0 {
+			first = m.ID
 		}
 		out = append(out, m)
 	}

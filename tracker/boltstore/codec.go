@@ -29,13 +29,22 @@ var dictV1 = []byte(`{"seq":1,"at":"2026-11-20T02:00:00Z","clock":"2026-11-20T02
 	`{"seq":2,"action":"disclosed","action":"waived","action":"amended","action":"retracted","action":"reopened","action":"recomputed","subject":"calendar 2028","subject":"catalog","kind":"formed","state":"done","state":"done_late","state":"waived"}` +
 	`{"id":1,"matter":1,"matter_name":"社会保险参保登记 › 社会保险个人参保登记 › 养老保险服务 › 工伤保险服务 › 社会保障卡服务 › 社会保险缴费申报 › 社保信息服务 ›","channels":["web","center","grassroots"],"time_limit_days":20,"kind":"changed","date":"2026-11-02","summary":"调整办理材料","ref":"人社字〔2026〕号","by":"","logged_at":"2026-11-20T10:00:00+08:00","deadline":"2026-11-30","provisional":false,"logged_late":false,"state":"open","closed_on":"2026-11-20","disclosures":[{"channel":"web","date":"2026-11-20","url":"https://www.gov.cn/xxgk/","note":"","by":"","at":"2026-11-20T10:00:00+08:00","void":{"action":"retracted","reason":"","by":"","at":"2026-11-20T10:00:00+08:00"}},{"channel":"center","date":"2026-11-20","by":"","at":"2026-11-20T10:00:00+08:00"},{"channel":"grassroots","date":"2026-11-20","by":"","at":"2026-11-20T10:00:00+08:00"}],"history":[{"at":"2026-11-20T10:00:00+08:00","by":"","action":"logged","detail":"信息变更于 2026-11-02；公开期限 2026-11-30；补登（已过 个工作日）"},{"at":"2026-11-20T10:00:00+08:00","by":"","action":"disclosed","detail":"政府网站、政务服务中心、基层公共服务平台 于 2026-11-20 公开，https://"},{"at":"2026-11-20T10:00:00+08:00","by":"","action":"amended","reason":"","detail":"日期 2026-11-02 → 2026-11-03；期限 2026-11-30 → 2026-12-01；状态 待公开 → 按时公开 → 逾期公开 → 免于公开"}]}`)
 
-var writers = sync.Pool{New: func() any {
-	w, err := flate.NewWriterDict(io.Discard, flate.DefaultCompression, dictV1)
+var writers = sync.Pool{New: func() any { return newWriter(flate.DefaultCompression) }}
+
+// bigWriters compress values of more than bigValue bytes (a report with its
+// spreadsheet) for speed: such values are mostly base64 of a zip file that
+// does not shrink anyway. The stream is deflate with the same dictionary.
+var bigWriters = sync.Pool{New: func() any { return newWriter(flate.BestSpeed) }}
+
+const bigValue = 256 << 10
+
+func newWriter(level int) *flate.Writer {
+	w, err := flate.NewWriterDict(io.Discard, level, dictV1)
 	if err != nil {
 		panic(err)
 	}
 	return w
-}}
+}
 
 var readers = sync.Pool{New: func() any { return flate.NewReaderDict(bytes.NewReader(nil), dictV1) }}
 
@@ -48,8 +57,12 @@ func EncodeValue(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(js)/4 + 16)
 	buf.WriteByte(tagDeflateV1)
-	w := writers.Get().(*flate.Writer)
-	defer writers.Put(w)
+	pool := &writers
+	if len(js) > bigValue {
+		pool = &bigWriters
+	}
+	w := pool.Get().(*flate.Writer)
+	defer pool.Put(w)
 	w.Reset(&buf)
 	if _, err := w.Write(js); err != nil {
 		return nil, err

@@ -686,7 +686,7 @@ func (t *Tx) PutMessage(m *tracker.Message) error {
 			return err
 		}
 	}
-	if isNew {
+	if isNew && m.ContentOf == 0 {
 		cv, err := EncodeValue(messageContent{m.Text, m.HTML, m.Attachments})
 		if err != nil {
 			return err
@@ -765,7 +765,11 @@ func (t *Tx) Message(id uint64) (*tracker.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v := t.tx.Bucket(bucketContent).Get(idKey(id)); v != nil {
+	from := id
+	if m.ContentOf != 0 {
+		from = m.ContentOf
+	}
+	if v := t.tx.Bucket(bucketContent).Get(idKey(from)); v != nil {
 		var c messageContent
 		if err := DecodeValue(v, &c); err != nil {
 			return nil, fmt.Errorf("outbox message %d content: %w", id, err)
