@@ -75,7 +75,7 @@ func (Renderer) Digest(d *tracker.Digest) (tracker.Content, error) {
 			deadline += "【暂估：所涉年份放假安排尚未发布】"
 		}
 		fmt.Fprintf(&b, "   公开期限：%s，%s\n", deadline, standing(it, d.Day))
-		fmt.Fprintf(&b, "   待公开渠道：%s\n", channelNames(e.Pending()))
+		fmt.Fprintf(&b, "   待公开渠道：%s\n", tracker.ChannelNames(e.Pending()))
 		fmt.Fprintf(&b, "   公开后登记：gongkai disclose %d --all --url 公开网址\n", e.ID)
 	}
 	if rest := len(d.Items) - len(shown); rest > 0 {
@@ -114,15 +114,4 @@ func standing(it tracker.DigestItem, today calendar.Date) string {
 		return "今天到期"
 	}
 	return fmt.Sprintf("还有 %d 个工作日", it.Left)
-}
-
-func channelNames(cs []tracker.Channel) string {
-	if len(cs) == 0 {
-		return "无"
-	}
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.Name())
-	}
-	return strings.Join(out, "、")
 }

@@ -71,7 +71,7 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 	for _, it := range shown {
 		e := it.Event
 		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；期限 %s，已逾期 %d 个工作日；待公开：%s\n",
-			e.ID, e.Matter, e.MatterName, e.Summary, wd(e.Deadline), it.Days, channelNames(e.Pending()))
+			e.ID, e.Matter, e.MatterName, e.Summary, wd(e.Deadline), it.Days, tracker.ChannelNames(e.Pending()))
 	}
 	b.WriteString(rest(more))
 	fmt.Fprintf(&b, "\n二、%d 个工作日内到期（%d 项）\n", tracker.DueSoonDays, len(r.DueSoon))
@@ -113,7 +113,7 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 }
 
 var weeklyHTML = template.Must(template.New("weekly").Funcs(template.FuncMap{
-	"wd": wd, "pct": percent, "pending": func(e *tracker.Event) string { return channelNames(e.Pending()) },
+	"wd": wd, "pct": percent, "pending": func(e *tracker.Event) string { return tracker.ChannelNames(e.Pending()) },
 	"head": func(items []tracker.ReportItem) []tracker.ReportItem { s, _ := capped(items); return s },
 	"more": func(items []tracker.ReportItem) int { _, n := capped(items); return n },
 	"late": func(it tracker.ReportItem) string {
@@ -169,7 +169,7 @@ func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
 		for _, it := range items {
 			e := it.Event
 			s.rows = append(s.rows, []any{e.ID, e.Matter, e.MatterName, e.Summary, excelDate(e.Date), excelDate(e.Deadline), it.Days,
-				e.Status(r.Day).Name(), channelNames(e.Pending())})
+				e.Status(r.Day).Name(), tracker.ChannelNames(e.Pending())})
 		}
 		return s
 	}

@@ -97,7 +97,7 @@ func digestWorkbook(d *tracker.Digest) ([]byte, error) {
 			prov = "是"
 		}
 		s.rows = append(s.rows, []any{e.ID, e.Matter, e.MatterName, e.Summary, e.Kind.Name(), excelDate(e.Date), excelDate(e.Deadline),
-			prov, state, it.Left, channelNames(e.Pending())})
+			prov, state, it.Left, tracker.ChannelNames(e.Pending())})
 	}
 	return workbook([]sheet{s})
 }

@@ -33,6 +33,18 @@ var channelNames = map[Channel]string{
 // Name returns the channel's name in Chinese.
 func (c Channel) Name() string { return channelNames[c] }
 
+// ChannelNames lists channels by their Chinese names, or says 无.
+func ChannelNames(cs []Channel) string {
+	if len(cs) == 0 {
+		return "无"
+	}
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name()
+	}
+	return strings.Join(names, "、")
+}
+
 // ParseChannel reads a channel given as its code (web) or its Chinese name
 // (政府网站).
 func ParseChannel(s string) (Channel, error) {

@@ -78,6 +78,15 @@ func (o *Ops) catalog() (*Catalog, error) {
 	return c, nil
 }
 
+// findMatter finds a matter of the catalogue in force.
+func (o *Ops) findMatter(query string) (*Matter, error) {
+	c, err := o.catalog()
+	if err != nil {
+		return nil, err
+	}
+	return FindMatter(c, query)
+}
+
 // FindMatter finds a matter by its 序号 or by a fragment of its name. An
 // ambiguous fragment is an error listing the candidates.
 func FindMatter(c *Catalog, query string) (*Matter, error) {
@@ -137,11 +146,7 @@ func normalize(s string) string { return spaceRE.ReplaceAllString(s, "") }
 
 // Log records an event and returns it with its id.
 func (o *Ops) Log(matter string, r LogRequest) (*Event, error) {
-	c, err := o.catalog()
-	if err != nil {
-		return nil, err
-	}
-	m, err := FindMatter(c, matter)
+	m, err := o.findMatter(matter)
 	if err != nil {
 		return nil, err
 	}
@@ -225,11 +230,7 @@ func (o *Ops) Reopen(id uint64, reason string) (*Event, error) {
 // Amend corrects event id; matter, when not "", names a new matter.
 func (o *Ops) Amend(id uint64, matter string, a Amendment) (*Event, error) {
 	if matter != "" {
-		c, err := o.catalog()
-		if err != nil {
-			return nil, err
-		}
-		m, err := FindMatter(c, matter)
+		m, err := o.findMatter(matter)
 		if err != nil {
 			return nil, err
 		}

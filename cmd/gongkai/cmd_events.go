@@ -156,7 +156,7 @@ func runEvents(e *env, o eventsOptions) error {
 			left = leftText(cal, asOf, ev.Deadline)
 		}
 		t.Append([]string{strconv.FormatUint(ev.ID, 10), fmt.Sprintf("%d %s", ev.Matter, shortMatter(ev.MatterName)),
-			ev.Kind.Name(), ev.Date.String(), deadline, left, st.Name(), channelNames(ev.Pending())})
+			ev.Kind.Name(), ev.Date.String(), deadline, left, st.Name(), tracker.ChannelNames(ev.Pending())})
 	}
 	if err := t.Render(); err != nil {
 		return err

@@ -115,7 +115,7 @@ func printMatters(e *env, cat *tracker.Catalog, ms []tracker.Matter, format stri
 	}
 	t := newTable(e.stdout, "序号", "一级事项", "二级事项", "三级事项", "时限", "公开渠道")
 	for _, m := range ms {
-		t.Append([]string{strconv.Itoa(m.Seq), m.Level1, m.Level2, m.Level3, fmt.Sprintf("%d 个工作日", m.TimeLimitDays), channelNames(m.Channels)})
+		t.Append([]string{strconv.Itoa(m.Seq), m.Level1, m.Level2, m.Level3, fmt.Sprintf("%d 个工作日", m.TimeLimitDays), tracker.ChannelNames(m.Channels)})
 	}
 	if err := t.Render(); err != nil {
 		return err
@@ -148,6 +148,6 @@ func printMatter(e *env, cat *tracker.Catalog, m *tracker.Matter) {
 	}
 	fmt.Fprintf(w, "公开时限：%s（%d 个工作日）\n", m.TimeLimit, m.TimeLimitDays)
 	fmt.Fprintf(w, "公开主体：%s\n", m.Subject)
-	fmt.Fprintf(w, "公开渠道：%s\n", channelNames(m.Channels))
+	fmt.Fprintf(w, "公开渠道：%s\n", tracker.ChannelNames(m.Channels))
 	fmt.Fprintf(w, "公开对象：%s；公开方式：%s；公开层级：%s\n", m.Audience, m.Mode, strings.Join(m.Levels, "、"))
 }

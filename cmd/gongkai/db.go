@@ -41,11 +41,7 @@ func (e *env) write(by string, fn func(ops *tracker.Ops, cal *calendar.Calendar)
 		return err
 	}
 	err = s.Update(func(tx tracker.Tx) error {
-		imported, err := tx.Schedules()
-		if err != nil {
-			return err
-		}
-		cal, err := calendar.New(imported...)
+		cal, err := calendarOf(tx)
 		if err != nil {
 			return err
 		}
@@ -83,14 +79,20 @@ func (e *env) read(fn func(tx tracker.Tx, cal *calendar.Calendar) error) error {
 	}
 	defer s.Close()
 	return s.View(func(tx tracker.Tx) error {
-		imported, err := tx.Schedules()
-		if err != nil {
-			return err
-		}
-		cal, err := calendar.New(imported...)
+		cal, err := calendarOf(tx)
 		if err != nil {
 			return err
 		}
 		return fn(tx, cal)
 	})
+}
+
+// calendarOf builds the calendar in force: the embedded schedules and those
+// imported into the database.
+func calendarOf(tx tracker.Tx) (*calendar.Calendar, error) {
+	imported, err := tx.Schedules()
+	if err != nil {
+		return nil, err
+	}
+	return calendar.New(imported...)
 }

@@ -128,17 +128,6 @@ func codes(cs []tracker.Channel) []string {
 	return out
 }
 
-func channelNames(cs []tracker.Channel) string {
-	if len(cs) == 0 {
-		return "无"
-	}
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.Name())
-	}
-	return strings.Join(out, "、")
-}
-
 // workdaysLeft returns the working days from asOf to the deadline:
 // positive when some are left, 0 on the day, negative when overdue. An
 // overdue deadline whose count is 0 (a Saturday after a Friday deadline) is
@@ -188,7 +177,7 @@ func printEvent(w io.Writer, ev *tracker.Event, cal *calendar.Calendar, asOf cal
 		fmt.Fprintf(w, "  状态      %s（%s）\n", st.Name(), ev.ClosedOn)
 	default:
 		fmt.Fprintf(w, "  状态      %s，%s\n", st.Name(), leftText(cal, asOf, ev.Deadline))
-		fmt.Fprintf(w, "  待公开    %s\n", channelNames(ev.Pending()))
+		fmt.Fprintf(w, "  待公开    %s\n", tracker.ChannelNames(ev.Pending()))
 	}
 	if ev.LoggedLate {
 		fmt.Fprintf(w, "  注意      补登：登记时已超过信息%s之后 %d 个工作日，期限仍从 %s 起算\n", ev.Kind.Name(), lateAfter, ev.Date)
