@@ -53,6 +53,9 @@ type daemon struct {
 func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
 	d := &daemon{e: e, ctx: ctx, log: slog.New(slog.NewTextHandler(e.stderr, nil))}
 	d.log.Info("gongkai serve starting", "db", e.dbPath(), "config", e.config().File, "transport", d.transportName())
+	if len(e.config().Recipients.Officers) == 0 {
+		d.log.Warn("no recipients.officers in the configuration: reminders have nobody to go to (gongkai config example shows how)")
+	}
 
 	d.catchUp(ctx)
 	c, err := d.start()
