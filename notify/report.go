@@ -162,14 +162,18 @@ func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
 	section := func(name, days string, items []tracker.ReportItem) sheet {
 		s := sheet{
 			name:     name,
-			header:   []string{"事件编号", "序号", "事项", "摘要", "日期", "公开期限", days, "状态", "待公开渠道"},
-			dateCols: map[int]bool{4: true, 5: true},
-			widths:   map[int]float64{3: 40, 4: 40, 5: 12, 6: 12},
+			header:   []string{"事件编号", "序号", "事项", "摘要", "形成或变更日期", "公开期限", days, "状态", "待公开渠道", "公开日期"},
+			dateCols: map[int]bool{4: true, 5: true, 9: true},
+			widths:   map[int]float64{3: 40, 4: 40, 5: 14, 6: 12, 10: 12},
 		}
 		for _, it := range items {
 			e := it.Event
+			closed := any("")
+			if !e.ClosedOn.IsZero() {
+				closed = excelDate(e.ClosedOn)
+			}
 			s.rows = append(s.rows, []any{e.ID, e.Matter, e.MatterName, e.Summary, excelDate(e.Date), excelDate(e.Deadline), it.Days,
-				e.Status(r.Day).Name(), tracker.ChannelNames(e.Pending())})
+				e.Status(r.Day).Name(), tracker.ChannelNames(e.Pending()), closed})
 		}
 		return s
 	}

@@ -163,11 +163,18 @@ func classify(err error) error {
 	var smtpErr *smtp.SMTPError
 	if errors.As(err, &smtpErr) {
 		msg := fmt.Errorf("邮件服务器回复 %d %s", smtpErr.Code, smtpErr.Message)
+		switch smtpErr.Code {
+		case 530, 534, 535, 538:
+			// Login refused: the server's or the configuration's problem,
+			// not the message's. It waits, retried, until it is fixed.
+			return &SendError{Permanent: false, Err: fmt.Errorf("%w（请检查 [smtp] 的用户名和密码）", msg)}
+		}
 		return &SendError{Permanent: smtpErr.Code >= 500, Err: msg}
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
-		return &SendError{Permanent: true, Err: fmt.Errorf("邮件服务器的证书无法验证（如由单位自建 CA 签发，请在 [smtp] 设 ca_file）：%v", certErr.Err)}
+		// Likewise a certificate that does not verify: no message is at fault.
+		return &SendError{Permanent: false, Err: fmt.Errorf("邮件服务器的证书无法验证（如由单位自建 CA 签发，请在 [smtp] 设 ca_file）：%v", certErr.Err)}
 	}
 	return &SendError{Permanent: false, Err: fmt.Errorf("无法连接邮件服务器：%v", err)}
 }

@@ -196,16 +196,16 @@ func TestSMTPFailures(t *testing.T) {
 	if !errors.As(err, &se) || !se.Permanent {
 		t.Errorf("bad address: %v", err)
 	}
-	// A wrong password is permanent (535).
+	// A wrong password (535) is no message's fault: retried, and said so.
 	c := client(ts)
 	c.Password = "wrong"
-	if err := c.Send(context.Background(), outgoing("officer@example.gov.cn")); !errors.As(err, &se) || !se.Permanent {
+	if err := c.Send(context.Background(), outgoing("officer@example.gov.cn")); !errors.As(err, &se) || se.Permanent || !strings.Contains(err.Error(), "用户名和密码") {
 		t.Errorf("bad password: %v", err)
 	}
-	// A certificate that does not verify: permanent, and said so.
+	// Likewise a certificate that does not verify.
 	c = client(ts)
 	c.RootCAs = nil
-	if err := c.Send(context.Background(), outgoing("officer@example.gov.cn")); !errors.As(err, &se) || !se.Permanent || !strings.Contains(err.Error(), "证书") {
+	if err := c.Send(context.Background(), outgoing("officer@example.gov.cn")); !errors.As(err, &se) || se.Permanent || !strings.Contains(err.Error(), "证书") {
 		t.Errorf("untrusted certificate: %v", err)
 	}
 	// Nobody listening: a network error, retried.

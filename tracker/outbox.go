@@ -57,6 +57,11 @@ type Attachment struct {
 	Data        []byte `json:"data"`
 }
 
+// StateName returns a message state in Chinese.
+func StateName(s string) string {
+	return map[string]string{Queued: "待发", Sending: "发送中", Sent: "已发", Failed: "失败"}[s]
+}
+
 // NewMessageID returns the stable Message-ID of a message key.
 func NewMessageID(key string) string {
 	sum := sha256.Sum256([]byte(key))
@@ -124,15 +129,23 @@ func AddressOf(s string) string {
 	return s
 }
 
-// Requeue puts a permanently failed message back in the queue, after its
-// address was fixed.
-func (o *Ops) Requeue(id uint64) error {
-	m, err := o.Tx.Message(id)
+// Requeue puts a permanently failed message back in the queue, to the
+// corrected addresses to when given.
+func (o *Ops) Requeue(id uint64, to []string) error {
+	m, err := o.Tx.MessageState(id)
 	if err != nil {
 		return err
 	}
 	if m.State != Failed {
-		return Errorf(EConflict, "邮件 %d 的状态是 %s，只有投递失败的邮件才能重发", id, m.State)
+		return Errorf(EConflict, "邮件 %d 的状态是“%s”，只有投递失败的邮件才能重发", id, StateName(m.State))
+	}
+	for _, a := range to {
+		if _, err := mail.ParseAddress(a); err != nil {
+			return Errorf(EInvalid, "收件地址 --to %q 无效", a)
+		}
+	}
+	if len(to) > 0 {
+		m.To = to
 	}
 	m.State, m.Attempts, m.NextTry, m.Reported = Queued, 0, time.Time{}, false
 	if err := o.Tx.PutMessage(m); err != nil {

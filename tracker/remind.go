@@ -36,31 +36,39 @@ type Stage struct {
 	Day      calendar.Date `json:"day"`  // the working day it falls due
 }
 
-// ReminderState is how far an event's reminders for one deadline have
-// gone: the day of the last stage recorded for each audience.
+// ReminderState is how far an event's reminders have gone, for every
+// deadline it has had: the day of the last stage recorded per audience. A
+// deadline that moves and moves back finds its old marks.
 type ReminderState struct {
-	Deadline    calendar.Date `json:"deadline"`
+	Sent map[calendar.Date]Marks `json:"sent,omitempty"`
+}
+
+// Marks are the days of the last stages recorded for one deadline.
+type Marks struct {
 	Officers    calendar.Date `json:"officers,omitzero"`
 	Supervisors calendar.Date `json:"supervisors,omitzero"`
 }
 
-func (s *ReminderState) last(a Audience) calendar.Date {
+func (s *ReminderState) last(deadline calendar.Date, a Audience) calendar.Date {
+	m := s.Sent[deadline]
 	if a == ToSupervisors {
-		return s.Supervisors
+		return m.Supervisors
 	}
-	return s.Officers
+	return m.Officers
 }
 
-// Record marks stage st as done.
+// Record marks stage st of deadline as done.
 func (s *ReminderState) Record(st Stage, deadline calendar.Date) {
-	if s.Deadline != deadline {
-		*s = ReminderState{Deadline: deadline}
+	if s.Sent == nil {
+		s.Sent = map[calendar.Date]Marks{}
 	}
+	m := s.Sent[deadline]
 	if st.Audience == ToSupervisors {
-		s.Supervisors = st.Day
+		m.Supervisors = st.Day
 	} else {
-		s.Officers = st.Day
+		m.Officers = st.Day
 	}
+	s.Sent[deadline] = m
 }
 
 // latestStages returns, per audience, the latest stage of e's deadline
@@ -133,12 +141,9 @@ func PlanEvent(e *Event, r ReminderRules, cal Calendar, today calendar.Date, sta
 	if err != nil {
 		return nil, err
 	}
-	if state.Deadline != e.Deadline {
-		state = ReminderState{Deadline: e.Deadline}
-	}
 	var out []Stage
 	for _, a := range []Audience{ToOfficers, ToSupervisors} {
-		if st, ok := latest[a]; ok && st.Day.After(state.last(a)) {
+		if st, ok := latest[a]; ok && st.Day.After(state.last(e.Deadline, a)) {
 			out = append(out, st)
 		}
 	}

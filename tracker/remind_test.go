@@ -69,13 +69,22 @@ func TestPlanCatchUpAndMoves(t *testing.T) {
 		t.Errorf("catch-up: %s", got)
 	}
 	// A stage that fell on a weekend is sent on the next run.
-	if got := names(plan(t, e, rules, "2026-11-28", ReminderState{Deadline: e.Deadline, Officers: day("2026-11-25")})); got != "[officers:before-1@2026-11-27]" {
+	if got := names(plan(t, e, rules, "2026-11-28", ReminderState{Sent: map[calendar.Date]Marks{e.Deadline: {Officers: day("2026-11-25")}}})); got != "[officers:before-1@2026-11-27]" {
 		t.Errorf("weekend run: %s", got)
 	}
-	// A moved deadline starts afresh: the old deadline's state is not its.
-	old := ReminderState{Deadline: day("2026-11-27"), Officers: day("2026-11-27")}
+	// A moved deadline starts afresh: the old deadline's marks are not its.
+	old := ReminderState{Sent: map[calendar.Date]Marks{day("2026-11-27"): {Officers: day("2026-11-27")}}}
 	if got := names(plan(t, e, rules, "2026-11-30", old)); got != "[officers:due@2026-11-30]" {
 		t.Errorf("moved deadline: %s", got)
+	}
+	// A deadline that moved away and back finds its marks: nothing twice.
+	var st ReminderState
+	for _, s := range plan(t, e, rules, "2026-11-23", st) {
+		st.Record(s, e.Deadline)
+	}
+	st.Record(Stage{Audience: ToOfficers, Day: day("2026-11-24")}, day("2026-12-01")) // while it was 12-01
+	if got := plan(t, e, rules, "2026-11-24", st); len(got) != 0 {
+		t.Errorf("back to 11-30: %s sent again", names(got))
 	}
 	// Closed events have no reminders.
 	if err := e.Waive("依法不予公开", clockOn("2026-11-20")); err != nil {

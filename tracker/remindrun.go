@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Owner is someone who also hears about the matters under one 一级事项.
@@ -65,27 +66,31 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 
 	// One digest per recipient: officers get every officer item; owners
 	// those of their 一级事项; supervisors the escalations.
+	// A mailbox is one recipient however the configuration writes it
+	// (专员 <A@x.cn>, a@x.cn), and hears of an event once per run.
 	digests := map[string]*Digest{}
 	var order []string
 	digest := func(to string) *Digest {
-		d, ok := digests[to]
+		k := strings.ToLower(AddressOf(to))
+		d, ok := digests[k]
 		if !ok {
 			d = &Digest{Day: today, To: to}
-			digests[to] = d
-			order = append(order, to)
+			digests[k] = d
+			order = append(order, k)
 		}
 		return d
 	}
-	seen := map[string]map[string]bool{} // recipient → stage keys
+	seen := map[string]map[uint64]bool{} // mailbox → events in its digest
 	add := func(to string, it DigestItem) {
 		d := digest(to)
-		if seen[to] == nil {
-			seen[to] = map[string]bool{}
+		k := strings.ToLower(AddressOf(to))
+		if seen[k] == nil {
+			seen[k] = map[uint64]bool{}
 		}
-		if seen[to][it.Stage.Key] {
-			return // an officer who is also an owner hears once
+		if seen[k][it.Event.ID] {
+			return // an officer who is also an owner or a supervisor hears once
 		}
-		seen[to][it.Stage.Key] = true
+		seen[k][it.Event.ID] = true
 		d.Items = append(d.Items, it)
 	}
 	for _, it := range items {
@@ -127,8 +132,9 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 	}
 
 	var queued []*Message
-	for _, to := range order {
-		d := digests[to]
+	for _, k := range order {
+		d := digests[k]
+		to := d.To
 		if len(d.Items) == 0 && len(d.Failures) == 0 {
 			if d.NextYear == 0 {
 				continue

@@ -56,14 +56,20 @@ func LastWeek(day calendar.Date) (from, to calendar.Date) {
 	return monday.AddDays(-7), monday.AddDays(-1)
 }
 
-// Weekly builds the report as of day from every event and the audit chain.
-func Weekly(tx Tx, cal Calendar, day calendar.Date) (*WeeklyReport, error) {
+// Weekly builds the report as of day; past says day is before today, when
+// the events closed since must be read too.
+func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, error) {
 	r := &WeeklyReport{Day: day}
 	r.From, r.To = LastWeek(day)
 	rates := map[string]*Rate{}
 	var order []string
-	// Open events: overdue or due soon; read from the open index.
-	err := tx.OpenEvents(func(e *Event) error {
+	// Open events: overdue or due soon. Today they are in the open index;
+	// as of a past day, an event closed since was open then too.
+	each := tx.OpenEvents
+	if past {
+		each = tx.Events
+	}
+	err := each(func(e *Event) error {
 		if e.Date.After(day) {
 			return nil
 		}

@@ -114,6 +114,15 @@ func probeSMTP(ctx context.Context, e *env) error {
 	if err := s.Probe(ctx); err != nil {
 		return fmt.Errorf("连接%s 失败：%w", s.Name(), notify.Explain(err))
 	}
-	fmt.Fprintf(e.stdout, "已连接%s：TLS 协商和认证均成功（未发信）。\n", s.Name())
+	what := "TLS 协商和认证均成功"
+	switch {
+	case s.TLS == "none" && s.Username == "":
+		what = "连接成功（未加密，未认证）"
+	case s.TLS == "none":
+		what = "认证成功（未加密）"
+	case s.Username == "":
+		what = "TLS 协商成功（未认证）"
+	}
+	fmt.Fprintf(e.stdout, "已连接%s：%s（未发信）。\n", s.Name(), what)
 	return nil
 }

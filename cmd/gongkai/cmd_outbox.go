@@ -14,12 +14,13 @@ import (
 func newOutboxCmd(e *env) *cobra.Command {
 	var flush bool
 	var retry uint64
+	var to []string
 	var by string
 	c := &cobra.Command{
 		Use:   "outbox [--flush] [--retry ID]",
 		Short: "发件箱：查看待发、失败和已发的邮件，发出待发的，重发失败的",
 		Long: `列出发件箱中的邮件。--flush 发出待发的邮件（重试时间已到的）；--retry ID 把一封
-投递失败的邮件（如收件地址有误，改正配置后）重新排入待发并发出。`,
+投递失败的邮件重新排入待发并发出，--to 地址 改发到更正后的地址（同时请改正配置文件）。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
@@ -27,14 +28,14 @@ func newOutboxCmd(e *env) *cobra.Command {
 				ctx = context.Background()
 			}
 			if retry != 0 {
-				err := e.write(by, func(ops *tracker.Ops, _ *calendar.Calendar) error { return ops.Requeue(retry) })
+				err := e.write(by, func(ops *tracker.Ops, _ *calendar.Calendar) error { return ops.Requeue(retry, splitList(to)) })
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "邮件 %d 已重新排入待发。\n", retry)
 				flush = true
 			}
-			if flush {
+			if flush && e.dbExists() {
 				if err := e.flush(ctx); err != nil {
 					return err
 				}
@@ -65,23 +66,14 @@ func newOutboxCmd(e *env) *cobra.Command {
 	}
 	c.Flags().BoolVar(&flush, "flush", false, "发出待发的邮件")
 	c.Flags().Uint64Var(&retry, "retry", 0, "重新发送投递失败的邮件 ID")
+	c.Flags().StringSliceVar(&to, "to", nil, "与 --retry 一起用：改发到这个（更正后的）地址")
 	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
 	return c
 }
 
 func stateName(m *tracker.Message) string {
-	switch m.State {
-	case tracker.Queued:
-		if m.Attempts > 0 {
-			return "待重试（" + m.NextTry.In(calendar.Shanghai).Format("15:04") + "）"
-		}
-		return "待发"
-	case tracker.Sending:
-		return "发送中"
-	case tracker.Sent:
-		return "已发"
-	case tracker.Failed:
-		return "失败"
+	if m.State == tracker.Queued && m.Attempts > 0 {
+		return "待重试（" + m.NextTry.In(calendar.Shanghai).Format("01-02 15:04") + "）"
 	}
-	return m.State
+	return tracker.StateName(m.State)
 }

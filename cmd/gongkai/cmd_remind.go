@@ -60,6 +60,13 @@ func runRemind(ctx context.Context, e *env, o remindOptions) error {
 			return inputErrorf("--as-of %s 在今天（%s）之后：未来的日子只能与 --dry-run 一起用", day, today)
 		}
 	}
+	if !o.dryRun {
+		// A mail server that cannot be used is said before anything is
+		// recorded.
+		if _, _, err := e.transport(); err != nil {
+			return err
+		}
+	}
 	queued, workday, err := e.remindRun(day, o.by, o.dryRun)
 	if err != nil {
 		return err

@@ -52,6 +52,11 @@ func runReport(ctx context.Context, e *env, o reportOptions) error {
 	if err != nil {
 		return err
 	}
+	if today, err := e.today(); err != nil {
+		return err
+	} else if o.send && day.After(today) {
+		return inputErrorf("--as-of %s 在今天（%s）之后：未来的报告不能发送", day, today)
+	}
 	var r *tracker.WeeklyReport
 	if o.send {
 		cfg := e.config()
@@ -59,10 +64,14 @@ func runReport(ctx context.Context, e *env, o reportOptions) error {
 		if len(to) == 0 {
 			return inputErrorf("配置中没有 recipients.supervisors 或 recipients.officers：报告无人接收")
 		}
+		if _, _, err := e.transport(); err != nil {
+			return err
+		}
 		var queued []*tracker.Message
 		err = e.write(o.by, func(ops *tracker.Ops, cal *calendar.Calendar) error {
+			past := day.Before(ops.Clock.Today)
 			ops.Clock.Today = day
-			if r, err = tracker.Weekly(ops.Tx, cal, day); err != nil {
+			if r, err = tracker.Weekly(ops.Tx, cal, day, past); err != nil {
 				return err
 			}
 			queued, err = ops.QueueWeekly(r, to, notify.Renderer{})
@@ -82,8 +91,12 @@ func runReport(ctx context.Context, e *env, o reportOptions) error {
 			return nil
 		}
 	} else {
+		today, err := e.today()
+		if err != nil {
+			return err
+		}
 		err = e.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
-			r, err = tracker.Weekly(tx, cal, day)
+			r, err = tracker.Weekly(tx, cal, day, day.Before(today))
 			return err
 		})
 		if err != nil {

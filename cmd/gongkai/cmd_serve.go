@@ -47,6 +47,10 @@ type daemon struct {
 	ctx context.Context // ends on SIGTERM or SIGINT: the sender stops after the message in flight
 	log *slog.Logger
 	mu  sync.Mutex // one job at a time touches the database and the outbox
+	// failed: the last reminder run failed (the database busy beyond its
+	// wait, say); it is tried again each minute until it succeeds, so a
+	// "due today" reminder is not put off to tomorrow.
+	failed bool
 }
 
 // serve runs until ctx ends; a value on hup rereads the configuration.
@@ -86,7 +90,14 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
 			}
 			d.log.Info("configuration reloaded", "config", cfg.File)
 		case <-flush.C:
-			d.flush(ctx)
+			d.mu.Lock()
+			retry := d.failed
+			d.mu.Unlock()
+			if retry {
+				d.reminders(ctx)
+			} else {
+				d.flush(ctx)
+			}
 		}
 	}
 }
@@ -140,7 +151,11 @@ func (d *daemon) reminders(ctx context.Context) {
 	defer d.mu.Unlock()
 	day := calendar.Today(d.now())
 	queued, workday, err := d.e.remindRun(day, "gongkai serve", false)
+	var busy *busyError
+	d.failed = errors.As(err, &busy)
 	switch {
+	case d.failed:
+		d.log.Error("reminder run failed; trying again in a minute", "day", day, "err", err)
 	case err != nil:
 		d.log.Error("reminder run failed", "day", day, "err", err)
 	case !workday:
@@ -175,32 +190,41 @@ func (d *daemon) weeklyLocked(ctx context.Context) {
 		d.log.Error("weekly report schedule", "err", err)
 		return
 	}
-	// The latest scheduled time up to now, within the last eight days.
-	var last time.Time
-	for t := sched.Next(now.In(calendar.Shanghai).Add(-8 * 24 * time.Hour)); !t.After(now); t = sched.Next(t) {
-		last = t
-	}
-	if last.IsZero() {
-		return
+	// Every scheduled time of the last fortnight: a report whose day was
+	// off goes out on the next working day, and two such weeks in a row
+	// (a long holiday) still give two reports, each as of its due day.
+	var times []time.Time
+	for t := sched.Next(now.In(calendar.Shanghai).Add(-15 * 24 * time.Hour)); !t.After(now); t = sched.Next(t) {
+		times = append(times, t)
 	}
 	today := calendar.Today(now)
 	var queued []*tracker.Message
 	err = d.e.write("gongkai serve", func(ops *tracker.Ops, cal *calendar.Calendar) error {
-		due, _, err := cal.AddWorkdays(calendar.Today(last), 0) // that day, or the next working day
-		if err != nil || today.Before(due) {
-			return err
-		}
 		if w, _ := cal.IsWorkday(today); !w {
 			return nil
 		}
-		ops.Clock.Today = today
-		r, err := tracker.Weekly(ops.Tx, cal, today)
-		if err != nil {
-			return err
+		for _, t := range times {
+			scheduled := calendar.Today(t)
+			due, _, err := cal.AddWorkdays(scheduled, 0) // that day, or the next working day
+			if err != nil {
+				return err
+			}
+			if today.Before(due) || !due.After(today.AddDays(-7)) {
+				continue // not yet; or a week gone, sent then (or before this database)
+			}
+			ops.Clock.Today = due
+			r, err := tracker.Weekly(ops.Tx, cal, due, due.Before(today))
+			if err != nil {
+				return err
+			}
+			r.ScheduledDay = scheduled
+			q, err := ops.QueueWeekly(r, to, notify.Renderer{})
+			if err != nil {
+				return err
+			}
+			queued = append(queued, q...)
 		}
-		r.ScheduledDay = due
-		queued, err = ops.QueueWeekly(r, to, notify.Renderer{})
-		return err
+		return nil
 	})
 	if err != nil {
 		d.log.Error("weekly report failed", "err", err)

@@ -98,6 +98,12 @@ func (e *env) openStore(readOnly bool) (*boltstore.Store, error) {
 	return s, err
 }
 
+// dbExists reports whether the database file is there.
+func (e *env) dbExists() bool {
+	_, err := os.Stat(e.dbPath())
+	return err == nil
+}
+
 // loadCalendar returns the calendar in force: the embedded schedules and
 // those imported into the database, when there is one. Reading never
 // creates a database.

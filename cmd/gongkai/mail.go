@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -21,6 +22,10 @@ func (e *env) transport() (notify.Transport, string, error) {
 	s := cfg.SMTP
 	pw, err := s.Password(e.getenv)
 	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			ce.File = cfg.File
+		}
 		return nil, "", err
 	}
 	t := &notify.SMTP{Host: s.Host, Port: s.Port, TLS: s.TLS, Username: s.Username, Password: pw}
