@@ -8,8 +8,10 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/spf13/cobra"
 
+	"gongkai/calendar"
 	"gongkai/config"
 	"gongkai/notify"
+	"gongkai/tracker"
 )
 
 func newConfigCmd(e *env) *cobra.Command {
@@ -95,8 +97,41 @@ func printConfig(e *env, cfg *config.Config) error {
 	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
 		fmt.Fprintln(w, "  "+line)
 	}
-	fmt.Fprintln(w, "\n配置无误。")
+	warnings := ownerWarnings(e, cfg)
+	for _, wn := range warnings {
+		fmt.Fprintln(w, "\n提醒："+wn)
+	}
+	if len(warnings) == 0 {
+		fmt.Fprintln(w, "\n配置无误。")
+	}
 	return nil
+}
+
+// ownerWarnings names the owners whose 一级事项 the catalogue in force does
+// not have: such an owner would hear nothing.
+func ownerWarnings(e *env, cfg *config.Config) []string {
+	if len(cfg.Recipients.Owners) == 0 || !e.dbExists() {
+		return nil
+	}
+	var out []string
+	e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
+		cat, err := tx.Catalog()
+		if err != nil || cat == nil {
+			return err
+		}
+		known := map[string]bool{}
+		for _, m := range cat.Matters {
+			known[m.Level1] = true
+		}
+		for i, o := range cfg.Recipients.Owners {
+			if !known[o.Level1] {
+				out = append(out, fmt.Sprintf("recipients.owners[%d].level1 的值 %q 不是现行目录中的一级事项，%s 将收不到任何提醒",
+					i, o.Level1, strings.Join(o.Emails, "、")))
+			}
+		}
+		return nil
+	})
+	return out
 }
 
 func probeSMTP(ctx context.Context, e *env) error {
