@@ -39,10 +39,10 @@ const (
 	Waived   Status = "waived"
 )
 
+var statusNames = map[Status]string{Open: "待公开", Overdue: "已逾期", Done: "按时公开", DoneLate: "逾期公开", Waived: "免于公开"}
+
 // Name returns the status in Chinese.
-func (s Status) Name() string {
-	return map[Status]string{Open: "待公开", Overdue: "已逾期", Done: "按时公开", DoneLate: "逾期公开", Waived: "免于公开"}[s]
-}
+func (s Status) Name() string { return statusNames[s] }
 
 // Closed reports whether the status ends the obligation.
 func (s Status) Closed() bool { return s == Done || s == DoneLate || s == Waived }
@@ -112,13 +112,13 @@ const (
 	ActReopened   = "reopened"
 )
 
-// ActionName returns an action in Chinese.
-func ActionName(a string) string {
-	return map[string]string{
-		ActLogged: "登记", ActAmended: "更正", ActRecomputed: "重算期限", ActDisclosed: "公开",
-		ActRetracted: "撤回公开记录", ActWaived: "免于公开", ActReopened: "重新打开",
-	}[a]
+var actionNames = map[string]string{
+	ActLogged: "登记", ActAmended: "更正", ActRecomputed: "重算期限", ActDisclosed: "公开",
+	ActRetracted: "撤回公开记录", ActWaived: "免于公开", ActReopened: "重新打开",
 }
+
+// ActionName returns an action in Chinese.
+func ActionName(a string) string { return actionNames[a] }
 
 // Status returns the event's status as of day asOf. An event closed after
 // asOf was still open then.

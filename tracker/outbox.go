@@ -57,10 +57,10 @@ type Attachment struct {
 	Data        []byte `json:"data"`
 }
 
+var stateNames = map[string]string{Queued: "待发", Sending: "发送中", Sent: "已发", Failed: "失败"}
+
 // StateName returns a message state in Chinese.
-func StateName(s string) string {
-	return map[string]string{Queued: "待发", Sending: "发送中", Sent: "已发", Failed: "失败"}[s]
-}
+func StateName(s string) string { return stateNames[s] }
 
 // NewMessageID returns the stable Message-ID of a message key.
 func NewMessageID(key string) string {

@@ -3,6 +3,7 @@ package tracker
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -179,13 +180,7 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 			return nil, err
 		}
 	}
-	ids := slices.Sorted(func(yield func(uint64) bool) {
-		for id := range states {
-			if !yield(id) {
-				return
-			}
-		}
-	})
+	ids := slices.Sorted(maps.Keys(states))
 	for _, id := range ids {
 		if err := o.Tx.PutReminderState(id, states[id]); err != nil {
 			return nil, err

@@ -104,11 +104,7 @@ func newBackupCmd(e *env) *cobra.Command {
 			if _, err := os.Stat(dst); err == nil {
 				return inputErrorf("备份文件 FILE %q 已存在：请换一个文件名，或先移走旧文件", dst)
 			}
-			path := e.dbPath()
-			if _, err := os.Stat(path); err != nil {
-				return &boltstore.NotFoundError{Path: path}
-			}
-			s, err := e.openStore(true)
+			s, err := e.openExisting()
 			if err != nil {
 				return err
 			}
@@ -139,10 +135,7 @@ func newCheckCmd(e *env) *cobra.Command {
 		Args:  exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
 			path := e.dbPath()
-			if _, err := os.Stat(path); err != nil {
-				return &boltstore.NotFoundError{Path: path}
-			}
-			s, err := e.openStore(true)
+			s, err := e.openExisting()
 			if err != nil {
 				return err
 			}

@@ -68,17 +68,15 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 	// is shown is what was replaced.
 	var changes []dayChange
 	var settled int
-	compare := func(imported []calendar.Schedule) error {
-		before, err := calendar.New(imported...)
-		if err != nil {
-			return err
-		}
+	// compare returns the calendar the import gives, after noting how it
+	// differs from before.
+	compare := func(before *calendar.Calendar, imported []calendar.Schedule) (*calendar.Calendar, error) {
 		after, err := calendar.New(append(imported, sched)...)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		changes, settled, err = diffYear(before, after, sched.Year)
-		return err
+		return after, err
 	}
 	var dbPath string
 	var recomputed []tracker.Recomputed
@@ -87,24 +85,25 @@ func runCalendarImport(e *env, o calendarImportOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := compare(imported); err != nil {
+		before, err := calendar.New(imported...)
+		if err != nil {
+			return err
+		}
+		if _, err := compare(before, imported); err != nil {
 			return err
 		}
 	} else {
 		dbPath = e.dbPath()
-		err = e.write(o.by, func(ops *tracker.Ops, _ *calendar.Calendar) error {
+		err = e.write(o.by, func(ops *tracker.Ops, before *calendar.Calendar) error {
 			imported, err := ops.Tx.Schedules()
 			if err != nil {
 				return err
 			}
-			if err := compare(imported); err != nil {
+			after, err := compare(before, imported)
+			if err != nil {
 				return err
 			}
 			if err := ops.Tx.PutSchedule(sched); err != nil {
-				return err
-			}
-			after, err := calendar.New(append(imported, sched)...)
-			if err != nil {
 				return err
 			}
 			if err := ops.AuditCalendarImport(sched, len(changes)); err != nil {

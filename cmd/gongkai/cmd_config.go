@@ -110,7 +110,7 @@ func printConfig(e *env, cfg *config.Config) error {
 // ownerWarnings names the owners whose 一级事项 the catalogue in force does
 // not have: such an owner would hear nothing.
 func ownerWarnings(e *env, cfg *config.Config) []string {
-	if len(cfg.Recipients.Owners) == 0 || !e.dbExists() {
+	if len(cfg.Recipients.Owners) == 0 || e.noDatabase() {
 		return nil
 	}
 	var out []string

@@ -35,7 +35,7 @@ func newOutboxCmd(e *env) *cobra.Command {
 				fmt.Fprintf(e.stdout, "邮件 %d 已重新排入待发。\n", retry)
 				flush = true
 			}
-			if flush && e.dbExists() {
+			if flush && !e.noDatabase() {
 				if err := e.flush(ctx); err != nil {
 					return err
 				}

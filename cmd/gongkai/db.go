@@ -1,14 +1,12 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"os/user"
 	"strings"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
-	"gongkai/tracker/boltstore"
 )
 
 // actor is who acts: --by, else the operating-system user.
@@ -69,11 +67,7 @@ func (e *env) write(by string, fn func(ops *tracker.Ops, cal *calendar.Calendar)
 
 // read runs fn in one read-only transaction on an existing database.
 func (e *env) read(fn func(tx tracker.Tx, cal *calendar.Calendar) error) error {
-	path := e.dbPath()
-	if fi, err := os.Stat(path); errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode().IsRegular() && fi.Size() == 0) {
-		return &boltstore.NotFoundError{Path: path}
-	}
-	s, err := e.openStore(true)
+	s, err := e.openExisting()
 	if err != nil {
 		return err
 	}

@@ -98,10 +98,19 @@ func (e *env) openStore(readOnly bool) (*boltstore.Store, error) {
 	return s, err
 }
 
-// dbExists reports whether the database file is there.
-func (e *env) dbExists() bool {
-	_, err := os.Stat(e.dbPath())
-	return err == nil
+// noDatabase reports whether there is no database yet: no file, or an empty
+// one (made by touch, say) that nobody has written to.
+func (e *env) noDatabase() bool {
+	fi, err := os.Stat(e.dbPath())
+	return errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode().IsRegular() && fi.Size() == 0)
+}
+
+// openExisting opens the database to read, or says it does not exist.
+func (e *env) openExisting() (*boltstore.Store, error) {
+	if e.noDatabase() {
+		return nil, &boltstore.NotFoundError{Path: e.dbPath()}
+	}
+	return e.openStore(true)
 }
 
 // loadCalendar returns the calendar in force: the embedded schedules and
@@ -116,9 +125,8 @@ func (e *env) loadCalendar() (*calendar.Calendar, error) {
 }
 
 func (e *env) importedSchedules() ([]calendar.Schedule, error) {
-	fi, err := os.Stat(e.dbPath())
-	if errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode().IsRegular() && fi.Size() == 0) {
-		return nil, nil // no database yet (an empty file is one nobody has written to)
+	if e.noDatabase() {
+		return nil, nil
 	}
 	s, err := e.openStore(true)
 	if err != nil {

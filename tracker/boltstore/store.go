@@ -301,11 +301,6 @@ func (t *Tx) Schedules() ([]calendar.Schedule, error) {
 }
 
 // PutSchedule stores an imported schedule, replacing any of the same year.
-func (s *Store) PutSchedule(sc calendar.Schedule) error {
-	return s.Update(func(tx tracker.Tx) error { return tx.PutSchedule(sc) })
-}
-
-// PutSchedule stores an imported schedule, replacing any of the same year.
 func (t *Tx) PutSchedule(sc calendar.Schedule) error {
 	v, err := json.Marshal(sc)
 	if err != nil {

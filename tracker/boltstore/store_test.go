@@ -89,17 +89,17 @@ func TestScheduleRoundTripAndReplace(t *testing.T) {
 		Notices:    []calendar.Notice{{Title: "通知", URL: "https://example.gov.cn/1"}},
 		Days:       []calendar.ScheduleDay{{Date: d("2027-12-30"), Name: "元旦", Off: false}, {Date: d("2028-01-01"), Name: "元旦", Off: true}},
 	}
-	if err := s.PutSchedule(first); err != nil {
+	if err := putSchedule(s, first); err != nil {
 		t.Fatal(err)
 	}
 	second := first
 	second.File = "2028.ics"
 	second.Days = second.Days[1:]
-	if err := s.PutSchedule(second); err != nil {
+	if err := putSchedule(s, second); err != nil {
 		t.Fatal(err)
 	}
 	other := calendar.Schedule{Year: 2029, Origin: calendar.OriginImported, Days: []calendar.ScheduleDay{{Date: d("2029-01-01"), Name: "元旦", Off: true}}}
-	if err := s.PutSchedule(other); err != nil {
+	if err := putSchedule(s, other); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -285,4 +285,8 @@ func TestOpenEventsIndex(t *testing.T) {
 	if fmt.Sprint(open) != "[a]" || fmt.Sprint(all) != "[a b c]" {
 		t.Errorf("open %v, all %v", open, all)
 	}
+}
+
+func putSchedule(s *Store, sc calendar.Schedule) error {
+	return s.Update(func(tx tracker.Tx) error { return tx.PutSchedule(sc) })
 }
