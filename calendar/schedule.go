@@ -82,6 +82,17 @@ func (e *ImportError) Error() string {
 	return s + e.Reason
 }
 
+// ScheduleSpan returns the days a schedule for year may name, and so the
+// days an import of it may change: the year and the end of the December
+// before it, from the 20th.
+func ScheduleSpan(year int) (from, to Date) {
+	from = DateOf(year-1, time.December, firstDayOfPrevDecember)
+	if from.Before(FirstDate) {
+		from = FirstDate
+	}
+	return from, DateOf(year, time.December, 31)
+}
+
 // entry is one day of a file being read, with its place in the file.
 type entry struct {
 	ScheduleDay

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -93,3 +95,76 @@ func (c *AuditChecker) Next(key uint64, a *AuditEntry) *AuditProblem {
 
 // Head returns the head of the entries checked so far.
 func (c *AuditChecker) Head() AuditHead { return c.head }
+
+// Audited actions besides an event's (ActLogged, ActDisclosed, …).
+const (
+	AuditInit           = "init"
+	AuditCatalogImport  = "catalog_import"
+	AuditCalendarImport = "calendar_import"
+	AuditRemind         = "remind"
+	AuditRequeue        = "requeue"
+	AuditReport         = "report"
+)
+
+var auditActionNames = map[string]string{
+	AuditInit: "初始化", AuditCatalogImport: "导入目录", AuditCalendarImport: "导入放假安排",
+	AuditRemind: "提醒", AuditRequeue: "重发邮件", AuditReport: "周报",
+}
+
+// AuditActionName names an audited action in Chinese; an unknown one (from
+// a newer version) as it is.
+func AuditActionName(a string) string {
+	if n, ok := auditActionNames[a]; ok {
+		return n
+	}
+	if n := ActionName(a); n != "" {
+		return n
+	}
+	return a
+}
+
+// Subjects of audit entries: a kind alone ("catalog", "outbox") or a kind
+// and a number ("event 12", "message 3", "calendar 2028").
+const (
+	subjectCatalog  = "catalog"
+	subjectOutbox   = "outbox"
+	subjectEvent    = "event"
+	subjectMessage  = "message"
+	subjectCalendar = "calendar"
+)
+
+func subject(kind string, n uint64) string { return kind + " " + strconv.FormatUint(n, 10) }
+
+// AuditSubjectName names what an audit entry is about in Chinese.
+func AuditSubjectName(s string) string {
+	kind, n, _ := strings.Cut(s, " ")
+	switch kind {
+	case subjectCatalog:
+		return "公开目录"
+	case subjectOutbox:
+		return "发件箱"
+	case subjectEvent:
+		return "事件 " + n
+	case subjectMessage:
+		return "邮件 " + n
+	case subjectCalendar:
+		return n + " 年日历"
+	}
+	return s
+}
+
+// AuditText shows an entry's content for people: an event change's detail
+// and reason, else the JSON itself.
+func AuditText(a *AuditEntry) string {
+	var c struct {
+		Detail string `json:"detail"`
+		Reason string `json:"reason"`
+	}
+	if json.Unmarshal(a.Content, &c) != nil || c.Detail == "" {
+		return string(a.Content)
+	}
+	if c.Reason != "" {
+		return c.Detail + "（原因：" + c.Reason + "）"
+	}
+	return c.Detail
+}

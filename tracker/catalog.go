@@ -54,7 +54,7 @@ func ParseChannel(s string) (Channel, error) {
 			return c, nil
 		}
 	}
-	return "", Errorf(EInvalid, "渠道 %q 无效：可选 web（政府网站）、center（政务服务中心）、grassroots（基层公共服务平台）", s)
+	return "", Invalid(FieldChannel, "渠道 %q 无效：可选 web（政府网站）、center（政务服务中心）、grassroots（基层公共服务平台）", s)
 }
 
 // Catalog is a 基层政务公开标准目录: named, versioned, its matters in order.
@@ -123,7 +123,7 @@ var timeLimitRE = regexp.MustCompile(`^(?:信息)?形成或变更之日起\s*([0
 // Errors name the row (序号) or the line.
 func ParseCatalog(file string, data []byte) (*Catalog, error) {
 	fail := func(format string, args ...any) (*Catalog, error) {
-		return nil, Errorf(EInvalid, "目录文件 %s：%s", file, fmt.Sprintf(format, args...))
+		return nil, Invalid(FieldFile, "目录文件 %s：%s", file, fmt.Sprintf(format, args...))
 	}
 	var c Catalog
 	dec := toml.NewDecoder(bytes.NewReader(data))

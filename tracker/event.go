@@ -194,14 +194,14 @@ const DefaultLateAfter = 5
 // working days back is accepted but flagged LoggedLate.
 func NewEvent(r LogRequest, cal Calendar, clk Clock) (*Event, error) {
 	if r.Kind != Formed && r.Kind != Changed {
-		return nil, Errorf(EInvalid, "请用 --formed（信息形成）或 --changed（信息变更）说明事件类型")
+		return nil, Invalid(FieldKind, "事件类型 %q 无效：应为信息形成（formed）或信息变更（changed）", r.Kind)
 	}
 	summary := strings.TrimSpace(r.Summary)
 	if summary == "" {
-		return nil, Errorf(EInvalid, "摘要 --summary 不能为空：请简述形成或变更了什么信息")
+		return nil, Invalid(FieldSummary, "摘要不能为空：请简述形成或变更了什么信息")
 	}
 	if r.Date.After(clk.Today) {
-		return nil, Errorf(EInvalid, "日期 --date %s 在今天（%s）之后：只能登记已经发生的形成或变更", r.Date, clk.Today)
+		return nil, Invalid(FieldDate, "日期 %s 在今天（%s）之后：只能登记已经发生的形成或变更", r.Date, clk.Today)
 	}
 	e := &Event{
 		Kind:     r.Kind,
@@ -222,7 +222,7 @@ func NewEvent(r LogRequest, cal Calendar, clk Clock) (*Event, error) {
 	}
 	n, _, err := cal.WorkdaysBetween(r.Date, clk.Today)
 	if err != nil {
-		return nil, Errorf(EInvalid, "日期 --date %s：%v", r.Date, err)
+		return nil, Invalid(FieldDate, "日期 %s：%v", r.Date, err)
 	}
 	e.LoggedLate = n > late
 	detail := fmt.Sprintf("事项 %s，%s于 %s；公开期限 %s", e.MatterLabel(), "信息"+e.Kind.Name(), e.Date, e.Deadline)
@@ -246,7 +246,7 @@ func (e *Event) setMatter(m *Matter) {
 func (e *Event) computeDeadline(cal Calendar) error {
 	d, prov, err := cal.AddWorkdays(e.Date, e.TimeLimit)
 	if err != nil {
-		return Errorf(EInvalid, "日期 %s 无法计算期限：%v", e.Date, err)
+		return Invalid(FieldDate, "日期 %s 无法计算期限：%v", e.Date, err)
 	}
 	e.Deadline, e.Provisional = d, prov
 	return nil
@@ -258,8 +258,8 @@ func (e *Event) record(clk Clock, action, reason, detail string) {
 
 // refuseClosed is the error for changing a closed event.
 func (e *Event) refuseClosed(what string) error {
-	return Errorf(EConflict, "事件 %d 已%s（%s），不能再%s；如确有需要，先用 gongkai reopen %d --reason 原因 重新打开",
-		e.ID, e.State.Name(), e.ClosedOn, what, e.ID)
+	return FieldErrorf(EConflict, FieldEvent, "事件 %d 已%s（%s），不能再%s；如确有需要，先将其重新打开（须说明原因）",
+		e.ID, e.State.Name(), e.ClosedOn, what)
 }
 
 // Disclose records disclosures on channels dated date. It refuses a date
@@ -272,21 +272,21 @@ func (e *Event) Disclose(channels []Channel, date calendar.Date, url, note strin
 		return e.refuseClosed("登记公开")
 	}
 	if len(channels) == 0 {
-		return Errorf(EInvalid, "请用 --channel 指明公开渠道，或用 --all 表示全部渠道")
+		return Invalid(FieldChannels, "没有指明公开渠道：请给出渠道，或选择全部待公开渠道")
 	}
 	if date.Before(e.Date) {
-		return Errorf(EInvalid, "公开日期 --date %s 早于信息%s日期 %s", date, e.Kind.Name(), e.Date)
+		return Invalid(FieldDate, "公开日期 %s 早于信息%s日期 %s", date, e.Kind.Name(), e.Date)
 	}
 	if date.After(clk.Today) {
-		return Errorf(EInvalid, "公开日期 --date %s 在今天（%s）之后：只能登记已经完成的公开", date, clk.Today)
+		return Invalid(FieldDate, "公开日期 %s 在今天（%s）之后：只能登记已经完成的公开", date, clk.Today)
 	}
 	var chs []Channel
 	for _, c := range channels {
 		if !slices.Contains(e.Channels, c) {
-			return Errorf(EInvalid, "渠道 %s（%s）不是事项 %d 要求的公开渠道；要求的是：%s", c, c.Name(), e.Matter, channelList(e.Channels))
+			return Invalid(FieldChannel, "渠道 %s（%s）不是事项 %d 要求的公开渠道；要求的是：%s", c, c.Name(), e.Matter, channelList(e.Channels))
 		}
 		if d, ok := e.disclosed(c); ok {
-			return Errorf(EInvalid, "事件 %d 已于 %s 在%s登记公开；如那次登记有误，先用 gongkai retract %d --channel %s --reason 原因 撤回", e.ID, d, c.Name(), e.ID, c)
+			return Invalid(FieldChannel, "渠道 %s（%s）已于 %s 登记公开；如那次登记有误，先撤回那条公开记录（须说明原因）", c, c.Name(), d)
 		}
 		if !slices.Contains(chs, c) {
 			chs = append(chs, c)
@@ -339,7 +339,7 @@ func channelList(cs []Channel) string {
 func needReason(reason string) (string, error) {
 	r := strings.TrimSpace(reason)
 	if r == "" {
-		return "", Errorf(EInvalid, "原因 --reason 不能为空：更正、撤回、免于公开和重新打开都须说明原因")
+		return "", Invalid(FieldReason, "原因不能为空：更正、撤回、免于公开和重新打开都须说明原因")
 	}
 	return r, nil
 }
@@ -378,7 +378,7 @@ func (e *Event) Retract(c Channel, reason string, clk Clock) error {
 		}
 	}
 	if n == 0 {
-		return Errorf(EInvalid, "事件 %d 在渠道 %s（%s）上没有可撤回的公开记录", e.ID, c, c.Name())
+		return Invalid(FieldChannel, "渠道 %s（%s）上没有事件 %d 可撤回的公开记录", c, c.Name(), e.ID)
 	}
 	was := e.State
 	e.reopenIfIncomplete()
@@ -404,7 +404,7 @@ func (e *Event) Reopen(reason string, clk Clock) error {
 		return err
 	}
 	if !e.State.Closed() {
-		return Errorf(EConflict, "事件 %d 尚未关闭（%s），无需重新打开", e.ID, e.State.Name())
+		return FieldErrorf(EConflict, FieldEvent, "事件 %d 尚未关闭（%s），无需重新打开", e.ID, e.State.Name())
 	}
 	was := e.State
 	detail := fmt.Sprintf("状态 %s → %s", was.Name(), Open.Name())
@@ -442,10 +442,10 @@ func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
 	var parts []string
 	if a.Date != nil && *a.Date != e.Date {
 		if a.Date.After(clk.Today) {
-			return Errorf(EInvalid, "日期 --date %s 在今天（%s）之后：只能登记已经发生的形成或变更", *a.Date, clk.Today)
+			return Invalid(FieldDate, "日期 %s 在今天（%s）之后：只能登记已经发生的形成或变更", *a.Date, clk.Today)
 		}
 		if bad := e.disclosedBefore(*a.Date); bad != nil {
-			return Errorf(EInvalid, "日期 --date %s 晚于已登记的公开日期 %s（%s）", *a.Date, bad.Date, bad.Channel.Name())
+			return Invalid(FieldDate, "日期 %s 晚于已登记的公开日期 %s（%s）", *a.Date, bad.Date, bad.Channel.Name())
 		}
 		parts = append(parts, fmt.Sprintf("日期 %s → %s", e.Date, *a.Date))
 		e.Date = *a.Date
@@ -453,7 +453,7 @@ func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
 	if a.Matter != nil && a.Matter.Seq != e.Matter {
 		for _, d := range e.Disclosures {
 			if d.Void == nil && !a.Matter.Requires(d.Channel) {
-				return Errorf(EInvalid, "事项 %d 不要求渠道 %s（%s），而本事件已在该渠道公开；请先撤回该公开记录", a.Matter.Seq, d.Channel, d.Channel.Name())
+				return Invalid(FieldMatter, "事项 %d 不要求渠道 %s（%s），而本事件已在该渠道公开；请先撤回该公开记录", a.Matter.Seq, d.Channel, d.Channel.Name())
 			}
 		}
 		parts = append(parts, fmt.Sprintf("事项 %s → %d %s", e.MatterLabel(), a.Matter.Seq, a.Matter.Name()))
@@ -462,7 +462,7 @@ func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
 	if a.Summary != nil {
 		s := strings.TrimSpace(*a.Summary)
 		if s == "" {
-			return Errorf(EInvalid, "摘要 --summary 不能为空")
+			return Invalid(FieldSummary, "摘要不能为空")
 		}
 		if s != e.Summary {
 			parts = append(parts, fmt.Sprintf("摘要 “%s” → “%s”", e.Summary, s))
@@ -470,7 +470,7 @@ func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
 		}
 	}
 	if len(parts) == 0 {
-		return Errorf(EInvalid, "没有要更正的内容：请给出 --date、--matter 或 --summary 的新值")
+		return Invalid(FieldAmendment, "没有要更正的内容：请给出新的日期、事项或摘要")
 	}
 	old := e.Deadline
 	if err := e.computeDeadline(cal); err != nil {

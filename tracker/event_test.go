@@ -51,13 +51,13 @@ func TestNewEvent(t *testing.T) {
 		{"a weekend date", "2026-11-28", "2026-11-28", "x", "2026-12-25", false, ""},
 		{"provisional", "2027-12-10", "2027-12-10", "x", "2028-01-10", false, ""},
 		{"future", "2026-11-29", "2026-11-28", "x", "", false, "2026-11-29 在今天（2026-11-28）之后"},
-		{"empty summary", "2026-11-02", "2026-11-02", "  ", "", false, "摘要 --summary 不能为空"},
+		{"empty summary", "2026-11-02", "2026-11-02", "  ", "", false, "摘要不能为空"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e, err := NewEvent(LogRequest{Matter: m, Kind: Formed, Date: day(tc.date), Summary: tc.summary}, cal, clockOn(tc.today))
 			if tc.err != "" {
-				if ErrorCode(err) != EInvalid || !strings.Contains(err.Error(), tc.err) {
+				if ErrorCode(err) != EInvalid || !strings.Contains(err.Error(), tc.err) || strings.Contains(err.Error(), "--") {
 					t.Fatalf("err = %v, want %q", err, tc.err)
 				}
 				return
@@ -101,9 +101,9 @@ func TestDisclose(t *testing.T) {
 	}{
 		{[]Channel{Web}, "2026-11-01", EInvalid, "早于信息变更日期 2026-11-02"},
 		{[]Channel{Web}, "2026-11-21", EInvalid, "在今天（2026-11-20）之后"},
-		{nil, "2026-11-20", EInvalid, "--channel"},
+		{nil, "2026-11-20", EInvalid, "没有指明公开渠道"},
 	} {
-		if err := e.Disclose(tc.chs, day(tc.date), "", "", clk); ErrorCode(err) != tc.code || !strings.Contains(err.Error(), tc.want) {
+		if err := e.Disclose(tc.chs, day(tc.date), "", "", clk); ErrorCode(err) != tc.code || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "--") {
 			t.Errorf("Disclose(%v, %s) = %v; want %q", tc.chs, tc.date, err, tc.want)
 		}
 	}
@@ -175,7 +175,7 @@ func TestCorrections(t *testing.T) {
 		t.Errorf("reopening an open event: %v", err)
 	}
 	// A channel already disclosed is refused, not disclosed again.
-	if err := e.Disclose([]Channel{Web}, day("2026-11-20"), "", "", clk); ErrorCode(err) != EInvalid || !strings.Contains(err.Error(), "已于 2026-11-20 在政府网站登记公开") {
+	if err := e.Disclose([]Channel{Web}, day("2026-11-20"), "", "", clk); ErrorCode(err) != EInvalid || ErrorField(err) != FieldChannel || !strings.Contains(err.Error(), "渠道 web（政府网站）已于 2026-11-20 登记公开") {
 		t.Errorf("disclosing web twice: %v", err)
 	}
 	// Reopening a done event voids its disclosures: all channels again.

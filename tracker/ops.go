@@ -54,7 +54,7 @@ func (o *Ops) Init(c *Catalog) (bool, error) {
 	if err := o.Tx.PutCatalog(c); err != nil {
 		return false, err
 	}
-	return true, o.audit("init", "catalog", map[string]any{"name": c.Name, "version": c.Version, "matters": len(c.Matters)})
+	return true, o.audit(AuditInit, subjectCatalog, map[string]any{"name": c.Name, "version": c.Version, "matters": len(c.Matters)})
 }
 
 // ImportCatalog replaces the catalogue in force. Events keep the matter
@@ -63,7 +63,7 @@ func (o *Ops) ImportCatalog(c *Catalog, file string) error {
 	if err := o.Tx.PutCatalog(c); err != nil {
 		return err
 	}
-	return o.audit("catalog_import", "catalog", map[string]any{"name": c.Name, "version": c.Version, "matters": len(c.Matters), "file": file})
+	return o.audit(AuditCatalogImport, subjectCatalog, map[string]any{"name": c.Name, "version": c.Version, "matters": len(c.Matters), "file": file})
 }
 
 // catalog returns the catalogue in force.
@@ -73,7 +73,7 @@ func (o *Ops) catalog() (*Catalog, error) {
 		return nil, err
 	}
 	if c == nil {
-		return nil, Errorf(ENotFound, "数据库中还没有公开目录：请先运行 gongkai init")
+		return nil, FieldErrorf(ENotFound, FieldCatalog, "数据库中还没有公开目录：请先初始化数据库")
 	}
 	return c, nil
 }
@@ -92,7 +92,7 @@ func (o *Ops) findMatter(query string) (*Matter, error) {
 func FindMatter(c *Catalog, query string) (*Matter, error) {
 	q := strings.TrimSpace(query)
 	if q == "" {
-		return nil, Errorf(EInvalid, "请给出事项的序号或名称中的文字")
+		return nil, Invalid(FieldMatter, "事项未给出：请给出事项的序号或名称中的文字")
 	}
 	if n, err := strconv.Atoi(q); err == nil {
 		for i := range c.Matters {
@@ -100,7 +100,7 @@ func FindMatter(c *Catalog, query string) (*Matter, error) {
 				return &c.Matters[i], nil
 			}
 		}
-		return nil, Errorf(ENotFound, "目录《%s》中没有序号为 %d 的事项（共 %d 项，用 gongkai matters 查看）", c.Name, n, len(c.Matters))
+		return nil, FieldErrorf(ENotFound, FieldMatter, "事项 %d 不在目录《%s》中（目录共 %d 项）", n, c.Name, len(c.Matters))
 	}
 	var found []*Matter
 	norm := normalize(q)
@@ -125,7 +125,7 @@ func FindMatter(c *Catalog, query string) (*Matter, error) {
 	}
 	switch len(found) {
 	case 0:
-		return nil, Errorf(ENotFound, "目录中没有名称含“%s”的事项（用 gongkai matters --search 文字 查找）", q)
+		return nil, FieldErrorf(ENotFound, FieldMatter, "事项“%s”不在目录中：没有名称含这些文字的事项", q)
 	case 1:
 		return found[0], nil
 	}
@@ -137,7 +137,7 @@ func FindMatter(c *Catalog, query string) (*Matter, error) {
 		}
 		lines = append(lines, fmt.Sprintf("  %d  %s", m.Seq, m.Name()))
 	}
-	return nil, Errorf(EInvalid, "“%s”对应 %d 个事项，请改用序号或更具体的名称：\n%s", q, len(found), strings.Join(lines, "\n"))
+	return nil, Invalid(FieldMatter, "事项“%s”对应 %d 个事项，请改用序号或更具体的名称：\n%s", q, len(found), strings.Join(lines, "\n"))
 }
 
 var spaceRE = regexp.MustCompile(`\s+`)
@@ -165,7 +165,7 @@ func (o *Ops) Log(matter string, r LogRequest) (*Event, error) {
 // auditEvent records an event's latest change in the audit log.
 func (o *Ops) auditEvent(e *Event) error {
 	last := e.History[len(e.History)-1]
-	return o.audit(last.Action, fmt.Sprintf("event %d", e.ID), map[string]any{
+	return o.audit(last.Action, subject(subjectEvent, e.ID), map[string]any{
 		"event":    e.ID,
 		"matter":   e.Matter,
 		"kind":     e.Kind,
@@ -205,7 +205,7 @@ func (o *Ops) Disclose(id uint64, channels []Channel, all bool, date calendar.Da
 		if all {
 			chs = e.Pending()
 			if len(chs) == 0 {
-				return Errorf(EInvalid, "事件 %d 的各渠道都已登记公开", e.ID)
+				return Invalid(FieldChannels, "事件 %d 的各渠道都已登记公开", e.ID)
 			}
 		}
 		return e.Disclose(chs, date, url, note, o.Clock)
@@ -286,7 +286,7 @@ func (o *Ops) RecomputeAll(cal Calendar, from, to calendar.Date, why string) ([]
 
 // AuditCalendarImport records a calendar import in the audit log.
 func (o *Ops) AuditCalendarImport(s calendar.Schedule, changedDays int) error {
-	return o.audit("calendar_import", fmt.Sprintf("calendar %d", s.Year), map[string]any{
+	return o.audit(AuditCalendarImport, subject(subjectCalendar, uint64(s.Year)), map[string]any{
 		"year": s.Year, "file": s.File, "sha256": s.Digest, "days": len(s.Days), "changed_days": changedDays,
 	})
 }

@@ -137,11 +137,11 @@ func (o *Ops) Requeue(id uint64, to []string) error {
 		return err
 	}
 	if m.State != Failed {
-		return Errorf(EConflict, "邮件 %d 的状态是“%s”，只有投递失败的邮件才能重发", id, StateName(m.State))
+		return FieldErrorf(EConflict, FieldMessage, "邮件 %d 的状态是“%s”，只有投递失败的邮件才能重发", id, StateName(m.State))
 	}
 	for _, a := range to {
 		if _, err := mail.ParseAddress(a); err != nil {
-			return Errorf(EInvalid, "收件地址 --to %q 无效", a)
+			return Invalid(FieldTo, "收件地址 %q 无效", a)
 		}
 	}
 	if len(to) > 0 {
@@ -151,5 +151,5 @@ func (o *Ops) Requeue(id uint64, to []string) error {
 	if err := o.Tx.PutMessage(m); err != nil {
 		return err
 	}
-	return o.audit("requeue", fmt.Sprintf("message %d", id), map[string]any{"message": id, "to": m.To, "last_error": m.LastError})
+	return o.audit(AuditRequeue, subject(subjectMessage, id), map[string]any{"message": id, "to": m.To, "last_error": m.LastError})
 }

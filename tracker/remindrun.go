@@ -33,7 +33,7 @@ type RemindRequest struct {
 // returns the queued messages; sending is the outbox's business.
 func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 	if len(r.Officers) == 0 {
-		return nil, Errorf(EInvalid, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
+		return nil, FieldErrorf(EInvalid, FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
 	}
 	today := o.Clock.Today
 	var items []DigestItem
@@ -189,7 +189,7 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 	if len(queued) == 0 && len(ids) == 0 {
 		return nil, nil
 	}
-	return queued, o.audit("remind", "outbox", map[string]any{"day": today, "stages": len(items), "messages": len(queued), "failures_reported": len(failures)})
+	return queued, o.audit(AuditRemind, subjectOutbox, map[string]any{"day": today, "stages": len(items), "messages": len(queued), "failures_reported": len(failures)})
 }
 
 // sortItems orders a digest: overdue first, longest overdue first; then by

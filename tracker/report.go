@@ -182,7 +182,7 @@ func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, render WeeklyRenderer) (
 		out = append(out, m)
 	}
 	if len(out) > 0 {
-		err = o.audit("report", "outbox", map[string]any{"day": r.Day, "messages": len(out), "overdue": len(r.Overdue)})
+		err = o.audit(AuditReport, subjectOutbox, map[string]any{"day": r.Day, "messages": len(out), "overdue": len(r.Overdue)})
 	}
 	return out, err
 }

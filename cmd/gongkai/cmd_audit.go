@@ -1,17 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
-	bolt "go.etcd.io/bbolt"
 
 	"gongkai/calendar"
-	"gongkai/tracker"
-	"gongkai/tracker/boltstore"
+	"gongkai/tracker/app"
 )
 
 func newAuditCmd(e *env) *cobra.Command {
@@ -24,39 +20,31 @@ func newAuditCmd(e *env) *cobra.Command {
 --from/--to 按操作日期（北京时间）筛选。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var lo, hi calendar.Date
+			var q app.AuditQuery
 			var err error
-			if from != "" {
-				if lo, err = parseDateArg("--from", from); err != nil {
-					return err
-				}
+			if q.From, err = optionalDateArg("--from", from); err != nil {
+				return err
 			}
-			if to != "" {
-				if hi, err = parseDateArg("--to", to); err != nil {
-					return err
-				}
+			if q.To, err = optionalDateArg("--to", to); err != nil {
+				return err
 			}
-			return e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
-				t := newTable(e.stdout, "序号", "时间", "操作人", "操作", "对象", "内容")
-				n := 0
-				err := tx.AuditEntries(func(_ uint64, a *tracker.AuditEntry) error {
-					day := calendar.Today(a.At)
-					if (!lo.IsZero() && day.Before(lo)) || (!hi.IsZero() && day.After(hi)) {
-						return nil
-					}
-					n++
-					t.Append([]string{fmt.Sprint(a.Seq), a.At.In(calendar.Shanghai).Format("2006-01-02 15:04:05"), a.Actor, auditAction(a.Action), auditSubject(a.Subject), auditText(a.Content)})
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-				if n == 0 {
-					fmt.Fprintln(e.stdout, "没有符合条件的审计记录。")
-					return nil
-				}
-				return t.Render()
-			})
+			svc, err := e.service()
+			if err != nil {
+				return err
+			}
+			list, err := svc.Audit(e.ctx(c.Context(), ""), q)
+			if err != nil {
+				return err
+			}
+			if len(list.Entries) == 0 {
+				fmt.Fprintln(e.stdout, "没有符合条件的审计记录。")
+				return nil
+			}
+			t := newTable(e.stdout, "序号", "时间", "操作人", "操作", "对象", "内容")
+			for _, a := range list.Entries {
+				t.Append([]string{fmt.Sprint(a.Seq), a.At.In(calendar.Shanghai).Format("2006-01-02 15:04:05"), a.Actor, a.ActionName, a.SubjectName, a.Text})
+			}
+			return t.Render()
 		},
 	}
 	c.Flags().StringVar(&from, "from", "", "不早于该日")
@@ -68,29 +56,19 @@ func newAuditCmd(e *env) *cobra.Command {
 最后打印链头（记录条数和末条哈希）：请另行保存，日后若日志末尾被截去，与之对照即可发现。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
-			return e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
-				head, err := verifyAudit(tx)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "审计日志完好：%s\n", head)
-				return nil
-			})
+			svc, err := e.service()
+			if err != nil {
+				return err
+			}
+			v, err := svc.VerifyAudit(e.ctx(c.Context(), ""))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "审计日志完好：%s\n", v.Head)
+			return nil
 		},
 	})
 	return c
-}
-
-// verifyAudit checks the chain and returns its head.
-func verifyAudit(tx tracker.Tx) (tracker.AuditHead, error) {
-	var chk tracker.AuditChecker
-	err := tx.AuditEntries(func(key uint64, a *tracker.AuditEntry) error {
-		if p := chk.Next(key, a); p != nil {
-			return p
-		}
-		return nil
-	})
-	return chk.Head(), err
 }
 
 func newBackupCmd(e *env) *cobra.Command {
@@ -100,28 +78,14 @@ func newBackupCmd(e *env) *cobra.Command {
 		Long:  `在一个只读事务中把数据库复制到 FILE（不覆盖已有文件），运行中的 gongkai serve 不受影响。可用 gongkai check --db FILE 检查备份。`,
 		Args:  exactArgs(1, "备份文件 FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			dst := args[0]
-			if _, err := os.Stat(dst); err == nil {
-				return inputErrorf("备份文件 FILE %q 已存在：请换一个文件名，或先移走旧文件", dst)
-			}
-			s, err := e.openExisting()
+			svc, err := e.service()
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			if fi, err := os.Stat(filepath.Dir(dst)); err != nil || !fi.IsDir() {
-				return inputErrorf("备份文件 FILE %q 所在的文件夹不存在", dst)
+			if err := svc.Backup(e.ctx(c.Context(), ""), args[0]); err != nil {
+				return err
 			}
-			tmp := dst + ".part"
-			err = s.DB().View(func(tx *bolt.Tx) error { return tx.CopyFile(tmp, 0o600) })
-			if err == nil {
-				err = os.Rename(tmp, dst)
-			}
-			if err != nil {
-				os.Remove(tmp)
-				return fmt.Errorf("备份到 %s：%w", dst, err)
-			}
-			abs, _ := filepath.Abs(dst)
+			abs, _ := filepath.Abs(args[0])
 			fmt.Fprintf(e.stdout, "已备份到 %s。\n", abs)
 			return nil
 		},
@@ -134,122 +98,34 @@ func newCheckCmd(e *env) *cobra.Command {
 		Short: "检查数据库或备份：文件结构、数据格式版本、审计链",
 		Args:  exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
-			path := e.dbPath()
-			s, err := e.openExisting()
+			svc, err := e.service()
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			var problems []error
-			s.DB().View(func(tx *bolt.Tx) error {
-				for err := range tx.Check() {
-					problems = append(problems, err)
+			r, err := svc.Check(e.ctx(c.Context(), ""))
+			if r != nil {
+				for _, p := range r.FileProblems {
+					fmt.Fprintf(e.stderr, "gongkai: 文件结构错误：%s\n", p)
 				}
-				return nil
-			})
-			if len(problems) > 0 {
-				for _, p := range problems {
-					fmt.Fprintf(e.stderr, "gongkai: 文件结构错误：%v\n", p)
-				}
-				return fmt.Errorf("数据库 %s 的文件结构有 %d 处错误，请从备份恢复", path, len(problems))
+			}
+			if r == nil || len(r.FileProblems) > 0 {
+				return err
 			}
 			w := e.stdout
-			fmt.Fprintf(w, "文件结构：完好（%s）\n", path)
-			v, err := s.SchemaVersion()
+			fmt.Fprintf(w, "文件结构：完好（%s）\n", r.Path)
+			if r.SchemaVersion == 0 {
+				return err
+			}
+			fmt.Fprintf(w, "数据格式：第 %d 版（本程序读写第 %d 版）\n", r.SchemaVersion, r.Current)
 			if err != nil {
 				return err
 			}
-			if v == 0 {
-				return fmt.Errorf("数据库 %s 没有数据格式版本（meta 桶），不是完整的 gongkai 数据库", path)
+			if r.Catalog != nil {
+				fmt.Fprintf(w, "公开目录：《%s》第 %s 版，%d 个事项\n", r.Catalog.Name, r.Catalog.Version, r.Catalog.Matters)
 			}
-			fmt.Fprintf(w, "数据格式：第 %d 版（本程序读写第 %d 版）\n", v, boltstore.SchemaVersion)
-			return s.View(func(tx tracker.Tx) error {
-				cat, err := tx.Catalog()
-				if err != nil {
-					return err
-				}
-				if cat != nil {
-					fmt.Fprintf(w, "公开目录：《%s》第 %s 版，%d 个事项\n", cat.Name, cat.Version, len(cat.Matters))
-				}
-				events, open := 0, 0
-				if err := tx.Events(func(ev *tracker.Event) error {
-					events++
-					if ev.State == tracker.Open {
-						open++
-					}
-					return nil
-				}); err != nil {
-					return err
-				}
-				fmt.Fprintf(w, "事件：%d 个，其中待公开 %d 个\n", events, open)
-				head, err := verifyAudit(tx)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(w, "审计日志：完好，%s\n", head)
-				return nil
-			})
+			fmt.Fprintf(w, "事件：%d 个，其中待公开 %d 个\n", r.Events, r.Open)
+			fmt.Fprintf(w, "审计日志：完好，%s\n", r.Audit)
+			return nil
 		},
 	}
-}
-
-// auditAction names an audited action in Chinese.
-func auditAction(a string) string {
-	switch a {
-	case "init":
-		return "初始化"
-	case "catalog_import":
-		return "导入目录"
-	case "calendar_import":
-		return "导入放假安排"
-	case "remind":
-		return "提醒"
-	case "requeue":
-		return "重发邮件"
-	case "report":
-		return "周报"
-	}
-	if n := tracker.ActionName(a); n != "" {
-		return n
-	}
-	return a
-}
-
-// auditSubject names what an entry is about in Chinese.
-func auditSubject(s string) string {
-	var n int
-	switch {
-	case s == "catalog":
-		return "公开目录"
-	case s == "outbox":
-		return "发件箱"
-	case scanf(s, "message %d", &n):
-		return fmt.Sprintf("邮件 %d", n)
-	case scanf(s, "event %d", &n):
-		return fmt.Sprintf("事件 %d", n)
-	case scanf(s, "calendar %d", &n):
-		return fmt.Sprintf("%d 年日历", n)
-	}
-	return s
-}
-
-func scanf(s, format string, n *int) bool {
-	_, err := fmt.Sscanf(s, format, n)
-	return err == nil
-}
-
-// auditText shows an entry's content for people: an event change's detail
-// and reason, else the JSON itself.
-func auditText(content json.RawMessage) string {
-	var c struct {
-		Detail string `json:"detail"`
-		Reason string `json:"reason"`
-	}
-	if json.Unmarshal(content, &c) != nil || c.Detail == "" {
-		return string(content)
-	}
-	if c.Reason != "" {
-		return c.Detail + "（原因：" + c.Reason + "）"
-	}
-	return c.Detail
 }

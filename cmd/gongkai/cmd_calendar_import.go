@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 
@@ -10,6 +8,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 type calendarImportOptions struct {
@@ -35,7 +34,7 @@ func newCalendarImportCmd(e *env) *cobra.Command {
 		Args: exactArgs(1, "文件 FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.file = args[0]
-			return runCalendarImport(e, o)
+			return runCalendarImport(c, e, o)
 		},
 	}
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "只显示变化，不写入")
@@ -43,161 +42,63 @@ func newCalendarImportCmd(e *env) *cobra.Command {
 	return c
 }
 
-func runCalendarImport(e *env, o calendarImportOptions) error {
+func runCalendarImport(c *cobra.Command, e *env, o calendarImportOptions) error {
 	data, err := os.ReadFile(o.file)
 	if err != nil {
 		return inputErrorf("无法读取文件 FILE %q：%s", o.file, errText(err))
 	}
-	sched, warnings, err := calendar.ParseImport(o.file, data)
+	svc, err := e.service()
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(data)
-	sched.Digest = hex.EncodeToString(sum[:])
-	now, err := e.now()
+	r, err := svc.ImportCalendar(e.ctx(c.Context(), o.by), app.CalendarImportInput{FileInput: app.FileInput{Name: o.file, Data: data}, DryRun: o.dryRun})
 	if err != nil {
 		return err
 	}
-	sched.ImportedAt = now.UTC()
-
 	w := e.stdout
-	for _, warn := range warnings {
+	for _, warn := range r.Warnings {
 		fmt.Fprintf(e.stderr, "gongkai: 提示：%s %s\n", o.file, warn)
 	}
-	// The comparison and the write happen in one transaction, so that what
-	// is shown is what was replaced.
-	var changes []dayChange
-	var settled int
-	// compare returns the calendar the import gives, after noting how it
-	// differs from before.
-	compare := func(before *calendar.Calendar, imported []calendar.Schedule) (*calendar.Calendar, error) {
-		after, err := calendar.New(append(imported, sched)...)
-		if err != nil {
-			return nil, err
-		}
-		changes, settled, err = diffYear(before, after, sched.Year)
-		return after, err
-	}
-	var dbPath string
-	var recomputed []tracker.Recomputed
-	if o.dryRun {
-		imported, err := e.importedSchedules()
-		if err != nil {
-			return err
-		}
-		before, err := calendar.New(imported...)
-		if err != nil {
-			return err
-		}
-		if _, err := compare(before, imported); err != nil {
-			return err
-		}
-	} else {
-		dbPath = e.dbPath()
-		err = e.write(o.by, func(ops *tracker.Ops, before *calendar.Calendar) error {
-			imported, err := ops.Tx.Schedules()
-			if err != nil {
-				return err
-			}
-			after, err := compare(before, imported)
-			if err != nil {
-				return err
-			}
-			if err := ops.Tx.PutSchedule(sched); err != nil {
-				return err
-			}
-			if err := ops.AuditCalendarImport(sched, len(changes)); err != nil {
-				return err
-			}
-			recomputed, err = ops.RecomputeAll(after, calendar.DateOf(sched.Year-1, 12, 20), calendar.DateOf(sched.Year, 12, 31),
-				fmt.Sprintf("导入 %d 年放假安排（%s）", sched.Year, sched.File))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-
 	verb := "将"
 	if !o.dryRun {
 		verb = ""
 	}
-	fmt.Fprintf(w, "%s：%d 年放假安排，%d 个放假日、%d 个调休上班日\n",
-		o.file, sched.Year, countDays(sched, true), countDays(sched, false))
-	if len(changes) == 0 {
+	fmt.Fprintf(w, "%s：%d 年放假安排，%d 个放假日、%d 个调休上班日\n", o.file, r.Year, r.DaysOff, r.Makeup)
+	if len(r.Changes) == 0 {
 		fmt.Fprintln(w, "与现行日历相比，没有哪一天的放假或上班情况改变。")
 	} else {
-		fmt.Fprintf(w, "与现行日历相比，以下 %d 天%s改变：\n", len(changes), verb)
+		fmt.Fprintf(w, "与现行日历相比，以下 %d 天%s改变：\n", len(r.Changes), verb)
 		t := newTable(w, "日期", "星期", "现行", "导入后")
-		for _, c := range changes {
-			t.Append([]string{c.before.Date.String(), calendar.ShortWeekdayName(c.before.Date.Weekday()),
-				dayDescription(c.before), dayDescription(c.after)})
+		for _, c := range r.Changes {
+			t.Append([]string{c.Before.Date.String(), calendar.ShortWeekdayName(c.Before.Date.Weekday()),
+				dayDescription(c.Before), dayDescription(c.After)})
 		}
 		if err := t.Render(); err != nil {
 			return err
 		}
 	}
-	if settled > 0 {
-		fmt.Fprintf(w, "另有 %d 天%s由暂估转为正式，放假或上班情况不变。\n", settled, verb)
+	if r.Settled > 0 {
+		fmt.Fprintf(w, "另有 %d 天%s由暂估转为正式，放假或上班情况不变。\n", r.Settled, verb)
 	}
 	if o.dryRun {
 		fmt.Fprintln(w, "（--dry-run：未写入任何数据）")
 		return nil
 	}
-	fmt.Fprintf(w, "已导入 %d 年放假安排到数据库 %s，此后该年以导入的为准。\n", sched.Year, dbPath)
-	if len(recomputed) > 0 {
-		fmt.Fprintf(w, "重算了 %d 个事件的期限：\n", len(recomputed))
+	fmt.Fprintf(w, "已导入 %d 年放假安排到数据库 %s，此后该年以导入的为准。\n", r.Year, e.dbPath())
+	if len(r.Recomputed) > 0 {
+		fmt.Fprintf(w, "重算了 %d 个事件的期限：\n", len(r.Recomputed))
 		t := newTable(w, "编号", "事项", "原期限", "新期限", "状态")
-		for _, r := range recomputed {
-			nd := dateWithWeekday(r.Event.Deadline)
-			if r.Event.Provisional {
+		for _, rc := range r.Recomputed {
+			v := rc.Event
+			nd := dateWithWeekday(v.Deadline)
+			if v.Provisional {
 				nd += " 暂估"
 			}
-			t.Append([]string{fmt.Sprint(r.Event.ID), fmt.Sprintf("%d %s", r.Event.Matter, shortMatter(r.Event.MatterName)), dateWithWeekday(r.Before), nd, r.Event.State.Name()})
+			t.Append([]string{fmt.Sprint(v.ID), fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)), dateWithWeekday(rc.Before), nd, v.Status.Name()})
 		}
 		return t.Render()
 	}
 	return nil
-}
-
-type dayChange struct{ before, after calendar.Day }
-
-// diffYear compares the days a schedule for year may touch: the year and
-// the end of the December before it. settled counts the days that only
-// stop being provisional.
-func diffYear(before, after *calendar.Calendar, year int) (changes []dayChange, settled int, err error) {
-	first := calendar.DateOf(year-1, 12, 20)
-	if first.Before(calendar.FirstDate) {
-		first = calendar.FirstDate
-	}
-	last := calendar.DateOf(year, 12, 31)
-	for d := first; !d.After(last); d = d.AddDays(1) {
-		b, err := before.Day(d)
-		if err != nil {
-			return nil, 0, err
-		}
-		a, err := after.Day(d)
-		if err != nil {
-			return nil, 0, err
-		}
-		switch {
-		case a.Kind != b.Kind || a.Name != b.Name:
-			changes = append(changes, dayChange{b, a})
-		case a.Provisional != b.Provisional:
-			settled++
-		}
-	}
-	return changes, settled, nil
-}
-
-func countDays(s calendar.Schedule, off bool) int {
-	n := 0
-	for _, d := range s.Days {
-		if d.Off == off {
-			n++
-		}
-	}
-	return n
 }
 
 // errText gives the reason of a file error without the path it repeats.

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -95,14 +94,12 @@ func runCalendarStatus(e *env, o calendarStatusOptions) error {
 // as of today.
 func statusWarnings(cal *calendar.Calendar, today calendar.Date) []string {
 	var out []string
-	y := today.Year()
-	if info, err := cal.Year(y); err == nil && !info.Official {
-		out = append(out, fmt.Sprintf("警告：今年（%d 年）的放假安排仍是暂估，期限可能有误。请尽快导入国务院办公厅的通知：gongkai calendar import 文件", y))
+	this, next := cal.Pending(today)
+	if this != 0 {
+		out = append(out, fmt.Sprintf("警告：今年（%d 年）的放假安排仍是暂估，期限可能有误。请尽快导入国务院办公厅的通知：gongkai calendar import 文件", this))
 	}
-	if today.Month() >= time.November {
-		if info, err := cal.Year(y + 1); err == nil && !info.Official {
-			out = append(out, fmt.Sprintf("提醒：%d 年的放假安排尚未导入，跨年期限目前为暂估。国务院办公厅通常在 10 月底至 12 月初发布通知，发布后请导入：gongkai calendar import 文件（holiday-cn JSON 或 iCalendar）", y+1))
-		}
+	if next != 0 {
+		out = append(out, fmt.Sprintf("提醒：%d 年的放假安排尚未导入，跨年期限目前为暂估。国务院办公厅通常在 10 月底至 12 月初发布通知，发布后请导入：gongkai calendar import 文件（holiday-cn JSON 或 iCalendar）", next))
 	}
 	return out
 }

@@ -7,8 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gongkai/calendar"
-	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 func newCatalogCmd(e *env) *cobra.Command {
@@ -29,17 +28,15 @@ func newCatalogCmd(e *env) *cobra.Command {
 			if err != nil {
 				return inputErrorf("无法读取文件 FILE %q：%s", args[0], errText(err))
 			}
-			cat, err := tracker.ParseCatalog(filepath.Base(args[0]), data)
+			svc, err := e.service()
 			if err != nil {
 				return err
 			}
-			err = e.write(by, func(ops *tracker.Ops, _ *calendar.Calendar) error {
-				return ops.ImportCatalog(cat, filepath.Base(args[0]))
-			})
+			cat, err := svc.ImportCatalog(e.ctx(c.Context(), by), app.FileInput{Name: filepath.Base(args[0]), Data: data})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "已导入目录《%s》第 %s 版，共 %d 个事项。\n", cat.Name, cat.Version, len(cat.Matters))
+			fmt.Fprintf(e.stdout, "已导入目录《%s》第 %s 版，共 %d 个事项。\n", cat.Name, cat.Version, cat.Matters)
 			return nil
 		},
 	}

@@ -1,33 +1,28 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
-// changeCmd runs one change of an event and prints the event after it.
-func runChange(e *env, by, done string, fn func(ops *tracker.Ops) (*tracker.Event, error)) error {
-	today, err := e.today()
+// runChange runs one change of an event and prints the event after it.
+func runChange(c *cobra.Command, e *env, by, done string, fn func(ctx context.Context, svc app.Service) (*app.EventDetail, error)) error {
+	svc, err := e.service()
 	if err != nil {
 		return err
 	}
-	var ev *tracker.Event
-	var cal *calendar.Calendar
-	err = e.write(by, func(ops *tracker.Ops, c *calendar.Calendar) error {
-		cal = c
-		ev, err = fn(ops)
-		return err
-	})
+	d, err := fn(e.ctx(c.Context(), by), svc)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, done)
-	printEvent(e.stdout, ev, cal, today, e.config().LateLoggingDays)
+	printEvent(e.stdout, d)
 	return nil
 }
 
@@ -64,12 +59,12 @@ grassroots（基层公共服务平台），也可写中文名；--all 表示事�
 				}
 				chs = append(chs, ch)
 			}
-			d, err := optionalDate(e, "--date", date)
+			d, err := optionalDateArg("--date", date)
 			if err != nil {
 				return err
 			}
-			return runChange(e, by, "已登记公开。", func(ops *tracker.Ops) (*tracker.Event, error) {
-				return ops.Disclose(id, chs, all, d, url, note)
+			return runChange(c, e, by, "已登记公开。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
+				return svc.Disclose(ctx, app.DiscloseInput{Event: id, Channels: chs, All: all, Date: d, URL: url, Note: note})
 			})
 		},
 	}
@@ -80,14 +75,6 @@ grassroots（基层公共服务平台），也可写中文名；--all 表示事�
 	c.Flags().StringVar(&note, "note", "", "备注，如公示栏位置")
 	c.Flags().StringVar(&by, "by", "", "登记人（默认为系统用户名）")
 	return c
-}
-
-// optionalDate parses a date flag, defaulting to today.
-func optionalDate(e *env, field, v string) (calendar.Date, error) {
-	if v == "" {
-		return e.today()
-	}
-	return parseDateArg(field, v)
 }
 
 func newWaiveCmd(e *env) *cobra.Command {
@@ -103,7 +90,9 @@ func newWaiveCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runChange(e, by, "已免于公开。", func(ops *tracker.Ops) (*tracker.Event, error) { return ops.Waive(id, reason) })
+			return runChange(c, e, by, "已免于公开。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
+				return svc.Waive(ctx, app.WaiveInput{Event: id, Reason: reason})
+			})
 		},
 	}
 	c.Flags().StringVar(&reason, "reason", "", "理由及法律依据（必填）")
@@ -130,7 +119,9 @@ func newRetractCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runChange(e, by, "已撤回公开记录。", func(ops *tracker.Ops) (*tracker.Event, error) { return ops.Retract(id, ch, reason) })
+			return runChange(c, e, by, "已撤回公开记录。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
+				return svc.Retract(ctx, app.RetractInput{Event: id, Channel: ch, Reason: reason})
+			})
 		},
 	}
 	c.Flags().StringVar(&channel, "channel", "", "渠道（必填）")
@@ -151,7 +142,9 @@ func newReopenCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runChange(e, by, "已重新打开。", func(ops *tracker.Ops) (*tracker.Event, error) { return ops.Reopen(id, reason) })
+			return runChange(c, e, by, "已重新打开。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
+				return svc.Reopen(ctx, app.ReopenInput{Event: id, Reason: reason})
+			})
 		},
 	}
 	c.Flags().StringVar(&reason, "reason", "", "原因（必填）")
@@ -171,8 +164,7 @@ func newAmendCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var a tracker.Amendment
-			a.Reason = reason
+			a := app.AmendInput{Event: id, Matter: matter, Reason: reason}
 			if c.Flags().Changed("date") {
 				d, err := parseDateArg("--date", date)
 				if err != nil {
@@ -183,7 +175,9 @@ func newAmendCmd(e *env) *cobra.Command {
 			if c.Flags().Changed("summary") {
 				a.Summary = &summary
 			}
-			return runChange(e, by, "已更正。", func(ops *tracker.Ops) (*tracker.Event, error) { return ops.Amend(id, matter, a) })
+			return runChange(c, e, by, "已更正。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
+				return svc.Amend(ctx, a)
+			})
 		},
 	}
 	c.Flags().StringVar(&date, "date", "", "正确的形成或变更日期")

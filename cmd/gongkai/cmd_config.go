@@ -8,10 +8,9 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/spf13/cobra"
 
-	"gongkai/calendar"
 	"gongkai/config"
 	"gongkai/notify"
-	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 func newConfigCmd(e *env) *cobra.Command {
@@ -110,27 +109,28 @@ func printConfig(e *env, cfg *config.Config) error {
 // ownerWarnings names the owners whose 一级事项 the catalogue in force does
 // not have: such an owner would hear nothing.
 func ownerWarnings(e *env, cfg *config.Config) []string {
-	if len(cfg.Recipients.Owners) == 0 || e.noDatabase() {
+	if len(cfg.Recipients.Owners) == 0 {
 		return nil
 	}
-	var out []string
-	e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
-		cat, err := tx.Catalog()
-		if err != nil || cat == nil {
-			return err
-		}
-		known := map[string]bool{}
-		for _, m := range cat.Matters {
-			known[m.Level1] = true
-		}
-		for i, o := range cfg.Recipients.Owners {
-			if !known[o.Level1] {
-				out = append(out, fmt.Sprintf("recipients.owners[%d].level1 的值 %q 不是现行目录中的一级事项，%s 将收不到任何提醒",
-					i, o.Level1, strings.Join(o.Emails, "、")))
-			}
-		}
+	svc, err := e.service()
+	if err != nil {
 		return nil
-	})
+	}
+	list, err := svc.Matters(context.Background(), app.MatterQuery{})
+	if err != nil {
+		return nil // no database, no catalogue yet: nothing to compare with
+	}
+	known := map[string]bool{}
+	for _, m := range list.Matters {
+		known[m.Level1] = true
+	}
+	var out []string
+	for i, o := range cfg.Recipients.Owners {
+		if !known[o.Level1] {
+			out = append(out, fmt.Sprintf("recipients.owners[%d].level1 的值 %q 不是现行目录中的一级事项，%s 将收不到任何提醒",
+				i, o.Level1, strings.Join(o.Emails, "、")))
+		}
+	}
 	return out
 }
 

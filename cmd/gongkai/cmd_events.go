@@ -8,6 +8,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 type eventsOptions struct {
@@ -33,12 +34,7 @@ done_late 逾期公开，waived 免于公开。
   --as-of D       以 D 为“今天”（默认今天）`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !c.Flags().Changed("due-within") {
-				o.dueWithin = -1
-			} else if o.dueWithin < 0 {
-				return inputErrorf("--due-within 的值 %d 无效：应为 0 或正整数", o.dueWithin)
-			}
-			return runEvents(e, o)
+			return runEvents(c, e, o)
 		},
 	}
 	c.Flags().BoolVar(&o.open, "open", false, "只列待公开的（含已逾期）")
@@ -52,126 +48,57 @@ done_late 逾期公开，waived 免于公开。
 	return c
 }
 
-func runEvents(e *env, o eventsOptions) error {
+func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 	if err := parseFormat(o.format, "table", "json", "csv"); err != nil {
 		return err
 	}
-	asOf, err := optionalDate(e, "--as-of", o.asOf)
+	q := app.EventQuery{Open: o.open, Overdue: o.overdue, Matter: o.matter}
+	if c.Flags().Changed("due-within") {
+		q.DueWithin = &o.dueWithin
+	}
+	var err error
+	for _, d := range []struct {
+		flag, v string
+		to      *calendar.Date
+	}{{"--as-of", o.asOf, &q.AsOf}, {"--from", o.from, &q.From}, {"--to", o.to, &q.To}} {
+		if *d.to, err = optionalDateArg(d.flag, d.v); err != nil {
+			return err
+		}
+	}
+	svc, err := e.service()
 	if err != nil {
 		return err
 	}
-	var from, to calendar.Date
-	if o.from != "" {
-		if from, err = parseDateArg("--from", o.from); err != nil {
-			return err
-		}
-	}
-	if o.to != "" {
-		if to, err = parseDateArg("--to", o.to); err != nil {
-			return err
-		}
-	}
-	if !from.IsZero() && !to.IsZero() && from.After(to) {
-		return inputErrorf("--from %s 晚于 --to %s", from, to)
-	}
-	var rows []eventJSON
-	var list []*tracker.Event
-	var cal *calendar.Calendar
-	err = e.read(func(tx tracker.Tx, c *calendar.Calendar) error {
-		cal = c
-		matter := 0
-		if o.matter != "" {
-			cat, err := tx.Catalog()
-			if err != nil {
-				return err
-			}
-			if cat == nil {
-				cat = tracker.EmbeddedCatalog()
-			}
-			m, err := tracker.FindMatter(cat, o.matter)
-			if err != nil {
-				return err
-			}
-			matter = m.Seq
-		}
-		// Only open events can be open or overdue today; as of a past day,
-		// an event closed since may have been, so all are read.
-		openOnly := (o.open || o.overdue || o.dueWithin >= 0) && o.asOf == ""
-		each := tx.Events
-		if openOnly {
-			each = tx.OpenEvents
-		}
-		return each(func(ev *tracker.Event) error {
-			st := ev.Status(asOf)
-			switch {
-			case matter != 0 && ev.Matter != matter:
-				return nil
-			case !from.IsZero() && ev.Date.Before(from), !to.IsZero() && ev.Date.After(to):
-				return nil
-			case ev.Date.After(asOf):
-				return nil // it had not happened yet
-			case o.open && st != tracker.Open && st != tracker.Overdue:
-				return nil
-			case o.overdue && st != tracker.Overdue:
-				return nil
-			case o.dueWithin >= 0:
-				if st != tracker.Open {
-					return nil
-				}
-				if n, _ := workdaysLeft(c, asOf, ev.Deadline); n > o.dueWithin {
-					return nil
-				}
-			}
-			list = append(list, ev)
-			rows = append(rows, toJSON(ev, c, asOf))
-			return nil
-		})
-	})
+	list, err := svc.Events(e.ctx(c.Context(), ""), q)
 	if err != nil {
 		return err
 	}
 	switch o.format {
 	case "json":
-		return writeJSONList(e.stdout, rows)
+		return writeJSONList(e.stdout, list.Events)
 	case "csv":
-		out := make([][]string, len(rows))
-		for i, r := range rows {
-			out[i] = r.csvRow()
+		rows := make([][]string, len(list.Events))
+		for i, v := range list.Events {
+			rows[i] = v.Record()
 		}
-		return writeCSV(e.stdout, csvHeader, out)
+		return writeCSV(e.stdout, tracker.EventViewColumns, rows)
 	}
-	if len(list) == 0 {
+	if len(list.Events) == 0 {
 		fmt.Fprintln(e.stdout, "没有符合条件的事件。")
 		return nil
 	}
 	t := newTable(e.stdout, "编号", "事项", "类型", "日期", "期限", "剩余", "状态", "待公开")
-	for _, ev := range list {
-		st := ev.Status(asOf)
-		deadline := dateWithWeekday(ev.Deadline)
-		if ev.Provisional {
+	for _, v := range list.Events {
+		deadline := dateWithWeekday(v.Deadline)
+		if v.Provisional {
 			deadline += " 暂估"
 		}
-		left := ""
-		if !st.Closed() {
-			left = leftText(cal, asOf, ev.Deadline)
-		}
-		t.Append([]string{strconv.FormatUint(ev.ID, 10), fmt.Sprintf("%d %s", ev.Matter, shortMatter(ev.MatterName)),
-			ev.Kind.Name(), ev.Date.String(), deadline, left, st.Name(), tracker.ChannelNames(ev.Pending())})
+		t.Append([]string{strconv.FormatUint(v.ID, 10), fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)),
+			v.Kind.Name(), v.Date.String(), deadline, v.Standing(list.AsOf), v.Status.Name(), tracker.ChannelNames(v.ChannelsPending)})
 	}
 	if err := t.Render(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "共 %d 个事件（截至 %s）。\n", len(list), asOf)
+	fmt.Fprintf(e.stdout, "共 %d 个事件（截至 %s）。\n", len(list.Events), list.AsOf)
 	return nil
-}
-
-// shortMatter keeps the most specific level of a matter's full name.
-func shortMatter(name string) string {
-	runes := []rune(name)
-	for i := len(runes) - 1; i > 0; i-- {
-		if runes[i] == '›' {
-			return string(runes[i+2:])
-		}
-	}
-	return name
 }

@@ -4,9 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"gongkai/calendar"
-	"gongkai/tracker"
 )
 
 func newInitCmd(e *env) *cobra.Command {
@@ -19,19 +16,19 @@ func newInitCmd(e *env) *cobra.Command {
 在第一次使用时也会这样做。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var cat *tracker.Catalog
-			err := e.write(by, func(ops *tracker.Ops, _ *calendar.Calendar) error {
-				var err error
-				cat, err = ops.Tx.Catalog()
-				return err
-			})
+			svc, err := e.service()
 			if err != nil {
 				return err
 			}
-			if e.created {
-				fmt.Fprintf(e.stdout, "已创建数据库 %s，载入目录《%s》（第 %s 版，%d 个事项）。\n", e.dbPath(), cat.Name, cat.Version, len(cat.Matters))
+			r, err := svc.Init(e.ctx(c.Context(), by))
+			if err != nil {
+				return err
+			}
+			cat := r.Catalog
+			if r.Created {
+				fmt.Fprintf(e.stdout, "已创建数据库 %s，载入目录《%s》（第 %s 版，%d 个事项）。\n", e.dbPath(), cat.Name, cat.Version, cat.Matters)
 			} else {
-				fmt.Fprintf(e.stdout, "数据库 %s 已有目录《%s》（第 %s 版，%d 个事项），未作改动。\n", e.dbPath(), cat.Name, cat.Version, len(cat.Matters))
+				fmt.Fprintf(e.stdout, "数据库 %s 已有目录《%s》（第 %s 版，%d 个事项），未作改动。\n", e.dbPath(), cat.Name, cat.Version, cat.Matters)
 			}
 			return nil
 		},

@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 type logOptions struct {
@@ -31,7 +31,7 @@ MATTER 是目录中的序号，或事项名称中的文字；文字对应多个�
 		Args: exactArgs(1, "事项 MATTER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.matter = args[0]
-			return runLog(e, o)
+			return runLog(c, e, o)
 		},
 	}
 	c.Flags().BoolVar(&o.formed, "formed", false, "信息形成")
@@ -44,7 +44,7 @@ MATTER 是目录中的序号，或事项名称中的文字；文字对应多个�
 	return c
 }
 
-func runLog(e *env, o logOptions) error {
+func runLog(c *cobra.Command, e *env, o logOptions) error {
 	if err := parseFormat(o.format, "table", "json"); err != nil {
 		return err
 	}
@@ -59,30 +59,22 @@ func runLog(e *env, o logOptions) error {
 	default:
 		return inputErrorf("请用 --formed（信息形成）或 --changed（信息变更）说明事件类型")
 	}
-	today, err := e.today()
+	date, err := optionalDateArg("--date", o.date)
 	if err != nil {
 		return err
 	}
-	date := today
-	if o.date != "" {
-		if date, err = parseDateArg("--date", o.date); err != nil {
-			return err
-		}
-	}
-	var ev *tracker.Event
-	var cal *calendar.Calendar
-	err = e.write(o.by, func(ops *tracker.Ops, c *calendar.Calendar) error {
-		cal = c
-		ev, err = ops.Log(o.matter, tracker.LogRequest{Kind: kind, Date: date, Summary: o.summary, Ref: o.ref})
+	svc, err := e.service()
+	if err != nil {
 		return err
-	})
+	}
+	d, err := svc.Log(e.ctx(c.Context(), o.by), app.LogInput{Matter: o.matter, Kind: kind, Date: date, Summary: o.summary, Ref: o.ref})
 	if err != nil {
 		return err
 	}
 	if o.format == "json" {
-		return writeJSON(e.stdout, toJSON(ev, cal, today))
+		return writeJSON(e.stdout, d.View)
 	}
 	fmt.Fprintln(e.stdout, "已登记。")
-	printEvent(e.stdout, ev, cal, today, e.config().LateLoggingDays)
+	printEvent(e.stdout, d)
 	return nil
 }

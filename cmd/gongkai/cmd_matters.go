@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 func newMattersCmd(e *env) *cobra.Command {
@@ -22,20 +22,15 @@ func newMattersCmd(e *env) *cobra.Command {
 			if err := parseFormat(format, "table", "json", "csv"); err != nil {
 				return err
 			}
-			return e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
-				cat, err := currentCatalog(tx)
-				if err != nil {
-					return err
-				}
-				var ms []tracker.Matter
-				q := strings.Join(strings.Fields(search), "")
-				for _, m := range cat.Matters {
-					if q == "" || strings.Contains(m.Level1+m.Level2+m.Level3, q) {
-						ms = append(ms, m)
-					}
-				}
-				return printMatters(e, cat, ms, format)
-			})
+			svc, err := e.service()
+			if err != nil {
+				return err
+			}
+			list, err := svc.Matters(e.ctx(c.Context(), ""), app.MatterQuery{Search: search})
+			if err != nil {
+				return err
+			}
+			return printMatters(e, list, format)
 		},
 	}
 	c.Flags().StringVar(&search, "search", "", "只列名称含该文字的事项")
@@ -45,32 +40,19 @@ func newMattersCmd(e *env) *cobra.Command {
 		Short: "查看一个事项的全部栏目",
 		Args:  exactArgs(1, "事项 MATTER（序号或名称）"),
 		RunE: func(c *cobra.Command, args []string) error {
-			return e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
-				cat, err := currentCatalog(tx)
-				if err != nil {
-					return err
-				}
-				m, err := tracker.FindMatter(cat, args[0])
-				if err != nil {
-					return err
-				}
-				printMatter(e, cat, m)
-				return nil
-			})
+			svc, err := e.service()
+			if err != nil {
+				return err
+			}
+			d, err := svc.Matter(e.ctx(c.Context(), ""), args[0])
+			if err != nil {
+				return err
+			}
+			printMatter(e, d.Catalog, &d.Matter)
+			return nil
 		},
 	})
 	return c
-}
-
-func currentCatalog(tx tracker.Tx) (*tracker.Catalog, error) {
-	cat, err := tx.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	if cat == nil {
-		return nil, tracker.Errorf(tracker.ENotFound, "数据库中还没有公开目录：请先运行 gongkai init")
-	}
-	return cat, nil
 }
 
 // matterJSON is a matter as `--format json` gives it; stable field names.
@@ -90,7 +72,8 @@ type matterJSON struct {
 	Levels        []string `json:"levels"`
 }
 
-func printMatters(e *env, cat *tracker.Catalog, ms []tracker.Matter, format string) error {
+func printMatters(e *env, list *app.MatterList, format string) error {
+	cat, ms := list.Catalog, list.Matters
 	switch format {
 	case "json":
 		out := make([]matterJSON, 0, len(ms))
@@ -120,7 +103,7 @@ func printMatters(e *env, cat *tracker.Catalog, ms []tracker.Matter, format stri
 	if err := t.Render(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "《%s》第 %s 版：列出 %d 项，共 %d 项。\n", cat.Name, cat.Version, len(ms), len(cat.Matters))
+	fmt.Fprintf(e.stdout, "《%s》第 %s 版：列出 %d 项，共 %d 项。\n", cat.Name, cat.Version, len(ms), cat.Matters)
 	return nil
 }
 
@@ -131,7 +114,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func printMatter(e *env, cat *tracker.Catalog, m *tracker.Matter) {
+func printMatter(e *env, cat app.CatalogInfo, m *tracker.Matter) {
 	w := e.stdout
 	fmt.Fprintf(w, "序号 %d  %s\n", m.Seq, m.Name())
 	fmt.Fprintf(w, "目录：《%s》第 %s 版\n\n", cat.Name, cat.Version)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -9,6 +8,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 func newOutboxCmd(e *env) *cobra.Command {
@@ -23,45 +23,43 @@ func newOutboxCmd(e *env) *cobra.Command {
 投递失败的邮件重新排入待发并发出，--to 地址 改发到更正后的地址（同时请改正配置文件）。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
-			ctx := c.Context()
-			if ctx == nil {
-				ctx = context.Background()
+			svc, err := e.service()
+			if err != nil {
+				return err
 			}
-			if retry != 0 {
-				err := e.write(by, func(ops *tracker.Ops, _ *calendar.Calendar) error { return ops.Requeue(retry, splitList(to)) })
-				if err != nil {
-					return err
+			ctx := e.ctx(c.Context(), by)
+			var d *app.Delivery
+			switch {
+			case retry != 0:
+				d, err = svc.RetryMessage(ctx, app.RetryInput{ID: retry, To: splitList(to)})
+				if d != nil || err == nil {
+					fmt.Fprintf(e.stdout, "邮件 %d 已重新排入待发。\n", retry)
 				}
-				fmt.Fprintf(e.stdout, "邮件 %d 已重新排入待发。\n", retry)
-				flush = true
+			case flush:
+				d, err = svc.FlushOutbox(ctx)
 			}
-			if flush && !e.noDatabase() {
-				if err := e.flush(ctx); err != nil {
-					return err
-				}
+			e.printDelivery(d)
+			if err != nil {
+				return err
 			}
-			return e.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
-				t := newTable(e.stdout, "编号", "状态", "收件人", "主题", "尝试", "时间", "最后错误")
-				n := 0
-				err := tx.Messages(func(m *tracker.Message) error {
-					n++
-					when := m.Created
-					if !m.SentAt.IsZero() {
-						when = m.SentAt
-					}
-					t.Append([]string{fmt.Sprint(m.ID), stateName(m), strings.Join(m.To, "、"), m.Subject,
-						fmt.Sprint(m.Attempts), when.In(calendar.Shanghai).Format("2006-01-02 15:04"), m.LastError})
-					return nil
-				})
-				if err != nil {
-					return err
+			list, err := svc.Outbox(ctx)
+			if err != nil {
+				return err
+			}
+			if len(list.Messages) == 0 {
+				fmt.Fprintln(e.stdout, "发件箱是空的。")
+				return nil
+			}
+			t := newTable(e.stdout, "编号", "状态", "收件人", "主题", "尝试", "时间", "最后错误")
+			for _, m := range list.Messages {
+				when := m.Created
+				if !m.SentAt.IsZero() {
+					when = m.SentAt
 				}
-				if n == 0 {
-					fmt.Fprintln(e.stdout, "发件箱是空的。")
-					return nil
-				}
-				return t.Render()
-			})
+				t.Append([]string{fmt.Sprint(m.ID), stateName(m), strings.Join(m.To, "、"), m.Subject,
+					fmt.Sprint(m.Attempts), when.In(calendar.Shanghai).Format("2006-01-02 15:04"), m.LastError})
+			}
+			return t.Render()
 		},
 	}
 	c.Flags().BoolVar(&flush, "flush", false, "发出待发的邮件")

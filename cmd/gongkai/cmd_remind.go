@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
-	"gongkai/notify"
-	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 type remindOptions struct {
@@ -32,98 +28,44 @@ func newRemindCmd(e *env) *cobra.Command {
 --as-of 可指定过去的某天（补做漏掉的一次）；未来的日子只能与 --dry-run 一起用。
 --dry-run 只显示将要发出的邮件，不记录、不发送。`,
 		Args: exactArgs(0, "无"),
-		RunE: func(c *cobra.Command, args []string) error { return runRemind(c.Context(), e, o) },
+		RunE: func(c *cobra.Command, args []string) error { return runRemind(c, e, o) },
 	}
 	c.Flags().StringVar(&o.asOf, "as-of", "", "以 D 为今天（默认今天）")
-	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "只显示，不记录、不发送")
+	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "试运行：只显示，不记录、不发送")
 	c.Flags().StringVar(&o.by, "by", "", "操作人（默认为系统用户名）")
 	return c
 }
 
-// errDryRun rolls a dry run's transaction back.
-var errDryRun = errors.New("dry run")
-
-func runRemind(ctx context.Context, e *env, o remindOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	today, err := e.today()
+func runRemind(c *cobra.Command, e *env, o remindOptions) error {
+	day, err := optionalDateArg("--as-of", o.asOf)
 	if err != nil {
 		return err
 	}
-	day := today
-	if o.asOf != "" {
-		if day, err = parseDateArg("--as-of", o.asOf); err != nil {
-			return err
-		}
-		if day.After(today) && !o.dryRun {
-			return inputErrorf("--as-of %s 在今天（%s）之后：未来的日子只能与 --dry-run 一起用", day, today)
-		}
-	}
-	if !o.dryRun {
-		// A mail server that cannot be used is said before anything is
-		// recorded.
-		if _, _, err := e.transport(); err != nil {
-			return err
-		}
-	}
-	queued, workday, err := e.remindRun(day, o.by, o.dryRun)
+	svc, err := e.service()
 	if err != nil {
+		return err
+	}
+	r, err := svc.RemindRun(e.ctx(c.Context(), o.by), app.RemindInput{Day: day, DryRun: o.dryRun})
+	if r == nil {
 		return err
 	}
 	w := e.stdout
-	if !workday {
-		fmt.Fprintf(w, "%s（%s）不是工作日，不发提醒；到了的提醒在下一个工作日发出。\n", day, calendar.WeekdayName(day.Weekday()))
-		return nil
+	if !r.Workday {
+		fmt.Fprintf(w, "%s（%s）不是工作日，不发提醒；到了的提醒在下一个工作日发出。\n", r.Day, calendar.WeekdayName(r.Day.Weekday()))
+		return err
 	}
 	if o.dryRun {
-		if len(queued) == 0 {
-			fmt.Fprintf(w, "%s 没有要发的提醒。（--dry-run：未记录、未发送）\n", day)
-			return nil
-		}
-		for _, m := range queued {
-			fmt.Fprintf(w, "收件人：%s\n主题：%s\n\n%s\n", m.To[0], m.Subject, m.Text)
-		}
-		fmt.Fprintf(w, "共 %d 封。（--dry-run：未记录、未发送）\n", len(queued))
-		return nil
-	}
-	fmt.Fprintf(w, "%s：排入发件箱 %d 封提醒。\n", day, len(queued))
-	return e.flush(ctx)
-}
-
-// remindRun is one reminder run on day: plan, queue, record, in one
-// transaction (rolled back for a dry run). It does nothing on a day off.
-func (e *env) remindRun(day calendar.Date, by string, dryRun bool) (queued []*tracker.Message, workday bool, err error) {
-	cfg := e.config()
-	req := tracker.RemindRequest{
-		Rules: tracker.ReminderRules{Before: cfg.Reminders.Before, OnDueDay: cfg.Reminders.OnDueDay,
-			OverdueEvery: cfg.Reminders.OverdueEvery, EscalateAfter: cfg.Reminders.EscalateAfter},
-		Officers:    cfg.Recipients.Officers,
-		Supervisors: cfg.Recipients.Supervisors,
-		Render:      notify.Renderer{},
-	}
-	for _, ow := range cfg.Recipients.Owners {
-		req.Owners = append(req.Owners, tracker.Owner{Level1: ow.Level1, Emails: ow.Emails})
-	}
-	err = e.write(by, func(ops *tracker.Ops, cal *calendar.Calendar) error {
-		var err error
-		if workday, err = cal.IsWorkday(day); err != nil || !workday {
+		if len(r.Queued) == 0 {
+			fmt.Fprintf(w, "%s 没有要发的提醒。（--dry-run：未记录、未发送）\n", r.Day)
 			return err
 		}
-		if day.Month() >= time.November {
-			if y, err := cal.Year(day.Year() + 1); err == nil && !y.Official {
-				req.NextYear = y.Year
-			}
+		for _, m := range r.Queued {
+			fmt.Fprintf(w, "收件人：%s\n主题：%s\n\n%s\n", m.To[0], m.Subject, m.Text)
 		}
-		ops.Clock.Today = day
-		queued, err = ops.RemindRun(req)
-		if err == nil && dryRun {
-			return errDryRun
-		}
+		fmt.Fprintf(w, "共 %d 封。（--dry-run：未记录、未发送）\n", len(r.Queued))
 		return err
-	})
-	if errors.Is(err, errDryRun) {
-		err = nil
 	}
-	return queued, workday, err
+	fmt.Fprintf(w, "%s：排入发件箱 %d 封提醒。\n", r.Day, len(r.Queued))
+	e.printDelivery(r.Delivery)
+	return err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gongkai/calendar"
 	"gongkai/notify"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 type reportOptions struct {
@@ -30,7 +29,7 @@ func newReportCmd(e *env) *cobra.Command {
 事项中按时公开的比例），以及审计日志的链头。--send 发给领导和专员（HTML 正文附纯文本，
 并附 .xlsx）；没有逾期事项也照常发送。`,
 		Args: exactArgs(0, "无"),
-		RunE: func(c *cobra.Command, args []string) error { return runReport(c.Context(), e, o) },
+		RunE: func(c *cobra.Command, args []string) error { return runReport(c, e, o) },
 	}
 	weekly.Flags().StringVar(&o.asOf, "as-of", "", "以 D 为报告日（默认今天）")
 	weekly.Flags().StringVar(&o.format, "format", "text", "输出格式：text、html、xlsx 或 csv")
@@ -41,67 +40,36 @@ func newReportCmd(e *env) *cobra.Command {
 	return c
 }
 
-func runReport(ctx context.Context, e *env, o reportOptions) error {
+func runReport(c *cobra.Command, e *env, o reportOptions) error {
 	if err := parseFormat(o.format, "text", "html", "xlsx", "csv"); err != nil {
 		return err
 	}
 	if o.format == "xlsx" && o.out == "" && !o.send {
 		return inputErrorf("--format xlsx 须用 --out 文件名 指定输出文件")
 	}
-	day, err := optionalDate(e, "--as-of", o.asOf)
+	day, err := optionalDateArg("--as-of", o.asOf)
 	if err != nil {
 		return err
 	}
-	if today, err := e.today(); err != nil {
+	svc, err := e.service()
+	if err != nil {
 		return err
-	} else if o.send && day.After(today) {
-		return inputErrorf("--as-of %s 在今天（%s）之后：未来的报告不能发送", day, today)
 	}
+	ctx := e.ctx(c.Context(), o.by)
 	var r *tracker.WeeklyReport
 	if o.send {
-		cfg := e.config()
-		to := append(append([]string{}, cfg.Recipients.Supervisors...), cfg.Recipients.Officers...)
-		if len(to) == 0 {
-			return inputErrorf("配置中没有 recipients.supervisors 或 recipients.officers：报告无人接收")
-		}
-		if _, _, err := e.transport(); err != nil {
+		sent, err := svc.SendWeeklyReport(ctx, app.ReportInput{Day: day})
+		if sent == nil {
 			return err
 		}
-		var queued []*tracker.Message
-		err = e.write(o.by, func(ops *tracker.Ops, cal *calendar.Calendar) error {
-			past := day.Before(ops.Clock.Today)
-			ops.Clock.Today = day
-			if r, err = tracker.Weekly(ops.Tx, cal, day, past); err != nil {
-				return err
-			}
-			queued, err = ops.QueueWeekly(r, to, notify.Renderer{})
-			return err
-		})
-		if err != nil {
+		r = sent.Report
+		fmt.Fprintf(e.stdout, "%s 的周报：排入发件箱 %d 封。\n", r.Day, sent.Queued)
+		e.printDelivery(sent.Delivery)
+		if err != nil || o.out == "" {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s 的周报：排入发件箱 %d 封。\n", day, len(queued))
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		if err := e.flush(ctx); err != nil {
-			return err
-		}
-		if o.out == "" {
-			return nil
-		}
-	} else {
-		today, err := e.today()
-		if err != nil {
-			return err
-		}
-		err = e.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
-			r, err = tracker.Weekly(tx, cal, day, day.Before(today))
-			return err
-		})
-		if err != nil {
-			return err
-		}
+	} else if r, err = svc.WeeklyReport(ctx, app.ReportInput{Day: day}); err != nil {
+		return err
 	}
 	var data []byte
 	switch o.format {

@@ -16,8 +16,8 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/config"
-	"gongkai/notify"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -46,7 +46,7 @@ type daemon struct {
 	e   *env
 	ctx context.Context // ends on SIGTERM or SIGINT: the sender stops after the message in flight
 	log *slog.Logger
-	mu  sync.Mutex // one job at a time touches the database and the outbox
+	mu  sync.Mutex // one job at a time
 	// failed: the last reminder run failed (the database busy beyond its
 	// wait, say); it is tried again each minute until it succeeds, so a
 	// "due today" reminder is not put off to tomorrow.
@@ -55,13 +55,16 @@ type daemon struct {
 
 // serve runs until ctx ends; a value on hup rereads the configuration.
 func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
-	d := &daemon{e: e, ctx: ctx, log: slog.New(slog.NewTextHandler(e.stderr, nil))}
+	d := &daemon{e: e, ctx: app.WithActor(ctx, "gongkai serve"), log: slog.New(slog.NewTextHandler(e.stderr, nil))}
+	if _, err := e.service(); err != nil {
+		return err
+	}
 	d.log.Info("gongkai serve starting", "db", e.dbPath(), "config", e.config().File, "transport", d.transportName())
 	if len(e.config().Recipients.Officers) == 0 {
 		d.log.Warn("no recipients.officers in the configuration: reminders have nobody to go to (gongkai config example shows how)")
 	}
 
-	d.catchUp(ctx)
+	d.catchUp()
 	c, err := d.start()
 	if err != nil {
 		return err
@@ -84,7 +87,13 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
 				continue
 			}
 			<-c.Stop().Done()
-			e.cfg = cfg
+			d.mu.Lock()
+			e.cfg, e.svc = cfg, nil
+			_, err = e.service()
+			d.mu.Unlock()
+			if err != nil {
+				return err
+			}
 			if c, err = d.start(); err != nil {
 				return err
 			}
@@ -94,9 +103,9 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
 			retry := d.failed
 			d.mu.Unlock()
 			if retry {
-				d.reminders(ctx)
+				d.reminders()
 			} else {
-				d.flush(ctx)
+				d.flush()
 			}
 		}
 	}
@@ -118,10 +127,10 @@ func (d *daemon) start() (*cron.Cron, error) {
 	// next time.
 	c := cron.New(cron.WithLocation(calendar.Shanghai), cron.WithParser(config.SpecParser),
 		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)), cron.WithLogger(logger))
-	if _, err := c.AddFunc(cfg.Schedule.Reminders, func() { d.reminders(d.ctx) }); err != nil {
+	if _, err := c.AddFunc(cfg.Schedule.Reminders, d.reminders); err != nil {
 		return nil, &config.Error{File: cfg.File, Key: "schedule.reminders", Message: err.Error()}
 	}
-	if _, err := c.AddFunc(cfg.Schedule.WeeklyReport, func() { d.weekly(d.ctx) }); err != nil {
+	if _, err := c.AddFunc(cfg.Schedule.WeeklyReport, d.weekly); err != nil {
 		return nil, &config.Error{File: cfg.File, Key: "schedule.weekly_report", Message: err.Error()}
 	}
 	c.Start()
@@ -131,128 +140,74 @@ func (d *daemon) start() (*cron.Cron, error) {
 // catchUp makes up, at start, what was missed while the daemon was down:
 // stages not yet recorded go out (planning never loses them), and a weekly
 // report whose day has passed is sent late.
-func (d *daemon) catchUp(ctx context.Context) {
-	d.reminders(ctx)
-	d.weekly(ctx)
-}
-
-func (d *daemon) now() time.Time {
-	t, err := d.e.now()
-	if err != nil {
-		d.log.Error("bad GONGKAI_NOW; using the clock", "err", err)
-		return time.Now()
-	}
-	return t
+func (d *daemon) catchUp() {
+	d.reminders()
+	d.weekly()
 }
 
 // reminders is the daily job.
-func (d *daemon) reminders(ctx context.Context) {
+func (d *daemon) reminders() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	day := calendar.Today(d.now())
-	queued, workday, err := d.e.remindRun(day, "gongkai serve", false)
-	var busy *busyError
-	d.failed = errors.As(err, &busy)
+	svc, _ := d.e.service()
+	r, err := svc.RemindRun(d.ctx, app.RemindInput{})
+	d.failed = tracker.ErrorCode(err) == tracker.EBusy
 	switch {
 	case d.failed:
-		d.log.Error("reminder run failed; trying again in a minute", "day", day, "err", err)
+		d.log.Error("reminder run failed; trying again in a minute", "err", err)
 	case err != nil:
-		d.log.Error("reminder run failed", "day", day, "err", err)
-	case !workday:
-		d.log.Info("not a working day: no reminders", "day", day)
+		d.log.Error("reminder run failed", "err", err)
+	case !r.Workday:
+		d.log.Info("not a working day: no reminders", "day", r.Day)
 	default:
-		d.log.Info("reminder run", "day", day, "queued", len(queued))
+		d.log.Info("reminder run", "day", r.Day, "queued", len(r.Queued))
 	}
-	if workday {
-		d.weeklyLocked(ctx) // a report put off by a day off goes out now
+	if r != nil && r.Workday {
+		d.weeklyLocked() // a report put off by a day off goes out now
 	}
-	d.flushLocked(ctx)
+	d.flushLocked()
 }
 
 // weekly is the weekly report's job: on the scheduled day when it is a
 // working day, else on the next working day (from the reminder job).
-func (d *daemon) weekly(ctx context.Context) {
+func (d *daemon) weekly() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.weeklyLocked(ctx)
-	d.flushLocked(ctx)
+	d.weeklyLocked()
+	d.flushLocked()
 }
 
-func (d *daemon) weeklyLocked(ctx context.Context) {
-	cfg := d.e.config()
-	to := append(append([]string{}, cfg.Recipients.Supervisors...), cfg.Recipients.Officers...)
-	if len(to) == 0 {
-		return
-	}
-	now := d.now()
-	sched, err := config.SpecParser.Parse(cfg.Schedule.WeeklyReport)
+func (d *daemon) weeklyLocked() {
+	sched, err := config.SpecParser.Parse(d.e.config().Schedule.WeeklyReport)
 	if err != nil {
 		d.log.Error("weekly report schedule", "err", err)
 		return
 	}
-	// Every scheduled time of the last fortnight: a report whose day was
-	// off goes out on the next working day, and two such weeks in a row
-	// (a long holiday) still give two reports, each as of its due day.
-	var times []time.Time
-	for t := sched.Next(now.In(calendar.Shanghai).Add(-15 * 24 * time.Hour)); !t.After(now); t = sched.Next(t) {
-		times = append(times, t)
-	}
-	today := calendar.Today(now)
-	var queued []*tracker.Message
-	err = d.e.write("gongkai serve", func(ops *tracker.Ops, cal *calendar.Calendar) error {
-		if w, _ := cal.IsWorkday(today); !w {
-			return nil
-		}
-		for _, t := range times {
-			scheduled := calendar.Today(t)
-			due, _, err := cal.AddWorkdays(scheduled, 0) // that day, or the next working day
-			if err != nil {
-				return err
-			}
-			if today.Before(due) || !due.After(today.AddDays(-7)) {
-				continue // not yet; or a week gone, sent then (or before this database)
-			}
-			ops.Clock.Today = due
-			r, err := tracker.Weekly(ops.Tx, cal, due, due.Before(today))
-			if err != nil {
-				return err
-			}
-			r.ScheduledDay = scheduled
-			q, err := ops.QueueWeekly(r, to, notify.Renderer{})
-			if err != nil {
-				return err
-			}
-			queued = append(queued, q...)
-		}
-		return nil
-	})
+	svc, _ := d.e.service()
+	r, err := svc.SendDueWeeklyReports(d.ctx, sched)
 	if err != nil {
 		d.log.Error("weekly report failed", "err", err)
 		return
 	}
-	if len(queued) > 0 {
-		d.log.Info("weekly report queued", "day", today, "messages", len(queued))
+	if r.Queued > 0 {
+		d.log.Info("weekly report queued", "day", r.Report.Day, "messages", r.Queued)
 	}
 }
 
-func (d *daemon) flush(ctx context.Context) {
+func (d *daemon) flush() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.flushLocked(ctx)
+	d.flushLocked()
 }
 
-func (d *daemon) flushLocked(ctx context.Context) {
-	s, err := d.e.sender()
-	if err != nil {
-		d.log.Error("cannot send", "err", err)
-		return
-	}
-	r, err := s.Flush(ctx)
+func (d *daemon) flushLocked() {
+	svc, _ := d.e.service()
+	r, err := svc.FlushOutbox(d.ctx)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		d.log.Error("sending failed", "err", err)
 	}
-	if r.Sent+r.Retrying+r.Failed > 0 {
-		d.log.Info("outbox", "sent", r.Sent, "retrying", r.Retrying, "failed", r.Failed, "to", s.Transport.Name())
+	if r != nil && r.Sent+r.Retrying+r.Failed > 0 {
+		d.log.Info("outbox", "sent", r.Sent, "retrying", r.Retrying, "failed", r.Failed, "to", r.Transport)
 	}
 }
 

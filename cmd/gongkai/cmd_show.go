@@ -7,6 +7,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 func newShowCmd(e *env) *cobra.Command {
@@ -21,45 +22,53 @@ func newShowCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			today, err := optionalDate(e, "--as-of", asOf)
+			day, err := optionalDateArg("--as-of", asOf)
 			if err != nil {
 				return err
 			}
-			return e.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
-				ev, err := tx.Event(id)
-				if err != nil {
-					return err
-				}
-				w := e.stdout
-				printEvent(w, ev, cal, today, e.config().LateLoggingDays)
-				fmt.Fprintf(w, "  登记      %s，%s\n", ev.By, ev.LoggedAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
-				if len(ev.Disclosures) > 0 {
-					fmt.Fprintln(w, "\n公开记录：")
-					t := newTable(w, "渠道", "公开日期", "网址或备注", "登记人", "是否有效")
-					for _, d := range ev.Disclosures {
-						where := d.URL
-						if d.Note != "" {
-							where += " " + d.Note
-						}
-						valid := "有效"
-						if d.Void != nil {
-							valid = fmt.Sprintf("已%s：%s", tracker.ActionName(d.Void.Action), d.Void.Reason)
-						}
-						t.Append([]string{d.Channel.Name(), d.Date.String(), where, d.By, valid})
-					}
-					if err := t.Render(); err != nil {
-						return err
-					}
-				}
-				fmt.Fprintln(w, "\n历史：")
-				t := newTable(w, "时间", "操作人", "操作", "内容", "原因")
-				for _, h := range ev.History {
-					t.Append([]string{h.At.In(calendar.Shanghai).Format("2006-01-02 15:04"), h.By, tracker.ActionName(h.Action), h.Detail, h.Reason})
-				}
-				return t.Render()
-			})
+			svc, err := e.service()
+			if err != nil {
+				return err
+			}
+			d, err := svc.Event(e.ctx(c.Context(), ""), app.EventRef{ID: id, AsOf: day})
+			if err != nil {
+				return err
+			}
+			return printEventHistory(e, d)
 		},
 	}
 	c.Flags().StringVar(&asOf, "as-of", "", "以 D 为今天")
 	return c
+}
+
+// printEventHistory prints an event whole: its summary, disclosures and
+// history.
+func printEventHistory(e *env, d *app.EventDetail) error {
+	w, ev := e.stdout, d.Event
+	printEvent(w, d)
+	fmt.Fprintf(w, "  登记      %s，%s\n", ev.By, ev.LoggedAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+	if len(ev.Disclosures) > 0 {
+		fmt.Fprintln(w, "\n公开记录：")
+		t := newTable(w, "渠道", "公开日期", "网址或备注", "登记人", "是否有效")
+		for _, d := range ev.Disclosures {
+			where := d.URL
+			if d.Note != "" {
+				where += " " + d.Note
+			}
+			valid := "有效"
+			if d.Void != nil {
+				valid = fmt.Sprintf("已%s：%s", tracker.ActionName(d.Void.Action), d.Void.Reason)
+			}
+			t.Append([]string{d.Channel.Name(), d.Date.String(), where, d.By, valid})
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w, "\n历史：")
+	t := newTable(w, "时间", "操作人", "操作", "内容", "原因")
+	for _, h := range ev.History {
+		t.Append([]string{h.At.In(calendar.Shanghai).Format("2006-01-02 15:04"), h.By, tracker.ActionName(h.Action), h.Detail, h.Reason})
+	}
+	return t.Render()
 }

@@ -1,14 +1,18 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
-	"os"
+	"os/user"
+	"strings"
 	"time"
 
 	"gongkai/calendar"
 	"gongkai/config"
+	"gongkai/notify"
+	"gongkai/tracker"
+	"gongkai/tracker/app"
 	"gongkai/tracker/boltstore"
 )
 
@@ -21,11 +25,15 @@ type env struct {
 	dbFlag     string         // --db
 	configFlag string         // --config
 	cfg        *config.Config // loaded before a command runs
-	created    bool           // the last write set up a new database
+	svc        app.Service    // built on first use
 }
 
-// Environment variable naming the configuration file.
-const envConfig = "GONGKAI_CONFIG"
+// Environment variables gongkai reads.
+const (
+	envConfig = "GONGKAI_CONFIG"
+	envDB     = "GONGKAI_DB"
+	envNow    = "GONGKAI_NOW"
+)
 
 // loadConfig reads the configuration: --config, else GONGKAI_CONFIG, else
 // ./gongkai.toml when present, else the built-in defaults.
@@ -42,12 +50,6 @@ func (e *env) config() *config.Config {
 	return e.cfg
 }
 
-// Environment variables gongkai reads.
-const (
-	envDB  = "GONGKAI_DB"
-	envNow = "GONGKAI_NOW"
-)
-
 // now returns the current instant: GONGKAI_NOW when set (an RFC 3339 time,
 // or a date meaning noon of that day in Asia/Shanghai), else the clock.
 func (e *env) now() (time.Time, error) {
@@ -60,9 +62,21 @@ func (e *env) now() (time.Time, error) {
 	}
 	d, err := calendar.ParseDate(v)
 	if err != nil {
-		return time.Time{}, &inputError{fmt.Sprintf("环境变量 %s 的值 %q 无效：应为 RFC 3339 时间（如 2026-11-02T09:00:00+08:00）或日期 YYYY-MM-DD", envNow, v)}
+		return time.Time{}, inputErrorf("环境变量 %s 的值 %q 无效：应为 RFC 3339 时间（如 2026-11-02T09:00:00+08:00）或日期 YYYY-MM-DD", envNow, v)
 	}
 	return d.Start().Add(12 * time.Hour), nil
+}
+
+// clock returns the operation clock: GONGKAI_NOW fixed, else the machine's.
+func (e *env) clock() (func() time.Time, error) {
+	if e.getenv(envNow) == "" {
+		return time.Now, nil
+	}
+	t, err := e.now()
+	if err != nil {
+		return nil, err
+	}
+	return func() time.Time { return t }, nil
 }
 
 // today returns today's date in Asia/Shanghai.
@@ -86,52 +100,101 @@ func (e *env) dbPath() string {
 	return e.config().Database
 }
 
-// openStore opens the database for one operation. A read-only open of a
-// missing file returns a *boltstore.NotFoundError.
-func (e *env) openStore(readOnly bool) (*boltstore.Store, error) {
-	path := e.dbPath()
-	mode, _ := e.config().Mode() // checked when the configuration was loaded
-	s, err := boltstore.Open(path, boltstore.Options{ReadOnly: readOnly, Mode: mode})
-	if errors.Is(err, boltstore.ErrBusy) {
-		return nil, &busyError{path: path}
+// service returns the operations, over the database file opened for each
+// one.
+func (e *env) service() (app.Service, error) {
+	if e.svc != nil {
+		return e.svc, nil
 	}
-	return s, err
+	now, err := e.clock()
+	if err != nil {
+		return nil, err
+	}
+	e.svc = e.newService(now)
+	return e.svc, nil
 }
 
-// noDatabase reports whether there is no database yet: no file, or an empty
-// one (made by touch, say) that nobody has written to.
-func (e *env) noDatabase() bool {
-	fi, err := os.Stat(e.dbPath())
-	return errors.Is(err, os.ErrNotExist) || (err == nil && fi.Mode().IsRegular() && fi.Size() == 0)
+// newService returns the operations on the clock now.
+func (e *env) newService(now func() time.Time) app.Service {
+	cfg := e.config()
+	mode, _ := cfg.Mode() // checked when the configuration was loaded
+	file := &boltstore.File{Path: e.dbPath(), Options: boltstore.Options{Mode: mode}}
+	return app.NewLocal(app.Config{
+		Store:       file,
+		Maintenance: file,
+		Now:         now,
+		Settings:    settings(cfg),
+		Renderer:    notify.Renderer{},
+		Delivery: func(update app.UpdateFunc) (app.Deliverer, error) {
+			return e.sender(update, now)
+		},
+	})
 }
 
-// openExisting opens the database to read, or says it does not exist.
-func (e *env) openExisting() (*boltstore.Store, error) {
-	if e.noDatabase() {
-		return nil, &boltstore.NotFoundError{Path: e.dbPath()}
+// settings are the office's rules from the configuration.
+func settings(cfg *config.Config) app.Settings {
+	s := app.Settings{
+		LateAfter: cfg.LateLoggingDays,
+		Reminders: tracker.ReminderRules{Before: cfg.Reminders.Before, OnDueDay: cfg.Reminders.OnDueDay,
+			OverdueEvery: cfg.Reminders.OverdueEvery, EscalateAfter: cfg.Reminders.EscalateAfter},
+		Recipients: app.Recipients{Officers: cfg.Recipients.Officers, Supervisors: cfg.Recipients.Supervisors},
 	}
-	return e.openStore(true)
+	for _, ow := range cfg.Recipients.Owners {
+		s.Recipients.Owners = append(s.Recipients.Owners, tracker.Owner{Level1: ow.Level1, Emails: ow.Emails})
+	}
+	return s
+}
+
+// ctx returns the command's context with who acts: --by, else the
+// operating-system user.
+func (e *env) ctx(parent context.Context, by string) context.Context {
+	if parent == nil {
+		parent = context.Background()
+	}
+	return app.WithActor(parent, e.actor(by))
+}
+
+// actor is who acts: --by, else the operating-system user.
+func (e *env) actor(by string) string {
+	if s := strings.TrimSpace(by); s != "" {
+		return s
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if s := e.getenv("USER"); s != "" {
+		return s
+	}
+	return "unknown"
+}
+
+// printDelivery says what a pass over the outbox did.
+func (e *env) printDelivery(d *app.Delivery) {
+	if d == nil || d.Sent+d.Retrying+d.Failed == 0 {
+		return
+	}
+	fmt.Fprintf(e.stdout, "投递（%s）：成功 %d 封", d.Transport, d.Sent)
+	if d.Retrying > 0 {
+		fmt.Fprintf(e.stdout, "，稍后重试 %d 封", d.Retrying)
+	}
+	if d.Failed > 0 {
+		fmt.Fprintf(e.stdout, "，失败 %d 封（见 gongkai outbox）", d.Failed)
+	}
+	fmt.Fprintln(e.stdout, "。")
 }
 
 // loadCalendar returns the calendar in force: the embedded schedules and
 // those imported into the database, when there is one. Reading never
 // creates a database.
 func (e *env) loadCalendar() (*calendar.Calendar, error) {
-	imported, err := e.importedSchedules()
+	if _, err := e.now(); err != nil {
+		// The calendar does not depend on today: a command that was told
+		// the day (--as-of) works whatever GONGKAI_NOW says.
+		e.svc = e.newService(time.Now)
+	}
+	svc, err := e.service()
 	if err != nil {
 		return nil, err
 	}
-	return calendar.New(imported...)
-}
-
-func (e *env) importedSchedules() ([]calendar.Schedule, error) {
-	if e.noDatabase() {
-		return nil, nil
-	}
-	s, err := e.openStore(true)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	return s.Schedules()
+	return svc.Calendar(context.Background())
 }

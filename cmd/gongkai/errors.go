@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
 	"gongkai/config"
 	"gongkai/tracker"
-	"gongkai/tracker/boltstore"
 )
 
 // Exit statuses; the root command's help lists them.
@@ -27,21 +30,58 @@ const exitHelp = `退出状态：
   3  找不到事项、事件或数据库
   4  数据库正被其他进程占用，请稍后重试`
 
-// inputError is bad usage or input, with a message for people.
+// exitCodes maps the domain's error codes to exit statuses; a code not
+// here (damage, a setup fault) is a failure.
+var exitCodes = map[string]int{
+	tracker.EInvalid:  exitInput,
+	tracker.EConflict: exitInput,
+	tracker.ENotFound: exitNotFound,
+	tracker.EBusy:     exitBusy,
+}
+
+// fieldFlags names the options of fields that are not one flag of their
+// own name; other fields are the flag of their name (as_of: --as-of) when
+// the command has one, and otherwise are not named.
+var fieldFlags = map[string]string{
+	tracker.FieldKind:      "--formed 或 --changed",
+	tracker.FieldChannels:  "--channel 或 --all",
+	tracker.FieldAmendment: "--date、--matter 或 --summary",
+	tracker.FieldDateRange: "--from 和 --to",
+}
+
+// fieldLabels are the words a message about a field starts with; the flag
+// goes right after them ("摘要 --summary 不能为空").
+var fieldLabels = map[string][]string{
+	tracker.FieldSummary:   {"摘要"},
+	tracker.FieldDate:      {"公开日期", "日期"},
+	tracker.FieldReason:    {"原因"},
+	tracker.FieldChannel:   {"渠道"},
+	tracker.FieldMatter:    {"事项"},
+	tracker.FieldTo:        {"收件地址"},
+	tracker.FieldAsOf:      {"报告日", "日期"},
+	tracker.FieldFile:      {"备份文件"},
+	tracker.FieldDueWithin: {"工作日数"},
+}
+
+// hints say what to do next on the command line; they follow the message
+// as they are.
+var hints = map[[2]string]string{
+	{tracker.ENotFound, tracker.FieldDatabase}: "：运行 gongkai init 创建（或用 --db 指定已有的数据库）",
+	{tracker.ENotFound, tracker.FieldCatalog}:  "（运行 gongkai init）",
+	{tracker.ENotFound, tracker.FieldEvent}:    "（用 gongkai events 查看已登记的事件）",
+	{tracker.ENotFound, tracker.FieldMatter}:   "（用 gongkai matters --search 文字 查找）",
+	{tracker.ENotFound, tracker.FieldMessage}:  "（用 gongkai outbox 查看）",
+	{tracker.EConflict, tracker.FieldEvent}:    "（gongkai reopen EVENT --reason 原因）",
+}
+
+// inputError is bad usage or input found by the command line itself, with
+// a message for people.
 type inputError struct{ msg string }
 
 func (e *inputError) Error() string { return e.msg }
 
 func inputErrorf(format string, args ...any) error {
 	return &inputError{fmt.Sprintf(format, args...)}
-}
-
-// busyError is a database whose lock another process kept too long.
-type busyError struct{ path string }
-
-func (e *busyError) Error() string {
-	return fmt.Sprintf("数据库 %s 正被其他进程（如 gongkai serve）使用，%d 秒内未能取得，请稍后重试",
-		e.path, int(boltstore.DefaultTimeout.Seconds()))
 }
 
 // partialError means some lines of a batch were bad and were reported one by
@@ -51,17 +91,15 @@ type partialError struct{ bad int }
 func (e *partialError) Error() string { return fmt.Sprintf("%d 行输入有误，见上", e.bad) }
 
 // exitCode maps an error to the exit status and the message to print
-// ("" when the error was already reported).
-func exitCode(err error) (int, string) {
+// ("" when the error was already reported); c, when known, is the command
+// that failed, whose flags name the fields of domain errors.
+func exitCode(err error, c *cobra.Command) (int, string) {
 	var (
 		inErr    *inputError
 		dateErr  *calendar.DateError
 		rangeErr *calendar.RangeError
 		impErr   *calendar.ImportError
 		partial  *partialError
-		busy     *busyError
-		notFound *boltstore.NotFoundError
-		openErr  *boltstore.OpenError
 		cfgErr   *config.Error
 	)
 	switch {
@@ -69,27 +107,64 @@ func exitCode(err error) (int, string) {
 		return exitOK, ""
 	case errors.As(err, &partial):
 		return exitInput, ""
-	case errors.As(err, &inErr), errors.As(err, &dateErr), errors.As(err, &rangeErr), errors.As(err, &impErr):
+	case errors.As(err, &inErr), errors.As(err, &dateErr), errors.As(err, &rangeErr), errors.As(err, &impErr), errors.As(err, &cfgErr):
 		return exitInput, err.Error()
-	case tracker.ErrorCode(err) == tracker.EInvalid, tracker.ErrorCode(err) == tracker.EConflict:
-		return exitInput, err.Error()
-	case tracker.ErrorCode(err) == tracker.ENotFound:
-		return exitNotFound, err.Error()
-	case errors.As(err, &notFound):
-		return exitNotFound, fmt.Sprintf("数据库 %s 不存在：运行 gongkai init 创建（或用 --db 指定已有的数据库）", notFound.Path)
-	case errors.As(err, &cfgErr):
-		return exitInput, err.Error()
-	case errors.As(err, &openErr):
-		return exitInput, err.Error() // the file named is not one gongkai can use
-	case errors.As(err, &busy):
-		return exitBusy, err.Error()
+	}
+	if de := tracker.AsError(err); de != nil {
+		code, ok := exitCodes[de.Code]
+		if !ok {
+			code = exitFailure
+		}
+		return code, domainMessage(de, c)
 	}
 	return exitFailure, err.Error()
 }
 
+// domainMessage renders a domain error for the command line: the flag of
+// its field after the field's words, and a hint of what to do.
+func domainMessage(de *tracker.Error, c *cobra.Command) string {
+	msg := de.Message
+	if flag := flagOf(de.Field, c); flag != "" {
+		placed := false
+		for _, label := range fieldLabels[de.Field] {
+			if rest, ok := strings.CutPrefix(msg, label); ok {
+				msg = label + " " + flag + " " + strings.TrimLeft(rest, " ")
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			msg += "（" + flag + "）"
+		}
+	}
+	if h, ok := hints[[2]string{de.Code, de.Field}]; ok {
+		msg += h
+	}
+	return msg
+}
+
+// flagOf returns the option that sets field in command c, or "".
+func flagOf(field string, c *cobra.Command) string {
+	if field == "" || c == nil {
+		return ""
+	}
+	if f, ok := fieldFlags[field]; ok {
+		return f
+	}
+	name := strings.ReplaceAll(field, "_", "-")
+	if c.Flags().Lookup(name) != nil {
+		return "--" + name
+	}
+	// An argument: the upper-case word of the usage line (backup FILE).
+	if arg := strings.ToUpper(name); slices.Contains(strings.Fields(c.Use), arg) {
+		return arg
+	}
+	return ""
+}
+
 // report prints err for people and returns the exit status.
-func report(w io.Writer, err error) int {
-	code, msg := exitCode(err)
+func report(w io.Writer, err error, c *cobra.Command) int {
+	code, msg := exitCode(err, c)
 	if msg != "" {
 		fmt.Fprintf(w, "gongkai: %s\n", msg)
 	}

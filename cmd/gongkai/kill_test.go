@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"gongkai/tracker"
 )
 
 // buildBinary builds gongkai into a temporary folder.
@@ -73,7 +75,7 @@ func TestKilledMidWriteLosesNothingAcknowledged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var events []eventJSON
+	var events []tracker.EventView
 	if err := json.Unmarshal(out, &events); err != nil {
 		t.Fatal(err)
 	}

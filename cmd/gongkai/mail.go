@@ -9,7 +9,7 @@ import (
 
 	"gongkai/config"
 	"gongkai/notify"
-	"gongkai/tracker"
+	"gongkai/tracker/app"
 )
 
 // transport returns how messages leave: by SMTP with [smtp], else as .eml
@@ -37,49 +37,27 @@ func (e *env) transport() (notify.Transport, string, error) {
 	return t, s.From, nil
 }
 
-// sender delivers the outbox, opening the database for each step alone.
-func (e *env) sender() (*notify.Sender, error) {
+// sender delivers the outbox, recording each step through update.
+func (e *env) sender(update app.UpdateFunc, now func() time.Time) (app.Deliverer, error) {
 	t, from, err := e.transport()
 	if err != nil {
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	return &notify.Sender{
-		Update: func(fn func(tracker.Tx) error) error {
-			s, err := e.openStore(false)
-			if err != nil {
-				return err
-			}
-			err = s.Update(fn)
-			if cerr := s.Close(); err == nil {
-				err = cerr
-			}
-			return err
-		},
+	return deliverer{&notify.Sender{
+		Update:      update,
 		Transport:   t,
 		From:        from,
-		Now:         func() time.Time { now, _ := e.now(); return now },
+		Now:         now,
 		Who:         fmt.Sprintf("%s/%d", host, os.Getpid()),
 		MaxAttempts: 30,
-	}, nil
+	}}, nil
 }
 
-// flush sends what is waiting and says what happened.
-func (e *env) flush(ctx context.Context) error {
-	s, err := e.sender()
-	if err != nil {
-		return err
-	}
-	r, err := s.Flush(ctx)
-	if r.Sent+r.Retrying+r.Failed > 0 {
-		fmt.Fprintf(e.stdout, "投递（%s）：成功 %d 封", s.Transport.Name(), r.Sent)
-		if r.Retrying > 0 {
-			fmt.Fprintf(e.stdout, "，稍后重试 %d 封", r.Retrying)
-		}
-		if r.Failed > 0 {
-			fmt.Fprintf(e.stdout, "，失败 %d 封（见 gongkai outbox）", r.Failed)
-		}
-		fmt.Fprintln(e.stdout, "。")
-	}
-	return err
+// deliverer is notify.Sender as the application layer sees it.
+type deliverer struct{ s *notify.Sender }
+
+func (d deliverer) Flush(ctx context.Context) (app.Delivery, error) {
+	r, err := d.s.Flush(ctx)
+	return app.Delivery{Transport: d.s.Transport.Name(), Sent: r.Sent, Retrying: r.Retrying, Failed: r.Failed}, err
 }

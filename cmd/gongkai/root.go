@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"gongkai/calendar"
 )
@@ -14,8 +17,8 @@ import (
 func run(args []string, e *env) int {
 	root := newRootCmd(e)
 	root.SetArgs(args)
-	err := root.Execute()
-	return report(e.stderr, err)
+	c, err := root.ExecuteC()
+	return report(e.stderr, err, c)
 }
 
 func newRootCmd(e *env) *cobra.Command {
@@ -88,37 +91,36 @@ func zhUsage(s string) string {
 	return defaultRE.ReplaceAllString(s, "（默认 $1）")
 }
 
-var (
-	badValueRE  = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: (.*)$`)
-	unknownRE   = regexp.MustCompile(`^unknown flag: (.*)$`)
-	unknownSRE  = regexp.MustCompile(`^unknown shorthand flag: '(.*)' in .*$`)
-	needsArgRE  = regexp.MustCompile(`^flag needs an argument: (.*)$`)
-	numSyntaxRE = regexp.MustCompile(`^strconv\.\w+: parsing ".*": (invalid syntax|value out of range)$`)
-)
-
 // flagErrorText says pflag's errors in Chinese, naming the option and value.
 func flagErrorText(err error) string {
-	msg := err.Error()
-	if m := badValueRE.FindStringSubmatch(msg); m != nil {
-		why := m[3]
-		if sm := numSyntaxRE.FindStringSubmatch(why); sm != nil {
+	var (
+		notExist *pflag.NotExistError
+		needsArg *pflag.ValueRequiredError
+		badValue *pflag.InvalidValueError
+		syntax   *pflag.InvalidSyntaxError
+		numErr   *strconv.NumError
+	)
+	switch {
+	case errors.As(err, &badValue):
+		why := badValue.Unwrap().Error()
+		if errors.As(err, &numErr) {
 			why = "应为整数"
-			if sm[1] == "value out of range" {
+			if errors.Is(numErr.Err, strconv.ErrRange) {
 				why = "超出整数范围"
 			}
 		}
-		return fmt.Sprintf("选项 %s 的值 %q 无效：%s", m[2], m[1], why)
+		return fmt.Sprintf("选项 --%s 的值 %q 无效：%s", badValue.GetFlag().Name, badValue.GetValue(), why)
+	case errors.As(err, &notExist):
+		if short := notExist.GetSpecifiedShortnames(); short != "" {
+			return "未知选项 -" + notExist.GetSpecifiedName()
+		}
+		return "未知选项 --" + notExist.GetSpecifiedName()
+	case errors.As(err, &needsArg):
+		return "选项 --" + needsArg.GetFlag().Name + " 缺少值"
+	case errors.As(err, &syntax):
+		return "选项写法有误：" + syntax.GetSpecifiedFlag()
 	}
-	if m := unknownRE.FindStringSubmatch(msg); m != nil {
-		return "未知选项 " + m[1]
-	}
-	if m := unknownSRE.FindStringSubmatch(msg); m != nil {
-		return "未知选项 -" + m[1]
-	}
-	if m := needsArgRE.FindStringSubmatch(msg); m != nil {
-		return "选项 " + m[1] + " 缺少值"
-	}
-	return msg
+	return err.Error()
 }
 
 // localize gives every command Chinese help and makes an unknown command
@@ -186,6 +188,15 @@ func parseFormat(v string, allowed ...string) error {
 		}
 	}
 	return inputErrorf("参数 --format 的值 %q 无效：可选 %v", v, allowed)
+}
+
+// optionalDateArg parses a date given as the flag named field; "" gives
+// the zero date, which the operations take as today.
+func optionalDateArg(field, v string) (calendar.Date, error) {
+	if v == "" {
+		return calendar.Date{}, nil
+	}
+	return parseDateArg(field, v)
 }
 
 // parseDateArg parses a date given as the argument or flag named field.

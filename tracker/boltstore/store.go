@@ -113,8 +113,16 @@ type Store struct {
 
 // Open opens the database at path. A writable open creates it when missing
 // and brings its schema up to date; a read-only open of a missing file
-// returns a *NotFoundError.
+// fails. Failures are *tracker.Error values with the field "database": a
+// missing file ENotFound (wrapping a *NotFoundError), a file that is not a
+// usable database EInvalid (wrapping an *OpenError), a lock held beyond the
+// timeout EBusy (wrapping ErrBusy).
 func Open(path string, o Options) (*Store, error) {
+	s, err := open(path, o)
+	return s, translate(path, o, err)
+}
+
+func open(path string, o Options) (*Store, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
@@ -147,6 +155,38 @@ func Open(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// translate turns the failures of open into the domain's errors.
+func translate(path string, o Options, err error) error {
+	var (
+		nf *NotFoundError
+		oe *OpenError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &nf):
+		return &tracker.Error{Code: tracker.ENotFound, Field: tracker.FieldDatabase, Message: fmt.Sprintf("数据库 %s 不存在", nf.Path), Err: err}
+	case errors.As(err, &oe):
+		return &tracker.Error{Code: tracker.EInvalid, Field: tracker.FieldDatabase, Message: oe.Error(), Err: err}
+	case errors.Is(err, ErrBusy):
+		wait := o.Timeout
+		if wait <= 0 {
+			wait = DefaultTimeout
+		}
+		return &tracker.Error{Code: tracker.EBusy, Field: tracker.FieldDatabase, Err: err,
+			Message: fmt.Sprintf("数据库 %s 正被其他进程使用，%s内未能取得，请稍后重试", path, waitText(wait))}
+	}
+	return err
+}
+
+// waitText says a lock wait in Chinese: "5 秒", "200 毫秒".
+func waitText(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%d 秒", int(d/time.Second))
+	}
+	return fmt.Sprintf("%d 毫秒", d.Milliseconds())
 }
 
 // SchemaVersion returns the schema version recorded in the file; 0 when
@@ -349,7 +389,7 @@ func (t *Tx) Event(id uint64) (*tracker.Event, error) {
 		v = b.Get(idKey(id))
 	}
 	if v == nil {
-		return nil, tracker.Errorf(tracker.ENotFound, "没有编号为 %d 的事件（用 gongkai events 查看已登记的事件）", id)
+		return nil, tracker.FieldErrorf(tracker.ENotFound, tracker.FieldEvent, "没有编号为 %d 的事件", id)
 	}
 	return decodeEvent(id, v)
 }
@@ -782,7 +822,7 @@ func (t *Tx) MessageState(id uint64) (*tracker.Message, error) {
 		v = b.Get(idKey(id))
 	}
 	if v == nil {
-		return nil, tracker.Errorf(tracker.ENotFound, "发件箱中没有编号为 %d 的邮件（用 gongkai outbox 查看）", id)
+		return nil, tracker.FieldErrorf(tracker.ENotFound, tracker.FieldMessage, "发件箱中没有编号为 %d 的邮件", id)
 	}
 	var m tracker.Message
 	if err := DecodeValue(v, &m); err != nil {

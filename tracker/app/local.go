@@ -1,0 +1,231 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+// Settings are the rules of the office that the configuration sets.
+type Settings struct {
+	// LateAfter is the working days after an event past which logging it
+	// is late (补登); 0 means tracker.DefaultLateAfter.
+	LateAfter  int
+	Reminders  tracker.ReminderRules
+	Recipients Recipients
+}
+
+// Recipients are who hears about what.
+type Recipients struct {
+	Officers    []string
+	Supervisors []string
+	Owners      []tracker.Owner
+}
+
+// Weekly returns who receives the weekly report: the supervisors, then the
+// officers.
+func (r Recipients) Weekly() []string {
+	return append(append([]string{}, r.Supervisors...), r.Officers...)
+}
+
+// Renderer renders digests and reports; notify.Renderer is one.
+type Renderer interface {
+	tracker.Renderer
+	tracker.WeeklyRenderer
+}
+
+// Deliverer sends the outbox's messages that are due, one at a time, until
+// none is left or ctx ends; notify.Sender is one.
+type Deliverer interface {
+	Flush(ctx context.Context) (Delivery, error)
+}
+
+// UpdateFunc runs fn in one write transaction.
+type UpdateFunc func(fn func(tracker.Tx) error) error
+
+// Maintenance is what a store offers beyond transactions.
+type Maintenance interface {
+	// Backup writes a consistent copy of the database to dst, a new file.
+	Backup(dst string) error
+	// CheckFile checks the file's structure and reads its schema version.
+	CheckFile() (*FileCheck, error)
+}
+
+// FileCheck is what CheckFile found.
+type FileCheck struct {
+	Path          string
+	SchemaVersion int // 0: none recorded
+	Current       int // the version this program reads and writes
+	Problems      []string
+}
+
+// Config is what a Local is built from.
+type Config struct {
+	Store tracker.Store
+	// Maintenance, when the store offers it, backs up and checks the file.
+	Maintenance Maintenance
+	// Now is the operation clock (injected in tests and replays); RealNow
+	// the machine's clock, which records keep beside it. Both default to
+	// time.Now.
+	Now, RealNow func() time.Time
+	Settings     Settings
+	Renderer     Renderer
+	// Delivery returns what sends the outbox, recording each step through
+	// update; an error is a fault of the setup (a password that cannot be
+	// read, say), said before anything is recorded. Nil: nothing is sent.
+	Delivery func(update UpdateFunc) (Deliverer, error)
+}
+
+// Local is the Service over a store in this process.
+type Local struct {
+	cfg Config
+
+	// mu serialises the writers of this process: bbolt allows one write
+	// transaction at a time, and a queue here keeps the order fair.
+	mu sync.Mutex
+
+	calMu  sync.Mutex
+	cal    *calendar.Calendar
+	calKey string
+}
+
+var _ Service = (*Local)(nil)
+
+// NewLocal returns the Service over cfg.Store.
+func NewLocal(cfg Config) *Local {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RealNow == nil {
+		cfg.RealNow = time.Now
+	}
+	return &Local{cfg: cfg}
+}
+
+type actorKey struct{}
+
+// WithActor returns a context whose operations are recorded as done by
+// actor: an account, or locally --by or the operating-system user.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// Actor returns who acts in ctx, "unknown" when nobody was named.
+func Actor(ctx context.Context) string {
+	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return "unknown"
+}
+
+// today returns the operation clock's date in Asia/Shanghai.
+func (l *Local) today() calendar.Date { return calendar.Today(l.cfg.Now()) }
+
+// orToday returns d, or today when d is zero.
+func (l *Local) orToday(d calendar.Date) calendar.Date {
+	if d.IsZero() {
+		return l.today()
+	}
+	return d
+}
+
+// unit is one write transaction's work: the operations on it, the
+// calendar in force, and whether the transaction set the database up.
+type unit struct {
+	*tracker.Ops
+	cal         *calendar.Calendar
+	initialised bool
+}
+
+// write runs fn in one write transaction, with the calendar in force, on a
+// database that has a catalogue (the embedded one is loaded on first use).
+// Nothing is written when fn fails.
+func (l *Local) write(ctx context.Context, fn func(u *unit) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.cfg.Now()
+	return l.cfg.Store.Update(func(tx tracker.Tx) error {
+		cal, err := l.calendarOf(tx)
+		if err != nil {
+			return err
+		}
+		u := &unit{cal: cal, Ops: &tracker.Ops{Tx: tx, Cal: cal,
+			Clock:   tracker.Clock{Now: now, Today: calendar.Today(now), By: Actor(ctx)},
+			RealNow: l.cfg.RealNow, LateAfter: l.cfg.Settings.LateAfter}}
+		if have, err := tx.Catalog(); err != nil {
+			return err
+		} else if have == nil {
+			if u.initialised, err = u.Init(tracker.EmbeddedCatalog()); err != nil {
+				return err
+			}
+		}
+		return fn(u)
+	})
+}
+
+// update is write for those who hold no unit: the outbox's sender.
+func (l *Local) update(fn func(tracker.Tx) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cfg.Store.Update(fn)
+}
+
+// read runs fn in one read transaction with the calendar in force.
+func (l *Local) read(fn func(tx tracker.Tx, cal *calendar.Calendar) error) error {
+	return l.cfg.Store.View(func(tx tracker.Tx) error {
+		cal, err := l.calendarOf(tx)
+		if err != nil {
+			return err
+		}
+		return fn(tx, cal)
+	})
+}
+
+// noDatabase reports whether err says there is no database yet.
+func noDatabase(err error) bool {
+	e := tracker.AsError(err)
+	return e != nil && e.Code == tracker.ENotFound && e.Field == tracker.FieldDatabase
+}
+
+// calendarOf returns the calendar in force in tx: the embedded schedules
+// and those imported. It is built again only when the imports change.
+func (l *Local) calendarOf(tx tracker.Tx) (*calendar.Calendar, error) {
+	imported, err := tx.Schedules()
+	if err != nil {
+		return nil, err
+	}
+	var key strings.Builder
+	for _, s := range imported {
+		key.WriteString(strconv.Itoa(s.Year) + "/" + s.Digest + "/" + s.ImportedAt.String() + ";")
+	}
+	l.calMu.Lock()
+	defer l.calMu.Unlock()
+	if l.cal != nil && l.calKey == key.String() {
+		return l.cal, nil
+	}
+	cal, err := calendar.New(imported...)
+	if err != nil {
+		return nil, err
+	}
+	l.cal, l.calKey = cal, key.String()
+	return cal, nil
+}
+
+// Calendar returns the calendar in force: the embedded one where there is
+// no database yet.
+func (l *Local) Calendar(ctx context.Context) (*calendar.Calendar, error) {
+	var cal *calendar.Calendar
+	err := l.read(func(_ tracker.Tx, c *calendar.Calendar) error {
+		cal = c
+		return nil
+	})
+	if noDatabase(err) {
+		return calendar.Default(), nil
+	}
+	return cal, err
+}

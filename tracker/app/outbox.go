@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+// deliverer returns what sends the outbox, or nil when nothing is
+// configured to.
+func (l *Local) deliverer() (Deliverer, error) {
+	if l.cfg.Delivery == nil {
+		return nil, nil
+	}
+	return l.cfg.Delivery(l.update)
+}
+
+// flush sends what is due through dl.
+func (l *Local) flush(ctx context.Context, dl Deliverer) (*Delivery, error) {
+	if dl == nil {
+		return &Delivery{}, nil
+	}
+	d, err := dl.Flush(ctx)
+	return &d, err
+}
+
+// Outbox lists the outbox.
+func (l *Local) Outbox(ctx context.Context) (*OutboxList, error) {
+	out := &OutboxList{Messages: []*tracker.Message{}}
+	err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
+		return tx.Messages(func(m *tracker.Message) error {
+			out.Messages = append(out.Messages, m)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// FlushOutbox sends the messages that are due. Without a database there is
+// nothing to send, and none is created.
+func (l *Local) FlushOutbox(ctx context.Context) (*Delivery, error) {
+	if err := l.read(func(tracker.Tx, *calendar.Calendar) error { return nil }); noDatabase(err) {
+		return &Delivery{}, nil
+	}
+	dl, err := l.deliverer()
+	if err != nil {
+		return nil, err
+	}
+	return l.flush(ctx, dl)
+}
+
+// RetryMessage requeues a failed message and sends what is due.
+func (l *Local) RetryMessage(ctx context.Context, in RetryInput) (*Delivery, error) {
+	dl, err := l.deliverer()
+	if err != nil {
+		return nil, err
+	}
+	if err := l.write(ctx, func(u *unit) error { return u.Requeue(in.ID, in.To) }); err != nil {
+		return nil, err
+	}
+	return l.flush(ctx, dl)
+}

@@ -1,0 +1,327 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+// Service is every operation of gongkai, as front ends call it. Inputs and
+// results are plain data (JSON-friendly), so that a remote client can
+// implement it too. Who acts comes from the context (WithActor).
+type Service interface {
+	// Init sets up the database with the embedded catalogue; a database
+	// that has one is left as it is.
+	Init(ctx context.Context) (*InitResult, error)
+
+	// Log records that a matter's information was formed or changed.
+	Log(ctx context.Context, in LogInput) (*EventDetail, error)
+	// Disclose records disclosures of an event.
+	Disclose(ctx context.Context, in DiscloseInput) (*EventDetail, error)
+	// Waive closes an event without disclosure, for a reason.
+	Waive(ctx context.Context, in WaiveInput) (*EventDetail, error)
+	// Amend corrects an event; its deadline and status follow.
+	Amend(ctx context.Context, in AmendInput) (*EventDetail, error)
+	// Retract voids an event's disclosures on a channel.
+	Retract(ctx context.Context, in RetractInput) (*EventDetail, error)
+	// Reopen reopens a closed event.
+	Reopen(ctx context.Context, in ReopenInput) (*EventDetail, error)
+
+	// Events lists the events a query selects, by id.
+	Events(ctx context.Context, q EventQuery) (*EventList, error)
+	// Event returns one event whole, as of a day.
+	Event(ctx context.Context, q EventRef) (*EventDetail, error)
+
+	// Matters lists the catalogue's matters, or those whose names contain
+	// a text.
+	Matters(ctx context.Context, q MatterQuery) (*MatterList, error)
+	// Matter finds one matter by its 序号 or a fragment of its name.
+	Matter(ctx context.Context, query string) (*MatterDetail, error)
+	// ImportCatalog replaces the catalogue in force.
+	ImportCatalog(ctx context.Context, in FileInput) (*CatalogInfo, error)
+
+	// Audit lists the audit log.
+	Audit(ctx context.Context, q AuditQuery) (*AuditList, error)
+	// VerifyAudit checks the audit log's chain; a break is an EDamaged
+	// error naming the entry.
+	VerifyAudit(ctx context.Context) (*AuditVerification, error)
+
+	// Calendar returns the calendar in force.
+	Calendar(ctx context.Context) (*calendar.Calendar, error)
+	// ImportCalendar imports a year's schedule (or, dry, says what it
+	// would change), and recomputes the deadlines it moves.
+	ImportCalendar(ctx context.Context, in CalendarImportInput) (*CalendarImportResult, error)
+
+	// RemindRun is one reminder run: the reminders due on a day, one
+	// digest per recipient, queued and sent.
+	RemindRun(ctx context.Context, in RemindInput) (*RemindResult, error)
+	// WeeklyReport builds the weekly report as of a day, without
+	// recording anything.
+	WeeklyReport(ctx context.Context, in ReportInput) (*tracker.WeeklyReport, error)
+	// SendWeeklyReport builds the weekly report as of a day, queues it for
+	// the supervisors and officers (once per report day) and sends it.
+	SendWeeklyReport(ctx context.Context, in ReportInput) (*ReportSent, error)
+	// SendDueWeeklyReports queues the weekly reports that a schedule made
+	// due up to now and that have not gone out: the daemon's job, which
+	// also makes up reports missed while it was down and moves a report
+	// due on a day off to the next working day.
+	SendDueWeeklyReports(ctx context.Context, schedule Schedule) (*ReportSent, error)
+
+	// Outbox lists the outbox's messages (without their content).
+	Outbox(ctx context.Context) (*OutboxList, error)
+	// FlushOutbox sends the messages that are due.
+	FlushOutbox(ctx context.Context) (*Delivery, error)
+	// RetryMessage requeues a failed message, to corrected addresses when
+	// given, and sends what is due.
+	RetryMessage(ctx context.Context, in RetryInput) (*Delivery, error)
+
+	// Backup writes a consistent copy of the database to a new file.
+	Backup(ctx context.Context, dst string) error
+	// Check checks the database: its file, its records, its audit log.
+	Check(ctx context.Context) (*CheckResult, error)
+}
+
+// Schedule is when a job falls due; robfig/cron's schedules are ones.
+type Schedule interface {
+	Next(time.Time) time.Time
+}
+
+// InitResult says what Init found or did.
+type InitResult struct {
+	Created bool        `json:"created"` // the catalogue was loaded now
+	Catalog CatalogInfo `json:"catalog"`
+}
+
+// CatalogInfo names a catalogue.
+type CatalogInfo struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Matters int    `json:"matters"`
+}
+
+// LogInput is what a member of staff says when logging an event.
+type LogInput struct {
+	Matter  string        `json:"matter"` // a 序号 or a fragment of a name
+	Kind    tracker.Kind  `json:"kind"`
+	Date    calendar.Date `json:"date"` // zero: today
+	Summary string        `json:"summary"`
+	Ref     string        `json:"ref"`
+}
+
+// DiscloseInput records disclosures of an event.
+type DiscloseInput struct {
+	Event    uint64            `json:"event"`
+	Channels []tracker.Channel `json:"channels"`
+	All      bool              `json:"all"`  // every channel still pending, instead of Channels
+	Date     calendar.Date     `json:"date"` // zero: today
+	URL      string            `json:"url"`
+	Note     string            `json:"note"`
+}
+
+// WaiveInput closes an event without disclosure.
+type WaiveInput struct {
+	Event  uint64 `json:"event"`
+	Reason string `json:"reason"`
+}
+
+// AmendInput corrects an event; nil or "" leaves a value as it is.
+type AmendInput struct {
+	Event   uint64         `json:"event"`
+	Date    *calendar.Date `json:"date,omitempty"`
+	Matter  string         `json:"matter,omitempty"`
+	Summary *string        `json:"summary,omitempty"`
+	Reason  string         `json:"reason"`
+}
+
+// RetractInput voids an event's disclosures on a channel.
+type RetractInput struct {
+	Event   uint64          `json:"event"`
+	Channel tracker.Channel `json:"channel"`
+	Reason  string          `json:"reason"`
+}
+
+// ReopenInput reopens a closed event.
+type ReopenInput struct {
+	Event  uint64 `json:"event"`
+	Reason string `json:"reason"`
+}
+
+// EventRef names an event, seen as of a day (zero: today).
+type EventRef struct {
+	ID   uint64        `json:"id"`
+	AsOf calendar.Date `json:"as_of"`
+}
+
+// EventDetail is one event as of a day: its view, and the whole record
+// (disclosures and history).
+type EventDetail struct {
+	AsOf  calendar.Date     `json:"as_of"`
+	View  tracker.EventView `json:"view"`
+	Event *tracker.Event    `json:"event"`
+	// LateAfter is the working days after which a logging is late, to
+	// explain the 补登 flag.
+	LateAfter int `json:"late_after"`
+}
+
+// EventQuery selects events. Zero values select everything.
+type EventQuery struct {
+	Open    bool `json:"open"`    // open, overdue included
+	Overdue bool `json:"overdue"` // open and past the deadline
+	// DueWithin, when not nil, selects open events not overdue that fall
+	// due within that many working days.
+	DueWithin *int          `json:"due_within,omitempty"`
+	Matter    string        `json:"matter,omitempty"` // a 序号 or a fragment of a name
+	From      calendar.Date `json:"from"`             // the event's date, inclusive
+	To        calendar.Date `json:"to"`
+	AsOf      calendar.Date `json:"as_of"` // zero: today
+}
+
+// EventList is the events a query selected, as of a day.
+type EventList struct {
+	AsOf   calendar.Date       `json:"as_of"`
+	Events []tracker.EventView `json:"events"`
+}
+
+// MatterQuery selects matters.
+type MatterQuery struct {
+	Search string `json:"search"` // a fragment of the name; "" for all
+}
+
+// MatterList is the matters a query selected.
+type MatterList struct {
+	Catalog CatalogInfo      `json:"catalog"`
+	Matters []tracker.Matter `json:"matters"`
+}
+
+// MatterDetail is one matter and its catalogue.
+type MatterDetail struct {
+	Catalog CatalogInfo    `json:"catalog"`
+	Matter  tracker.Matter `json:"matter"`
+}
+
+// FileInput is a file given to an import: its name (for the record and
+// messages) and its content.
+type FileInput struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
+}
+
+// AuditQuery selects audit entries by the day of the operation.
+type AuditQuery struct {
+	From calendar.Date `json:"from"`
+	To   calendar.Date `json:"to"`
+}
+
+// AuditList is the audit entries a query selected.
+type AuditList struct {
+	Entries []AuditView `json:"entries"`
+}
+
+// AuditView is an audit entry as people read it.
+type AuditView struct {
+	tracker.AuditEntry
+	ActionName  string `json:"action_name"`
+	SubjectName string `json:"subject_name"`
+	Text        string `json:"text"`
+}
+
+// AuditVerification is the result of a verified chain.
+type AuditVerification struct {
+	Head tracker.AuditHead `json:"head"`
+}
+
+// CalendarImportInput imports a year's schedule.
+type CalendarImportInput struct {
+	FileInput
+	DryRun bool `json:"dry_run"`
+}
+
+// CalendarImportResult says what an import changed, or would change.
+type CalendarImportResult struct {
+	Year     int      `json:"year"`
+	File     string   `json:"file"`
+	DaysOff  int      `json:"days_off"`
+	Makeup   int      `json:"makeup_days"`
+	Warnings []string `json:"warnings"`
+	// Changes are the days whose kind or name the import changes.
+	Changes []DayChange `json:"changes"`
+	// Settled counts the days that only stop being provisional.
+	Settled int `json:"settled"`
+	// Recomputed are the events whose deadline moved (none on a dry run).
+	Recomputed []Recomputed `json:"recomputed"`
+	DryRun     bool         `json:"dry_run"`
+}
+
+// DayChange is a day before and after an import.
+type DayChange struct {
+	Before calendar.Day `json:"before"`
+	After  calendar.Day `json:"after"`
+}
+
+// Recomputed is an event whose deadline a calendar import moved.
+type Recomputed struct {
+	Event  tracker.EventView `json:"event"`
+	Before calendar.Date     `json:"before"`
+}
+
+// RemindInput is one reminder run.
+type RemindInput struct {
+	Day    calendar.Date `json:"day"` // zero: today; a past day makes up a missed run
+	DryRun bool          `json:"dry_run"`
+}
+
+// RemindResult says what a reminder run did.
+type RemindResult struct {
+	Day     calendar.Date `json:"day"`
+	Workday bool          `json:"workday"` // false: a day off, nothing done
+	// Queued are the messages queued (on a dry run: that would be),
+	// content included.
+	Queued   []*tracker.Message `json:"queued"`
+	Delivery *Delivery          `json:"delivery,omitempty"`
+}
+
+// ReportInput names a report day (zero: today).
+type ReportInput struct {
+	Day calendar.Date `json:"day"`
+}
+
+// ReportSent says what sending reports did.
+type ReportSent struct {
+	Report   *tracker.WeeklyReport `json:"report,omitempty"`
+	Queued   int                   `json:"queued"`
+	Delivery *Delivery             `json:"delivery,omitempty"`
+}
+
+// OutboxList is the outbox.
+type OutboxList struct {
+	Messages []*tracker.Message `json:"messages"`
+}
+
+// RetryInput requeues a failed message.
+type RetryInput struct {
+	ID uint64   `json:"id"`
+	To []string `json:"to,omitempty"`
+}
+
+// Delivery counts what a pass over the outbox did.
+type Delivery struct {
+	Transport string `json:"transport"`
+	Sent      int    `json:"sent"`
+	Retrying  int    `json:"retrying"`
+	Failed    int    `json:"failed"`
+}
+
+// CheckResult is what Check found: a database it returns is sound;
+// damage is an EDamaged error.
+type CheckResult struct {
+	Path          string            `json:"path"`
+	FileProblems  []string          `json:"file_problems,omitempty"`
+	SchemaVersion int               `json:"schema_version"`
+	Current       int               `json:"current_schema_version"`
+	Catalog       *CatalogInfo      `json:"catalog,omitempty"`
+	Events        int               `json:"events"`
+	Open          int               `json:"open"`
+	Audit         tracker.AuditHead `json:"audit"`
+}

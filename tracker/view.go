@@ -1,0 +1,122 @@
+package tracker
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gongkai/calendar"
+)
+
+// EventView is an event as every front end shows it, as of a day: its
+// stored fields and those derived from them (the status that day, the
+// working days left, the channels still pending). Its JSON field names are
+// stable and documented in the README; the CSV columns are the same.
+type EventView struct {
+	ID              uint64        `json:"id"`
+	Matter          int           `json:"matter"`
+	MatterName      string        `json:"matter_name"`
+	Kind            Kind          `json:"kind"`
+	Date            calendar.Date `json:"date"`
+	Summary         string        `json:"summary"`
+	Ref             string        `json:"ref"`
+	By              string        `json:"by"`
+	LoggedAt        string        `json:"logged_at"` // RFC 3339 in +08:00, to the second
+	Deadline        calendar.Date `json:"deadline"`
+	Provisional     bool          `json:"provisional"`
+	Status          Status        `json:"status"`
+	Channels        []Channel     `json:"channels"`
+	ChannelsPending []Channel     `json:"channels_pending"`
+	LoggedLate      bool          `json:"logged_late"`
+	// WorkdaysLeft is the working days from the day of the view to the
+	// deadline: negative when overdue, nil when closed.
+	WorkdaysLeft *int          `json:"workdays_left"`
+	ClosedOn     calendar.Date `json:"closed_on"` // "" when open
+}
+
+// ViewOf returns the view of e as of day asOf.
+func ViewOf(e *Event, cal Calendar, asOf calendar.Date) EventView {
+	st := e.Status(asOf)
+	var left *int
+	if !st.Closed() {
+		n, _, _ := cal.WorkdaysBetween(asOf, e.Deadline)
+		left = &n
+	}
+	return EventView{
+		ID: e.ID, Matter: e.Matter, MatterName: e.MatterName, Kind: e.Kind,
+		Date: e.Date, Summary: e.Summary, Ref: e.Ref, By: e.By,
+		LoggedAt: e.LoggedAt.In(calendar.Shanghai).Format("2006-01-02T15:04:05-07:00"),
+		Deadline: e.Deadline, Provisional: e.Provisional, Status: st,
+		Channels: nonNilChannels(e.Channels), ChannelsPending: nonNilChannels(e.Pending()),
+		LoggedLate: e.LoggedLate, WorkdaysLeft: left, ClosedOn: e.ClosedOn,
+	}
+}
+
+func nonNilChannels(cs []Channel) []Channel {
+	if cs == nil {
+		return []Channel{}
+	}
+	return cs
+}
+
+// Standing says how the deadline stands as of asOf, for people; "" for a
+// closed event.
+func (v EventView) Standing(asOf calendar.Date) string {
+	if v.WorkdaysLeft == nil {
+		return ""
+	}
+	return DeadlineStanding(asOf, v.Deadline, *v.WorkdaysLeft)
+}
+
+// DeadlineStanding says how a deadline stands as of a day, given the
+// working days from that day to it (negative when past): 还有 N 个工作日,
+// 今天到期, 到期前没有工作日 (a weekend just before it), or 已逾期 N 个工作日
+// (N may be 0 on a weekend just after it: it is overdue all the same).
+func DeadlineStanding(asOf, deadline calendar.Date, workdaysLeft int) string {
+	switch {
+	case asOf.After(deadline):
+		return fmt.Sprintf("已逾期 %d 个工作日", -workdaysLeft)
+	case asOf == deadline:
+		return "今天到期"
+	case workdaysLeft == 0:
+		return "到期前没有工作日"
+	}
+	return fmt.Sprintf("还有 %d 个工作日", workdaysLeft)
+}
+
+// EventViewColumns are the CSV columns of an EventView, its JSON names.
+var EventViewColumns = []string{"id", "matter", "matter_name", "kind", "date", "summary", "ref", "by", "logged_at",
+	"deadline", "provisional", "status", "channels", "channels_pending", "logged_late", "workdays_left", "closed_on"}
+
+// Record returns the view as a CSV record in the order of
+// EventViewColumns; lists are joined with ";".
+func (v EventView) Record() []string {
+	left := ""
+	if v.WorkdaysLeft != nil {
+		left = strconv.Itoa(*v.WorkdaysLeft)
+	}
+	closed := ""
+	if !v.ClosedOn.IsZero() {
+		closed = v.ClosedOn.String()
+	}
+	return []string{strconv.FormatUint(v.ID, 10), strconv.Itoa(v.Matter), v.MatterName, string(v.Kind), v.Date.String(),
+		v.Summary, v.Ref, v.By, v.LoggedAt, v.Deadline.String(), strconv.FormatBool(v.Provisional), string(v.Status),
+		channelCodes(v.Channels), channelCodes(v.ChannelsPending), strconv.FormatBool(v.LoggedLate), left, closed}
+}
+
+func channelCodes(cs []Channel) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ";")
+}
+
+// ShortMatterName keeps the most specific level of a matter's full name
+// (一级 › 二级 › 三级).
+func ShortMatterName(name string) string {
+	if i := strings.LastIndex(name, " › "); i >= 0 {
+		return name[i+len(" › "):]
+	}
+	return name
+}
