@@ -123,8 +123,8 @@ func upgradeRun(t *testing.T, bin, dir, now string, args ...string) (stdout, std
 	return out.String(), errOut.String(), code
 }
 
-// mustRun runs the binary and fails the test unless it succeeds.
-func mustRun(t *testing.T, bin, dir, now, what string, args ...string) string {
+// mustRunUpgrade runs the binary and fails the test unless it succeeds.
+func mustRunUpgrade(t *testing.T, bin, dir, now, what string, args ...string) string {
 	t.Helper()
 	out, errOut, code := upgradeRun(t, bin, dir, now, args...)
 	if code != 0 {
@@ -140,24 +140,24 @@ func testUpgrade(t *testing.T, bin, label string) {
 	oldDir, freshDir := t.TempDir(), t.TempDir()
 	for _, dir := range []string{oldDir, freshDir} {
 		for _, name := range []string{"2028.json", "mail.toml", "stuck.toml", "broken.toml"} {
-			copyFile(t, filepath.Join(upgradeDir, name), filepath.Join(dir, name))
+			copyUpgradeFile(t, filepath.Join(upgradeDir, name), filepath.Join(dir, name))
 		}
 	}
 	oldDB, freshDB := filepath.Join(oldDir, "gongkai.db"), filepath.Join(freshDir, "gongkai.db")
-	copyFile(t, filepath.Join(upgradeDir, label+".db"), oldDB)
+	copyUpgradeFile(t, filepath.Join(upgradeDir, label+".db"), oldDB)
 	schema := fileSchema(t, oldDB)
 
 	// The current binary reads the old file as it is, before anything has
 	// written to it: check, and a report (read-only commands).
-	mustRun(t, bin, oldDir, upgradeNow, label+": check before the upgrade", "check", "--db", oldDB)
+	mustRunUpgrade(t, bin, oldDir, upgradeNow, label+": check before the upgrade", "check", "--db", oldDB)
 	reportArgs := []string{"report", "weekly", "--as-of", "2026-11-23", "--format", "csv"}
 	oldReport, oldReportErr, oldReportCode := upgradeRun(t, bin, oldDir, upgradeNow, append(reportArgs, "--db", oldDB)...)
 
 	// The same operations, by the current binary, on a fresh database.
 	for _, op := range ops {
-		mustRun(t, bin, freshDir, op.now, label+": replay on a fresh database", append(op.args, "--db", freshDB)...)
+		mustRunUpgrade(t, bin, freshDir, op.now, label+": replay on a fresh database", append(op.args, "--db", freshDB)...)
 	}
-	freshReport := mustRun(t, bin, freshDir, upgradeNow, label+": report on the fresh database", append(reportArgs, "--db", freshDB)...)
+	freshReport := mustRunUpgrade(t, bin, freshDir, upgradeNow, label+": report on the fresh database", append(reportArgs, "--db", freshDB)...)
 	// A read-only command may refuse a file not upgraded yet; it must not
 	// answer differently.
 	if oldReportCode == 0 && oldReport != freshReport {
@@ -171,11 +171,11 @@ func testUpgrade(t *testing.T, bin, label string) {
 	// init changes nothing in a database that has a catalogue; both files
 	// get it, so that they stay comparable.
 	for _, db := range []string{oldDB, freshDB} {
-		mustRun(t, bin, filepath.Dir(db), upgradeNow, label+": upgrade", "init", "--by", "管理员", "--db", db)
-		mustRun(t, bin, filepath.Dir(db), upgradeNow, label+": check after the upgrade", "check", "--db", db)
+		mustRunUpgrade(t, bin, filepath.Dir(db), upgradeNow, label+": upgrade", "init", "--by", "管理员", "--db", db)
+		mustRunUpgrade(t, bin, filepath.Dir(db), upgradeNow, label+": check after the upgrade", "check", "--db", db)
 	}
-	oldEvents := mustRun(t, bin, oldDir, upgradeNow, label+": events", "events", "--format", "json", "--db", oldDB)
-	freshEvents := mustRun(t, bin, freshDir, upgradeNow, label+": events", "events", "--format", "json", "--db", freshDB)
+	oldEvents := mustRunUpgrade(t, bin, oldDir, upgradeNow, label+": events", "events", "--format", "json", "--db", oldDB)
+	freshEvents := mustRunUpgrade(t, bin, freshDir, upgradeNow, label+": events", "events", "--format", "json", "--db", freshDB)
 	if oldEvents != freshEvents {
 		t.Errorf("%s: `gongkai events --format json` differs:\nupgraded:\n%s\nfresh:\n%s", label, oldEvents, freshEvents)
 	}
@@ -184,8 +184,8 @@ func testUpgrade(t *testing.T, bin, label string) {
 	// nothing already sent, every failure not yet reported.
 	for _, day := range []string{"2026-11-23", "2026-11-24"} {
 		remindArgs := []string{"--config", "mail.toml", "remind", "--dry-run", "--as-of", day}
-		oldRemind := mustRun(t, bin, oldDir, upgradeNow, label+": remind --dry-run", append(remindArgs, "--db", oldDB)...)
-		freshRemind := mustRun(t, bin, freshDir, upgradeNow, label+": remind --dry-run", append(remindArgs, "--db", freshDB)...)
+		oldRemind := mustRunUpgrade(t, bin, oldDir, upgradeNow, label+": remind --dry-run", append(remindArgs, "--db", oldDB)...)
+		freshRemind := mustRunUpgrade(t, bin, freshDir, upgradeNow, label+": remind --dry-run", append(remindArgs, "--db", freshDB)...)
 		if oldRemind != freshRemind {
 			t.Errorf("%s: the reminder run of %s (`gongkai %s`) after the upgrade differs from a fresh database's:\nupgraded:\n%s\nfresh:\n%s",
 				label, day, strings.Join(remindArgs, " "), oldRemind, freshRemind)
@@ -204,12 +204,12 @@ func testUpgrade(t *testing.T, bin, label string) {
 	}
 	for _, id := range want.unreported {
 		retry := []string{"outbox", "--retry", fmt.Sprint(id), "--by", "赵专员"}
-		mustRun(t, bin, oldDir, upgradeNow, label+": outbox --retry", append(retry, "--db", oldDB)...)
-		mustRun(t, bin, freshDir, upgradeNow, label+": outbox --retry", append(retry, "--db", freshDB)...)
+		mustRunUpgrade(t, bin, oldDir, upgradeNow, label+": outbox --retry", append(retry, "--db", oldDB)...)
+		mustRunUpgrade(t, bin, freshDir, upgradeNow, label+": outbox --retry", append(retry, "--db", freshDB)...)
 	}
 	flush := []string{"--config", "mail.toml", "outbox", "--flush"}
-	mustRun(t, bin, oldDir, upgradeNow, label+": outbox --flush", append(flush, "--db", oldDB)...)
-	mustRun(t, bin, freshDir, upgradeNow, label+": outbox --flush", append(flush, "--db", freshDB)...)
+	mustRunUpgrade(t, bin, oldDir, upgradeNow, label+": outbox --flush", append(flush, "--db", oldDB)...)
+	mustRunUpgrade(t, bin, freshDir, upgradeNow, label+": outbox --flush", append(flush, "--db", freshDB)...)
 	gotSent, wantSent := sentFiles(t, oldDir), sentFiles(t, freshDir)
 	c.same("the e-mails `gongkai outbox --flush` writes (file names)", slices.Sorted(maps.Keys(gotSent)), slices.Sorted(maps.Keys(wantSent)))
 	for _, name := range slices.Sorted(maps.Keys(gotSent)) {
@@ -287,7 +287,8 @@ func normalizeText(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 }
 
-func copyFile(t *testing.T, from, to string) {
+// copyUpgradeFile copies a fixture file, writable, into a test folder.
+func copyUpgradeFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
 	if err != nil {
@@ -346,7 +347,7 @@ type reportLine struct {
 	Days int
 }
 
-func figures(r *tracker.WeeklyReport) reportFigures {
+func reportFiguresOf(r *tracker.WeeklyReport) reportFigures {
 	lines := func(items []tracker.ReportItem) []reportLine {
 		out := []reportLine{}
 		for _, it := range items {
@@ -366,7 +367,7 @@ func readSnapshot(t *testing.T, path string) *upgradeSnapshot {
 	}
 	defer s.Close()
 	snap := &upgradeSnapshot{reminders: map[uint64]tracker.ReminderState{}, reports: map[string]reportFigures{}, texts: map[uint64]string{}}
-	today := calendar.Today(mustTime(t, upgradeNow))
+	today := calendar.Today(mustParseTime(t, upgradeNow))
 	ids := func(list *[]uint64) func(*tracker.Event) error {
 		*list = []uint64{}
 		return func(e *tracker.Event) error { *list = append(*list, e.ID); return nil }
@@ -451,7 +452,7 @@ func readSnapshot(t *testing.T, path string) *upgradeSnapshot {
 				if err != nil {
 					return fmt.Errorf("weekly report of %s: %w", d, err)
 				}
-				snap.reports[fmt.Sprintf("%s (past=%v)", d, past)] = figures(r)
+				snap.reports[fmt.Sprintf("%s (past=%v)", d, past)] = reportFiguresOf(r)
 			}
 		}
 		return nil
@@ -462,7 +463,7 @@ func readSnapshot(t *testing.T, path string) *upgradeSnapshot {
 	return snap
 }
 
-func mustTime(t *testing.T, s string) time.Time {
+func mustParseTime(t *testing.T, s string) time.Time {
 	t.Helper()
 	v, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -569,7 +570,7 @@ func (c upgradeComparer) compareEvents(got, want []*tracker.Event) {
 		c.errorf("%d events after the upgrade, %d in a fresh database", len(got), len(want))
 	}
 	for i := range min(len(got), len(want)) {
-		g, w := fields(withoutDetails(got[i])), fields(withoutDetails(want[i]))
+		g, w := jsonFields(withoutDetails(got[i])), jsonFields(withoutDetails(want[i]))
 		for _, k := range slices.Sorted(maps.Keys(w)) {
 			if !bytes.Equal(g[k], w[k]) {
 				c.errorf("event %d: field %s after the upgrade differs from a fresh database's:\n  upgraded: %s\n  fresh:    %s", want[i].ID, k, g[k], w[k])
@@ -599,8 +600,8 @@ func withoutDetails(e *tracker.Event) *tracker.Event {
 	return &c
 }
 
-// fields splits a value's JSON into its fields.
-func fields(v any) map[string]json.RawMessage {
+// jsonFields splits a value's JSON into its fields.
+func jsonFields(v any) map[string]json.RawMessage {
 	b, _ := json.Marshal(v)
 	m := map[string]json.RawMessage{}
 	json.Unmarshal(b, &m)
