@@ -435,7 +435,7 @@ func readSnapshot(t *testing.T, path string) *upgradeSnapshot {
 		if snap.schedules, err = tx.Schedules(); err != nil {
 			return err
 		}
-		cal, err := calendarOf(tx)
+		cal, err := calendar.New(snap.schedules...)
 		if err != nil {
 			return err
 		}

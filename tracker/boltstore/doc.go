@@ -1,20 +1,57 @@
-// Package boltstore keeps gongkai's data in one bbolt file: for now the
-// holiday schedules imported with `gongkai calendar import`; the catalogue,
-// events, audit log and outbox join it as they are built.
+// Package boltstore keeps all of gongkai's data in one bbolt file: the
+// imported holiday schedules, the catalogue, the events with their
+// indexes, the hash-chained audit log, reminder marks and the outbox. It
+// implements tracker.Store (Store, held open by one process; File, opened
+// for each transaction) and app.Maintenance (backup, check). Nothing else
+// of gongkai's imports bbolt.
 //
-// Layout: bucket "meta" holds "schema_version"; bucket "calendar_years"
-// maps a year (4-byte big-endian) to a calendar.Schedule as JSON. Opening a
-// writable store creates the file (mode 0600 unless told otherwise) and
-// migrates it to the current schema.
+// Layout, one file per kind of record:
 //
-// It may import calendar; nothing of ours imports it but cmd.
+//	store.go      meta: schema_version; opening, errors, transactions
+//	migrate.go    migrations: the numbered steps each file has run
+//	schedules.go  calendar_years: year (4-byte big-endian) → calendar.Schedule
+//	catalog.go    catalog: "current" → the catalogue in force
+//	events.go     events: id (8-byte big-endian) → tracker.Event;
+//	              open_events: id → the event without its history;
+//	              event_dates: id → its deadline and closing day, to keep
+//	              events_by_deadline and events_by_closed (date, id → nil)
+//	audit.go      audit: sequence → tracker.AuditEntry
+//	outbox.go     reminders: event id → tracker.ReminderState;
+//	              outbox: id → a message's state; outbox_content: id → its
+//	              text, HTML and attachments, written once; outbox_keys:
+//	              key → id; outbox_pending, outbox_unreported: id → nil
+//
+// # Values and the codec
+//
+// Values are JSON. Events, audit entries, the catalogue, messages and
+// their content are deflated with a preset dictionary (codec.go): an
+// event shrinks from about 1.3 KB to under 200 bytes, which keeps a
+// million events in about a gigabyte and lists fast. The price is a file
+// that bbolt's own tools show as bytes: `gongkai dump` prints every
+// record as a JSON line, so the file can still be read by a person. The
+// dictionary is frozen (a test fails if it changes): a value is only
+// readable with the dictionary it was written with, and a better one
+// would get a new tag byte.
+//
+// # Migrations
+//
+// A file records the schema version and every migration it has run. A
+// writable open runs those it has not, each once, in a transaction of its
+// own; an index added later is a migration that builds it for the data
+// already there, so an upgraded file answers exactly as one written
+// today. A read-only open of a file that still needs migrations is marked
+// Outdated; File upgrades such a file before its first read. A file of a
+// newer version (or with a migration this program does not know) is
+// refused. Files written by every earlier layout are test fixtures
+// (testdata/upgrade, with the script that made them).
 //
 // # Caveats
 //
 // bbolt holds an exclusive lock on the file while it is open for writing
-// (a shared one for reading), and a second Open — even in the same process —
-// waits for it. Callers therefore open the store for one operation and close
-// it at once; Open waits at most Options.Timeout (5 s by default) and then
-// returns ErrBusy. Values read inside a transaction are copied out before it
-// ends.
+// (a shared one for reading), and a second Open — even in the same process
+// — waits for it: Open waits at most Options.Timeout (5 s by default),
+// then fails with EBusy. File therefore holds the file only for one
+// transaction. Values read inside a transaction are copied out before it
+// ends. Failures of Open are *tracker.Error values with the field
+// "database".
 package boltstore

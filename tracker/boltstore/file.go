@@ -47,8 +47,33 @@ func (f *File) View(fn func(tracker.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	if s.Outdated() {
+		// Written by an older gongkai: its indexes are built (once, for
+		// good) before anything is read through them.
+		s.Close()
+		if err := f.upgrade(); err != nil {
+			return err
+		}
+		if s, err = Open(f.Path, o); err != nil {
+			return err
+		}
+	}
 	defer s.Close()
 	return s.View(fn)
+}
+
+// upgrade runs the migrations of a file opened to read.
+func (f *File) upgrade() error {
+	o := f.Options
+	o.ReadOnly = false
+	s, err := Open(f.Path, o)
+	if err != nil {
+		if e := tracker.AsError(err); e != nil && e.Code == tracker.EInvalid && errors.Is(err, fs.ErrPermission) {
+			e.Message = fmt.Sprintf("数据库 %s 由较早版本的 gongkai 写入，需要升级一次才能读取，但没有写这个文件的权限", f.Path)
+		}
+		return err
+	}
+	return s.Close()
 }
 
 // Update runs fn in a read-write transaction of the file, creating it when

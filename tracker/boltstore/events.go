@@ -1,0 +1,236 @@
+package boltstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+func idKey(id uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], id)
+	return k[:]
+}
+
+// Event returns the event with the id.
+func (t *Tx) Event(id uint64) (*tracker.Event, error) {
+	b := t.tx.Bucket(bucketEvents)
+	var v []byte
+	if b != nil {
+		v = b.Get(idKey(id))
+	}
+	if v == nil {
+		return nil, tracker.FieldErrorf(tracker.ENotFound, tracker.FieldEvent, "没有编号为 %d 的事件", id)
+	}
+	return decodeEvent(id, v)
+}
+
+func decodeEvent(id uint64, v []byte) (*tracker.Event, error) {
+	var e tracker.Event
+	if err := DecodeValue(v, &e); err != nil {
+		return nil, fmt.Errorf("stored event %d: %w", id, err)
+	}
+	return &e, nil
+}
+
+// PutEvent stores an event, giving a new one the next id, and keeps the
+// index of open events.
+func (t *Tx) PutEvent(e *tracker.Event) error {
+	if len(e.History) == 0 {
+		return fmt.Errorf("event %d has no history: it was read as a summary and cannot be stored", e.ID)
+	}
+	b := t.tx.Bucket(bucketEvents)
+	if e.ID == 0 {
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		e.ID = id
+	}
+	v, err := EncodeValue(e)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(idKey(e.ID), v); err != nil {
+		return err
+	}
+	if err := t.indexDates(e); err != nil {
+		return err
+	}
+	open := t.tx.Bucket(bucketOpen)
+	if e.State != tracker.Open {
+		return open.Delete(idKey(e.ID))
+	}
+	sv, err := openCopy(e)
+	if err != nil {
+		return err
+	}
+	return open.Put(idKey(e.ID), sv)
+}
+
+// openCopy is what the index of open events keeps of one: the event
+// without its history, so that listing what is open reads one compact
+// bucket.
+func openCopy(e *tracker.Event) ([]byte, error) {
+	summary := *e
+	summary.History = nil
+	return EncodeValue(&summary)
+}
+
+// dateKey is a date (4 bytes, sortable) then an id.
+func dateKey(d calendar.Date, id uint64) []byte {
+	var k [12]byte
+	y, m, dd := d.Civil()
+	binary.BigEndian.PutUint32(k[:4], uint32(y*10000+int(m)*100+dd))
+	binary.BigEndian.PutUint64(k[4:], id)
+	return k[:]
+}
+
+// indexDates keeps the indexes of events by deadline and by closing day.
+func (t *Tx) indexDates(e *tracker.Event) error {
+	dates, due, closed := t.tx.Bucket(bucketDates), t.tx.Bucket(bucketByDue), t.tx.Bucket(bucketByClosed)
+	var old struct{ Deadline, ClosedOn calendar.Date }
+	if v := dates.Get(idKey(e.ID)); v != nil {
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("event %d dates: %w", e.ID, err)
+		}
+		if err := due.Delete(dateKey(old.Deadline, e.ID)); err != nil {
+			return err
+		}
+		if !old.ClosedOn.IsZero() {
+			if err := closed.Delete(dateKey(old.ClosedOn, e.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := due.Put(dateKey(e.Deadline, e.ID), nil); err != nil {
+		return err
+	}
+	if !e.ClosedOn.IsZero() {
+		if err := closed.Put(dateKey(e.ClosedOn, e.ID), nil); err != nil {
+			return err
+		}
+	}
+	v, _ := json.Marshal(struct{ Deadline, ClosedOn calendar.Date }{e.Deadline, e.ClosedOn})
+	return dates.Put(idKey(e.ID), v)
+}
+
+// EventsByDeadline calls fn for every event whose deadline is in
+// [from, to], by deadline.
+func (t *Tx) EventsByDeadline(from, to calendar.Date, fn func(*tracker.Event) error) error {
+	return t.byDate(bucketByDue, from, to, fn)
+}
+
+// EventsByClosed calls fn for every event closed in [from, to].
+func (t *Tx) EventsByClosed(from, to calendar.Date, fn func(*tracker.Event) error) error {
+	return t.byDate(bucketByClosed, from, to, fn)
+}
+
+func (t *Tx) byDate(index []byte, from, to calendar.Date, fn func(*tracker.Event) error) error {
+	ix, events := t.tx.Bucket(index), t.tx.Bucket(bucketEvents)
+	if ix == nil || events == nil {
+		return nil
+	}
+	d := batchDecoder{fn: fn, decode: decodeEvent}
+	end := dateKey(to, 1<<64-1)
+	c := ix.Cursor()
+	for k, _ := c.Seek(dateKey(from, 0)); k != nil && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
+		id := k[4:]
+		v := events.Get(id)
+		if v == nil {
+			return fmt.Errorf("indexed event %d is missing", binary.BigEndian.Uint64(id))
+		}
+		if err := d.add(id, v); err != nil {
+			return err
+		}
+	}
+	return d.flush()
+}
+
+// Events calls fn for every event in id order. Events are decoded a batch
+// at a time on every core, and handed to fn in order: decoding (inflate and
+// JSON) is most of the cost of a list.
+func (t *Tx) Events(fn func(*tracker.Event) error) error {
+	events := t.tx.Bucket(bucketEvents)
+	if events == nil {
+		return nil
+	}
+	d := batchDecoder{fn: fn, decode: decodeEvent}
+	if err := events.ForEach(d.add); err != nil {
+		return err
+	}
+	return d.flush()
+}
+
+// OpenEvents calls fn for every open event, without its history, read
+// from the index of open events, which keeps a copy of each for lists.
+func (t *Tx) OpenEvents(fn func(*tracker.Event) error) error {
+	events, open := t.tx.Bucket(bucketEvents), t.tx.Bucket(bucketOpen)
+	if events == nil || open == nil {
+		return nil
+	}
+	d := batchDecoder{fn: fn, decode: decodeEvent}
+	err := open.ForEach(d.add)
+	if err != nil {
+		return err
+	}
+	return d.flush()
+}
+
+// batchDecoder gathers raw events (valid only in their transaction, which
+// outlives the batch) and decodes them in parallel.
+type batchDecoder struct {
+	ids    []uint64
+	raw    [][]byte
+	evs    []*tracker.Event
+	errs   []error
+	fn     func(*tracker.Event) error
+	decode func(uint64, []byte) (*tracker.Event, error)
+}
+
+const decodeBatch = 512
+
+func (d *batchDecoder) add(k, v []byte) error {
+	d.ids = append(d.ids, binary.BigEndian.Uint64(k))
+	d.raw = append(d.raw, v)
+	if len(d.raw) == decodeBatch {
+		return d.flush()
+	}
+	return nil
+}
+
+func (d *batchDecoder) flush() error {
+	n := len(d.raw)
+	if n == 0 {
+		return nil
+	}
+	d.evs = slices.Grow(d.evs[:0], n)[:n]
+	d.errs = slices.Grow(d.errs[:0], n)[:n]
+	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				d.evs[i], d.errs[i] = d.decode(d.ids[i], d.raw[i])
+			}
+		})
+	}
+	wg.Wait()
+	d.ids, d.raw = d.ids[:0], d.raw[:0]
+	for i := range n {
+		if d.errs[i] != nil {
+			return d.errs[i]
+		}
+		if err := d.fn(d.evs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,314 @@
+package boltstore
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+// SchemaVersion is the layout this code reads and writes.
+//
+//	1: meta, calendar_years
+//	2: + catalog, events, open_events, audit
+//	3: events, audit and catalogue deflated (codec.go); plain values still read
+//	4: + reminders, outbox, outbox_keys; later, without a new version,
+//	   event_dates, events_by_deadline, events_by_closed, outbox_content,
+//	   outbox_pending, outbox_unreported, copies in open_events and
+//	   reminder marks per deadline — written for new data only
+//	5: + migrations: numbered steps, each run once and recorded, that
+//	   build every index for the data written before it
+//
+// An older gongkai refuses a file of a newer version, so a file upgraded
+// by this one is never half-understood by an older binary.
+const SchemaVersion = 5
+
+// migration is one numbered step of the layout. It runs once, in a
+// transaction of its own, and is recorded in the bucket "migrations"; it
+// must give the same result on any file, new or old, so that a new file and
+// an upgraded one are alike.
+type migration struct {
+	n    uint32
+	name string
+	run  func(tx *bolt.Tx) error
+}
+
+// migrations, in order. Never renumber or remove one: a file records the
+// numbers it has run. A new index is a new migration that builds it.
+var migrations = []migration{
+	{1, "create the buckets", createBuckets},
+	{2, "open_events: a copy of each open event without its history", rebuildOpenEvents},
+	{3, "events by deadline and by closing day", rebuildDateIndexes},
+	{4, "outbox: a message's content apart from its state", separateContent},
+	{5, "outbox: indexes of pending and of unreported failed messages", rebuildOutboxIndexes},
+	{6, "reminder marks kept per deadline", convertReminderMarks},
+}
+
+func migrationKey(n uint32) []byte {
+	var k [4]byte
+	binary.BigEndian.PutUint32(k[:], n)
+	return k[:]
+}
+
+// pending returns the migrations tx's file has not run, or an error for a
+// file of a newer version.
+func (s *Store) pending(tx *bolt.Tx) ([]migration, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta != nil {
+		if b := meta.Get(keySchema); b != nil {
+			v, err := strconv.Atoi(string(b))
+			if err != nil {
+				return nil, &OpenError{Path: s.path, Reason: fmt.Sprintf("数据格式版本 %q 无法识别，文件可能已损坏", b), Err: err}
+			}
+			if v > SchemaVersion {
+				return nil, newerSchema(s.path, v)
+			}
+		}
+	}
+	done := tx.Bucket(bucketMigrated)
+	var out []migration
+	for _, m := range migrations {
+		if done == nil || done.Get(migrationKey(m.n)) == nil {
+			out = append(out, m)
+		}
+	}
+	if done != nil {
+		if k, _ := done.Cursor().Last(); k != nil && binary.BigEndian.Uint32(k) > migrations[len(migrations)-1].n {
+			return nil, newerSchema(s.path, SchemaVersion+1)
+		}
+	}
+	return out, nil
+}
+
+// migrate runs the migrations the file has not run, each in its own
+// transaction, then records the schema version. A file already up to date
+// is not written to at all: even an empty commit would change it, and a
+// command that fails must leave it byte for byte.
+func (s *Store) migrate() error {
+	var todo []migration
+	if err := s.db.View(func(tx *bolt.Tx) (err error) {
+		todo, err = s.pending(tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, m := range todo {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			if err := m.run(tx); err != nil {
+				return err
+			}
+			done, err := tx.CreateBucketIfNotExists(bucketMigrated)
+			if err != nil {
+				return err
+			}
+			rec, _ := json.Marshal(struct {
+				Name string    `json:"name"`
+				At   time.Time `json:"at"`
+			}{m.name, time.Now().UTC()})
+			return done.Put(migrationKey(m.n), rec)
+		})
+		if err != nil {
+			return fmt.Errorf("数据库升级第 %d 步（%s）：%w", m.n, m.name, err)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+	})
+}
+
+// checkSchema, for a read-only open, refuses a newer file and reports
+// whether this one still needs migrations.
+func (s *Store) checkSchema() (outdated bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return nil // a file no writer has set up yet: nothing in it
+		}
+		todo, err := s.pending(tx)
+		outdated = len(todo) > 0
+		return err
+	})
+	return outdated, err
+}
+
+// Outdated reports whether the store was opened read-only on a file that
+// still needs migrations: its indexes cannot be trusted yet.
+func (s *Store) Outdated() bool { return s.outdated }
+
+func createBuckets(tx *bolt.Tx) error {
+	for _, b := range append([][]byte{bucketMeta}, allBuckets...) {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renew empties a bucket of derived data, to build it again.
+func renew(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	if tx.Bucket(name) != nil {
+		if err := tx.DeleteBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	return tx.CreateBucket(name)
+}
+
+// eachEvent decodes every stored event in id order.
+func eachEvent(tx *bolt.Tx, fn func(*tracker.Event) error) error {
+	return tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+		e, err := decodeEvent(binary.BigEndian.Uint64(k), v)
+		if err != nil {
+			return err
+		}
+		return fn(e)
+	})
+}
+
+func rebuildOpenEvents(tx *bolt.Tx) error {
+	open, err := renew(tx, bucketOpen)
+	if err != nil {
+		return err
+	}
+	open.FillPercent = 0.95
+	return eachEvent(tx, func(e *tracker.Event) error {
+		if e.State != tracker.Open {
+			return nil
+		}
+		v, err := openCopy(e)
+		if err != nil {
+			return err
+		}
+		return open.Put(idKey(e.ID), v)
+	})
+}
+
+func rebuildDateIndexes(tx *bolt.Tx) error {
+	for _, b := range [][]byte{bucketDates, bucketByDue, bucketByClosed} {
+		if _, err := renew(tx, b); err != nil {
+			return err
+		}
+	}
+	t := &Tx{tx: tx}
+	return eachEvent(tx, t.indexDates)
+}
+
+func separateContent(tx *bolt.Tx) error {
+	out, content := tx.Bucket(bucketOutbox), tx.Bucket(bucketContent)
+	type fix struct {
+		k   []byte
+		m   tracker.Message
+		has bool
+	}
+	var fixes []fix
+	err := out.ForEach(func(k, v []byte) error {
+		var m tracker.Message
+		if err := DecodeValue(v, &m); err != nil {
+			return fmt.Errorf("outbox message %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		if m.Text == "" && m.HTML == "" && len(m.Attachments) == 0 {
+			return nil
+		}
+		fixes = append(fixes, fix{append([]byte(nil), k...), m, content.Get(k) != nil})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		if !f.has && f.m.ContentOf == 0 {
+			cv, err := EncodeValue(messageContent{f.m.Text, f.m.HTML, f.m.Attachments})
+			if err != nil {
+				return err
+			}
+			if err := content.Put(f.k, cv); err != nil {
+				return err
+			}
+		}
+		state := f.m
+		state.Text, state.HTML, state.Attachments = "", "", nil
+		v, err := EncodeValue(&state)
+		if err != nil {
+			return err
+		}
+		if err := out.Put(f.k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func rebuildOutboxIndexes(tx *bolt.Tx) error {
+	pending, err := renew(tx, bucketPending)
+	if err != nil {
+		return err
+	}
+	failed, err := renew(tx, bucketFailed)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		var m tracker.Message
+		if err := DecodeValue(v, &m); err != nil {
+			return fmt.Errorf("outbox message %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		switch {
+		case m.State == tracker.Queued || m.State == tracker.Sending:
+			return pending.Put(k, nil)
+		case m.State == tracker.Failed && !m.Reported:
+			return failed.Put(k, nil)
+		}
+		return nil
+	})
+}
+
+// convertReminderMarks turns the marks of before f402185 — the current
+// deadline's only, {"deadline","officers","supervisors"} — into marks per
+// deadline.
+func convertReminderMarks(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketRemind)
+	type fix struct {
+		k []byte
+		v []byte
+	}
+	var fixes []fix
+	err := b.ForEach(func(k, v []byte) error {
+		var old struct {
+			Sent        json.RawMessage `json:"sent"`
+			Deadline    calendar.Date   `json:"deadline"`
+			Officers    calendar.Date   `json:"officers"`
+			Supervisors calendar.Date   `json:"supervisors"`
+		}
+		if err := DecodeValue(v, &old); err != nil {
+			return fmt.Errorf("reminder state of event %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		if old.Sent != nil || old.Deadline.IsZero() {
+			return nil
+		}
+		st := tracker.ReminderState{Sent: map[calendar.Date]tracker.Marks{
+			old.Deadline: {Officers: old.Officers, Supervisors: old.Supervisors}}}
+		nv, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		fixes = append(fixes, fix{append([]byte(nil), k...), nv})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		if err := b.Put(f.k, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

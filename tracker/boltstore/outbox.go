@@ -1,0 +1,199 @@
+package boltstore
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"gongkai/tracker"
+)
+
+// ReminderState returns how far event id's reminders have gone.
+func (t *Tx) ReminderState(id uint64) (tracker.ReminderState, error) {
+	var st tracker.ReminderState
+	b := t.tx.Bucket(bucketRemind)
+	if b == nil {
+		return st, nil
+	}
+	if v := b.Get(idKey(id)); v != nil {
+		if err := DecodeValue(v, &st); err != nil {
+			return st, fmt.Errorf("reminder state of event %d: %w", id, err)
+		}
+	}
+	return st, nil
+}
+
+// PutReminderState records how far event id's reminders have gone.
+func (t *Tx) PutReminderState(id uint64, st tracker.ReminderState) error {
+	v, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketRemind).Put(idKey(id), v)
+}
+
+// messageContent is what a message says, stored apart from its state, once:
+// a sender changes the state of a message several times, and a report's
+// content runs to megabytes.
+type messageContent struct {
+	Text        string               `json:"text"`
+	HTML        string               `json:"html,omitempty"`
+	Attachments []tracker.Attachment `json:"attachments,omitempty"`
+}
+
+// PutMessage stores a message; a new one gets the next id, and its key
+// must be free. The content (text, HTML, attachments) of a new message is
+// stored once; later puts store the state alone.
+func (t *Tx) PutMessage(m *tracker.Message) error {
+	isNew := m.ID == 0
+	b, keys := t.tx.Bucket(bucketOutbox), t.tx.Bucket(bucketOutKeys)
+	if m.ID == 0 {
+		if keys.Get([]byte(m.Key)) != nil {
+			return fmt.Errorf("outbox key %q is taken", m.Key)
+		}
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		m.ID = id
+		if err := keys.Put([]byte(m.Key), idKey(id)); err != nil {
+			return err
+		}
+	}
+	if isNew && m.ContentOf == 0 {
+		cv, err := EncodeValue(messageContent{m.Text, m.HTML, m.Attachments})
+		if err != nil {
+			return err
+		}
+		if err := t.tx.Bucket(bucketContent).Put(idKey(m.ID), cv); err != nil {
+			return err
+		}
+	}
+	state := *m
+	state.Text, state.HTML, state.Attachments = "", "", nil
+	v, err := EncodeValue(&state)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(idKey(m.ID), v); err != nil {
+		return err
+	}
+	// The indexes of what senders and digests look for.
+	for _, ix := range []struct {
+		bucket []byte
+		in     bool
+	}{
+		{bucketPending, m.State == tracker.Queued || m.State == tracker.Sending},
+		{bucketFailed, m.State == tracker.Failed && !m.Reported},
+	} {
+		var err error
+		if ix.in {
+			err = t.tx.Bucket(ix.bucket).Put(idKey(m.ID), nil)
+		} else {
+			err = t.tx.Bucket(ix.bucket).Delete(idKey(m.ID))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PendingMessages calls fn for every message queued or being sent.
+func (t *Tx) PendingMessages(fn func(*tracker.Message) error) error {
+	return t.indexed(bucketPending, fn)
+}
+
+// UnreportedFailures calls fn for every failed message not yet reported.
+func (t *Tx) UnreportedFailures(fn func(*tracker.Message) error) error {
+	return t.indexed(bucketFailed, fn)
+}
+
+func (t *Tx) indexed(index []byte, fn func(*tracker.Message) error) error {
+	ix := t.tx.Bucket(index)
+	if ix == nil {
+		return nil
+	}
+	var ids []uint64
+	if err := ix.ForEach(func(k, _ []byte) error {
+		ids = append(ids, binary.BigEndian.Uint64(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		m, err := t.MessageState(id)
+		if err != nil {
+			return err
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Message returns the message with the id, content included.
+func (t *Tx) Message(id uint64) (*tracker.Message, error) {
+	m, err := t.MessageState(id)
+	if err != nil {
+		return nil, err
+	}
+	from := id
+	if m.ContentOf != 0 {
+		from = m.ContentOf
+	}
+	if v := t.tx.Bucket(bucketContent).Get(idKey(from)); v != nil {
+		var c messageContent
+		if err := DecodeValue(v, &c); err != nil {
+			return nil, fmt.Errorf("outbox message %d content: %w", id, err)
+		}
+		m.Text, m.HTML, m.Attachments = c.Text, c.HTML, c.Attachments
+	}
+	return m, nil
+}
+
+// MessageState returns the message with the id, without its content.
+func (t *Tx) MessageState(id uint64) (*tracker.Message, error) {
+	b := t.tx.Bucket(bucketOutbox)
+	var v []byte
+	if b != nil {
+		v = b.Get(idKey(id))
+	}
+	if v == nil {
+		return nil, tracker.FieldErrorf(tracker.ENotFound, tracker.FieldMessage, "发件箱中没有编号为 %d 的邮件", id)
+	}
+	var m tracker.Message
+	if err := DecodeValue(v, &m); err != nil {
+		return nil, fmt.Errorf("outbox message %d: %w", id, err)
+	}
+	return &m, nil
+}
+
+// MessageByKey returns the message with the key, or nil.
+func (t *Tx) MessageByKey(key string) (*tracker.Message, error) {
+	keys := t.tx.Bucket(bucketOutKeys)
+	if keys == nil {
+		return nil, nil
+	}
+	k := keys.Get([]byte(key))
+	if k == nil {
+		return nil, nil
+	}
+	return t.MessageState(binary.BigEndian.Uint64(k))
+}
+
+// Messages calls fn for every message in id order.
+func (t *Tx) Messages(fn func(*tracker.Message) error) error {
+	b := t.tx.Bucket(bucketOutbox)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		var m tracker.Message
+		if err := DecodeValue(v, &m); err != nil {
+			return fmt.Errorf("outbox message %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		return fn(&m)
+	})
+}

@@ -1,0 +1,82 @@
+package boltstore
+
+import (
+	"fmt"
+	"testing"
+
+	"gongkai/tracker"
+)
+
+// pendingAndFailed lists the two outbox indexes.
+func pendingAndFailed(t *testing.T, s *Store) (pending, failed string) {
+	t.Helper()
+	var p, f []uint64
+	err := s.View(func(tx tracker.Tx) error {
+		if err := tx.PendingMessages(func(m *tracker.Message) error { p = append(p, m.ID); return nil }); err != nil {
+			return err
+		}
+		return tx.UnreportedFailures(func(m *tracker.Message) error { f = append(f, m.ID); return nil })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(p), fmt.Sprint(f)
+}
+
+// A message moves through the indexes as senders and digests handle it:
+// queued and sending are pending; failed is unreported until a digest
+// reports it; sent is in neither. Its content is stored once and survives
+// every change of state; a taken key is refused.
+func TestOutboxIndexes(t *testing.T) {
+	s, _ := tempStore(t)
+	m := &tracker.Message{Key: "digest/1", To: []string{"a@example.gov.cn"}, Text: "正文", State: tracker.Queued}
+	other := &tracker.Message{Key: "digest/2", Text: "另一封", State: tracker.Queued}
+	step := func(state string, reported bool, wantPending, wantFailed string) {
+		t.Helper()
+		err := s.Update(func(tx tracker.Tx) error {
+			if m.ID != 0 {
+				st, err := tx.MessageState(m.ID)
+				if err != nil {
+					return err
+				}
+				m = st
+			}
+			m.State, m.Reported = state, reported
+			return tx.PutMessage(m)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, f := pendingAndFailed(t, s)
+		if p != wantPending || f != wantFailed {
+			t.Errorf("%s (reported %v): pending %s failed %s; want %s %s", state, reported, p, f, wantPending, wantFailed)
+		}
+		var text string
+		s.View(func(tx tracker.Tx) error {
+			full, err := tx.Message(m.ID)
+			if err == nil {
+				text = full.Text
+			}
+			return err
+		})
+		if text != "正文" {
+			t.Errorf("%s: content %q", state, text)
+		}
+	}
+	if err := s.Update(func(tx tracker.Tx) error { return tx.PutMessage(other) }); err != nil {
+		t.Fatal(err)
+	}
+	step(tracker.Queued, false, "[1 2]", "[]")
+	step(tracker.Sending, false, "[1 2]", "[]")
+	step(tracker.Failed, false, "[1]", "[2]")
+	step(tracker.Failed, true, "[1]", "[]")
+	step(tracker.Queued, false, "[1 2]", "[]") // requeued
+	step(tracker.Sent, false, "[1]", "[]")
+
+	err := s.Update(func(tx tracker.Tx) error {
+		return tx.PutMessage(&tracker.Message{Key: "digest/1", State: tracker.Queued})
+	})
+	if err == nil {
+		t.Error("a second message with a taken key was stored")
+	}
+}
