@@ -1,0 +1,603 @@
+package boltstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+
+	bolt "go.etcd.io/bbolt"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+// Backup writes a consistent copy of the database to dst, from one read
+// transaction: writers go on meanwhile, and the copy is the database as it
+// was when the backup began. The copy is written to dst+".part", synced to
+// disk, then given its name, so that dst is never a partial copy. Backup
+// refuses a dst that exists, a folder that does not, and a ".part" file
+// left from an earlier attempt (tracker.EInvalid, field "file"); a copy
+// that cannot be written (a full disk, say) is tracker.EUnavailable.
+func (s *Store) Backup(dst string) error {
+	if _, err := os.Lstat(dst); err == nil {
+		return tracker.Invalid(tracker.FieldFile, "备份文件 %s 已存在：请换一个文件名，或先移走旧文件", dst)
+	}
+	dir := filepath.Dir(dst)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return tracker.Invalid(tracker.FieldFile, "备份文件 %s 所在的文件夹 %s 不存在", dst, dir)
+	}
+	tmp := dst + ".part"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return tracker.Invalid(tracker.FieldFile, "临时文件 %s 已存在（可能是上次备份中断时留下的）：确认无用后删除它，再备份", tmp)
+	}
+	if err != nil {
+		return backupError(dst, err)
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		_, err := tx.WriteTo(f)
+		return err
+	})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = publish(tmp, dst)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		if tracker.ErrorCode(err) != "" {
+			return err
+		}
+		return backupError(dst, err)
+	}
+	// Make the new name itself durable. Windows cannot sync a folder;
+	// there the rename is already on disk.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// publish gives the finished copy its name without replacing a file that
+// appeared meanwhile: a hard link fails when the name is taken. Where the
+// file system has no hard links, it renames.
+func publish(tmp, dst string) error {
+	err := os.Link(tmp, dst)
+	switch {
+	case err == nil:
+		os.Remove(tmp) // the copy is in place; a stray .part is only untidy
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return tracker.Invalid(tracker.FieldFile, "备份文件 %s 在备份期间被其他程序创建，未覆盖它：请换一个文件名", dst)
+	}
+	return os.Rename(tmp, dst)
+}
+
+func backupError(dst string, err error) error {
+	why := err.Error()
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		why = "磁盘空间不足"
+	case errors.Is(err, fs.ErrPermission):
+		why = "没有写入这个文件夹的权限"
+	}
+	return &tracker.Error{Code: tracker.EUnavailable, Field: tracker.FieldFile, Err: err,
+		Message: fmt.Sprintf("备份到 %s 失败：%s", dst, why)}
+}
+
+// MaxProblems is how many problems a CheckReport lists; it counts the rest.
+const MaxProblems = 1000
+
+// CheckReport is what Check found.
+type CheckReport struct {
+	// Buckets are the file's buckets in the file's order, each with its
+	// number of records.
+	Buckets []BucketCount
+	// Problems are what is damaged, at most MaxProblems of them, in the
+	// order found: the file's structure first, then bucket by bucket.
+	Problems []Problem
+	// Omitted counts the problems found beyond MaxProblems.
+	Omitted int
+}
+
+// BucketCount is one bucket and its number of records.
+type BucketCount struct {
+	Name    string
+	Records int
+	// Known: a bucket this version of gongkai writes, whose every record
+	// Check decoded. Others are only counted.
+	Known bool
+}
+
+// Problem is one damaged thing.
+type Problem struct {
+	Bucket  string // "" for the file's structure
+	Key     string // the record's key as gongkai dump shows it; "" for a whole bucket or the file
+	Message string // what is wrong, in Chinese
+}
+
+// String says the problem for people, naming the bucket and the key.
+func (p Problem) String() string {
+	switch {
+	case p.Bucket == "":
+		return p.Message
+	case p.Key == "":
+		return fmt.Sprintf("桶 %s：%s", p.Bucket, p.Message)
+	}
+	return fmt.Sprintf("桶 %s 键 %s：%s", p.Bucket, p.Key, p.Message)
+}
+
+// OK reports whether Check found nothing damaged.
+func (r *CheckReport) OK() bool { return len(r.Problems) == 0 }
+
+// Records returns the number of records of the named bucket; 0 when the
+// file has no such bucket.
+func (r *CheckReport) Records(bucket string) int {
+	for _, b := range r.Buckets {
+		if b.Name == bucket {
+			return b.Records
+		}
+	}
+	return 0
+}
+
+func (r *CheckReport) add(bucket, key, format string, args ...any) {
+	if len(r.Problems) >= MaxProblems {
+		r.Omitted++
+		return
+	}
+	r.Problems = append(r.Problems, Problem{Bucket: bucket, Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+// Check reads the whole file and reports what is damaged.
+//
+// First the file's structure, with bbolt's own check (Tx.Check): every
+// page reachable from the root and the freelist, each page once, keys in
+// order, no page both used and free, none lost. Then every record of every
+// bucket gongkai writes is decoded as what it should be (events, their
+// open copies, audit entries, the catalogue, imported schedules, reminder
+// states, outbox messages, their content and keys, event dates), and every
+// index is checked both ways: each key of open_events, events_by_deadline,
+// events_by_closed, event_dates, reminders, outbox_pending,
+// outbox_unreported, outbox_keys and outbox_content points to a record that
+// exists and says the same, and each event and message is in the indexes
+// its state asks for. It does not verify the audit log's hash chain
+// (tracker.AuditChecker does).
+//
+// Problems are reported, not returned as errors: the error is for a check
+// that could not run. A file whose pages are damaged may stop the reading
+// of records part way; that is reported as a problem too.
+//
+// On a store opened for writing, the structure is checked in a write
+// transaction that is rolled back (bbolt's check is not safe beside a
+// writer otherwise), so writers wait for that part; records are read in a
+// read transaction, beside them.
+func (s *Store) Check() (CheckReport, error) {
+	var r CheckReport
+	tx, err := s.db.Begin(!s.db.IsReadOnly())
+	if err != nil {
+		return r, fmt.Errorf("check: %w", err)
+	}
+	for err := range tx.Check() {
+		r.add("", "", "文件结构损坏：%v", err)
+	}
+	tx.Rollback()
+	err = s.db.View(func(tx *bolt.Tx) error {
+		(&checker{tx: tx, r: &r}).run()
+		return nil
+	})
+	return r, err
+}
+
+// checker reads every record of one transaction.
+type checker struct {
+	tx *bolt.Tx
+	r  *CheckReport
+
+	bucket string
+	kind   keyKind
+	rule   rule
+	// The batch being decoded: raw records, valid in the transaction.
+	keys, vals [][]byte
+	out        []any
+	errs       []error
+	// Buckets that lookups skip: missing, or with pages that could not
+	// be read.
+	skip map[string]bool
+}
+
+// rule is how the records of one bucket are checked.
+type rule struct {
+	// decode reads a value as what it should be. It only reads its
+	// arguments, so that batches are decoded on every core.
+	decode func(k, v []byte) (any, error)
+	// verify compares a decoded record with the others (indexes), in
+	// order, in the transaction.
+	verify func(c *checker, k []byte, x any)
+}
+
+func (c *checker) run() {
+	hasMeta, hasAny := false, false
+	c.tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+		hasAny = true
+		hasMeta = hasMeta || bytes.Equal(name, bucketMeta)
+		c.walk(name, b)
+		return nil
+	})
+	if hasAny && !hasMeta {
+		c.r.add("", "", "没有 meta 桶（数据格式版本）：不是完整的 gongkai 数据库")
+	}
+	if meta := c.tx.Bucket(bucketMeta); meta != nil && meta.Get(keySchema) == nil {
+		c.r.add(string(bucketMeta), showKey(keyText, keySchema), "缺少数据格式版本")
+	}
+}
+
+// walk reads every record of one bucket. Damaged pages make bbolt panic,
+// or fault when they point outside the file: either is reported, and the
+// next bucket is read.
+func (c *checker) walk(name []byte, b *bolt.Bucket) {
+	c.bucket = keyName(name)
+	l, known := layouts[string(name)]
+	c.kind, c.rule = l.key, rules[string(name)]
+	count := BucketCount{Name: c.bucket, Known: known}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			where := "无法读取"
+			if count.Records > 0 {
+				where = fmt.Sprintf("读到第 %d 条记录后无法继续", count.Records)
+			}
+			c.r.add(count.Name, "", "%s，文件已损坏，请从备份恢复（%v）", where, p)
+			c.keys, c.vals = c.keys[:0], c.vals[:0]
+		}
+		c.r.Buckets = append(c.r.Buckets, count)
+	}()
+	cur := b.Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if v == nil && b.Bucket(k) != nil {
+			if known {
+				c.r.add(c.bucket, showKey(keyRaw, k), "gongkai 不使用嵌套的桶：这里却有一个")
+			}
+			continue
+		}
+		count.Records++
+		if !known {
+			continue
+		}
+		if why := badKey(l.key, k); why != "" {
+			c.r.add(c.bucket, showKey(keyRaw, k), "键的格式不对：%s", why)
+			continue
+		}
+		c.keys, c.vals = append(c.keys, k), append(c.vals, v)
+		if len(c.keys) == checkBatch {
+			c.flush()
+		}
+	}
+	c.flush()
+}
+
+const checkBatch = 512
+
+// flush decodes the batch on every core, then verifies it in order.
+func (c *checker) flush() {
+	n := len(c.keys)
+	if n == 0 {
+		return
+	}
+	c.out = slices.Grow(c.out[:0], n)[:n]
+	c.errs = slices.Grow(c.errs[:0], n)[:n]
+	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			for i := w; i < n; i += workers {
+				c.out[i], c.errs[i] = safeDecode(c.rule.decode, c.keys[i], c.vals[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		switch {
+		case c.errs[i] != nil:
+			c.r.add(c.bucket, showKey(c.kind, c.keys[i]), "记录无法解码（%v）", c.errs[i])
+		case c.rule.verify != nil:
+			c.rule.verify(c, c.keys[i], c.out[i])
+		}
+	}
+	clear(c.out)
+	c.keys, c.vals = c.keys[:0], c.vals[:0]
+}
+
+func safeDecode(decode func(k, v []byte) (any, error), k, v []byte) (x any, err error) {
+	if decode == nil {
+		return nil, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("读取时出错：%v", p)
+		}
+	}()
+	return decode(k, v)
+}
+
+// badKey says why k is not a key of the kind, or "".
+func badKey(kind keyKind, k []byte) string {
+	want := 0
+	switch kind {
+	case keyID:
+		want = 8
+	case keyYear:
+		want = 4
+	case keyDateID:
+		want = 12
+	}
+	switch {
+	case want != 0 && len(k) != want:
+		return fmt.Sprintf("应为 %d 字节，实有 %d 字节", want, len(k))
+	case kind == keyDateID:
+		if _, _, ok := parseDateKey(k); !ok {
+			return fmt.Sprintf("前 4 个字节 %d 不是 yyyymmdd 格式的日期", binary.BigEndian.Uint32(k[:4]))
+		}
+	case kind == keyText && !isText(k):
+		return "不是文本"
+	}
+	return ""
+}
+
+// eventDates is a record of event_dates.
+type eventDates struct{ Deadline, ClosedOn calendar.Date }
+
+// decodeAs returns a decoder of values into a new T.
+func decodeAs[T any]() func(k, v []byte) (any, error) {
+	return func(_, v []byte) (any, error) {
+		x := new(T)
+		if err := DecodeValue(v, x); err != nil {
+			return nil, err
+		}
+		return x, nil
+	}
+}
+
+// emptyValue is the decoder of index buckets whose keys are all.
+func emptyValue(_, v []byte) (any, error) {
+	if len(v) != 0 {
+		return nil, fmt.Errorf("索引记录应当为空，实有 %d 字节", len(v))
+	}
+	return nil, nil
+}
+
+// rules are how every bucket gongkai writes is checked.
+var rules = map[string]rule{
+	string(bucketMeta): {decode: func(k, v []byte) (any, error) {
+		if bytes.Equal(k, keySchema) {
+			if _, err := strconv.Atoi(string(v)); err != nil {
+				return nil, fmt.Errorf("数据格式版本 %q 无法识别", v)
+			}
+		}
+		return nil, nil
+	}},
+	string(bucketCalendar): {decode: decodeAs[calendar.Schedule](), verify: func(c *checker, k []byte, x any) {
+		if y := int(binary.BigEndian.Uint32(k)); x.(*calendar.Schedule).Year != y {
+			c.problem(k, "记录中的年份 %d 与键不符", x.(*calendar.Schedule).Year)
+		}
+	}},
+	string(bucketCatalog): {decode: decodeAs[tracker.Catalog]()},
+	string(bucketAudit):   {decode: decodeAs[tracker.AuditEntry]()},
+	string(bucketEvents):  {decode: decodeAs[tracker.Event](), verify: (*checker).verifyEvent},
+	string(bucketOpen): {decode: func(k, v []byte) (any, error) {
+		if len(v) == 0 {
+			return nil, nil // indexed before the index kept copies
+		}
+		return decodeAs[tracker.Event]()(k, v)
+	}, verify: func(c *checker, k []byte, x any) {
+		id := binary.BigEndian.Uint64(k)
+		if !c.has(bucketEvents, k) {
+			c.problem(k, "指向的事件 %d 不存在", id)
+		}
+		if e, ok := x.(*tracker.Event); ok && e.ID != id {
+			c.problem(k, "记录中的事件编号 %d 与键不符", e.ID)
+		}
+	}},
+	string(bucketRemind): {decode: decodeAs[tracker.ReminderState](), verify: func(c *checker, k []byte, _ any) {
+		if !c.has(bucketEvents, k) {
+			c.problem(k, "提醒记录所属的事件 %d 不存在", binary.BigEndian.Uint64(k))
+		}
+	}},
+	string(bucketOutbox): {decode: decodeAs[tracker.Message](), verify: (*checker).verifyMessage},
+	string(bucketContent): {decode: decodeAs[messageContent](), verify: func(c *checker, k []byte, _ any) {
+		if !c.has(bucketOutbox, k) {
+			c.problem(k, "邮件内容所属的邮件 %d 不存在", binary.BigEndian.Uint64(k))
+		}
+	}},
+	string(bucketOutKeys): {decode: func(_, v []byte) (any, error) {
+		if len(v) != 8 {
+			return nil, fmt.Errorf("应为 8 字节的邮件编号，实有 %d 字节", len(v))
+		}
+		return binary.BigEndian.Uint64(v), nil
+	}, verify: func(c *checker, k []byte, x any) {
+		if id := x.(uint64); !c.has(bucketOutbox, idKey(id)) {
+			c.problem(k, "指向的邮件 %d 不存在", id)
+		}
+	}},
+	string(bucketPending): {decode: emptyValue, verify: messageIndex},
+	string(bucketFailed):  {decode: emptyValue, verify: messageIndex},
+	string(bucketDates):   {decode: decodeAs[eventDates](), verify: (*checker).verifyDates},
+	string(bucketByDue): {decode: emptyValue, verify: func(c *checker, k []byte, _ any) {
+		c.verifyDateIndex(k, "期限", func(d *eventDates) calendar.Date { return d.Deadline })
+	}},
+	string(bucketByClosed): {decode: emptyValue, verify: func(c *checker, k []byte, _ any) {
+		c.verifyDateIndex(k, "办结日", func(d *eventDates) calendar.Date { return d.ClosedOn })
+	}},
+}
+
+// problem reports a problem with record k of the bucket being read.
+func (c *checker) problem(k []byte, format string, args ...any) {
+	c.r.add(c.bucket, showKey(c.kind, k), format, args...)
+}
+
+// lookup finds key in bucket, even with an empty value (which Get does not
+// tell from a missing key in a write transaction). A bucket whose pages are
+// damaged (its own reading reports it), or that is missing (reported here
+// once), answers that every key is there, with no value: the damage is not
+// reported again record by record.
+func (c *checker) lookup(bucket, key []byte) (v []byte, found bool) {
+	name := string(bucket)
+	if c.skip[name] {
+		return nil, true
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			c.skipBucket(name)
+			v, found = nil, true
+		}
+	}()
+	b := c.tx.Bucket(bucket)
+	if b == nil {
+		c.r.add(name, "", "缺少这个桶：依赖它的查询会漏掉记录")
+		c.skipBucket(name)
+		return nil, true
+	}
+	k, v := b.Cursor().Seek(key)
+	if !bytes.Equal(k, key) {
+		return nil, false
+	}
+	return v, true
+}
+
+func (c *checker) skipBucket(name string) {
+	if c.skip == nil {
+		c.skip = map[string]bool{}
+	}
+	c.skip[name] = true
+}
+
+// has reports whether bucket holds key.
+func (c *checker) has(bucket, key []byte) bool {
+	_, found := c.lookup(bucket, key)
+	return found
+}
+
+// dates returns event id's record of event_dates, and whether there is
+// one; nil with true when it cannot be read (reported with event_dates).
+func (c *checker) dates(k []byte) (*eventDates, bool) {
+	v, found := c.lookup(bucketDates, k)
+	if !found || len(v) == 0 {
+		return nil, found
+	}
+	var d eventDates
+	if DecodeValue(v, &d) != nil {
+		return nil, true
+	}
+	return &d, true
+}
+
+func (c *checker) verifyEvent(k []byte, x any) {
+	e, id := x.(*tracker.Event), binary.BigEndian.Uint64(k)
+	if e.ID != id {
+		c.problem(k, "记录中的事件编号 %d 与键不符", e.ID)
+	}
+	switch d, found := c.dates(k); {
+	case !found:
+		c.problem(k, "事件不在 event_dates 中：按期限或办结日查找时会漏掉它")
+	case d != nil && (d.Deadline != e.Deadline || d.ClosedOn != e.ClosedOn):
+		c.problem(k, "event_dates 记的期限 %s、办结日 %s，与事件的期限 %s、办结日 %s 不符",
+			d.Deadline, d.ClosedOn, e.Deadline, e.ClosedOn)
+	}
+	switch open := c.has(bucketOpen, k); {
+	case e.State == tracker.Open && !open:
+		c.problem(k, "事件待公开，却不在 open_events 中：待公开的列表会漏掉它")
+	case e.State != tracker.Open && open:
+		c.problem(k, "事件的状态是“%s”，却仍在 open_events 中", e.State.Name())
+	}
+}
+
+func (c *checker) verifyDates(k []byte, x any) {
+	d, id := x.(*eventDates), binary.BigEndian.Uint64(k)
+	if !c.has(bucketEvents, k) {
+		c.problem(k, "指向的事件 %d 不存在", id)
+		return
+	}
+	if !c.has(bucketByDue, dateKey(d.Deadline, id)) {
+		c.problem(k, "events_by_deadline 中没有事件 %d 的期限 %s", id, d.Deadline)
+	}
+	if !d.ClosedOn.IsZero() && !c.has(bucketByClosed, dateKey(d.ClosedOn, id)) {
+		c.problem(k, "events_by_closed 中没有事件 %d 的办结日 %s", id, d.ClosedOn)
+	}
+}
+
+// verifyDateIndex checks a key of events_by_deadline or events_by_closed:
+// the event exists and has that date, as event_dates says.
+func (c *checker) verifyDateIndex(k []byte, what string, date func(*eventDates) calendar.Date) {
+	day, id, _ := parseDateKey(k)
+	ik := idKey(id)
+	if !c.has(bucketEvents, ik) {
+		c.problem(k, "指向的事件 %d 不存在", id)
+		return
+	}
+	d, found := c.dates(ik)
+	if !found {
+		c.problem(k, "event_dates 中没有事件 %d，无法核对%s", id, what)
+		return
+	}
+	if d != nil && date(d) != day {
+		c.problem(k, "事件 %d 的%s是 %s，索引却记在 %s", id, what, date(d), day)
+	}
+}
+
+func (c *checker) verifyMessage(k []byte, x any) {
+	m, id := x.(*tracker.Message), binary.BigEndian.Uint64(k)
+	if m.ID != id {
+		c.problem(k, "记录中的邮件编号 %d 与键不符", m.ID)
+	}
+	for _, ix := range []struct {
+		bucket []byte
+		want   bool
+		why    string
+	}{
+		{bucketPending, m.State == tracker.Queued || m.State == tracker.Sending, "待发或发送中"},
+		{bucketFailed, m.State == tracker.Failed && !m.Reported, "发送失败且尚未报告"},
+	} {
+		switch in := c.has(ix.bucket, k); {
+		case ix.want && !in:
+			c.problem(k, "邮件%s（状态“%s”），却不在 %s 中", ix.why, tracker.StateName(m.State), ix.bucket)
+		case !ix.want && in:
+			c.problem(k, "邮件不是%s（状态“%s”），却仍在 %s 中", ix.why, tracker.StateName(m.State), ix.bucket)
+		}
+	}
+	from := id
+	if m.ContentOf != 0 {
+		from = m.ContentOf
+	}
+	if m.Text == "" && !c.has(bucketContent, idKey(from)) {
+		c.problem(k, "邮件的内容（outbox_content 中的 %d）不存在", from)
+	}
+	switch v, found := c.lookup(bucketOutKeys, []byte(m.Key)); {
+	case !found:
+		c.problem(k, "邮件的键 %q 不在 outbox_keys 中：同一封邮件可能再次排队", m.Key)
+	case len(v) == 8 && binary.BigEndian.Uint64(v) != id:
+		c.problem(k, "outbox_keys 中邮件的键 %q 指向另一封邮件 %d", m.Key, binary.BigEndian.Uint64(v))
+	}
+}
+
+// messageIndex checks a key of outbox_pending or outbox_unreported.
+func messageIndex(c *checker, k []byte, _ any) {
+	if !c.has(bucketOutbox, k) {
+		c.problem(k, "指向的邮件 %d 不存在", binary.BigEndian.Uint64(k))
+	}
+}

@@ -1,0 +1,273 @@
+package boltstore
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+// A database written by the operations is sound, whether opened for
+// reading (as the CLI does) or for writing (as a server would).
+func TestCheckSound(t *testing.T) {
+	path := filledDB(t, 7)
+	for _, readOnly := range []bool{true, false} {
+		s, err := Open(path, Options{ReadOnly: readOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Check()
+		s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.OK() {
+			t.Errorf("read-only %v: problems %v", readOnly, r.Problems)
+		}
+		for bucket, want := range map[string]int{"events": 7, "open_events": 5, "event_dates": 7, "events_by_deadline": 7,
+			"events_by_closed": 2, "audit": 10, "catalog": 1, "outbox": 1, "outbox_keys": 1, "reminders": 1, "meta": 1} {
+			if got := r.Records(bucket); got != want {
+				t.Errorf("read-only %v: %d records in %s, want %d", readOnly, got, bucket, want)
+			}
+		}
+		if len(r.Buckets) != len(allBuckets)+1 || !r.Buckets[0].Known {
+			t.Errorf("buckets %+v", r.Buckets)
+		}
+	}
+}
+
+// Check names the bucket and the key of what it finds damaged, and the
+// dump shows the same key.
+func TestCheckFindsDamage(t *testing.T) {
+	garbage := []byte{tagDeflateV1, 0xde, 0xad, 0xbe, 0xef}
+	put := func(bucket []byte, k, v []byte) func(tx *bolt.Tx) error {
+		return func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put(k, v) }
+	}
+	tests := []struct {
+		name        string
+		tamper      func(tx *bolt.Tx) error
+		bucket, key string
+		want        string
+	}{
+		// Garbage written over an event.
+		{"event value", put(bucketEvents, id8(2), garbage), "events", "2", "记录无法解码"},
+		// An event whose value is valid JSON of another event.
+		{"event id", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketEvents).Put(id8(2), tx.Bucket(bucketEvents).Get(id8(1)))
+		}, "events", "2", "记录中的事件编号 1 与键不符"},
+		// An audit entry that cannot be read.
+		{"audit value", put(bucketAudit, id8(3), []byte("{not json")), "audit", "3", "记录无法解码"},
+		// A key of the wrong length.
+		{"short key", put(bucketEvents, []byte{1, 2}, garbage), "events", `{"hex":"0102"}`, "键的格式不对：应为 8 字节，实有 2 字节"},
+		// The deadline index points to an event that does not exist.
+		{"deadline index", put(bucketByDue, dateKey(calendar.DateOf(2026, 11, 30), 99), nil),
+			"events_by_deadline", `{"date":"2026-11-30","id":99}`, "指向的事件 99 不存在"},
+		// A stale deadline index entry for an event that exists.
+		{"stale deadline", put(bucketByDue, dateKey(calendar.DateOf(2026, 12, 1), 1), nil),
+			"events_by_deadline", `{"date":"2026-12-01","id":1}`, "事件 1 的期限是 2026-11-30，索引却记在 2026-12-01"},
+		// The closing-day index points to an event that does not exist.
+		{"closed index", put(bucketByClosed, dateKey(calendar.DateOf(2026, 11, 10), 99), nil),
+			"events_by_closed", `{"date":"2026-11-10","id":99}`, "指向的事件 99 不存在"},
+		// The open index points to an event that does not exist.
+		{"open index", put(bucketOpen, id8(99), nil), "open_events", "99", "指向的事件 99 不存在"},
+		// An open event missing from the open index.
+		{"open event not indexed", func(tx *bolt.Tx) error { return tx.Bucket(bucketOpen).Delete(id8(1)) },
+			"events", "1", "事件待公开，却不在 open_events 中"},
+		// A closed event still in the open index.
+		{"closed event indexed", put(bucketOpen, id8(3), nil), "events", "3", "事件的状态是“按时公开”，却仍在 open_events 中"},
+		// An event missing from event_dates.
+		{"dates missing", func(tx *bolt.Tx) error { return tx.Bucket(bucketDates).Delete(id8(2)) },
+			"events", "2", "事件不在 event_dates 中"},
+		// event_dates for an event that does not exist.
+		{"dates of nothing", put(bucketDates, id8(99), []byte(`{"Deadline":"2026-11-30","ClosedOn":""}`)),
+			"event_dates", "99", "指向的事件 99 不存在"},
+		// A reminder state for an event that does not exist.
+		{"reminder", put(bucketRemind, id8(99), []byte(`{}`)), "reminders", "99", "提醒记录所属的事件 99 不存在"},
+		// The outbox indexes point to messages that do not exist.
+		{"pending", put(bucketPending, id8(99), nil), "outbox_pending", "99", "指向的邮件 99 不存在"},
+		{"unreported", put(bucketFailed, id8(99), nil), "outbox_unreported", "99", "指向的邮件 99 不存在"},
+		{"outbox key", put(bucketOutKeys, []byte("x"), id8(99)), "outbox_keys", `"x"`, "指向的邮件 99 不存在"},
+		{"content", put(bucketContent, id8(99), garbage), "outbox_content", "99", "记录无法解码"},
+		// A queued message that no sender will find.
+		{"queued not pending", func(tx *bolt.Tx) error { return tx.Bucket(bucketPending).Delete(id8(1)) },
+			"outbox", "1", "邮件待发或发送中（状态“待发”），却不在 outbox_pending 中"},
+		// A message whose content is gone.
+		{"content gone", func(tx *bolt.Tx) error { return tx.Bucket(bucketContent).Delete(id8(1)) },
+			"outbox", "1", "邮件的内容（outbox_content 中的 1）不存在"},
+		// A whole index missing: said once.
+		{"index bucket missing", func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketDates) },
+			"event_dates", "", "缺少这个桶"},
+		// A nested bucket where gongkai makes none.
+		{"nested", func(tx *bolt.Tx) error { _, err := tx.Bucket(bucketEvents).CreateBucket([]byte("x")); return err },
+			"events", `"x"`, "嵌套的桶"},
+	}
+	followers := map[string]int{"dates missing": 1}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filledDB(t, 4)
+			tamperDB(t, path, tc.tamper)
+			s := openRead(t, path)
+			r, err := s.Check()
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(r.Problems, func(p Problem) bool {
+				return p.Bucket == tc.bucket && p.Key == tc.key && strings.Contains(p.Message, tc.want)
+			})
+			if i < 0 {
+				t.Fatalf("problems %v; want %s %s: %s", r.Problems, tc.bucket, tc.key, tc.want)
+			}
+			// An event missing from event_dates leaves its deadline's index
+			// entry unverifiable too.
+			if want := 1 + followers[tc.name]; len(r.Problems) != want {
+				t.Errorf("%d problems, want %d: %v", len(r.Problems), want, r.Problems)
+			}
+			if p := r.Problems[i].String(); tc.key != "" && !strings.Contains(p, "桶 "+tc.bucket+" 键 "+tc.key+"：") {
+				t.Errorf("String() = %q", p)
+			}
+			// The dump shows the record under the same key.
+			if tc.key != "" && tc.name != "nested" && find(dumpLines(t, s, tc.bucket), tc.bucket, tc.key) == nil {
+				t.Errorf("the dump has no %s %s", tc.bucket, tc.key)
+			}
+		})
+	}
+}
+
+// A page of the file overwritten with zeros: bbolt's check names it, the
+// bucket on it is reported as unreadable, and the others are still read.
+func TestCheckDamagedPage(t *testing.T) {
+	path := filledDB(t, 60)
+	var root uint64
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *bolt.Tx) error {
+		root = uint64(tx.Bucket(bucketEvents).RootPage())
+		return nil
+	})
+	pageSize := db.Info().PageSize
+	db.Close()
+	if root == 0 {
+		t.Fatal("the events are inline in their bucket: log more")
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(make([]byte, pageSize), int64(root)*int64(pageSize)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	r, err := openRead(t, path).Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two problems: the indexes that point into the lost page do not
+	// report each of its events again.
+	if len(r.Problems) != 2 || r.Problems[0].Bucket != "" || !strings.HasPrefix(r.Problems[0].Message, "文件结构损坏：") ||
+		r.Problems[1].Bucket != "events" || !strings.Contains(r.Problems[1].Message, "无法读取，文件已损坏") {
+		t.Errorf("problems %v; want the structure and the events bucket named", r.Problems)
+	}
+	if r.Records("audit") != 81 || r.Records("outbox") != 1 {
+		t.Errorf("the buckets after events were not read: %+v", r.Buckets)
+	}
+}
+
+// Past MaxProblems, problems are counted, not listed.
+func TestCheckCapsProblems(t *testing.T) {
+	path := filledDB(t, 1)
+	tamperDB(t, path, func(tx *bolt.Tx) error {
+		for i := range MaxProblems + 5 {
+			if err := tx.Bucket(bucketPending).Put(id8(uint64(100+i)), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	r, err := openRead(t, path).Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) != MaxProblems || r.Omitted != 5 || r.Records("outbox_pending") != MaxProblems+6 {
+		t.Errorf("%d problems, %d omitted, %d records", len(r.Problems), r.Omitted, r.Records("outbox_pending"))
+	}
+}
+
+func TestBackup(t *testing.T) {
+	path := filledDB(t, 5)
+	s, err := Open(path, Options{}) // open for writing, as a server holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "backup.db")
+	if err := s.Backup(dst); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(dst)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup: %v, mode %v", err, fi.Mode())
+	}
+	if _, err := os.Stat(dst + ".part"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s.part left behind: %v", dst, err)
+	}
+
+	b := openRead(t, dst)
+	if r, err := b.Check(); err != nil || !r.OK() {
+		t.Errorf("check of the backup: %v %v", err, r.Problems)
+	}
+	if got, want := summaries(t, b), summaries(t, s); !slices.Equal(got, want) || len(got) != 5 {
+		t.Errorf("backup has %q, database %q", got, want)
+	}
+
+	// Refused: an existing file (left as it was), a folder that does not
+	// exist, a .part left from an attempt.
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("笔记"), 0o600)
+	os.WriteFile(filepath.Join(dir, "next.db.part"), []byte("半个备份"), 0o600)
+	for _, tc := range []struct{ dst, want string }{
+		{dst, "已存在"},
+		{filepath.Join(dir, "notes.txt"), "已存在"},
+		{filepath.Join(dir, "nowhere", "b.db"), "所在的文件夹 " + filepath.Join(dir, "nowhere") + " 不存在"},
+		{filepath.Join(dir, "next.db"), "next.db.part 已存在"},
+	} {
+		err := s.Backup(tc.dst)
+		if tracker.ErrorCode(err) != tracker.EInvalid || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), filepath.Base(tc.dst)) {
+			t.Errorf("Backup(%s) = %v, want an EInvalid naming the file: %s", tc.dst, err, tc.want)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(data) != "笔记" {
+		t.Error("an existing file was changed")
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "next.db.part")); string(data) != "半个备份" {
+		t.Error("a .part file was changed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "next.db")); !errors.Is(err, fs.ErrNotExist) {
+		t.Error("a refused backup was written")
+	}
+}
+
+func summaries(t *testing.T, s *Store) []string {
+	t.Helper()
+	var out []string
+	err := s.View(func(tx tracker.Tx) error {
+		return tx.Events(func(e *tracker.Event) error {
+			out = append(out, e.Summary)
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
