@@ -67,6 +67,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newAuditCmd(e),
 		newBackupCmd(e),
 		newCheckCmd(e),
+		newDumpCmd(e),
 		newCatalogCmd(e),
 		newCalendarCmd(e),
 		newConfigCmd(e),

@@ -6,8 +6,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -103,6 +106,26 @@ func (s *Store) Dump(w io.Writer, bucket string) error {
 		err = fmt.Errorf("dump: %w", ferr)
 	}
 	return err
+}
+
+// Dump writes the file's records as Store.Dump does, from a read-only open
+// of the file: a missing or empty file is ENotFound, and nothing is
+// created.
+func (f *File) Dump(w io.Writer, bucket string) error {
+	if !f.Exists() {
+		if _, err := os.Stat(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return translate(f.Path, f.Options, openError(f.Path, err))
+		}
+		return translate(f.Path, f.Options, &NotFoundError{Path: f.Path})
+	}
+	o := f.Options
+	o.ReadOnly = true
+	s, err := Open(f.Path, o)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Dump(w, bucket)
 }
 
 // bucketList names the file's buckets for a message, in their order.
