@@ -57,7 +57,7 @@ var layouts = map[string]layout{
 	string(bucketCalendar): {keyYear, valueStored},
 	string(bucketCatalog):  {keyText, valueStored},
 	string(bucketEvents):   {keyID, valueStored},
-	string(bucketOpen):     {keyID, valueStored}, // a copy without history; empty before schema 4
+	string(bucketOpen):     {keyID, valueStored}, // a copy without history; empty if indexed before copies were kept
 	string(bucketAudit):    {keyID, valueStored},
 	string(bucketRemind):   {keyID, valueStored},
 	string(bucketOutbox):   {keyID, valueStored},

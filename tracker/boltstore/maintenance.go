@@ -177,7 +177,9 @@ func (r *CheckReport) add(bucket, key, format string, args ...any) {
 // outbox_unreported, outbox_keys and outbox_content points to a record that
 // exists and says the same, and each event and message is in the indexes
 // its state asks for. It does not verify the audit log's hash chain
-// (tracker.AuditChecker does).
+// (tracker.AuditChecker does). Events and outbox messages are never
+// deleted: their ids must run from 1 to their bucket's sequence without a
+// gap.
 //
 // Problems are reported, not returned as errors: the error is for a check
 // that could not run. A file whose pages are damaged may stop the reading
@@ -229,6 +231,10 @@ type rule struct {
 	// verify compares a decoded record with the others (indexes), in
 	// order, in the transaction.
 	verify func(c *checker, k []byte, x any)
+	// records names the records of a bucket whose ids come from its
+	// sequence and are never deleted: ids run from 1 to the sequence
+	// without a gap.
+	records string
 }
 
 func (c *checker) run() {
@@ -267,8 +273,16 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 		}
 		c.r.Buckets = append(c.r.Buckets, count)
 	}()
+	var next uint64 = 1 // the id expected next, in a sequenced bucket
 	cur := b.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if c.rule.records != "" && len(k) == 8 {
+			id := binary.BigEndian.Uint64(k)
+			if id > next {
+				c.r.add(c.bucket, showKey(keyID, idKey(next)), "缺少编号 %d 至 %d 的%s：gongkai 从不删除%s", next, id-1, c.rule.records, c.rule.records)
+			}
+			next = id + 1
+		}
 		if v == nil && b.Bucket(k) != nil {
 			if known {
 				c.r.add(c.bucket, showKey(keyRaw, k), "gongkai 不使用嵌套的桶：这里却有一个")
@@ -289,6 +303,14 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 		}
 	}
 	c.flush()
+	if c.rule.records != "" {
+		switch last, seq := next-1, b.Sequence(); {
+		case last > seq:
+			c.r.add(c.bucket, "", "最大编号 %d 大于桶的序号 %d：新登记的%s会覆盖已有的%s", last, seq, c.rule.records, c.rule.records)
+		case last < seq:
+			c.r.add(c.bucket, showKey(keyID, idKey(last+1)), "缺少编号 %d 至 %d 的%s（最后的记录被删除）：gongkai 从不删除%s", last+1, seq, c.rule.records, c.rule.records)
+		}
+	}
 }
 
 const checkBatch = 512
@@ -399,7 +421,7 @@ var rules = map[string]rule{
 	}},
 	string(bucketCatalog): {decode: decodeAs[tracker.Catalog]()},
 	string(bucketAudit):   {decode: decodeAs[tracker.AuditEntry]()},
-	string(bucketEvents):  {decode: decodeAs[tracker.Event](), verify: (*checker).verifyEvent},
+	string(bucketEvents):  {decode: decodeAs[tracker.Event](), verify: (*checker).verifyEvent, records: "事件"},
 	string(bucketOpen): {decode: func(k, v []byte) (any, error) {
 		if len(v) == 0 {
 			return nil, nil // indexed before the index kept copies
@@ -419,7 +441,7 @@ var rules = map[string]rule{
 			c.problem(k, "提醒记录所属的事件 %d 不存在", binary.BigEndian.Uint64(k))
 		}
 	}},
-	string(bucketOutbox): {decode: decodeAs[tracker.Message](), verify: (*checker).verifyMessage},
+	string(bucketOutbox): {decode: decodeAs[tracker.Message](), verify: (*checker).verifyMessage, records: "邮件"},
 	string(bucketContent): {decode: decodeAs[messageContent](), verify: func(c *checker, k []byte, _ any) {
 		if !c.has(bucketOutbox, k) {
 			c.problem(k, "邮件内容所属的邮件 %d 不存在", binary.BigEndian.Uint64(k))
