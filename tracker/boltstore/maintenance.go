@@ -429,7 +429,7 @@ var rules = map[string]rule{
 		return decodeAs[tracker.Event]()(k, v)
 	}, verify: func(c *checker, k []byte, x any) {
 		id := binary.BigEndian.Uint64(k)
-		if !c.has(bucketEvents, k) {
+		if c.lacks(bucketEvents, k) {
 			c.problem(k, "指向的事件 %d 不存在", id)
 		}
 		if e, ok := x.(*tracker.Event); ok && e.ID != id {
@@ -437,13 +437,13 @@ var rules = map[string]rule{
 		}
 	}},
 	string(bucketRemind): {decode: decodeAs[tracker.ReminderState](), verify: func(c *checker, k []byte, _ any) {
-		if !c.has(bucketEvents, k) {
+		if c.lacks(bucketEvents, k) {
 			c.problem(k, "提醒记录所属的事件 %d 不存在", binary.BigEndian.Uint64(k))
 		}
 	}},
 	string(bucketOutbox): {decode: decodeAs[tracker.Message](), verify: (*checker).verifyMessage, records: "邮件"},
 	string(bucketContent): {decode: decodeAs[messageContent](), verify: func(c *checker, k []byte, _ any) {
-		if !c.has(bucketOutbox, k) {
+		if c.lacks(bucketOutbox, k) {
 			c.problem(k, "邮件内容所属的邮件 %d 不存在", binary.BigEndian.Uint64(k))
 		}
 	}},
@@ -453,7 +453,7 @@ var rules = map[string]rule{
 		}
 		return binary.BigEndian.Uint64(v), nil
 	}, verify: func(c *checker, k []byte, x any) {
-		if id := x.(uint64); !c.has(bucketOutbox, idKey(id)) {
+		if id := x.(uint64); c.lacks(bucketOutbox, idKey(id)) {
 			c.problem(k, "指向的邮件 %d 不存在", id)
 		}
 	}},
@@ -473,33 +473,42 @@ func (c *checker) problem(k []byte, format string, args ...any) {
 	c.r.add(c.bucket, showKey(c.kind, k), format, args...)
 }
 
+// presence is what a lookup found.
+type presence int
+
+const (
+	absent  presence = iota // the bucket has no such key
+	present                 // it has
+	unknown                 // the bucket cannot be read, or does not exist: reported once
+)
+
 // lookup finds key in bucket, even with an empty value (which Get does not
 // tell from a missing key in a write transaction). A bucket whose pages are
-// damaged (its own reading reports it), or that is missing (reported here
-// once), answers that every key is there, with no value: the damage is not
-// reported again record by record.
-func (c *checker) lookup(bucket, key []byte) (v []byte, found bool) {
+// damaged (its own reading reports it), or that does not exist (reported
+// here, once), gives unknown: the damage is not reported again record by
+// record.
+func (c *checker) lookup(bucket, key []byte) (v []byte, p presence) {
 	name := string(bucket)
 	if c.skip[name] {
-		return nil, true
+		return nil, unknown
 	}
 	defer func() {
-		if p := recover(); p != nil {
+		if r := recover(); r != nil {
 			c.skipBucket(name)
-			v, found = nil, true
+			v, p = nil, unknown
 		}
 	}()
 	b := c.tx.Bucket(bucket)
 	if b == nil {
 		c.r.add(name, "", "缺少这个桶：依赖它的查询会漏掉记录")
 		c.skipBucket(name)
-		return nil, true
+		return nil, unknown
 	}
 	k, v := b.Cursor().Seek(key)
 	if !bytes.Equal(k, key) {
-		return nil, false
+		return nil, absent
 	}
-	return v, true
+	return v, present
 }
 
 func (c *checker) skipBucket(name string) {
@@ -509,24 +518,30 @@ func (c *checker) skipBucket(name string) {
 	c.skip[name] = true
 }
 
-// has reports whether bucket holds key.
-func (c *checker) has(bucket, key []byte) bool {
-	_, found := c.lookup(bucket, key)
-	return found
+// lacks reports whether bucket surely does not hold key.
+func (c *checker) lacks(bucket, key []byte) bool {
+	_, p := c.lookup(bucket, key)
+	return p == absent
 }
 
-// dates returns event id's record of event_dates, and whether there is
-// one; nil with true when it cannot be read (reported with event_dates).
-func (c *checker) dates(k []byte) (*eventDates, bool) {
-	v, found := c.lookup(bucketDates, k)
-	if !found || len(v) == 0 {
-		return nil, found
+// holds reports whether bucket surely holds key.
+func (c *checker) holds(bucket, key []byte) bool {
+	_, p := c.lookup(bucket, key)
+	return p == present
+}
+
+// dates returns event id's record of event_dates, if there is one and it
+// can be read (one that cannot is reported with event_dates).
+func (c *checker) dates(k []byte) (*eventDates, presence) {
+	v, p := c.lookup(bucketDates, k)
+	if p != present {
+		return nil, p
 	}
 	var d eventDates
 	if DecodeValue(v, &d) != nil {
-		return nil, true
+		return nil, unknown
 	}
-	return &d, true
+	return &d, present
 }
 
 func (c *checker) verifyEvent(k []byte, x any) {
@@ -534,31 +549,31 @@ func (c *checker) verifyEvent(k []byte, x any) {
 	if e.ID != id {
 		c.problem(k, "记录中的事件编号 %d 与键不符", e.ID)
 	}
-	switch d, found := c.dates(k); {
-	case !found:
+	switch d, p := c.dates(k); {
+	case p == absent:
 		c.problem(k, "事件不在 event_dates 中：按期限或办结日查找时会漏掉它")
 	case d != nil && (d.Deadline != e.Deadline || d.ClosedOn != e.ClosedOn):
 		c.problem(k, "event_dates 记的期限 %s、办结日 %s，与事件的期限 %s、办结日 %s 不符",
 			d.Deadline, d.ClosedOn, e.Deadline, e.ClosedOn)
 	}
-	switch open := c.has(bucketOpen, k); {
-	case e.State == tracker.Open && !open:
+	switch {
+	case e.State == tracker.Open && c.lacks(bucketOpen, k):
 		c.problem(k, "事件待公开，却不在 open_events 中：待公开的列表会漏掉它")
-	case e.State != tracker.Open && open:
+	case e.State != tracker.Open && c.holds(bucketOpen, k):
 		c.problem(k, "事件的状态是“%s”，却仍在 open_events 中", e.State.Name())
 	}
 }
 
 func (c *checker) verifyDates(k []byte, x any) {
 	d, id := x.(*eventDates), binary.BigEndian.Uint64(k)
-	if !c.has(bucketEvents, k) {
+	if c.lacks(bucketEvents, k) {
 		c.problem(k, "指向的事件 %d 不存在", id)
 		return
 	}
-	if !c.has(bucketByDue, dateKey(d.Deadline, id)) {
+	if c.lacks(bucketByDue, dateKey(d.Deadline, id)) {
 		c.problem(k, "events_by_deadline 中没有事件 %d 的期限 %s", id, d.Deadline)
 	}
-	if !d.ClosedOn.IsZero() && !c.has(bucketByClosed, dateKey(d.ClosedOn, id)) {
+	if !d.ClosedOn.IsZero() && c.lacks(bucketByClosed, dateKey(d.ClosedOn, id)) {
 		c.problem(k, "events_by_closed 中没有事件 %d 的办结日 %s", id, d.ClosedOn)
 	}
 }
@@ -568,12 +583,12 @@ func (c *checker) verifyDates(k []byte, x any) {
 func (c *checker) verifyDateIndex(k []byte, what string, date func(*eventDates) calendar.Date) {
 	day, id, _ := parseDateKey(k)
 	ik := idKey(id)
-	if !c.has(bucketEvents, ik) {
+	if c.lacks(bucketEvents, ik) {
 		c.problem(k, "指向的事件 %d 不存在", id)
 		return
 	}
-	d, found := c.dates(ik)
-	if !found {
+	d, p := c.dates(ik)
+	if p == absent {
 		c.problem(k, "event_dates 中没有事件 %d，无法核对%s", id, what)
 		return
 	}
@@ -595,10 +610,10 @@ func (c *checker) verifyMessage(k []byte, x any) {
 		{bucketPending, m.State == tracker.Queued || m.State == tracker.Sending, "待发或发送中"},
 		{bucketFailed, m.State == tracker.Failed && !m.Reported, "发送失败且尚未报告"},
 	} {
-		switch in := c.has(ix.bucket, k); {
-		case ix.want && !in:
+		switch {
+		case ix.want && c.lacks(ix.bucket, k):
 			c.problem(k, "邮件%s（状态“%s”），却不在 %s 中", ix.why, tracker.StateName(m.State), ix.bucket)
-		case !ix.want && in:
+		case !ix.want && c.holds(ix.bucket, k):
 			c.problem(k, "邮件不是%s（状态“%s”），却仍在 %s 中", ix.why, tracker.StateName(m.State), ix.bucket)
 		}
 	}
@@ -606,11 +621,11 @@ func (c *checker) verifyMessage(k []byte, x any) {
 	if m.ContentOf != 0 {
 		from = m.ContentOf
 	}
-	if m.Text == "" && !c.has(bucketContent, idKey(from)) {
+	if m.Text == "" && c.lacks(bucketContent, idKey(from)) {
 		c.problem(k, "邮件的内容（outbox_content 中的 %d）不存在", from)
 	}
-	switch v, found := c.lookup(bucketOutKeys, []byte(m.Key)); {
-	case !found:
+	switch v, p := c.lookup(bucketOutKeys, []byte(m.Key)); {
+	case p == absent:
 		c.problem(k, "邮件的键 %q 不在 outbox_keys 中：同一封邮件可能再次排队", m.Key)
 	case len(v) == 8 && binary.BigEndian.Uint64(v) != id:
 		c.problem(k, "outbox_keys 中邮件的键 %q 指向另一封邮件 %d", m.Key, binary.BigEndian.Uint64(v))
@@ -619,7 +634,7 @@ func (c *checker) verifyMessage(k []byte, x any) {
 
 // messageIndex checks a key of outbox_pending or outbox_unreported.
 func messageIndex(c *checker, k []byte, _ any) {
-	if !c.has(bucketOutbox, k) {
+	if c.lacks(bucketOutbox, k) {
 		c.problem(k, "指向的邮件 %d 不存在", binary.BigEndian.Uint64(k))
 	}
 }
