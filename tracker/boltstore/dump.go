@@ -29,7 +29,7 @@ const (
 	keyRaw    keyKind = iota // not known: text when it is text, else hex
 	keyText                  // a string
 	keyID                    // an id or sequence number: 8 bytes big-endian
-	keyYear                  // a year: 4 bytes big-endian (yearKey)
+	keyUint32                // a year (yearKey) or another number: 4 bytes big-endian
 	keyDateID                // a date as yyyymmdd in 4 bytes, then an id (dateKey)
 )
 
@@ -54,7 +54,7 @@ type layout struct {
 // version's, or someone else's) are dumped as they come.
 var layouts = map[string]layout{
 	string(bucketMeta):     {keyText, valueText},
-	string(bucketCalendar): {keyYear, valueStored},
+	string(bucketCalendar): {keyUint32, valueStored},
 	string(bucketCatalog):  {keyText, valueStored},
 	string(bucketEvents):   {keyID, valueStored},
 	string(bucketOpen):     {keyID, valueStored}, // a copy without history; empty if indexed before copies were kept
@@ -245,7 +245,7 @@ func appendKey(b []byte, kind keyKind, k []byte) []byte {
 		if len(k) == 8 {
 			return strconv.AppendUint(b, binary.BigEndian.Uint64(k), 10)
 		}
-	case keyYear:
+	case keyUint32:
 		if len(k) == 4 {
 			return strconv.AppendUint(b, uint64(binary.BigEndian.Uint32(k)), 10)
 		}

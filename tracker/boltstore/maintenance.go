@@ -364,7 +364,7 @@ func badKey(kind keyKind, k []byte) string {
 	switch kind {
 	case keyID:
 		want = 8
-	case keyYear:
+	case keyUint32:
 		want = 4
 	case keyDateID:
 		want = 12
