@@ -68,6 +68,7 @@ var layouts = map[string]layout{
 	string(bucketDates):    {keyID, valueStored},
 	string(bucketByDue):    {keyDateID, valueEmpty},
 	string(bucketByClosed): {keyDateID, valueEmpty},
+	string(bucketMigrated): {keyUint32, valueStored},
 }
 
 // Dump writes every record of the named bucket, or of every bucket when

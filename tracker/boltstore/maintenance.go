@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -382,6 +383,12 @@ func badKey(kind keyKind, k []byte) string {
 	return ""
 }
 
+// migrationRecord is a record of migrations: which one ran, and when.
+type migrationRecord struct {
+	Name string    `json:"name"`
+	At   time.Time `json:"at"`
+}
+
 // eventDates is a record of event_dates.
 type eventDates struct{ Deadline, ClosedOn calendar.Date }
 
@@ -419,9 +426,10 @@ var rules = map[string]rule{
 			c.problem(k, "记录中的年份 %d 与键不符", x.(*calendar.Schedule).Year)
 		}
 	}},
-	string(bucketCatalog): {decode: decodeAs[tracker.Catalog]()},
-	string(bucketAudit):   {decode: decodeAs[tracker.AuditEntry]()},
-	string(bucketEvents):  {decode: decodeAs[tracker.Event](), verify: (*checker).verifyEvent, records: "事件"},
+	string(bucketCatalog):  {decode: decodeAs[tracker.Catalog]()},
+	string(bucketMigrated): {decode: decodeAs[migrationRecord]()},
+	string(bucketAudit):    {decode: decodeAs[tracker.AuditEntry]()},
+	string(bucketEvents):   {decode: decodeAs[tracker.Event](), verify: (*checker).verifyEvent, records: "事件"},
 	string(bucketOpen): {decode: func(k, v []byte) (any, error) {
 		if len(v) == 0 {
 			return nil, nil // indexed before the index kept copies

@@ -157,7 +157,8 @@ func TestCheckFindsDamage(t *testing.T) {
 
 // The files written by every storage layout that shipped read without
 // damage, read-only as they are: what they lack is only the buckets added
-// since (which a writable open creates).
+// since. Opened for writing, they are migrated, and then every index is
+// complete.
 func TestCheckOldFiles(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "upgrade", "*.db"))
 	if err != nil || len(files) == 0 {
@@ -187,6 +188,16 @@ func TestCheckOldFiles(t *testing.T) {
 				if strings.Contains(string(l.Value), "raw_hex") {
 					t.Errorf("undecodable: %s", l.text)
 				}
+			}
+			s.Close()
+
+			w, err := Open(path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if r, err := w.Check(); err != nil || !r.OK() {
+				t.Errorf("after migration: %v %v", err, r.Problems)
 			}
 		})
 	}
