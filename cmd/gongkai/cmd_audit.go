@@ -105,18 +105,22 @@ func newCheckCmd(e *env) *cobra.Command {
 			r, err := svc.Check(e.ctx(c.Context(), ""))
 			if r != nil {
 				for _, p := range r.FileProblems {
-					fmt.Fprintf(e.stderr, "gongkai: 文件结构错误：%s\n", p)
+					fmt.Fprintf(e.stderr, "gongkai: 损坏：%s\n", p)
 				}
 			}
 			if r == nil || len(r.FileProblems) > 0 {
 				return err
 			}
 			w := e.stdout
-			fmt.Fprintf(w, "文件结构：完好（%s）\n", r.Path)
+			fmt.Fprintf(w, "文件结构和记录：完好（%s）\n", r.Path)
 			if r.SchemaVersion == 0 {
 				return err
 			}
-			fmt.Fprintf(w, "数据格式：第 %d 版（本程序读写第 %d 版）\n", r.SchemaVersion, r.Current)
+			upgrade := ""
+			if r.Outdated {
+				upgrade = "；下次使用时自动升级"
+			}
+			fmt.Fprintf(w, "数据格式：第 %d 版（本程序读写第 %d 版%s）\n", r.SchemaVersion, r.Current, upgrade)
 			if err != nil {
 				return err
 			}

@@ -48,20 +48,26 @@ type Deliverer interface {
 // UpdateFunc runs fn in one write transaction.
 type UpdateFunc func(fn func(tracker.Tx) error) error
 
-// Maintenance is what a store offers beyond transactions.
+// Maintenance is what a store offers beyond transactions. None of it
+// changes the file, not even to upgrade it: it must be able to vet a
+// backup as it is.
 type Maintenance interface {
 	// Backup writes a consistent copy of the database to dst, a new file.
 	Backup(dst string) error
-	// CheckFile checks the file's structure and reads its schema version.
+	// CheckFile checks the file's structure, every record and every index.
 	CheckFile() (*FileCheck, error)
+	// Inspect runs fn in a read transaction of the file as it is.
+	Inspect(fn func(tracker.Tx) error) error
 }
 
 // FileCheck is what CheckFile found.
 type FileCheck struct {
 	Path          string
-	SchemaVersion int // 0: none recorded
-	Current       int // the version this program reads and writes
-	Problems      []string
+	SchemaVersion int  // 0: none recorded
+	Current       int  // the version this program reads and writes
+	Outdated      bool // migrations are due: the next use upgrades the file
+	Events, Open  int
+	Problems      []string // damage, in Chinese, naming bucket and key
 }
 
 // Config is what a Local is built from.

@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
 
-	"gongkai/calendar"
 	"gongkai/tracker"
 )
 
@@ -36,14 +34,15 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &CheckResult{Path: fc.Path, SchemaVersion: fc.SchemaVersion, Current: fc.Current, FileProblems: fc.Problems}
+	r := &CheckResult{Path: fc.Path, SchemaVersion: fc.SchemaVersion, Current: fc.Current, Outdated: fc.Outdated,
+		FileProblems: fc.Problems, Events: fc.Events, Open: fc.Open}
 	if len(fc.Problems) > 0 {
-		return r, tracker.Errorf(tracker.EDamaged, "数据库 %s 的文件结构有 %d 处错误，请从备份恢复", fc.Path, len(fc.Problems))
+		return r, tracker.Errorf(tracker.EDamaged, "数据库 %s 有 %d 处损坏，请从备份恢复", fc.Path, len(fc.Problems))
 	}
 	if fc.SchemaVersion == 0 {
 		return r, tracker.Errorf(tracker.EDamaged, "数据库 %s 没有数据格式版本（meta 桶），不是完整的 gongkai 数据库", fc.Path)
 	}
-	err = l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
+	err = m.Inspect(func(tx tracker.Tx) error {
 		c, err := tx.Catalog()
 		if err != nil {
 			return err
@@ -51,15 +50,6 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 		if c != nil {
 			info := catalogInfo(c)
 			r.Catalog = &info
-		}
-		if err := tx.Events(func(e *tracker.Event) error {
-			r.Events++
-			if e.State == tracker.Open {
-				r.Open++
-			}
-			return nil
-		}); err != nil {
-			return fmt.Errorf("读取事件：%w", err)
 		}
 		r.Audit, err = verifyChain(tx)
 		return err

@@ -320,6 +320,7 @@ type CheckResult struct {
 	FileProblems  []string          `json:"file_problems,omitempty"`
 	SchemaVersion int               `json:"schema_version"`
 	Current       int               `json:"current_schema_version"`
+	Outdated      bool              `json:"outdated"` // the next use upgrades it
 	Catalog       *CatalogInfo      `json:"catalog,omitempty"`
 	Events        int               `json:"events"`
 	Open          int               `json:"open"`

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-
-	bolt "go.etcd.io/bbolt"
 
 	"gongkai/tracker"
 	"gongkai/tracker/app"
@@ -99,61 +96,60 @@ func (f *File) Update(fn func(tracker.Tx) error) error {
 
 var _ app.Maintenance = (*File)(nil)
 
-// Backup writes a consistent copy of the database to dst, a file that must
-// not exist yet, in a read transaction: writers carry on meanwhile. The
-// copy is written beside dst and renamed when complete.
-func (f *File) Backup(dst string) error {
-	if _, err := os.Stat(dst); err == nil {
-		return tracker.Invalid(tracker.FieldFile, "备份文件 %q 已存在：请换一个文件名，或先移走旧文件", dst)
-	}
-	if fi, err := os.Stat(filepath.Dir(dst)); err != nil || !fi.IsDir() {
-		return tracker.Invalid(tracker.FieldFile, "备份文件 %q 所在的文件夹不存在", dst)
-	}
-	if !f.Exists() {
-		return translate(f.Path, f.Options, &NotFoundError{Path: f.Path})
-	}
-	o := f.Options
-	o.ReadOnly = true
-	s, err := Open(f.Path, o)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	tmp := dst + ".part"
-	err = s.db.View(func(tx *bolt.Tx) error { return tx.CopyFile(tmp, 0o600) })
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return &tracker.Error{Code: tracker.EUnavailable, Field: tracker.FieldFile, Message: fmt.Sprintf("备份到 %s：%v", dst, err), Err: err}
-	}
-	return nil
-}
-
-// CheckFile runs bbolt's consistency check over every page and reads the
-// schema version.
-func (f *File) CheckFile() (*app.FileCheck, error) {
+// readOnly opens the file to read as it is, without upgrading it: for
+// backups and checks, which must not change what they vet.
+func (f *File) readOnly() (*Store, error) {
 	if !f.Exists() {
 		return nil, translate(f.Path, f.Options, &NotFoundError{Path: f.Path})
 	}
 	o := f.Options
 	o.ReadOnly = true
-	s, err := Open(f.Path, o)
+	return Open(f.Path, o)
+}
+
+// Backup writes a consistent copy of the database to dst (Store.Backup).
+func (f *File) Backup(dst string) error {
+	s, err := f.readOnly()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Backup(dst)
+}
+
+// CheckFile checks the file as it is (Store.Check): every page and every
+// record, and the indexes.
+func (f *File) CheckFile() (*app.FileCheck, error) {
+	s, err := f.readOnly()
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	fc := &app.FileCheck{Path: f.Path, Current: SchemaVersion}
-	s.db.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			fc.Problems = append(fc.Problems, err.Error())
-		}
-		return nil
-	})
-	if len(fc.Problems) > 0 {
-		return fc, nil
+	r, err := s.Check()
+	if err != nil {
+		return nil, err
 	}
-	fc.SchemaVersion, err = s.SchemaVersion()
-	return fc, err
+	fc := &app.FileCheck{Path: f.Path, Current: SchemaVersion, Outdated: s.Outdated(),
+		Events: r.Records(string(bucketEvents)), Open: r.Records(string(bucketOpen))}
+	for _, p := range r.Problems {
+		fc.Problems = append(fc.Problems, p.String())
+	}
+	if r.Omitted > 0 {
+		fc.Problems = append(fc.Problems, fmt.Sprintf("另有 %d 处问题未列出", r.Omitted))
+	}
+	if fc.SchemaVersion, err = s.SchemaVersion(); err != nil {
+		return nil, err
+	}
+	return fc, nil
+}
+
+// Inspect runs fn in a read transaction of the file as it is, without
+// upgrading it.
+func (f *File) Inspect(fn func(tracker.Tx) error) error {
+	s, err := f.readOnly()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.View(fn)
 }
