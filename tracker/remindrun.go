@@ -6,6 +6,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
+
+	"gongkai/calendar"
 )
 
 // Owner is someone who also hears about the matters under one 一级事项.
@@ -24,30 +27,45 @@ type RemindRequest struct {
 	// provisional (from 1 November): officers are told, at most once a
 	// week for this alone.
 	NextYear int
-	Render   Renderer
 }
 
-// RemindRun plans the reminders due today, renders one digest per
-// recipient, and queues them in the outbox in the same transaction that
-// records the stages as done, so that a stage is never queued twice. It
-// returns the queued messages; sending is the outbox's business.
-func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
+// ReminderPlan is what a reminder run queues and records, decided from one
+// consistent read: one digest per recipient, and the reminder marks after
+// the run. Rendering the digests happens outside any transaction; the
+// plan is recorded in a short one (RecordReminders).
+type ReminderPlan struct {
+	Day     calendar.Date
+	Digests []*Digest // one per recipient with something to say and nothing queued yet
+	Keys    []string  // each digest's outbox key
+	// States are the reminder marks of every event with a stage due, after
+	// the run.
+	States   map[uint64]ReminderState
+	Failures []*Message // permanent delivery failures the officers now hear of
+	Stages   int
+}
+
+// PlanReminders plans the reminders due on day: for every open event, the
+// stage due per audience; one digest per recipient (officers get every
+// officer stage, owners those of their 一级事项, supervisors the
+// escalations; a mailbox hears of an event once however the configuration
+// writes it); permanent failures and the provisional-year notice for the
+// officers. It only reads.
+func PlanReminders(tx Tx, cal Calendar, day calendar.Date, r RemindRequest) (*ReminderPlan, error) {
 	if len(r.Officers) == 0 {
 		return nil, FieldErrorf(EInvalid, FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
 	}
-	today := o.Clock.Today
+	p := &ReminderPlan{Day: day, States: map[uint64]ReminderState{}}
 	var items []DigestItem
-	states := map[uint64]ReminderState{}
-	err := o.Tx.OpenEvents(func(e *Event) error {
-		st, err := o.Tx.ReminderState(e.ID)
+	err := tx.OpenEvents(func(e *Event) error {
+		st, err := tx.ReminderState(e.ID)
 		if err != nil {
 			return err
 		}
-		stages, err := PlanEvent(e, r.Rules, o.Cal, today, st)
+		stages, err := PlanEvent(e, r.Rules, cal, day, st)
 		if err != nil || len(stages) == 0 {
 			return err
 		}
-		left, _, err := o.Cal.WorkdaysBetween(today, e.Deadline)
+		left, _, err := cal.WorkdaysBetween(day, e.Deadline)
 		if err != nil {
 			return err
 		}
@@ -55,27 +73,24 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 			if s.Audience == ToSupervisors && len(r.Supervisors) == 0 {
 				continue // nobody to escalate to: not recorded, so it goes out once someone is configured
 			}
-			items = append(items, DigestItem{Event: e, Stage: s, Left: abs(left), Overdue: today.After(e.Deadline)})
+			items = append(items, DigestItem{Event: e, Stage: s, Left: abs(left), Overdue: day.After(e.Deadline)})
 			st.Record(s, e.Deadline)
 		}
-		states[e.ID] = st
+		p.States[e.ID] = st
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	p.Stages = len(items)
 
-	// One digest per recipient: officers get every officer item; owners
-	// those of their 一级事项; supervisors the escalations.
-	// A mailbox is one recipient however the configuration writes it
-	// (专员 <A@x.cn>, a@x.cn), and hears of an event once per run.
 	digests := map[string]*Digest{}
 	var order []string
 	digest := func(to string) *Digest {
 		k := strings.ToLower(AddressOf(to))
 		d, ok := digests[k]
 		if !ok {
-			d = &Digest{Day: today, To: to}
+			d = &Digest{Day: day, To: to}
 			digests[k] = d
 			order = append(order, k)
 		}
@@ -113,83 +128,87 @@ func (o *Ops) RemindRun(r RemindRequest) ([]*Message, error) {
 			}
 		}
 	}
-
-	// Permanent delivery failures not yet reported go to the officers.
-	var failures []*Message
-	if err := o.Tx.UnreportedFailures(func(m *Message) error {
-		failures = append(failures, m)
+	if err := tx.UnreportedFailures(func(m *Message) error {
+		p.Failures = append(p.Failures, m)
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	year, week := today.Start().ISOWeek()
-	noticeKey := fmt.Sprintf("notice/provisional/%d/%d-W%02d", r.NextYear, year, week)
 	for _, to := range r.Officers {
 		d := digest(to)
-		d.Failures = failures
-		if r.NextYear != 0 {
-			d.NextYear = r.NextYear
-		}
+		d.Failures = p.Failures
+		d.NextYear = r.NextYear
 	}
-
-	var queued []*Message
+	year, week := day.Start().ISOWeek()
+	noticeKey := fmt.Sprintf("notice/provisional/%d/%d-W%02d", r.NextYear, year, week)
 	for _, k := range order {
 		d := digests[k]
-		to := d.To
+		sortItems(d.Items)
+		key := DigestKey(d)
 		if len(d.Items) == 0 && len(d.Failures) == 0 {
 			if d.NextYear == 0 {
 				continue
 			}
-			// The provisional-year notice alone: once a week.
-			if m, err := o.Tx.MessageByKey(noticeKey + "/" + AddressOf(to)); err != nil || m != nil {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
+			key = noticeKey + "/" + AddressOf(d.To) // the notice alone: once a week
 		}
-		sortItems(d.Items)
-		c, err := r.Render.Digest(d)
-		if err != nil {
+		if m, err := tx.MessageByKey(key); err != nil {
 			return nil, err
+		} else if m != nil {
+			continue // queued already
 		}
-		key := DigestKey(d)
-		if len(d.Items) == 0 && len(d.Failures) == 0 {
-			key = noticeKey + "/" + AddressOf(to)
-		}
-		if m, err := o.Tx.MessageByKey(key); err != nil || m != nil {
-			if err != nil {
-				return nil, err
-			}
-			continue // the same digest is queued already
-		}
-		m := &Message{Key: key, MessageID: NewMessageID(key), Kind: "digest", To: []string{to},
-			Subject: c.Subject, Text: c.Text, HTML: c.HTML, Attachments: c.Attachments,
-			State: Queued, Created: o.Clock.Now}
+		p.Digests = append(p.Digests, d)
+		p.Keys = append(p.Keys, key)
+	}
+	return p, nil
+}
+
+// Messages returns the plan's messages, given each digest's content.
+func (p *ReminderPlan) Messages(contents []Content, now time.Time) []*Message {
+	out := make([]*Message, len(p.Digests))
+	for i, d := range p.Digests {
+		c := contents[i]
+		m := &Message{Key: p.Keys[i], MessageID: NewMessageID(p.Keys[i]), Kind: "digest", To: []string{d.To},
+			Subject: c.Subject, Text: c.Text, HTML: c.HTML, Attachments: c.Attachments, State: Queued, Created: now}
 		for _, it := range d.Items {
 			m.Stages = append(m.Stages, it.Stage.Key)
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// RecordReminders queues the plan's messages and records its reminder
+// marks, in one transaction: a stage is never queued twice. A message
+// whose key is taken meanwhile is left out. It returns what it queued.
+func (o *Ops) RecordReminders(p *ReminderPlan, msgs []*Message) ([]*Message, error) {
+	var queued []*Message
+	for _, m := range msgs {
+		if have, err := o.Tx.MessageByKey(m.Key); err != nil {
+			return nil, err
+		} else if have != nil {
+			continue
 		}
 		if err := o.Tx.PutMessage(m); err != nil {
 			return nil, err
 		}
 		queued = append(queued, m)
 	}
-	for _, f := range failures {
+	for _, f := range p.Failures {
 		f.Reported = true
 		if err := o.Tx.PutMessage(f); err != nil {
 			return nil, err
 		}
 	}
-	ids := slices.Sorted(maps.Keys(states))
+	ids := slices.Sorted(maps.Keys(p.States))
 	for _, id := range ids {
-		if err := o.Tx.PutReminderState(id, states[id]); err != nil {
+		if err := o.Tx.PutReminderState(id, p.States[id]); err != nil {
 			return nil, err
 		}
 	}
 	if len(queued) == 0 && len(ids) == 0 {
 		return nil, nil
 	}
-	return queued, o.audit(AuditRemind, subjectOutbox, map[string]any{"day": today, "stages": len(items), "messages": len(queued), "failures_reported": len(failures)})
+	return queued, o.audit(AuditRemind, subjectOutbox, map[string]any{"day": p.Day, "stages": p.Stages, "messages": len(queued), "failures_reported": len(p.Failures)})
 }
 
 // sortItems orders a digest: overdue first, longest overdue first; then by

@@ -57,7 +57,9 @@ func LastWeek(day calendar.Date) (from, to calendar.Date) {
 }
 
 // Weekly builds the report as of day; past says day is before today, when
-// the events closed since must be read too.
+// the events closed since must be read too. It reads the indexes: open
+// events without their history, and only the events closed or due last
+// week whole.
 func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, error) {
 	r := &WeeklyReport{Day: day}
 	r.From, r.To = LastWeek(day)
@@ -67,7 +69,7 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, e
 	// as of a past day, an event closed since was open then too.
 	each := tx.OpenEvents
 	if past {
-		each = tx.Events
+		each = func(fn func(*Event) error) error { return OpenAsOf(tx, day, fn) }
 	}
 	err := each(func(e *Event) error {
 		if e.Date.After(day) {
@@ -148,20 +150,39 @@ type WeeklyRenderer interface {
 	Weekly(r *WeeklyReport) (Content, error)
 }
 
-// QueueWeekly queues the report for each recipient, once per report day.
-func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, render WeeklyRenderer) ([]*Message, error) {
-	c, err := render.Weekly(r)
-	if err != nil {
-		return nil, err
-	}
-	var out []*Message
-	keyDay := r.Day
+// WeeklyKey is the outbox key of the report r for one recipient: once per
+// report day (the day it was due, when made up later).
+func WeeklyKey(r *WeeklyReport, to string) string {
+	day := r.Day
 	if !r.ScheduledDay.IsZero() {
-		keyDay = r.ScheduledDay
+		day = r.ScheduledDay
 	}
+	return "report/weekly/" + day.String() + "/" + AddressOf(to)
+}
+
+// Unsent returns the recipients of to that the report has not been queued
+// for.
+func Unsent(tx Tx, r *WeeklyReport, to []string) ([]string, error) {
+	var out []string
+	for _, addr := range to {
+		m, err := tx.MessageByKey(WeeklyKey(r, addr))
+		if err != nil {
+			return nil, err
+		}
+		if m == nil {
+			out = append(out, addr)
+		}
+	}
+	return out, nil
+}
+
+// QueueWeekly queues the report, rendered as c, for each recipient it has
+// not been queued for; the content is stored once, with the first.
+func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, c Content) ([]*Message, error) {
+	var out []*Message
 	var first uint64 // the message that holds the content
 	for _, addr := range to {
-		key := "report/weekly/" + keyDay.String() + "/" + AddressOf(addr)
+		key := WeeklyKey(r, addr)
 		if m, err := o.Tx.MessageByKey(key); err != nil || m != nil {
 			if err != nil {
 				return nil, err
@@ -181,8 +202,24 @@ func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, render WeeklyRenderer) (
 		}
 		out = append(out, m)
 	}
-	if len(out) > 0 {
-		err = o.audit(AuditReport, subjectOutbox, map[string]any{"day": r.Day, "messages": len(out), "overdue": len(r.Overdue)})
+	if len(out) == 0 {
+		return nil, nil
 	}
-	return out, err
+	return out, o.audit(AuditReport, subjectOutbox, map[string]any{"day": r.Day, "messages": len(out), "overdue": len(r.Overdue)})
+}
+
+// OpenAsOf calls fn for every event that was open (or overdue) at the end
+// of day, read from the indexes: those open now, without their history,
+// and those closed after day. An event logged after day is among them:
+// callers that care compare its date.
+func OpenAsOf(tx Tx, day calendar.Date, fn func(*Event) error) error {
+	if err := tx.OpenEvents(fn); err != nil {
+		return err
+	}
+	return tx.EventsByClosed(day.AddDays(1), calendar.LastDate, func(e *Event) error {
+		if !e.State.Closed() {
+			return nil
+		}
+		return fn(e)
+	})
 }

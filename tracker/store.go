@@ -11,6 +11,12 @@ type Store interface {
 
 // Tx is one transaction of a Store.
 type Tx interface {
+	// Generation names the state of the database the transaction began
+	// from: a write transaction whose generation is that of an earlier
+	// read sees exactly what that read saw, so that a plan made in the
+	// read may be recorded without reading again.
+	Generation() uint64
+
 	// Catalog returns the catalogue in force, or nil before init.
 	Catalog() (*Catalog, error)
 	PutCatalog(*Catalog) error

@@ -231,13 +231,35 @@ func TestStaffFlowThroughService(t *testing.T) {
 		}
 	}
 
+	// Disclosed late on 11-25: open as of the 24th (read from the index of
+	// events closed since), closed as of the 26th.
+	if d, err := svc.Disclose(ctx, app.DiscloseInput{Event: b.View.ID, All: true, Date: day("2026-11-25")}); err != nil || d.View.Status != tracker.DoneLate {
+		t.Fatalf("late disclosure: %+v %v", d, err)
+	}
+	for _, tc := range []struct {
+		asOf string
+		want bool
+	}{{"2026-11-24", true}, {"2026-11-25", false}, {"2026-11-26", false}} {
+		list, err := svc.Events(ctx, app.EventQuery{Overdue: true, AsOf: day(tc.asOf)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := len(list.Events) > 0 && list.Events[0].ID == b.View.ID
+		if got != tc.want {
+			t.Errorf("overdue as of %s: %+v, want event %d listed: %v", tc.asOf, list.Events, b.View.ID, tc.want)
+		}
+	}
+	if rep, err := svc.WeeklyReport(ctx, app.ReportInput{Day: day("2026-11-24")}); err != nil || len(rep.Overdue) != 1 || rep.Overdue[0].Event.ID != b.View.ID {
+		t.Errorf("report as of 11-24: %+v %v", rep, err)
+	}
+
 	// The record holds together.
 	v, err := svc.VerifyAudit(ctx)
 	if err != nil || v.Head.Count < 10 {
 		t.Errorf("verify: %+v %v", v, err)
 	}
 	chk, err := svc.Check(ctx)
-	if err != nil || chk.Events != 3 || chk.Open != 3 || chk.SchemaVersion != boltstore.SchemaVersion {
+	if err != nil || chk.Events != 3 || chk.Open != 2 || chk.SchemaVersion != boltstore.SchemaVersion {
 		t.Errorf("check: %+v %v", chk, err)
 	}
 	entries, _ := svc.Audit(ctx, app.AuditQuery{From: day("2026-11-20"), To: day("2026-11-20")})

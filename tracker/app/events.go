@@ -1,7 +1,9 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -139,6 +141,7 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 			return nil
 		})
 	})
+	slices.SortFunc(out.Events, func(a, b tracker.EventView) int { return cmp.Compare(a.ID, b.ID) })
 	return out, err
 }
 
@@ -164,14 +167,17 @@ func newEventFilter(q EventQuery, today calendar.Date) (*eventFilter, error) {
 	return f, nil
 }
 
-// each chooses what to read: only open events can be open or overdue as
-// of today (the index of open events); as of another day, an event closed
-// since may have been, so all are read.
+// each chooses what to read: only events open as of the day can be open
+// or overdue then — as of today those of the index of open events, as of
+// another day also those closed since; other queries read every event.
 func (f *eventFilter) each(tx tracker.Tx) func(func(*tracker.Event) error) error {
-	if (f.Open || f.Overdue || f.DueWithin != nil) && f.asOf == f.today {
+	switch {
+	case !(f.Open || f.Overdue || f.DueWithin != nil):
+		return tx.Events
+	case f.asOf == f.today:
 		return tx.OpenEvents
 	}
-	return tx.Events
+	return func(fn func(*tracker.Event) error) error { return tracker.OpenAsOf(tx, f.asOf, fn) }
 }
 
 // match returns e's view when the query selects it.

@@ -4,11 +4,18 @@ import (
 	"context"
 	"errors"
 
+	"gongkai/calendar"
 	"gongkai/tracker"
 )
 
-// errDryRun rolls a dry run's transaction back.
-var errDryRun = errors.New("dry run")
+// errStale says a plan's read is no longer the database's state: another
+// writer came in between.
+var errStale = errors.New("the database changed since the plan was read")
+
+// staleTries is how often a job plans afresh when writers keep coming in
+// between its read and its write; after that it plans inside its write
+// transaction, which always succeeds but keeps others waiting longer.
+const staleTries = 3
 
 // RemindRun is one reminder run on a day: on a working day, plan the
 // reminders due, queue one digest per recipient in the transaction that
@@ -16,11 +23,21 @@ var errDryRun = errors.New("dry run")
 // that fell on it go out at the next working day's run. From November,
 // officers also hear when next year's schedule is still provisional. A
 // past day makes up a missed run; a future one may only be tried dry.
+//
+// The plan is read in a read transaction and the digests rendered outside
+// any; the write transaction only records, after checking that nothing
+// was written since the read.
 func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, error) {
 	today := l.today()
 	day := l.orToday(in.Day)
 	if day.After(today) && !in.DryRun {
 		return nil, tracker.Invalid(tracker.FieldAsOf, "日期 %s 在今天（%s）之后：未来的日子只能试运行，不记录、不发送", day, today)
+	}
+	s := l.cfg.Settings
+	req := tracker.RemindRequest{Rules: s.Reminders, Officers: s.Recipients.Officers,
+		Supervisors: s.Recipients.Supervisors, Owners: s.Recipients.Owners}
+	if len(req.Officers) == 0 {
+		return nil, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
 	}
 	var dl Deliverer
 	if !in.DryRun {
@@ -30,34 +47,80 @@ func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, e
 			return nil, err
 		}
 	}
-	s := l.cfg.Settings
-	req := tracker.RemindRequest{Rules: s.Reminders, Officers: s.Recipients.Officers,
-		Supervisors: s.Recipients.Supervisors, Owners: s.Recipients.Owners, Render: l.cfg.Renderer}
 	res := &RemindResult{Day: day, Queued: []*tracker.Message{}}
-	err := l.write(ctx, func(u *unit) error {
-		workday, err := u.cal.IsWorkday(day)
+	// plan reads what is due and renders it.
+	plan := func(tx tracker.Tx, cal *calendar.Calendar) (*tracker.ReminderPlan, error) {
+		workday, err := cal.IsWorkday(day)
 		if err != nil || !workday {
-			return err
+			return nil, err
 		}
 		res.Workday = true
-		_, req.NextYear = u.cal.Pending(day)
-		u.Clock.Today = day
-		q, err := u.RemindRun(req)
-		if err != nil {
-			return err
-		}
-		res.Queued = append(res.Queued, q...)
-		if in.DryRun {
-			return errDryRun
-		}
-		return nil
-	})
-	if errors.Is(err, errDryRun) {
-		return res, nil
+		r := req
+		_, r.NextYear = cal.Pending(day)
+		return tracker.PlanReminders(tx, cal, day, r)
 	}
-	if err != nil || !res.Workday {
+	render := func(p *tracker.ReminderPlan) ([]*tracker.Message, error) {
+		contents := make([]tracker.Content, len(p.Digests))
+		for i, d := range p.Digests {
+			c, err := l.cfg.Renderer.Digest(d)
+			if err != nil {
+				return nil, err
+			}
+			contents[i] = c
+		}
+		return p.Messages(contents, l.cfg.Now()), nil
+	}
+	for try := 1; ; try++ {
+		var p *tracker.ReminderPlan
+		var gen uint64
+		err := l.read(func(tx tracker.Tx, cal *calendar.Calendar) (err error) {
+			gen = tx.Generation()
+			p, err = plan(tx, cal)
+			return err
+		})
+		if noDatabase(err) {
+			// No database yet: no events to remind of.
+			res.Workday, err = calendar.Default().IsWorkday(day)
+			return res, err
+		}
+		if err != nil || p == nil {
+			return res, err
+		}
+		msgs, err := render(p)
+		if err != nil {
+			return nil, err
+		}
+		if in.DryRun {
+			res.Queued = append(res.Queued, msgs...)
+			return res, nil
+		}
+		last := try == staleTries
+		err = l.write(ctx, func(u *unit) error {
+			if u.Tx.Generation() != gen {
+				if !last {
+					return errStale
+				}
+				// Writers kept coming in between: plan, render and record
+				// in this one transaction.
+				var err error
+				if p, err = plan(u.Tx, u.cal); err != nil || p == nil {
+					return err
+				}
+				if msgs, err = render(p); err != nil {
+					return err
+				}
+			}
+			q, err := u.RecordReminders(p, msgs)
+			res.Queued = append(res.Queued, q...)
+			return err
+		})
+		if errors.Is(err, errStale) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.Delivery, err = l.flush(ctx, dl)
 		return res, err
 	}
-	res.Delivery, err = l.flush(ctx, dl)
-	return res, err
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gongkai/calendar"
@@ -20,6 +21,104 @@ func (l *Local) WeeklyReport(ctx context.Context, in ReportInput) (*tracker.Week
 		return err
 	})
 	return r, err
+}
+
+// dueReport is a weekly report to queue: as of a day, for the recipients
+// it has not gone to.
+type dueReport struct {
+	day, scheduled calendar.Date
+	report         *tracker.WeeklyReport
+	to             []string
+	content        tracker.Content
+}
+
+// queueReports builds each report in a read transaction, renders it once
+// outside any transaction, and queues it in a short write transaction
+// that checks nothing was written since the read (else it starts again).
+// days returns the reports due, from the calendar in force.
+func (l *Local) queueReports(ctx context.Context, to []string, days func(cal *calendar.Calendar) ([]dueReport, error)) (*ReportSent, error) {
+	today := l.today()
+	out := &ReportSent{}
+	build := func(tx tracker.Tx, cal *calendar.Calendar) ([]dueReport, error) {
+		due, err := days(cal)
+		if err != nil {
+			return nil, err
+		}
+		var todo []dueReport
+		for _, d := range due {
+			r, err := tracker.Weekly(tx, cal, d.day, d.day.Before(today))
+			if err != nil {
+				return nil, err
+			}
+			r.ScheduledDay = d.scheduled
+			if d.to, err = tracker.Unsent(tx, r, to); err != nil {
+				return nil, err
+			}
+			out.Report = r
+			if len(d.to) > 0 {
+				d.report = r
+				todo = append(todo, d)
+			}
+		}
+		return todo, nil
+	}
+	render := func(todo []dueReport) error {
+		for i := range todo {
+			c, err := l.cfg.Renderer.Weekly(todo[i].report)
+			if err != nil {
+				return err
+			}
+			todo[i].content = c
+		}
+		return nil
+	}
+	for try := 1; ; try++ {
+		var todo []dueReport
+		var gen uint64
+		err := l.read(func(tx tracker.Tx, cal *calendar.Calendar) (err error) {
+			gen = tx.Generation()
+			todo, err = build(tx, cal)
+			return err
+		})
+		if err != nil && !noDatabase(err) {
+			return nil, err
+		}
+		if noDatabase(err) {
+			gen = 0 // a new database: built, and the report made, in the write
+		} else if len(todo) == 0 {
+			return out, nil
+		} else if err := render(todo); err != nil {
+			return nil, err
+		}
+		last := try == staleTries
+		err = l.write(ctx, func(u *unit) error {
+			if u.Tx.Generation() != gen {
+				if !last && gen != 0 {
+					return errStale
+				}
+				var err error
+				if todo, err = build(u.Tx, u.cal); err != nil {
+					return err
+				}
+				if err := render(todo); err != nil {
+					return err
+				}
+			}
+			for _, d := range todo {
+				u.Clock.Today = d.day
+				q, err := u.QueueWeekly(d.report, d.to, d.content)
+				if err != nil {
+					return err
+				}
+				out.Queued += len(q)
+			}
+			return nil
+		})
+		if errors.Is(err, errStale) {
+			continue
+		}
+		return out, err
+	}
 }
 
 // recipients returns who receives the weekly report, or an error when
@@ -49,16 +148,8 @@ func (l *Local) SendWeeklyReport(ctx context.Context, in ReportInput) (*ReportSe
 	if err != nil {
 		return nil, err
 	}
-	out := &ReportSent{}
-	err = l.write(ctx, func(u *unit) error {
-		u.Clock.Today = day
-		r, err := tracker.Weekly(u.Tx, u.cal, day, day.Before(today))
-		if err != nil {
-			return err
-		}
-		q, err := u.QueueWeekly(r, to, l.cfg.Renderer)
-		out.Report, out.Queued = r, len(q)
-		return err
+	out, err := l.queueReports(ctx, to, func(*calendar.Calendar) ([]dueReport, error) {
+		return []dueReport{{day: day}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -79,9 +170,8 @@ const catchUpWindow = 15 * 24 * time.Hour
 // this database). It runs on working days only, and does not send.
 func (l *Local) SendDueWeeklyReports(ctx context.Context, schedule Schedule) (*ReportSent, error) {
 	to := l.cfg.Settings.Recipients.Weekly()
-	out := &ReportSent{}
 	if len(to) == 0 {
-		return out, nil
+		return &ReportSent{}, nil
 	}
 	now := l.cfg.Now()
 	var times []time.Time
@@ -89,35 +179,22 @@ func (l *Local) SendDueWeeklyReports(ctx context.Context, schedule Schedule) (*R
 		times = append(times, t)
 	}
 	today := calendar.Today(now)
-	err := l.write(ctx, func(u *unit) error {
-		if w, err := u.cal.IsWorkday(today); err != nil || !w {
-			return err
+	return l.queueReports(ctx, to, func(cal *calendar.Calendar) ([]dueReport, error) {
+		if w, err := cal.IsWorkday(today); err != nil || !w {
+			return nil, err
 		}
+		var due []dueReport
 		for _, t := range times {
 			scheduled := calendar.Today(t)
-			due, _, err := u.cal.AddWorkdays(scheduled, 0) // that day, or the next working day
+			day, _, err := cal.AddWorkdays(scheduled, 0) // that day, or the next working day
 			if err != nil {
-				return err
+				return nil, err
 			}
-			if today.Before(due) || !due.After(today.AddDays(-7)) {
+			if today.Before(day) || !day.After(today.AddDays(-7)) {
 				continue
 			}
-			u.Clock.Today = due
-			r, err := tracker.Weekly(u.Tx, u.cal, due, due.Before(today))
-			if err != nil {
-				return err
-			}
-			r.ScheduledDay = scheduled
-			q, err := u.QueueWeekly(r, to, l.cfg.Renderer)
-			if err != nil {
-				return err
-			}
-			out.Queued += len(q)
-			if len(q) > 0 {
-				out.Report = r
-			}
+			due = append(due, dueReport{day: day, scheduled: scheduled})
 		}
-		return nil
+		return due, nil
 	})
-	return out, err
 }

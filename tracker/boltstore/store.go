@@ -215,6 +215,15 @@ type Tx struct {
 	lastHash string
 }
 
+// Generation is the id of the last transaction committed before this
+// one began: bbolt numbers write transactions one after the other.
+func (t *Tx) Generation() uint64 {
+	if t.tx.Writable() {
+		return uint64(t.tx.ID()) - 1
+	}
+	return uint64(t.tx.ID())
+}
+
 var _ tracker.Store = (*Store)(nil)
 var _ tracker.Tx = (*Tx)(nil)
 

@@ -290,3 +290,30 @@ func TestOpenEventsIndex(t *testing.T) {
 func putSchedule(s *Store, sc calendar.Schedule) error {
 	return s.Update(func(tx tracker.Tx) error { return tx.PutSchedule(sc) })
 }
+
+// A write transaction's generation is that of a read made before it when
+// nothing was committed in between, and differs when something was.
+func TestGeneration(t *testing.T) {
+	s, _ := tempStore(t)
+	gen := func() (g uint64) {
+		s.View(func(tx tracker.Tx) error { g = tx.Generation(); return nil })
+		return g
+	}
+	read := gen()
+	if err := s.Update(func(tx tracker.Tx) error {
+		if tx.Generation() != read {
+			t.Errorf("write after read: generation %d, read %d", tx.Generation(), read)
+		}
+		return tx.PutSchedule(calendar.Schedule{Year: 2028})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if again := gen(); again == read {
+		t.Error("a commit left the generation as it was")
+	}
+	before := gen()
+	s.Update(func(tx tracker.Tx) error { return errors.New("rolled back") })
+	if gen() != before {
+		t.Error("a rolled-back write changed the generation")
+	}
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gongkai/notify"
+	"gongkai/tracker"
+	"gongkai/tracker/app"
+	"gongkai/tracker/boltstore"
+)
+
+// The daemon's jobs on a big database, against the goals of never keeping
+// staff waiting. The database has GONGKAI_BENCH_EVENTS events (default
+// 1,000,000), GONGKAI_BENCH_OPEN_PERCENT of them open (default 10), all
+// overdue on the day of the run (the worst case: every open event has a
+// reminder due). It is built once and kept in the temporary folder
+// (gongkai-bench-N-P.db; delete it to build it again):
+//
+//	go test ./cmd/gongkai -run XXX -bench DaemonJobs -benchtime 3x -timeout 2h
+//
+// Metrics: write-ms, the longest write transaction of the job (the file
+// locked against every other process), as the daemon runs it through the
+// application layer; maxrss-MiB, the job's peak memory as a process;
+// log-wait-ms, the longest a staff `gongkai log` started during the job
+// (at several moments of it) took, end to end.
+func BenchmarkDaemonJobs(b *testing.B) {
+	n := benchEnv("GONGKAI_BENCH_EVENTS", 1_000_000)
+	openPct := benchEnv("GONGKAI_BENCH_OPEN_PERCENT", 10)
+	filled := filepath.Join(os.TempDir(), fmt.Sprintf("gongkai-bench-%d-%d.db", n, openPct))
+	if _, err := os.Stat(filled); err != nil {
+		start := time.Now()
+		fillEventsOpen(b, filled+".part", n, openPct)
+		if err := os.Rename(filled+".part", filled); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("built %s in %v", filled, time.Since(start))
+	}
+	// GONGKAI_BENCH_BIN measures another build (an earlier commit's, side
+	// by side) in the process benchmarks.
+	bin := os.Getenv("GONGKAI_BENCH_BIN")
+	if bin == "" {
+		bin = buildBinary(b)
+	}
+	dir := b.TempDir()
+	cfg := filepath.Join(dir, "gongkai.toml")
+	os.WriteFile(cfg, []byte("outbox_dir = \"outbox\"\n[recipients]\nofficers = [\"officer@example.gov.cn\"]\nsupervisors = [\"leader@example.gov.cn\"]\n"), 0o600)
+	db := filepath.Join(dir, "run.db")
+	fresh := func(b *testing.B) {
+		b.StopTimer()
+		if err := copyFileBench(filled, db); err != nil {
+			b.Fatal(err)
+		}
+		os.RemoveAll(filepath.Join(dir, "outbox"))
+		b.StartTimer()
+	}
+	vars := map[string]string{"GONGKAI_CONFIG": cfg, "GONGKAI_DB": db, "GONGKAI_NOW": "2026-11-23T09:00:00+08:00"}
+	environ := os.Environ()
+	for k, v := range vars {
+		environ = append(environ, k+"="+v)
+	}
+
+	jobs := []struct {
+		name string
+		args []string
+		run  func(svc app.Service, ctx context.Context) error
+	}{
+		{"remind", []string{"remind"}, func(svc app.Service, ctx context.Context) error {
+			_, err := svc.RemindRun(ctx, app.RemindInput{})
+			return err
+		}},
+		{"report", []string{"report", "weekly", "--send"}, func(svc app.Service, ctx context.Context) error {
+			_, err := svc.SendWeeklyReport(ctx, app.ReportInput{})
+			return err
+		}},
+		{"check", []string{"check"}, func(svc app.Service, ctx context.Context) error {
+			_, err := svc.Check(ctx)
+			return err
+		}},
+	}
+	for _, job := range jobs {
+		b.Run(job.name, func(b *testing.B) {
+			var longest time.Duration
+			for b.Loop() {
+				fresh(b)
+				ts := &timedStore{}
+				svc, err := benchService(vars, ts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := job.run(svc, app.WithActor(context.Background(), "bench")); err != nil {
+					b.Fatal(err)
+				}
+				longest = max(longest, ts.longest)
+			}
+			b.ReportMetric(float64(longest.Microseconds())/1000, "write-ms")
+		})
+		b.Run(job.name+"-process", func(b *testing.B) {
+			var rss int64
+			for b.Loop() {
+				fresh(b)
+				c := exec.Command(bin, job.args...)
+				c.Dir, c.Env = dir, environ
+				if out, err := c.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %s", err, out)
+				}
+				rss = max(rss, c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+			}
+			b.ReportMetric(float64(rss)/1024, "maxrss-MiB")
+		})
+		if job.name == "check" {
+			continue
+		}
+		b.Run(job.name+"-staff-log", func(b *testing.B) {
+			var worst time.Duration
+			for b.Loop() {
+				for _, at := range []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond} {
+					fresh(b)
+					c := exec.Command(bin, job.args...)
+					c.Dir, c.Env = dir, environ
+					c.Stdout, c.Stderr = io.Discard, io.Discard
+					if err := c.Start(); err != nil {
+						b.Fatal(err)
+					}
+					time.Sleep(at)
+					start := time.Now()
+					l := exec.Command(bin, "log", "3", "--changed", "--summary", "调整参保登记办理材料", "--date", "2026-11-20", "--by", "张三")
+					l.Dir, l.Env = dir, environ
+					out, err := l.CombinedOutput()
+					wait := time.Since(start)
+					if err != nil {
+						b.Errorf("a staff log %v into %s: %v (after %v): %s", at, job.name, err, wait, out)
+					}
+					worst = max(worst, wait)
+					if err := c.Wait(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(worst.Microseconds())/1000, "log-wait-ms")
+		})
+	}
+}
+
+func benchEnv(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// benchService is the application layer as the CLI builds it, over store.
+func benchService(vars map[string]string, ts *timedStore) (app.Service, error) {
+	e := &env{stdin: bytes.NewReader(nil), stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return vars[k] }}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	e.cfg = cfg
+	now, err := e.clock()
+	if err != nil {
+		return nil, err
+	}
+	file := &boltstore.File{Path: e.dbPath()}
+	ts.Store = file
+	return app.NewLocal(app.Config{Store: ts, Maintenance: file, Now: now, Settings: settings(cfg), Renderer: notify.Renderer{},
+		Delivery: func(update app.UpdateFunc) (app.Deliverer, error) { return e.sender(update, now) }}), nil
+}
+
+// timedStore measures its write transactions: from asking for the file to
+// letting it go.
+type timedStore struct {
+	tracker.Store
+	mu      sync.Mutex
+	longest time.Duration
+}
+
+func (s *timedStore) Update(fn func(tracker.Tx) error) error {
+	start := time.Now()
+	err := s.Store.Update(fn)
+	d := time.Since(start)
+	s.mu.Lock()
+	s.longest = max(s.longest, d)
+	s.mu.Unlock()
+	return err
+}
+
+func copyFileBench(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
