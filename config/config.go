@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/robfig/cron/v3"
@@ -24,6 +25,9 @@ type Config struct {
 	LateLoggingDays int    `toml:"late_logging_days"`
 	// DatabaseMode is the permission of a new database file, octal.
 	DatabaseMode string `toml:"database_mode"`
+	// LockWait is how long a command waits for a database another
+	// process holds, as a Go duration ("5s").
+	LockWait string `toml:"lock_wait"`
 
 	SMTP       *SMTP      `toml:"smtp"`
 	Recipients Recipients `toml:"recipients"`
@@ -79,6 +83,7 @@ func Default() *Config {
 		OutboxDir:       "outbox",
 		LateLoggingDays: 5,
 		DatabaseMode:    "0600",
+		LockWait:        "5s",
 		Reminders:       Reminders{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3},
 		Schedule:        Schedule{Reminders: "0 9 * * *", WeeklyReport: "0 9 * * 1"},
 	}
@@ -207,6 +212,9 @@ func (c *Config) Validate() error {
 	if c.LateLoggingDays < 0 {
 		return bad("late_logging_days", "值 %d 无效：应为 0 或正整数（工作日数）", c.LateLoggingDays)
 	}
+	if _, err := c.LockWaitDuration(); err != nil {
+		return bad("lock_wait", "值 %q 无效：应为 100ms 至 10m 之间的时长，如 \"5s\"", c.LockWait)
+	}
 	if _, err := c.Mode(); err != nil {
 		return bad("database_mode", "值 %q 无效：应为八进制权限，如 \"0600\"", c.DatabaseMode)
 	}
@@ -301,6 +309,18 @@ func dedupe(xs []int) []int {
 		}
 	}
 	return out
+}
+
+// LockWaitDuration returns lock_wait: at least 100 ms, at most 10 minutes.
+func (c *Config) LockWaitDuration() (time.Duration, error) {
+	d, err := time.ParseDuration(c.LockWait)
+	if err != nil {
+		return 0, err
+	}
+	if d < 100*time.Millisecond || d > 10*time.Minute {
+		return 0, fmt.Errorf("lock_wait %v out of range", d)
+	}
+	return d, nil
 }
 
 // Mode returns database_mode as a file mode.

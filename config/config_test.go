@@ -83,6 +83,8 @@ func TestErrors(t *testing.T) {
 		{"cron with a zone", "[schedule]\nweekly_report = \"CRON_TZ=Asia/Shanghai 0 9 * * 1\"\n", []string{"schedule.weekly_report", "北京时间"}},
 		{"malformed zone", "[schedule]\nreminders = \"CRON_TZ=\"\n", []string{"schedule.reminders"}},
 		{"bad mode", "database_mode = \"rw\"\n", []string{"database_mode", "rw"}},
+		{"bad lock wait", "lock_wait = \"forever\"\n", []string{"lock_wait", "forever"}},
+		{"lock wait too long", "lock_wait = \"1h\"\n", []string{"lock_wait", "1h"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

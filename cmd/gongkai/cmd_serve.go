@@ -36,17 +36,57 @@ SIGHUP 重新读取配置；SIGTERM 或 SIGINT 在发完正在发送的邮件后
 			hup := make(chan os.Signal, 1)
 			signal.Notify(hup, syscall.SIGHUP)
 			defer signal.Stop(hup)
-			return e.serve(ctx, hup)
+			return e.serve(ctx, hup, daemonClock{})
 		},
 	}
 }
 
+// daemonClock is what drives the daemon's time: the schedule of its jobs
+// and the minute ticker of the outbox. Tests give their own, to fire jobs
+// by hand; the zero value is the real one.
+type daemonClock struct {
+	// scheduler returns a new scheduler; nil means cron in Asia/Shanghai.
+	scheduler func(log *slog.Logger) scheduler
+	// tick drives the outbox's retries; nil means every minute.
+	tick <-chan time.Time
+	// done, when not nil, hears of each step: "started", "reloaded",
+	// "reload refused".
+	done chan<- string
+}
+
+// scheduler runs jobs at the times of cron specs.
+type scheduler interface {
+	Add(spec string, job func()) error
+	Start()
+	// Stop stops the schedule and waits for a job in progress.
+	Stop()
+}
+
+// cronScheduler is robfig/cron in Asia/Shanghai.
+type cronScheduler struct{ c *cron.Cron }
+
+func newCronScheduler(log *slog.Logger) scheduler {
+	logger := cronLogger{log}
+	// SkipIfStillRunning before Recover: a job that panicked once still runs
+	// next time.
+	return cronScheduler{cron.New(cron.WithLocation(calendar.Shanghai), cron.WithParser(config.SpecParser),
+		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)), cron.WithLogger(logger))}
+}
+
+func (s cronScheduler) Add(spec string, job func()) error {
+	_, err := s.c.AddFunc(spec, job)
+	return err
+}
+func (s cronScheduler) Start() { s.c.Start() }
+func (s cronScheduler) Stop()  { <-s.c.Stop().Done() }
+
 // daemon is the running service.
 type daemon struct {
-	e   *env
-	ctx context.Context // ends on SIGTERM or SIGINT: the sender stops after the message in flight
-	log *slog.Logger
-	mu  sync.Mutex // one job at a time
+	e     *env
+	clock daemonClock
+	ctx   context.Context // ends on SIGTERM or SIGINT: the sender stops after the message in flight
+	log   *slog.Logger
+	mu    sync.Mutex // one job at a time
 	// failed: the last reminder run failed (the database busy beyond its
 	// wait, say); it is tried again each minute until it succeeds, so a
 	// "due today" reminder is not put off to tomorrow.
@@ -54,8 +94,16 @@ type daemon struct {
 }
 
 // serve runs until ctx ends; a value on hup rereads the configuration.
-func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
-	d := &daemon{e: e, ctx: app.WithActor(ctx, "gongkai serve"), log: slog.New(slog.NewTextHandler(e.stderr, nil))}
+func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) error {
+	d := &daemon{e: e, clock: clk, ctx: app.WithActor(ctx, "gongkai serve"), log: slog.New(slog.NewTextHandler(e.stderr, nil))}
+	if d.clock.scheduler == nil {
+		d.clock.scheduler = newCronScheduler
+	}
+	if d.clock.tick == nil {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		d.clock.tick = t.C
+	}
 	if _, err := e.service(); err != nil {
 		return err
 	}
@@ -65,17 +113,16 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
 	}
 
 	d.catchUp()
-	c, err := d.start()
+	sched, err := d.start()
 	if err != nil {
 		return err
 	}
-	flush := time.NewTicker(time.Minute)
-	defer flush.Stop()
+	d.step("started")
 	for {
 		select {
 		case <-ctx.Done():
 			d.log.Info("stopping: waiting for the job in progress")
-			<-c.Stop().Done()
+			sched.Stop()
 			d.mu.Lock() // the sender finishes the message in flight, then sees ctx
 			d.mu.Unlock()
 			d.log.Info("stopped")
@@ -84,9 +131,10 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
 			cfg, err := e.loadConfig()
 			if err != nil {
 				d.log.Error("configuration not reloaded; keeping the old one", "err", err)
+				d.step("reload refused")
 				continue
 			}
-			<-c.Stop().Done()
+			sched.Stop()
 			d.mu.Lock()
 			e.cfg, e.svc = cfg, nil
 			_, err = e.service()
@@ -94,11 +142,12 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
 			if err != nil {
 				return err
 			}
-			if c, err = d.start(); err != nil {
+			if sched, err = d.start(); err != nil {
 				return err
 			}
 			d.log.Info("configuration reloaded", "config", cfg.File)
-		case <-flush.C:
+			d.step("reloaded")
+		case <-d.clock.tick:
 			d.mu.Lock()
 			retry := d.failed
 			d.mu.Unlock()
@@ -111,6 +160,13 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal) error {
 	}
 }
 
+// step tells a test what the daemon has done.
+func (d *daemon) step(what string) {
+	if d.clock.done != nil {
+		d.clock.done <- what
+	}
+}
+
 func (d *daemon) transportName() string {
 	t, _, err := d.e.transport()
 	if err != nil {
@@ -120,21 +176,17 @@ func (d *daemon) transportName() string {
 }
 
 // start schedules the jobs of the current configuration.
-func (d *daemon) start() (*cron.Cron, error) {
+func (d *daemon) start() (scheduler, error) {
 	cfg := d.e.config()
-	logger := cronLogger{d.log}
-	// SkipIfStillRunning before Recover: a job that panicked once still runs
-	// next time.
-	c := cron.New(cron.WithLocation(calendar.Shanghai), cron.WithParser(config.SpecParser),
-		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)), cron.WithLogger(logger))
-	if _, err := c.AddFunc(cfg.Schedule.Reminders, d.reminders); err != nil {
+	sched := d.clock.scheduler(d.log)
+	if err := sched.Add(cfg.Schedule.Reminders, d.reminders); err != nil {
 		return nil, &config.Error{File: cfg.File, Key: "schedule.reminders", Message: err.Error()}
 	}
-	if _, err := c.AddFunc(cfg.Schedule.WeeklyReport, d.weekly); err != nil {
+	if err := sched.Add(cfg.Schedule.WeeklyReport, d.weekly); err != nil {
 		return nil, &config.Error{File: cfg.File, Key: "schedule.weekly_report", Message: err.Error()}
 	}
-	c.Start()
-	return c, nil
+	sched.Start()
+	return sched, nil
 }
 
 // catchUp makes up, at start, what was missed while the daemon was down:

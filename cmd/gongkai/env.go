@@ -117,10 +117,15 @@ func (e *env) service() (app.Service, error) {
 // newService returns the operations on the clock now.
 func (e *env) newService(now func() time.Time) app.Service {
 	cfg := e.config()
-	mode, _ := cfg.Mode() // checked when the configuration was loaded
-	file := &boltstore.File{Path: e.dbPath(), Options: boltstore.Options{Mode: mode}}
+	mode, _ := cfg.Mode()             // checked when the configuration was loaded
+	wait, _ := cfg.LockWaitDuration() // likewise
+	file := &boltstore.File{Path: e.dbPath(), Options: boltstore.Options{Mode: mode, Timeout: wait}}
+	var store tracker.Store = file
+	if wrapStore != nil {
+		store = wrapStore(file)
+	}
 	return app.NewLocal(app.Config{
-		Store:       file,
+		Store:       store,
 		Maintenance: file,
 		Now:         now,
 		Settings:    settings(cfg),
@@ -130,6 +135,9 @@ func (e *env) newService(now func() time.Time) app.Service {
 		},
 	})
 }
+
+// wrapStore, when tests set it, wraps the database of every operation.
+var wrapStore func(tracker.Store) tracker.Store
 
 // settings are the office's rules from the configuration.
 func settings(cfg *config.Config) app.Settings {

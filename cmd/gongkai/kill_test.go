@@ -23,55 +23,72 @@ func buildBinary(t testing.TB) string {
 	return bin
 }
 
-// Processes killed at random moments while logging events: every event a
-// process acknowledged (exit 0) is there afterwards, the file is
-// consistent, and the audit chain holds.
+// Processes killed while logging events: every event a process
+// acknowledged (exit 0) is there afterwards, every event of a process
+// killed inside its write transaction is not, the file is consistent, and
+// the audit chain holds. A third of the processes are left to finish, a
+// third killed at a random moment, and a third killed once they are inside
+// their write transaction, before it commits (gongkai-killable marks that
+// moment and holds it open), so that the test fails if no kill landed
+// mid-write.
 func TestKilledMidWriteLosesNothingAcknowledged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs 60 processes")
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	env := append(os.Environ(), "GONGKAI_DB="+filepath.Join(dir, "g.db"), "GONGKAI_NOW=2026-11-20T10:00:00+08:00")
-	run := func(args ...string) *exec.Cmd {
-		c := exec.Command(bin, args...)
+	db := filepath.Join(dir, "g.db")
+	env := append(os.Environ(), "GONGKAI_DB="+db, "GONGKAI_NOW=2026-11-20T10:00:00+08:00")
+	run := func(name string, args ...string) *exec.Cmd {
+		c := exec.Command(name, args...)
 		c.Env = env
 		return c
 	}
-	if out, err := run("init").CombinedOutput(); err != nil {
+	if out, err := run(bin, "init").CombinedOutput(); err != nil {
 		t.Fatalf("init: %v %s", err, out)
 	}
 	r := rand.New(rand.NewPCG(5, 6))
-	acked := map[string]bool{}
-	killed := 0
+	acked, lost := map[string]bool{}, map[string]bool{}
+	midWrite := 0
 	for i := 0; i < 60; i++ {
 		summary := fmt.Sprintf("事件-%d", i)
-		c := run("log", "3", "--changed", "--summary", summary, "--date", "2026-11-02")
+		name := bin
+		if i%3 == 2 {
+			name = "gongkai-killable"
+		}
+		c := run(name, "log", "3", "--changed", "--summary", summary, "--date", "2026-11-02")
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Every other process is left to finish, so that some are
-		// acknowledged whatever the machine's speed; the others are killed
-		// at a random moment of their run (which takes some 20–30 ms).
-		if i%2 == 1 {
+		switch i % 3 {
+		case 1: // at a random moment of its run (some 20–30 ms)
 			time.Sleep(time.Duration(r.IntN(60000)) * time.Microsecond)
 			c.Process.Kill()
+		case 2: // inside its write transaction
+			if waitForFile(db + writingMark) {
+				c.Process.Kill()
+				midWrite++
+				lost[summary] = true
+			}
 		}
 		if err := c.Wait(); err == nil {
 			acked[summary] = true
-		} else {
-			killed++
+			delete(lost, summary)
 		}
+		os.Remove(db + writingMark)
 	}
-	t.Logf("%d acknowledged, %d killed", len(acked), killed)
-	if len(acked) < 30 {
-		t.Fatalf("only %d of the 30 processes left alone finished", len(acked))
+	t.Logf("%d acknowledged, %d killed mid-write", len(acked), midWrite)
+	if len(acked) < 20 {
+		t.Fatalf("only %d of the 20 processes left alone finished", len(acked))
+	}
+	if midWrite == 0 {
+		t.Fatal("no process was killed inside its write transaction")
 	}
 
-	if out, err := run("check").CombinedOutput(); err != nil {
+	if out, err := run(bin, "check").CombinedOutput(); err != nil {
 		t.Fatalf("check after kills: %v\n%s", err, out)
 	}
-	out, err := run("events", "--format", "json").Output()
+	out, err := run(bin, "events", "--format", "json").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,4 +105,19 @@ func TestKilledMidWriteLosesNothingAcknowledged(t *testing.T) {
 			t.Errorf("acknowledged event %q is missing", s)
 		}
 	}
+	for s := range lost {
+		if have[s] {
+			t.Errorf("event %q of a process killed before its commit was stored", s)
+		}
+	}
+}
+
+// waitForFile waits until path exists, for at most 10 seconds.
+func waitForFile(path string) bool {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // mailpit starts a real, standalone mail server (Mailpit) on loopback ports
@@ -142,4 +143,16 @@ supervisors = ["分管领导 <leader@example.gov.cn>"]
 		report.Attachments[0].FileName != "政务公开周报-2026-11-30.xlsx" || !strings.Contains(report.Attachments[0].ContentType, "spreadsheetml") {
 		t.Errorf("report: subject %q, %d attachments %+v", report.Subject, len(report.Attachments), report.Attachments)
 	}
+}
+
+// eventually polls an outside process (the mail server) until cond holds,
+// failing after a generous limit.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"gongkai/tracker"
 	"gongkai/tracker/boltstore"
 )
 
@@ -17,8 +18,40 @@ import (
 // and exit status.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gongkai": main,
-		"holddb":  holdDB,
+		"gongkai":          main,
+		"gongkai-killable": killable,
+		"holddb":           holdDB,
+	})
+}
+
+// writingMark is the file gongkai-killable creates beside the database
+// while it is inside a write transaction.
+const writingMark = ".writing"
+
+// killable, as a command: gongkai, whose write transactions, once their
+// work is done and before they commit, create DB.writing and wait half a
+// second, so that a test can kill the process at that very moment.
+func killable() {
+	wrapStore = func(s tracker.Store) tracker.Store { return slowCommit{s, os.Getenv(envDB) + writingMark} }
+	main()
+}
+
+// slowCommit holds each write transaction open before it commits.
+type slowCommit struct {
+	tracker.Store
+	mark string
+}
+
+func (s slowCommit) Update(fn func(tracker.Tx) error) error {
+	return s.Store.Update(func(tx tracker.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := os.WriteFile(s.mark, nil, 0o600); err != nil {
+			return err
+		}
+		time.Sleep(500 * time.Millisecond)
+		return nil
 	})
 }
 

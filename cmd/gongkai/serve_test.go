@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"gongkai/config"
 )
 
 // syncBuffer is a log both the daemon and the test touch.
@@ -24,26 +27,47 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-// eventually polls until cond holds, failing after a generous limit.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 func emls(dir string) []string {
 	m, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
 	return m
 }
 
-// The daemon on a seconds-level schedule: it makes up the missed run at
-// start, sends the weekly report (a Monday), rereads its configuration on
-// SIGHUP (a supervisor added gets the escalation that had nobody to go
-// to), and stops cleanly when told; the CLI works beside it all along.
+// handScheduler is a scheduler whose jobs a test fires itself.
+type handScheduler struct {
+	mu   sync.Mutex
+	jobs map[string]func()
+}
+
+func (h *handScheduler) Add(spec string, job func()) error {
+	if _, err := config.SpecParser.Parse(spec); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.jobs[spec] = job
+	return nil
+}
+func (h *handScheduler) Start() {}
+func (h *handScheduler) Stop()  {}
+
+// fire runs the job of spec, as cron would at its time.
+func (h *handScheduler) fire(t *testing.T, spec string) {
+	t.Helper()
+	h.mu.Lock()
+	job := h.jobs[spec]
+	h.mu.Unlock()
+	if job == nil {
+		t.Fatalf("no job scheduled for %q", spec)
+	}
+	job()
+}
+
+// The daemon on a schedule fired by the test, on an injected clock: it
+// makes up the missed run at start, sends the weekly report (a Monday),
+// rereads its configuration on SIGHUP (a supervisor added gets the
+// escalation that had nobody to go to), refuses a broken one, retries the
+// outbox on its ticker, and stops cleanly when told; the CLI works beside
+// it all along.
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "gongkai.toml")
@@ -53,7 +77,7 @@ func TestServe(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	base := "database = \"g.db\"\noutbox_dir = \"outbox\"\n[schedule]\nreminders = \"@every 1s\"\nweekly_report = \"0 9 * * 1\"\n"
+	base := "database = \"g.db\"\noutbox_dir = \"outbox\"\n"
 	write(base + "[recipients]\nofficers = [\"officer@example.gov.cn\"]\n")
 	vars := map[string]string{"GONGKAI_CONFIG": cfgPath, "GONGKAI_NOW": "2026-11-30T09:30:00+08:00"}
 	if code, _, stderr := runIn(t, vars, "log", "71", "--formed", "--summary", "抚恤金标准", "--date", "2026-10-20"); code != 0 {
@@ -67,42 +91,70 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.cfg = cfg
+	var sched *handScheduler
+	steps := make(chan string)
+	tick := make(chan time.Time)
+	clk := daemonClock{
+		scheduler: func(*slog.Logger) scheduler { sched = &handScheduler{jobs: map[string]func(){}}; return sched },
+		tick:      tick,
+		done:      steps,
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	hup := make(chan os.Signal, 1)
 	done := make(chan error, 1)
-	go func() { done <- e.serve(ctx, hup) }()
+	go func() { done <- e.serve(ctx, hup, clk) }()
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case got := <-steps:
+			if got != want {
+				t.Fatalf("daemon: %q, want %q\n%s", got, want, logs.String())
+			}
+		case err := <-done:
+			t.Fatalf("serve ended before %q: %v\n%s", want, err, logs.String())
+		}
+	}
 
 	// Made up at start: the officer's digest and the Monday report.
-	eventually(t, "the first digest and the weekly report", func() bool { return len(emls(outbox)) == 2 })
+	expect("started")
 	names := strings.Join(emls(outbox), " ")
-	if !strings.Contains(names, "digest_2026-11-30_officer-at-example.gov.cn") || !strings.Contains(names, "report_weekly_2026-11-30_officer") {
+	if len(emls(outbox)) != 2 || !strings.Contains(names, "digest_2026-11-30_officer-at-example.gov.cn") || !strings.Contains(names, "report_weekly_2026-11-30_officer") {
 		t.Fatalf("outbox: %s", names)
+	}
+	// The same day's jobs again: nothing new.
+	def := config.Default().Schedule
+	sched.fire(t, def.Reminders)
+	sched.fire(t, def.WeeklyReport)
+	tick <- time.Time{}
+	if got := emls(outbox); len(got) != 2 {
+		t.Errorf("the jobs again sent more: %v", got)
 	}
 	// The CLI beside the daemon.
 	if code, out, stderr := runIn(t, vars, "events", "--overdue"); code != 0 || !strings.Contains(out, "供养亲属抚恤金申领") {
 		t.Fatalf("CLI beside the daemon: %d %s %s", code, out, stderr)
 	}
 
-	// SIGHUP with a supervisor added: the escalation goes out.
+	// SIGHUP with a supervisor added: at the next reminder run the
+	// escalation goes out, and that week's report to the supervisor.
 	write(base + "[recipients]\nofficers = [\"officer@example.gov.cn\"]\nsupervisors = [\"leader@example.gov.cn\"]\n")
 	hup <- os.Interrupt
-	eventually(t, "the escalation and the report after the reload", func() bool {
-		names := strings.Join(emls(outbox), " ")
-		return strings.Contains(names, "digest_2026-11-30_leader-at-example.gov.cn") && strings.Contains(names, "report_weekly_2026-11-30_leader")
-	})
+	expect("reloaded")
+	sched.fire(t, def.Reminders)
+	names = strings.Join(emls(outbox), " ")
+	if !strings.Contains(names, "digest_2026-11-30_leader-at-example.gov.cn") || !strings.Contains(names, "report_weekly_2026-11-30_leader") {
+		t.Fatalf("after the reload: %s", names)
+	}
 	// A broken configuration on SIGHUP is refused; the old one stays.
 	write("colour = \"red\"\n")
 	hup <- os.Interrupt
-	eventually(t, "the refused reload", func() bool { return strings.Contains(logs.String(), "configuration not reloaded") })
+	expect("reload refused")
+	if !strings.Contains(logs.String(), "configuration not reloaded") {
+		t.Errorf("log: %s", logs.String())
+	}
 
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
 	}
 	// The digest and the report to the officer; the escalation and that
 	// week's report to the supervisor added; each once.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,7 +141,7 @@ func TestReadOnlyMissing(t *testing.T) {
 func TestBusy(t *testing.T) {
 	s, path := tempStore(t)
 	_, err := Open(path, Options{Timeout: 200 * time.Millisecond})
-	if !errors.Is(err, ErrBusy) {
+	if !errors.Is(err, ErrBusy) || tracker.ErrorCode(err) != tracker.EBusy || !strings.Contains(err.Error(), "200 毫秒内未能取得") {
 		t.Fatalf("second open: %v, want ErrBusy", err)
 	}
 	_, err = Open(path, Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
