@@ -47,16 +47,9 @@ func ViewOf(e *Event, cal Calendar, asOf calendar.Date) EventView {
 		Date: e.Date, Summary: e.Summary, Ref: e.Ref, By: e.By,
 		LoggedAt: e.LoggedAt.In(calendar.Shanghai).Format("2006-01-02T15:04:05-07:00"),
 		Deadline: e.Deadline, Provisional: e.Provisional, Status: st,
-		Channels: nonNilChannels(e.Channels), ChannelsPending: nonNilChannels(e.Pending()),
+		Channels: nonNil(e.Channels), ChannelsPending: nonNil(e.Pending()),
 		LoggedLate: e.LoggedLate, WorkdaysLeft: left, ClosedOn: e.ClosedOn,
 	}
-}
-
-func nonNilChannels(cs []Channel) []Channel {
-	if cs == nil {
-		return []Channel{}
-	}
-	return cs
 }
 
 // Standing says how the deadline stands as of asOf, for people; "" for a
@@ -119,4 +112,48 @@ func ShortMatterName(name string) string {
 		return name[i+len(" › "):]
 	}
 	return name
+}
+
+// MatterView is a matter as front ends give it to machines; its JSON field
+// names are stable and documented in the README, and the CSV columns are
+// the same.
+type MatterView struct {
+	Seq           int       `json:"seq"`
+	Level1        string    `json:"level1"`
+	Level2        string    `json:"level2"`
+	Level3        string    `json:"level3"`
+	Elements      []string  `json:"elements"`
+	Basis         []string  `json:"basis"`
+	TimeLimit     string    `json:"time_limit"`
+	TimeLimitDays int       `json:"time_limit_days"`
+	Subject       string    `json:"subject"`
+	Channels      []Channel `json:"channels"`
+	Audience      string    `json:"audience"`
+	Mode          string    `json:"mode"`
+	Levels        []string  `json:"levels"`
+}
+
+// View returns the matter's view; absent lists are empty, not null.
+func (m *Matter) View() MatterView {
+	return MatterView{m.Seq, m.Level1, m.Level2, m.Level3, nonNil(m.Elements), nonNil(m.Basis), m.TimeLimit,
+		m.TimeLimitDays, m.Subject, nonNil(m.Channels), m.Audience, m.Mode, nonNil(m.Levels)}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// MatterViewColumns are the CSV columns of a MatterView, its JSON names.
+var MatterViewColumns = []string{"seq", "level1", "level2", "level3", "elements", "basis", "time_limit", "time_limit_days",
+	"subject", "channels", "audience", "mode", "levels"}
+
+// Record returns the view as a CSV record in the order of
+// MatterViewColumns; lists are joined with ";".
+func (v MatterView) Record() []string {
+	return []string{strconv.Itoa(v.Seq), v.Level1, v.Level2, v.Level3, strings.Join(v.Elements, ";"),
+		strings.Join(v.Basis, ";"), v.TimeLimit, strconv.Itoa(v.TimeLimitDays), v.Subject, channelCodes(v.Channels),
+		v.Audience, v.Mode, strings.Join(v.Levels, ";")}
 }

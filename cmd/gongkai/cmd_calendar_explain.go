@@ -58,67 +58,30 @@ func runCalendarExplain(e *env, o calendarExplainOptions) error {
 			start, calendar.WeekdayName(start.Weekday()))
 	}
 	t := newTable(w, "日期", "星期", "情况", "计数")
-	skipped := map[string]int{}
-	var skippedOrder []string
 	for _, s := range steps {
-		what := dayDescription(s.Day)
 		count := "跳过"
 		switch {
 		case s.Counted() && o.days == 0:
 			count = "即结果"
 		case s.Counted():
-			count = "第 " + strconv.Itoa(abs(s.Ordinal)) + " 个工作日"
-		default:
-			key := dayDescription(calendar.Day{Kind: s.Kind, Name: s.Name})
-			if skipped[key] == 0 {
-				skippedOrder = append(skippedOrder, key)
-			}
-			skipped[key]++
+			count = "第 " + strconv.Itoa(max(s.Ordinal, -s.Ordinal)) + " 个工作日"
 		}
-		t.Append([]string{s.Date.String(), calendar.ShortWeekdayName(s.Date.Weekday()), what, count})
+		t.Append([]string{s.Date.String(), calendar.ShortWeekdayName(s.Date.Weekday()), s.Day.Description(), count})
 	}
 	if err := t.Render(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\n结果：%s（%s）", result, calendar.WeekdayName(result.Weekday()))
-	if len(skippedOrder) > 0 {
-		fmt.Fprint(w, "；途中跳过")
-		for i, k := range skippedOrder {
-			if i > 0 {
-				fmt.Fprint(w, "、")
-			}
-			fmt.Fprintf(w, "%s %d 天", k, skipped[k])
+	for i, sk := range calendar.SkippedDays(steps) {
+		sep := "、"
+		if i == 0 {
+			sep = "；途中跳过"
 		}
+		fmt.Fprintf(w, "%s%s %d 天", sep, sk.What, sk.Days)
 	}
 	fmt.Fprintln(w)
 	if prov {
 		fmt.Fprintln(w, "注意：途经的日期中有暂估日（所在年份的放假安排通知尚未发布或导入），结果可能随通知调整。")
 	}
 	return nil
-}
-
-// dayDescription says what a day is, in words for people.
-func dayDescription(d calendar.Day) string {
-	s := ""
-	switch d.Kind {
-	case calendar.Weekday:
-		s = "工作日"
-	case calendar.Weekend:
-		s = "周末"
-	case calendar.DayOff:
-		s = "放假（" + d.Name + "）"
-	case calendar.Makeup:
-		s = "调休上班（" + d.Name + "）"
-	}
-	if d.Provisional {
-		s += "，暂估"
-	}
-	return s
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
 }

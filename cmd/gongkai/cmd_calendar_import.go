@@ -71,7 +71,7 @@ func runCalendarImport(c *cobra.Command, e *env, o calendarImportOptions) error 
 		t := newTable(w, "日期", "星期", "现行", "导入后")
 		for _, c := range r.Changes {
 			t.Append([]string{c.Before.Date.String(), calendar.ShortWeekdayName(c.Before.Date.Weekday()),
-				dayDescription(c.Before), dayDescription(c.After)})
+				c.Before.Description(), c.After.Description()})
 		}
 		if err := t.Render(); err != nil {
 			return err

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,7 +50,7 @@ func runCalendarShow(e *env, args []string) error {
 	}
 	info, _ := cal.Year(year)
 	if info.Official {
-		fmt.Fprintf(e.stdout, "%d 年：正式（%s）\n", year, scheduleSource(info.Schedule))
+		fmt.Fprintf(e.stdout, "%d 年：正式（%s）\n", year, info.Schedule.Source())
 	} else {
 		fmt.Fprintf(e.stdout, "%d 年：暂估——放假安排通知尚未发布或导入，按《全国年节及纪念日放假办法》推算，无调休上班日\n", year)
 	}
@@ -72,18 +71,19 @@ func showMonth(e *env, cal *calendar.Calendar, info calendar.YearInfo, month tim
 	row := make([]string, 7)
 	first := calendar.DateOf(year, month, 1)
 	n := calendar.DaysIn(year, month)
-	var legend legendBuilder
+	days := make([]calendar.Day, 0, n)
 	for i := 0; i < n; i++ {
 		d := first.AddDays(i)
 		day, err := cal.Day(d)
 		if err != nil {
 			return err
 		}
+		days = append(days, day)
 		col := (int(d.Weekday()) + 6) % 7 // Monday first
 		cell := strconv.Itoa(d.Day())
 		switch day.Kind {
 		case calendar.DayOff:
-			cell += " " + shortName(day.Name)
+			cell += " " + calendar.ShortHolidayName(day.Name)
 		case calendar.Makeup:
 			cell += " 班"
 		}
@@ -93,7 +93,6 @@ func showMonth(e *env, cal *calendar.Calendar, info calendar.YearInfo, month tim
 			cell += "*"
 		}
 		row[col] = cell
-		legend.add(day)
 		if col == 6 || i == n-1 {
 			t.Append(row)
 			row = make([]string, 7)
@@ -102,108 +101,8 @@ func showMonth(e *env, cal *calendar.Calendar, info calendar.YearInfo, month tim
 	if err := t.Render(); err != nil {
 		return err
 	}
-	for _, l := range legend.lines() {
-		fmt.Fprintln(w, "  "+l)
+	for _, h := range calendar.Holidays(days) {
+		fmt.Fprintln(w, "  "+h.String())
 	}
 	return nil
-}
-
-// shortName abbreviates a holiday's name to two characters for a grid cell.
-func shortName(name string) string {
-	name = strings.NewReplacer("“", "", "”", "").Replace(name)
-	if strings.HasPrefix(name, "抗日战争") {
-		return "抗战"
-	}
-	r := []rune(name)
-	if len(r) > 2 {
-		r = r[:2]
-	}
-	return string(r)
-}
-
-// legendBuilder collects, per holiday, the days off and make-up workdays of
-// a month, to list them under its grid.
-type legendBuilder struct {
-	order []string
-	off   map[string][]calendar.Date
-	work  map[string][]calendar.Date
-}
-
-func (l *legendBuilder) add(d calendar.Day) {
-	if d.Kind != calendar.DayOff && d.Kind != calendar.Makeup {
-		return
-	}
-	if l.off == nil {
-		l.off, l.work = map[string][]calendar.Date{}, map[string][]calendar.Date{}
-	}
-	if l.off[d.Name] == nil && l.work[d.Name] == nil {
-		l.order = append(l.order, d.Name)
-	}
-	if d.Kind == calendar.DayOff {
-		l.off[d.Name] = append(l.off[d.Name], d.Date)
-	} else {
-		l.work[d.Name] = append(l.work[d.Name], d.Date)
-	}
-}
-
-func (l *legendBuilder) lines() []string {
-	var out []string
-	for _, name := range l.order {
-		var parts []string
-		if ds := l.off[name]; len(ds) > 0 {
-			parts = append(parts, dateRuns(ds)+" 放假")
-		}
-		if ds := l.work[name]; len(ds) > 0 {
-			parts = append(parts, dateRuns(ds)+" 上班")
-		}
-		out = append(out, name+"："+strings.Join(parts, "；"))
-	}
-	return out
-}
-
-// dateRuns writes dates as runs: 2月15日至23日、2月28日.
-func dateRuns(ds []calendar.Date) string {
-	var parts []string
-	for i := 0; i < len(ds); {
-		j := i
-		for j+1 < len(ds) && ds[j+1].Sub(ds[j]) == 1 {
-			j++
-		}
-		s := fmt.Sprintf("%d月%d日", ds[i].Month(), ds[i].Day())
-		if j > i {
-			s += fmt.Sprintf("至%d日", ds[j].Day())
-		}
-		parts = append(parts, s)
-		i = j + 1
-	}
-	return strings.Join(parts, "、")
-}
-
-// scheduleSource says where an official schedule comes from, in a line.
-func scheduleSource(s *calendar.Schedule) string {
-	var titles []string
-	for _, n := range s.Notices {
-		titles = append(titles, noticeLabel(n))
-	}
-	src := "内置数据"
-	if s.Origin == calendar.OriginImported {
-		src = fmt.Sprintf("导入自 %s，%s", s.File, s.ImportedAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
-	}
-	return src + "：" + strings.Join(titles, "、")
-}
-
-// noticeLabel names a notice: its title in 《》 and its 文号, or, for an
-// imported file that gives only an address, the address.
-func noticeLabel(n calendar.Notice) string {
-	if n.Title == "" {
-		if n.URL == "" {
-			return "（文件未注明通知）"
-		}
-		return n.URL
-	}
-	s := "《" + n.Title + "》"
-	if n.Number != "" {
-		s += n.Number
-	}
-	return s
 }

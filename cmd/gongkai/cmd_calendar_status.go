@@ -46,21 +46,14 @@ func runCalendarStatus(e *env, o calendarStatusOptions) error {
 	}
 	w := e.stdout
 	t := newTable(w, "年份", "状态", "来源", "依据")
-	years := cal.Years()
 	var notes []string
-	for i := 0; i < len(years); i++ {
-		y := years[i]
+	for _, y := range cal.Spans() {
 		if !y.Official {
-			j := i
-			for j+1 < len(years) && !years[j+1].Official {
-				j++
-			}
-			span := fmt.Sprint(y.Year)
-			if j > i {
-				span = fmt.Sprintf("%d—%d", y.Year, years[j].Year)
+			span := fmt.Sprint(y.From)
+			if y.To > y.From {
+				span = fmt.Sprintf("%d—%d", y.From, y.To)
 			}
 			t.Append([]string{span, "暂估", "按放假办法推算", "《全国年节及纪念日放假办法》（2024年修订），无调休上班日"})
-			i = j
 			continue
 		}
 		s := y.Schedule
@@ -70,13 +63,12 @@ func runCalendarStatus(e *env, o calendarStatusOptions) error {
 		}
 		var basis []string
 		for _, n := range s.Notices {
-			b := noticeLabel(n)
 			if n.Note != "" {
-				notes = append(notes, fmt.Sprintf("注（%d 年）：%s", y.Year, n.Note))
+				notes = append(notes, fmt.Sprintf("注（%d 年）：%s", y.From, n.Note))
 			}
-			basis = append(basis, b)
+			basis = append(basis, n.Label())
 		}
-		t.Append([]string{fmt.Sprint(y.Year), "正式", src, strings.Join(basis, "\n")})
+		t.Append([]string{fmt.Sprint(y.From), "正式", src, strings.Join(basis, "\n")})
 	}
 	if err := t.Render(); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
+	"gongkai/notify"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
@@ -81,7 +82,7 @@ func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 		for i, v := range list.Events {
 			rows[i] = v.Record()
 		}
-		return writeCSV(e.stdout, tracker.EventViewColumns, rows)
+		return notify.WriteCSV(e.stdout, tracker.EventViewColumns, rows)
 	}
 	if len(list.Events) == 0 {
 		fmt.Fprintln(e.stdout, "没有符合条件的事件。")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gongkai/notify"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
@@ -55,42 +56,21 @@ func newMattersCmd(e *env) *cobra.Command {
 	return c
 }
 
-// matterJSON is a matter as `--format json` gives it; stable field names.
-type matterJSON struct {
-	Seq           int      `json:"seq"`
-	Level1        string   `json:"level1"`
-	Level2        string   `json:"level2"`
-	Level3        string   `json:"level3"`
-	Elements      []string `json:"elements"`
-	Basis         []string `json:"basis"`
-	TimeLimit     string   `json:"time_limit"`
-	TimeLimitDays int      `json:"time_limit_days"`
-	Subject       string   `json:"subject"`
-	Channels      []string `json:"channels"`
-	Audience      string   `json:"audience"`
-	Mode          string   `json:"mode"`
-	Levels        []string `json:"levels"`
-}
-
 func printMatters(e *env, list *app.MatterList, format string) error {
 	cat, ms := list.Catalog, list.Matters
 	switch format {
 	case "json":
-		out := make([]matterJSON, 0, len(ms))
-		for _, m := range ms {
-			out = append(out, matterJSON{m.Seq, m.Level1, m.Level2, m.Level3, nonNil(m.Elements), nonNil(m.Basis), m.TimeLimit,
-				m.TimeLimitDays, m.Subject, codes(m.Channels), m.Audience, m.Mode, nonNil(m.Levels)})
+		out := make([]tracker.MatterView, len(ms))
+		for i := range ms {
+			out[i] = ms[i].View()
 		}
 		return writeJSON(e.stdout, out)
 	case "csv":
-		var rows [][]string
-		for _, m := range ms {
-			rows = append(rows, []string{strconv.Itoa(m.Seq), m.Level1, m.Level2, m.Level3, strings.Join(m.Elements, ";"),
-				strings.Join(m.Basis, ";"), m.TimeLimit, strconv.Itoa(m.TimeLimitDays), m.Subject, strings.Join(codes(m.Channels), ";"),
-				m.Audience, m.Mode, strings.Join(m.Levels, ";")})
+		rows := make([][]string, len(ms))
+		for i := range ms {
+			rows[i] = ms[i].View().Record()
 		}
-		return writeCSV(e.stdout, []string{"seq", "level1", "level2", "level3", "elements", "basis", "time_limit", "time_limit_days",
-			"subject", "channels", "audience", "mode", "levels"}, rows)
+		return notify.WriteCSV(e.stdout, tracker.MatterViewColumns, rows)
 	}
 	if len(ms) == 0 {
 		fmt.Fprintln(e.stdout, "没有名称含该文字的事项。")
@@ -105,13 +85,6 @@ func printMatters(e *env, list *app.MatterList, format string) error {
 	}
 	fmt.Fprintf(e.stdout, "《%s》第 %s 版：列出 %d 项，共 %d 项。\n", cat.Name, cat.Version, len(ms), cat.Matters)
 	return nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func printMatter(e *env, cat app.CatalogInfo, m *tracker.Matter) {

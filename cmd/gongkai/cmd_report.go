@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -86,22 +84,9 @@ func runReport(c *cobra.Command, e *env, o reportOptions) error {
 			return err
 		}
 	case "csv":
-		var b strings.Builder
-		var rows [][]string
-		for _, sec := range []struct {
-			name  string
-			items []tracker.ReportItem
-		}{{"overdue", r.Overdue}, {"due_soon", r.DueSoon}, {"disclosed", r.Disclosed}} {
-			for _, it := range sec.items {
-				ev := it.Event
-				rows = append(rows, []string{sec.name, strconv.FormatUint(ev.ID, 10), strconv.Itoa(ev.Matter), ev.MatterName, ev.Summary,
-					ev.Date.String(), ev.Deadline.String(), strconv.Itoa(it.Days), string(ev.Status(r.Day))})
-			}
-		}
-		if err := writeCSV(&b, []string{"section", "id", "matter", "matter_name", "summary", "date", "deadline", "workdays", "status"}, rows); err != nil {
+		if data, err = notify.WeeklyCSV(r); err != nil {
 			return err
 		}
-		data = []byte(b.String())
 	}
 	if o.out != "" {
 		if err := os.WriteFile(o.out, data, 0o640); err != nil {

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
@@ -16,7 +14,6 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/config"
-	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -80,187 +77,106 @@ func (s cronScheduler) Add(spec string, job func()) error {
 func (s cronScheduler) Start() { s.c.Start() }
 func (s cronScheduler) Stop()  { <-s.c.Stop().Done() }
 
-// daemon is the running service.
-type daemon struct {
-	e     *env
-	clock daemonClock
-	ctx   context.Context // ends on SIGTERM or SIGINT: the sender stops after the message in flight
-	log   *slog.Logger
-	mu    sync.Mutex // one job at a time
-	// failed: the last reminder run failed (the database busy beyond its
-	// wait, say); it is tried again each minute until it succeeds, so a
-	// "due today" reminder is not put off to tomorrow.
-	failed bool
-}
-
 // serve runs until ctx ends; a value on hup rereads the configuration.
 func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) error {
-	d := &daemon{e: e, clock: clk, ctx: app.WithActor(ctx, "gongkai serve"), log: slog.New(slog.NewTextHandler(e.stderr, nil))}
-	if d.clock.scheduler == nil {
-		d.clock.scheduler = newCronScheduler
+	ctx = app.WithActor(ctx, "gongkai serve")
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if clk.scheduler == nil {
+		clk.scheduler = newCronScheduler
 	}
-	if d.clock.tick == nil {
+	if clk.tick == nil {
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
-		d.clock.tick = t.C
+		clk.tick = t.C
 	}
-	if _, err := e.service(); err != nil {
-		return err
+	step := func(what string) {
+		if clk.done != nil {
+			clk.done <- what
+		}
 	}
-	d.log.Info("gongkai serve starting", "db", e.dbPath(), "config", e.config().File, "transport", d.transportName())
-	if len(e.config().Recipients.Officers) == 0 {
-		d.log.Warn("no recipients.officers in the configuration: reminders have nobody to go to (gongkai config example shows how)")
-	}
-
-	d.catchUp()
-	sched, err := d.start()
+	svc, weekly, err := e.jobSetup()
 	if err != nil {
 		return err
 	}
-	d.step("started")
+	log.Info("gongkai serve starting", "db", e.dbPath(), "config", e.config().File, "transport", e.transportName())
+	if len(e.config().Recipients.Officers) == 0 {
+		log.Warn("no recipients.officers in the configuration: reminders have nobody to go to (gongkai config example shows how)")
+	}
+	jobs := app.NewJobs(svc, weekly, log)
+	jobs.CatchUp(ctx)
+	sched, err := e.schedule(ctx, clk, log, jobs)
+	if err != nil {
+		return err
+	}
+	step("started")
 	for {
 		select {
 		case <-ctx.Done():
-			d.log.Info("stopping: waiting for the job in progress")
+			log.Info("stopping: waiting for the job in progress")
 			sched.Stop()
-			d.mu.Lock() // the sender finishes the message in flight, then sees ctx
-			d.mu.Unlock()
-			d.log.Info("stopped")
+			jobs.Wait() // the sender finishes the message in flight, then sees ctx
+			log.Info("stopped")
 			return nil
 		case <-hup:
 			cfg, err := e.loadConfig()
 			if err != nil {
-				d.log.Error("configuration not reloaded; keeping the old one", "err", err)
-				d.step("reload refused")
+				log.Error("configuration not reloaded; keeping the old one", "err", err)
+				step("reload refused")
 				continue
 			}
 			sched.Stop()
-			d.mu.Lock()
+			jobs.Wait()
 			e.cfg, e.svc = cfg, nil
-			_, err = e.service()
-			d.mu.Unlock()
-			if err != nil {
+			if svc, weekly, err = e.jobSetup(); err != nil {
 				return err
 			}
-			if sched, err = d.start(); err != nil {
+			jobs.Reconfigure(svc, weekly)
+			if sched, err = e.schedule(ctx, clk, log, jobs); err != nil {
 				return err
 			}
-			d.log.Info("configuration reloaded", "config", cfg.File)
-			d.step("reloaded")
-		case <-d.clock.tick:
-			d.mu.Lock()
-			retry := d.failed
-			d.mu.Unlock()
-			if retry {
-				d.reminders()
-			} else {
-				d.flush()
-			}
+			log.Info("configuration reloaded", "config", cfg.File)
+			step("reloaded")
+		case <-clk.tick:
+			jobs.Tick(ctx)
 		}
 	}
 }
 
-// step tells a test what the daemon has done.
-func (d *daemon) step(what string) {
-	if d.clock.done != nil {
-		d.clock.done <- what
+// jobSetup returns the service and the weekly report's schedule of the
+// configuration in force.
+func (e *env) jobSetup() (app.Service, app.Schedule, error) {
+	svc, err := e.service()
+	if err != nil {
+		return nil, nil, err
 	}
+	cfg := e.config()
+	weekly, err := config.SpecParser.Parse(cfg.Schedule.WeeklyReport)
+	if err != nil {
+		return nil, nil, &config.Error{File: cfg.File, Key: "schedule.weekly_report", Message: err.Error()}
+	}
+	return svc, weekly, nil
 }
 
-func (d *daemon) transportName() string {
-	t, _, err := d.e.transport()
+func (e *env) transportName() string {
+	t, _, err := e.transport()
 	if err != nil {
 		return "error: " + err.Error()
 	}
 	return t.Name()
 }
 
-// start schedules the jobs of the current configuration.
-func (d *daemon) start() (scheduler, error) {
-	cfg := d.e.config()
-	sched := d.clock.scheduler(d.log)
-	if err := sched.Add(cfg.Schedule.Reminders, d.reminders); err != nil {
+// schedule starts the jobs at the times of the configuration.
+func (e *env) schedule(ctx context.Context, clk daemonClock, log *slog.Logger, jobs *app.Jobs) (scheduler, error) {
+	cfg := e.config()
+	sched := clk.scheduler(log)
+	if err := sched.Add(cfg.Schedule.Reminders, func() { jobs.Reminders(ctx) }); err != nil {
 		return nil, &config.Error{File: cfg.File, Key: "schedule.reminders", Message: err.Error()}
 	}
-	if err := sched.Add(cfg.Schedule.WeeklyReport, d.weekly); err != nil {
+	if err := sched.Add(cfg.Schedule.WeeklyReport, func() { jobs.Weekly(ctx) }); err != nil {
 		return nil, &config.Error{File: cfg.File, Key: "schedule.weekly_report", Message: err.Error()}
 	}
 	sched.Start()
 	return sched, nil
-}
-
-// catchUp makes up, at start, what was missed while the daemon was down:
-// stages not yet recorded go out (planning never loses them), and a weekly
-// report whose day has passed is sent late.
-func (d *daemon) catchUp() {
-	d.reminders()
-	d.weekly()
-}
-
-// reminders is the daily job.
-func (d *daemon) reminders() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	svc, _ := d.e.service()
-	r, err := svc.RemindRun(d.ctx, app.RemindInput{})
-	d.failed = tracker.ErrorCode(err) == tracker.EBusy
-	switch {
-	case d.failed:
-		d.log.Error("reminder run failed; trying again in a minute", "err", err)
-	case err != nil:
-		d.log.Error("reminder run failed", "err", err)
-	case !r.Workday:
-		d.log.Info("not a working day: no reminders", "day", r.Day)
-	default:
-		d.log.Info("reminder run", "day", r.Day, "queued", len(r.Queued))
-	}
-	if r != nil && r.Workday {
-		d.weeklyLocked() // a report put off by a day off goes out now
-	}
-	d.flushLocked()
-}
-
-// weekly is the weekly report's job: on the scheduled day when it is a
-// working day, else on the next working day (from the reminder job).
-func (d *daemon) weekly() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.weeklyLocked()
-	d.flushLocked()
-}
-
-func (d *daemon) weeklyLocked() {
-	sched, err := config.SpecParser.Parse(d.e.config().Schedule.WeeklyReport)
-	if err != nil {
-		d.log.Error("weekly report schedule", "err", err)
-		return
-	}
-	svc, _ := d.e.service()
-	r, err := svc.SendDueWeeklyReports(d.ctx, sched)
-	if err != nil {
-		d.log.Error("weekly report failed", "err", err)
-		return
-	}
-	if r.Queued > 0 {
-		d.log.Info("weekly report queued", "day", r.Report.Day, "messages", r.Queued)
-	}
-}
-
-func (d *daemon) flush() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.flushLocked()
-}
-
-func (d *daemon) flushLocked() {
-	svc, _ := d.e.service()
-	r, err := svc.FlushOutbox(d.ctx)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		d.log.Error("sending failed", "err", err)
-	}
-	if r != nil && r.Sent+r.Retrying+r.Failed > 0 {
-		d.log.Info("outbox", "sent", r.Sent, "retrying", r.Retrying, "failed", r.Failed, "to", r.Transport)
-	}
 }
 
 // cronLogger sends robfig/cron's logs to slog.

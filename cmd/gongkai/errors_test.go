@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"gongkai/tracker/boltstore"
-
 	bolt "go.etcd.io/bbolt"
+
+	"gongkai/tracker/boltstore"
 )
 
 // runIn runs one command line in-process with its own output buffers.

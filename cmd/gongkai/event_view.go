@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,23 +12,6 @@ import (
 	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
-
-// writeCSV writes rows as CSV with a UTF-8 byte-order mark, so that Excel
-// and WPS read the Chinese correctly.
-func writeCSV(w io.Writer, header []string, rows [][]string) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
-	}
-	return cw.Error()
-}
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -60,14 +42,6 @@ func writeJSONList[T any](w io.Writer, items []T) error {
 	}
 	bw.WriteString("]\n")
 	return bw.Flush()
-}
-
-func codes(cs []tracker.Channel) []string {
-	out := make([]string, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, string(c))
-	}
-	return out
 }
 
 func dateWithWeekday(d calendar.Date) string {
