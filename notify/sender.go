@@ -39,7 +39,10 @@ func (e *SendError) Unwrap() error { return e.Err }
 type Sender struct {
 	// Update runs fn in one read-write transaction of the database, which
 	// it opens for that alone.
-	Update    func(fn func(tx tracker.Tx) error) error
+	Update func(fn func(tx tracker.Tx) error) error
+	// View runs fn in one read transaction; nil means Update. A message's
+	// content (megabytes for a report) is read in one, outside the claim.
+	View      func(fn func(tx tracker.Tx) error) error
 	Transport Transport
 	From      string
 	Now       func() time.Time
@@ -127,10 +130,28 @@ func (s *Sender) claim() (*tracker.Message, error) {
 		if err := tx.PutMessage(due); err != nil {
 			return err
 		}
-		claimed, err = tx.Message(due.ID) // with its content, to send
+		claimed = due
+		return nil
+	})
+	if err != nil || claimed == nil {
+		return nil, err
+	}
+	// Its content, to send: written once, read beside the writers.
+	view := s.View
+	if view == nil {
+		view = s.Update
+	}
+	var full *tracker.Message
+	err = view(func(tx tracker.Tx) error {
+		var err error
+		full, err = tx.Message(claimed.ID)
 		return err
 	})
-	return claimed, err
+	if err != nil {
+		return nil, err
+	}
+	full.State, full.Attempts, full.ClaimedAt, full.ClaimedBy = claimed.State, claimed.Attempts, claimed.ClaimedAt, claimed.ClaimedBy
+	return full, nil
 }
 
 // record stores the outcome of an attempt and returns the new state.

@@ -48,6 +48,18 @@ type Message struct {
 	// attachments) this one shares: a report sent to several people is
 	// stored once.
 	ContentOf uint64 `json:"content_of,omitempty"`
+	// Packed, when a Packer set it, is the content (text, HTML,
+	// attachments, stages) as the store keeps it, encoded before the
+	// transaction that stores the message.
+	Packed []byte `json:"-"`
+}
+
+// Packer is a Store that can encode a message's content ahead of the
+// transaction that stores it: a report's content is megabytes to
+// compress, which would hold the write transaction, and so every other
+// writer, that much longer.
+type Packer interface {
+	PackMessage(m *Message) error
 }
 
 // Attachment is a file sent with a message.
@@ -74,6 +86,9 @@ type Content struct {
 	Text        string
 	HTML        string
 	Attachments []Attachment
+	// Packed is the content as the store keeps it, when a Packer encoded
+	// it ahead of the transaction (see Message.Packed).
+	Packed []byte
 }
 
 // Digest is one recipient's reminders of one run.

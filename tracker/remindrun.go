@@ -162,19 +162,15 @@ func PlanReminders(tx Tx, cal Calendar, day calendar.Date, r RemindRequest) (*Re
 	return p, nil
 }
 
-// Messages returns the plan's messages, given each digest's content.
-func (p *ReminderPlan) Messages(contents []Content, now time.Time) []*Message {
-	out := make([]*Message, len(p.Digests))
-	for i, d := range p.Digests {
-		c := contents[i]
-		m := &Message{Key: p.Keys[i], MessageID: NewMessageID(p.Keys[i]), Kind: "digest", To: []string{d.To},
-			Subject: c.Subject, Text: c.Text, HTML: c.HTML, Attachments: c.Attachments, State: Queued, Created: now}
-		for _, it := range d.Items {
-			m.Stages = append(m.Stages, it.Stage.Key)
-		}
-		out[i] = m
+// Message returns the message of the plan's digest i, given its content.
+func (p *ReminderPlan) Message(i int, c Content, now time.Time) *Message {
+	d := p.Digests[i]
+	m := &Message{Key: p.Keys[i], MessageID: NewMessageID(p.Keys[i]), Kind: "digest", To: []string{d.To},
+		Subject: c.Subject, Text: c.Text, HTML: c.HTML, Attachments: c.Attachments, State: Queued, Created: now}
+	for _, it := range d.Items {
+		m.Stages = append(m.Stages, it.Stage.Key)
 	}
-	return out
+	return m
 }
 
 // RecordReminders queues the plan's messages and records its reminder

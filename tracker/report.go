@@ -192,7 +192,7 @@ func (o *Ops) QueueWeekly(r *WeeklyReport, to []string, c Content) ([]*Message, 
 		m := &Message{Key: key, MessageID: NewMessageID(key), Kind: "report", To: []string{addr},
 			Subject: c.Subject, State: Queued, Created: o.Clock.Now, ContentOf: first}
 		if first == 0 {
-			m.Text, m.HTML, m.Attachments = c.Text, c.HTML, c.Attachments
+			m.Text, m.HTML, m.Attachments, m.Packed = c.Text, c.HTML, c.Attachments, c.Packed
 		}
 		if err := o.Tx.PutMessage(m); err != nil {
 			return nil, err

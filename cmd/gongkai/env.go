@@ -130,8 +130,8 @@ func (e *env) newService(now func() time.Time) app.Service {
 		Now:         now,
 		Settings:    settings(cfg),
 		Renderer:    notify.Renderer{},
-		Delivery: func(update app.UpdateFunc) (app.Deliverer, error) {
-			return e.sender(update, now)
+		Delivery: func(store tracker.Store) (app.Deliverer, error) {
+			return e.sender(store, now)
 		},
 	})
 }

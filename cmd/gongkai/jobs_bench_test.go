@@ -174,7 +174,7 @@ func benchService(vars map[string]string, ts *timedStore) (app.Service, error) {
 	file := &boltstore.File{Path: e.dbPath()}
 	ts.Store = file
 	return app.NewLocal(app.Config{Store: ts, Maintenance: file, Now: now, Settings: settings(cfg), Renderer: notify.Renderer{},
-		Delivery: func(update app.UpdateFunc) (app.Deliverer, error) { return e.sender(update, now) }}), nil
+		Delivery: func(store tracker.Store) (app.Deliverer, error) { return e.sender(store, now) }}), nil
 }
 
 // timedStore measures its write transactions: from asking for the file to
@@ -210,4 +210,12 @@ func copyFileBench(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// PackMessage packs as the store it measures does.
+func (s *timedStore) PackMessage(m *tracker.Message) error {
+	if p, ok := s.Store.(tracker.Packer); ok {
+		return p.PackMessage(m)
+	}
+	return nil
 }

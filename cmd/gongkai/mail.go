@@ -9,6 +9,7 @@ import (
 
 	"gongkai/config"
 	"gongkai/notify"
+	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -38,14 +39,15 @@ func (e *env) transport() (notify.Transport, string, error) {
 }
 
 // sender delivers the outbox, recording each step through update.
-func (e *env) sender(update app.UpdateFunc, now func() time.Time) (app.Deliverer, error) {
+func (e *env) sender(store tracker.Store, now func() time.Time) (app.Deliverer, error) {
 	t, from, err := e.transport()
 	if err != nil {
 		return nil, err
 	}
 	host, _ := os.Hostname()
 	return deliverer{&notify.Sender{
-		Update:      update,
+		Update:      store.Update,
+		View:        store.View,
 		Transport:   t,
 		From:        from,
 		Now:         now,

@@ -62,8 +62,8 @@ func newService(t *testing.T) (svc *app.Local, clk *clock, dbPath, outbox string
 				Supervisors: []string{"leader@example.gov.cn"}},
 		},
 		Renderer: notify.Renderer{},
-		Delivery: func(update app.UpdateFunc) (app.Deliverer, error) {
-			return emlSender{&notify.Sender{Update: update, Transport: notify.EMLDir{Dir: outbox},
+		Delivery: func(store tracker.Store) (app.Deliverer, error) {
+			return emlSender{&notify.Sender{Update: store.Update, View: store.View, Transport: notify.EMLDir{Dir: outbox},
 				From: "gongkai@example.gov.cn", Now: clk.now, Who: "test"}}, nil
 		},
 	})

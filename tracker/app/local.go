@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,9 +47,6 @@ type Deliverer interface {
 	Flush(ctx context.Context) (Delivery, error)
 }
 
-// UpdateFunc runs fn in one write transaction.
-type UpdateFunc func(fn func(tracker.Tx) error) error
-
 // Maintenance is what a store offers beyond transactions. None of it
 // changes the file, not even to upgrade it: it must be able to vet a
 // backup as it is.
@@ -81,10 +80,11 @@ type Config struct {
 	Now, RealNow func() time.Time
 	Settings     Settings
 	Renderer     Renderer
-	// Delivery returns what sends the outbox, recording each step through
-	// update; an error is a fault of the setup (a password that cannot be
-	// read, say), said before anything is recorded. Nil: nothing is sent.
-	Delivery func(update UpdateFunc) (Deliverer, error)
+	// Delivery returns what sends the outbox, recording each step in
+	// store (whose writers queue with the others of this process); an
+	// error is a fault of the setup (a password that cannot be read, say),
+	// said before anything is recorded. Nil: nothing is sent.
+	Delivery func(store tracker.Store) (Deliverer, error)
 }
 
 // Local is the Service over a store in this process.
@@ -174,11 +174,16 @@ func (l *Local) write(ctx context.Context, fn func(u *unit) error) error {
 	})
 }
 
-// update is write for those who hold no unit: the outbox's sender.
-func (l *Local) update(fn func(tracker.Tx) error) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.cfg.Store.Update(fn)
+// serial is the store as the outbox's sender uses it: its writers queue
+// with those of the operations.
+type serial struct{ l *Local }
+
+func (s serial) View(fn func(tracker.Tx) error) error { return s.l.cfg.Store.View(fn) }
+
+func (s serial) Update(fn func(tracker.Tx) error) error {
+	s.l.mu.Lock()
+	defer s.l.mu.Unlock()
+	return s.l.cfg.Store.Update(fn)
 }
 
 // read runs fn in one read transaction with the calendar in force.
@@ -234,4 +239,21 @@ func (l *Local) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 		return calendar.Default(), nil
 	}
 	return cal, err
+}
+
+// parallel runs fn(0) … fn(n-1) on as many goroutines as there are
+// cores, and returns the first error.
+func parallel(n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	workers := min(n, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				errs[i] = fn(i)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -13,7 +13,7 @@ func (l *Local) deliverer() (Deliverer, error) {
 	if l.cfg.Delivery == nil {
 		return nil, nil
 	}
-	return l.cfg.Delivery(l.update)
+	return l.cfg.Delivery(serial{l})
 }
 
 // flush sends what is due through dl.
@@ -60,4 +60,13 @@ func (l *Local) RetryMessage(ctx context.Context, in RetryInput) (*Delivery, err
 		return nil, err
 	}
 	return l.flush(ctx, dl)
+}
+
+// pack encodes a message's content for the store ahead of the write
+// transaction, when the store can.
+func (l *Local) pack(m *tracker.Message) error {
+	if p, ok := l.cfg.Store.(tracker.Packer); ok {
+		return p.PackMessage(m)
+	}
+	return nil
 }

@@ -60,15 +60,20 @@ func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, e
 		return tracker.PlanReminders(tx, cal, day, r)
 	}
 	render := func(p *tracker.ReminderPlan) ([]*tracker.Message, error) {
+		// Each digest on a core of its own: a long one's workbook takes
+		// seconds to build and compress.
 		contents := make([]tracker.Content, len(p.Digests))
-		for i, d := range p.Digests {
-			c, err := l.cfg.Renderer.Digest(d)
+		msgs := make([]*tracker.Message, len(p.Digests))
+		err := parallel(len(p.Digests), func(i int) error {
+			c, err := l.cfg.Renderer.Digest(p.Digests[i])
 			if err != nil {
-				return nil, err
+				return err
 			}
 			contents[i] = c
-		}
-		return p.Messages(contents, l.cfg.Now()), nil
+			msgs[i] = p.Message(i, c, l.cfg.Now())
+			return l.pack(msgs[i])
+		})
+		return msgs, err
 	}
 	for try := 1; ; try++ {
 		var p *tracker.ReminderPlan

@@ -68,6 +68,11 @@ func (l *Local) queueReports(ctx context.Context, to []string, days func(cal *ca
 			if err != nil {
 				return err
 			}
+			m := &tracker.Message{Text: c.Text, HTML: c.HTML, Attachments: c.Attachments}
+			if err := l.pack(m); err != nil {
+				return err
+			}
+			c.Packed = m.Packed
 			todo[i].content = c
 		}
 		return nil

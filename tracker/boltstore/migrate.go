@@ -48,6 +48,7 @@ var migrations = []migration{
 	{4, "outbox: a message's content apart from its state", separateContent},
 	{5, "outbox: indexes of pending and of unreported failed messages", rebuildOutboxIndexes},
 	{6, "reminder marks kept per deadline", convertReminderMarks},
+	{7, "outbox: a digest's stages with its content", moveStagesToContent},
 }
 
 func migrationKey(n uint32) []byte {
@@ -225,7 +226,7 @@ func separateContent(tx *bolt.Tx) error {
 	}
 	for _, f := range fixes {
 		if !f.has && f.m.ContentOf == 0 {
-			cv, err := EncodeValue(messageContent{f.m.Text, f.m.HTML, f.m.Attachments})
+			cv, err := EncodeValue(contentOf(&f.m))
 			if err != nil {
 				return err
 			}
@@ -307,6 +308,56 @@ func convertReminderMarks(tx *bolt.Tx) error {
 	}
 	for _, f := range fixes {
 		if err := b.Put(f.k, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveStagesToContent moves the list of stages a digest carries from the
+// message's state, rewritten at each attempt, to its content, written once.
+func moveStagesToContent(tx *bolt.Tx) error {
+	out, content := tx.Bucket(bucketOutbox), tx.Bucket(bucketContent)
+	type fix struct {
+		k []byte
+		m tracker.Message
+	}
+	var fixes []fix
+	err := out.ForEach(func(k, v []byte) error {
+		var m tracker.Message
+		if err := DecodeValue(v, &m); err != nil {
+			return fmt.Errorf("outbox message %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		if len(m.Stages) > 0 {
+			fixes = append(fixes, fix{append([]byte(nil), k...), m})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		var c messageContent
+		if v := content.Get(f.k); v != nil {
+			if err := DecodeValue(v, &c); err != nil {
+				return fmt.Errorf("outbox message %d content: %w", f.m.ID, err)
+			}
+		}
+		c.Stages = f.m.Stages
+		cv, err := EncodeValue(c)
+		if err != nil {
+			return err
+		}
+		if err := content.Put(f.k, cv); err != nil {
+			return err
+		}
+		state := f.m
+		state.Stages = nil
+		v, err := EncodeValue(&state)
+		if err != nil {
+			return err
+		}
+		if err := out.Put(f.k, v); err != nil {
 			return err
 		}
 	}

@@ -80,7 +80,7 @@ func oldLayout(t *testing.T, path string) {
 		if err := tx.Bucket(bucketMeta).Put(keySchema, []byte("4")); err != nil {
 			return err
 		}
-		msg, _ := EncodeValue(&tracker.Message{ID: 1, Key: "digest/x", Text: "旧正文", State: tracker.Queued})
+		msg, _ := EncodeValue(&tracker.Message{ID: 1, Key: "digest/x", Text: "旧正文", Stages: []string{"1/2026-11-30/due"}, State: tracker.Queued})
 		if err := tx.Bucket(bucketOutbox).Put(idKey(1), msg); err != nil {
 			return err
 		}
@@ -110,6 +110,7 @@ func TestUpgradeOnFirstRead(t *testing.T) {
 	f := &File{Path: path}
 	var open, pending []uint64
 	var text string
+	var stages, stateStages []string
 	var marks tracker.ReminderState
 	err = f.View(func(tx tracker.Tx) error {
 		tx.OpenEvents(func(e *tracker.Event) error { open = append(open, e.ID); return nil })
@@ -118,7 +119,12 @@ func TestUpgradeOnFirstRead(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		text = m.Text
+		text, stages = m.Text, m.Stages
+		st, err := tx.MessageState(1)
+		if err != nil {
+			return err
+		}
+		stateStages = st.Stages
 		marks, err = tx.ReminderState(1)
 		return err
 	})
@@ -133,6 +139,9 @@ func TestUpgradeOnFirstRead(t *testing.T) {
 	}
 	if len(pending) != 1 || text != "旧正文" {
 		t.Errorf("pending %v, content %q", pending, text)
+	}
+	if len(stages) != 1 || stages[0] != "1/2026-11-30/due" || stateStages != nil {
+		t.Errorf("stages %v in the content, %v in the state; want them with the content only", stages, stateStages)
 	}
 	if m := marks.Sent[day("2026-11-30")]; m.Officers != day("2026-11-23") {
 		t.Errorf("reminder marks %+v", marks)

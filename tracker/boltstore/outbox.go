@@ -2,9 +2,11 @@ package boltstore
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
+	"gongkai/calendar"
 	"gongkai/tracker"
 )
 
@@ -25,20 +27,63 @@ func (t *Tx) ReminderState(id uint64) (tracker.ReminderState, error) {
 
 // PutReminderState records how far event id's reminders have gone.
 func (t *Tx) PutReminderState(id uint64, st tracker.ReminderState) error {
-	v, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	return t.tx.Bucket(bucketRemind).Put(idKey(id), v)
+	return t.tx.Bucket(bucketRemind).Put(idKey(id), appendMarks(nil, st))
 }
+
+// appendMarks appends st as JSON, {"sent":{"2026-11-30":{"officers":
+// "2026-11-23","supervisors":"2026-11-23"}}}, deadlines in order: a
+// reminder run writes one per open event, and encoding/json's reflection
+// and sorted map keys cost ten times as much.
+func appendMarks(b []byte, st tracker.ReminderState) []byte {
+	b = append(b, `{"sent":{`...)
+	for i, d := range slices.SortedFunc(maps.Keys(st.Sent), calendar.Date.Compare) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		m := st.Sent[d]
+		b = append(b, '"')
+		b = d.AppendFormat(b)
+		b = append(b, `":{`...)
+		sep := ""
+		for _, f := range []struct {
+			name string
+			day  calendar.Date
+		}{{"officers", m.Officers}, {"supervisors", m.Supervisors}} {
+			if f.day.IsZero() {
+				continue
+			}
+			b = append(b, sep+`"`+f.name+`":"`...)
+			b = f.day.AppendFormat(b)
+			b = append(b, '"')
+			sep = ","
+		}
+		b = append(b, '}')
+	}
+	return append(b, "}}"...)
+}
+
+// PackMessage encodes a message's content as PutMessage stores it, so that
+// the transaction that stores it does not.
+func (s *Store) PackMessage(m *tracker.Message) (err error) {
+	m.Packed, err = EncodeValue(contentOf(m))
+	return err
+}
+
+// PackMessage is Store.PackMessage.
+func (f *File) PackMessage(m *tracker.Message) error { return (*Store)(nil).PackMessage(m) }
 
 // messageContent is what a message says, stored apart from its state, once:
 // a sender changes the state of a message several times, and a report's
-// content runs to megabytes.
+// content runs to megabytes, a digest's list of stages to a line per event.
 type messageContent struct {
 	Text        string               `json:"text"`
 	HTML        string               `json:"html,omitempty"`
 	Attachments []tracker.Attachment `json:"attachments,omitempty"`
+	Stages      []string             `json:"stages,omitempty"`
+}
+
+func contentOf(m *tracker.Message) messageContent {
+	return messageContent{m.Text, m.HTML, m.Attachments, m.Stages}
 }
 
 // PutMessage stores a message; a new one gets the next id, and its key
@@ -61,16 +106,19 @@ func (t *Tx) PutMessage(m *tracker.Message) error {
 		}
 	}
 	if isNew && m.ContentOf == 0 {
-		cv, err := EncodeValue(messageContent{m.Text, m.HTML, m.Attachments})
-		if err != nil {
-			return err
+		cv := m.Packed
+		if cv == nil {
+			var err error
+			if cv, err = EncodeValue(contentOf(m)); err != nil {
+				return err
+			}
 		}
 		if err := t.tx.Bucket(bucketContent).Put(idKey(m.ID), cv); err != nil {
 			return err
 		}
 	}
 	state := *m
-	state.Text, state.HTML, state.Attachments = "", "", nil
+	state.Text, state.HTML, state.Attachments, state.Stages = "", "", nil, nil
 	v, err := EncodeValue(&state)
 	if err != nil {
 		return err
@@ -149,6 +197,9 @@ func (t *Tx) Message(id uint64) (*tracker.Message, error) {
 			return nil, fmt.Errorf("outbox message %d content: %w", id, err)
 		}
 		m.Text, m.HTML, m.Attachments = c.Text, c.HTML, c.Attachments
+		if m.ContentOf == 0 {
+			m.Stages = c.Stages // a shared report's content carries none
+		}
 	}
 	return m, nil
 }

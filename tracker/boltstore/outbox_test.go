@@ -1,9 +1,11 @@
 package boltstore
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
+	"gongkai/calendar"
 	"gongkai/tracker"
 )
 
@@ -78,5 +80,31 @@ func TestOutboxIndexes(t *testing.T) {
 	})
 	if err == nil {
 		t.Error("a second message with a taken key was stored")
+	}
+}
+
+// Reminder marks are written by hand for speed: the same JSON as
+// encoding/json's, which reads them back.
+func TestMarksEncoding(t *testing.T) {
+	for _, st := range []tracker.ReminderState{
+		{},
+		{Sent: map[calendar.Date]tracker.Marks{day("2026-11-30"): {Officers: day("2026-11-23")}}},
+		{Sent: map[calendar.Date]tracker.Marks{
+			day("2026-12-10"): {Officers: day("2026-12-03"), Supervisors: day("2026-12-08")},
+			day("2026-11-30"): {Supervisors: day("2026-11-25")},
+		}},
+	} {
+		got := appendMarks(nil, st)
+		want, _ := json.Marshal(st)
+		if len(st.Sent) == 0 {
+			want = []byte(`{"sent":{}}`)
+		}
+		if string(got) != string(want) {
+			t.Errorf("marks %s, encoding/json %s", got, want)
+		}
+		var back tracker.ReminderState
+		if err := json.Unmarshal(got, &back); err != nil || len(back.Sent) != len(st.Sent) {
+			t.Errorf("read back %s: %+v %v", got, back, err)
+		}
 	}
 }
