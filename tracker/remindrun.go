@@ -44,30 +44,82 @@ type ReminderPlan struct {
 	Stages   int
 }
 
-// PlanReminders plans the reminders due on day: for every open event, the
-// stage due per audience; one digest per recipient (officers get every
-// officer stage, owners those of their 一级事项, supervisors the
-// escalations; a mailbox hears of an event once however the configuration
-// writes it); permanent failures and the provisional-year notice for the
-// officers. It only reads.
-func PlanReminders(tx Tx, cal Calendar, day calendar.Date, r RemindRequest) (*ReminderPlan, error) {
-	if len(r.Officers) == 0 {
-		return nil, FieldErrorf(EInvalid, FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
-	}
-	p := &ReminderPlan{Day: day, States: map[uint64]ReminderState{}}
-	var items []DigestItem
+// ReminderInputs is what a reminder run reads of the database: every open
+// event with its reminder marks, the delivery failures not yet reported,
+// and the provisional-year notices of the week already queued. It is read
+// in a short transaction; planning and rendering happen after it.
+type ReminderInputs struct {
+	Events   []*Event
+	States   []ReminderState // the marks of Events[i]
+	Failures []*Message
+	Noticed  map[string]bool // keys of notices already queued
+}
+
+// GatherReminders reads the inputs of a reminder run on day.
+func GatherReminders(tx Tx, day calendar.Date, r RemindRequest) (*ReminderInputs, error) {
+	in := &ReminderInputs{Noticed: map[string]bool{}}
 	err := tx.OpenEvents(func(e *Event) error {
 		st, err := tx.ReminderState(e.ID)
 		if err != nil {
 			return err
 		}
+		in.Events = append(in.Events, e)
+		in.States = append(in.States, st)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.UnreportedFailures(func(m *Message) error {
+		in.Failures = append(in.Failures, m)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if r.NextYear != 0 {
+		for _, to := range r.Officers {
+			key := noticeKey(day, r.NextYear, to)
+			m, err := tx.MessageByKey(key)
+			if err != nil {
+				return nil, err
+			}
+			in.Noticed[key] = m != nil
+		}
+	}
+	return in, nil
+}
+
+// noticeKey is the outbox key of the provisional-year notice alone: once a
+// week per officer.
+func noticeKey(day calendar.Date, nextYear int, to string) string {
+	year, week := day.Start().ISOWeek()
+	return fmt.Sprintf("notice/provisional/%d/%d-W%02d/%s", nextYear, year, week, AddressOf(to))
+}
+
+// PlanReminders plans the reminders due on day from what a reminder run
+// read: for every open event, the stage due per audience; one digest per
+// recipient (officers get every officer stage, owners those of their 一级
+// 事项, supervisors the escalations; a mailbox hears of an event once
+// however the configuration writes it); permanent failures and the
+// provisional-year notice for the officers.
+func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r RemindRequest) (*ReminderPlan, error) {
+	if len(r.Officers) == 0 {
+		return nil, FieldErrorf(EInvalid, FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
+	}
+	p := &ReminderPlan{Day: day, States: map[uint64]ReminderState{}, Failures: in.Failures}
+	var items []DigestItem
+	for i, e := range in.Events {
+		st := in.States[i]
 		stages, err := PlanEvent(e, r.Rules, cal, day, st)
-		if err != nil || len(stages) == 0 {
-			return err
+		if err != nil {
+			return nil, err
+		}
+		if len(stages) == 0 {
+			continue
 		}
 		left, _, err := cal.WorkdaysBetween(day, e.Deadline)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, s := range stages {
 			if s.Audience == ToSupervisors && len(r.Supervisors) == 0 {
@@ -77,10 +129,6 @@ func PlanReminders(tx Tx, cal Calendar, day calendar.Date, r RemindRequest) (*Re
 			st.Record(s, e.Deadline)
 		}
 		p.States[e.ID] = st
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	p.Stages = len(items)
 
@@ -128,19 +176,11 @@ func PlanReminders(tx Tx, cal Calendar, day calendar.Date, r RemindRequest) (*Re
 			}
 		}
 	}
-	if err := tx.UnreportedFailures(func(m *Message) error {
-		p.Failures = append(p.Failures, m)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
 	for _, to := range r.Officers {
 		d := digest(to)
 		d.Failures = p.Failures
 		d.NextYear = r.NextYear
 	}
-	year, week := day.Start().ISOWeek()
-	noticeKey := fmt.Sprintf("notice/provisional/%d/%d-W%02d", r.NextYear, year, week)
 	for _, k := range order {
 		d := digests[k]
 		sortItems(d.Items)
@@ -149,12 +189,10 @@ func PlanReminders(tx Tx, cal Calendar, day calendar.Date, r RemindRequest) (*Re
 			if d.NextYear == 0 {
 				continue
 			}
-			key = noticeKey + "/" + AddressOf(d.To) // the notice alone: once a week
-		}
-		if m, err := tx.MessageByKey(key); err != nil {
-			return nil, err
-		} else if m != nil {
-			continue // queued already
+			key = noticeKey(day, d.NextYear, d.To) // the notice alone: once a week
+			if in.Noticed[key] {
+				continue
+			}
 		}
 		p.Digests = append(p.Digests, d)
 		p.Keys = append(p.Keys, key)

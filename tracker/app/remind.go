@@ -27,10 +27,11 @@ const staleTries = 3
 // The plan is read in a read transaction and the digests rendered outside
 // any; the write transaction only records, after checking that nothing
 // was written since the read.
-func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, error) {
+func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, error) {
+	dryRun := run.DryRun
 	today := l.today()
-	day := l.orToday(in.Day)
-	if day.After(today) && !in.DryRun {
+	day := l.orToday(run.Day)
+	if day.After(today) && !dryRun {
 		return nil, tracker.Invalid(tracker.FieldAsOf, "日期 %s 在今天（%s）之后：未来的日子只能试运行，不记录、不发送", day, today)
 	}
 	s := l.cfg.Settings
@@ -40,7 +41,7 @@ func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, e
 		return nil, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
 	}
 	var dl Deliverer
-	if !in.DryRun {
+	if !dryRun {
 		// A mail setup that cannot work is said before anything is recorded.
 		var err error
 		if dl, err = l.deliverer(); err != nil {
@@ -48,16 +49,20 @@ func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, e
 		}
 	}
 	res := &RemindResult{Day: day, Queued: []*tracker.Message{}}
-	// plan reads what is due and renders it.
-	plan := func(tx tracker.Tx, cal *calendar.Calendar) (*tracker.ReminderPlan, error) {
-		workday, err := cal.IsWorkday(day)
+	// gather reads what a run needs, in a transaction; plan decides
+	// outside it.
+	var cal *calendar.Calendar
+	gather := func(tx tracker.Tx, c *calendar.Calendar) (*tracker.ReminderInputs, error) {
+		workday, err := c.IsWorkday(day)
 		if err != nil || !workday {
 			return nil, err
 		}
-		res.Workday = true
-		r := req
-		_, r.NextYear = cal.Pending(day)
-		return tracker.PlanReminders(tx, cal, day, r)
+		res.Workday, cal = true, c
+		_, req.NextYear = c.Pending(day)
+		return tracker.GatherReminders(tx, day, req)
+	}
+	plan := func(in *tracker.ReminderInputs) (*tracker.ReminderPlan, error) {
+		return tracker.PlanReminders(in, cal, day, req)
 	}
 	render := func(p *tracker.ReminderPlan) ([]*tracker.Message, error) {
 		// Each digest on a core of its own: a long one's workbook takes
@@ -76,11 +81,11 @@ func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, e
 		return msgs, err
 	}
 	for try := 1; ; try++ {
-		var p *tracker.ReminderPlan
+		var in *tracker.ReminderInputs
 		var gen uint64
-		err := l.read(func(tx tracker.Tx, cal *calendar.Calendar) (err error) {
+		err := l.read(func(tx tracker.Tx, c *calendar.Calendar) (err error) {
 			gen = tx.Generation()
-			p, err = plan(tx, cal)
+			in, err = gather(tx, c)
 			return err
 		})
 		if noDatabase(err) {
@@ -88,14 +93,18 @@ func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, e
 			res.Workday, err = calendar.Default().IsWorkday(day)
 			return res, err
 		}
-		if err != nil || p == nil {
+		if err != nil || in == nil {
 			return res, err
+		}
+		p, err := plan(in)
+		if err != nil {
+			return nil, err
 		}
 		msgs, err := render(p)
 		if err != nil {
 			return nil, err
 		}
-		if in.DryRun {
+		if dryRun {
 			res.Queued = append(res.Queued, msgs...)
 			return res, nil
 		}
@@ -105,10 +114,13 @@ func (l *Local) RemindRun(ctx context.Context, in RemindInput) (*RemindResult, e
 				if !last {
 					return errStale
 				}
-				// Writers kept coming in between: plan, render and record
-				// in this one transaction.
-				var err error
-				if p, err = plan(u.Tx, u.cal); err != nil || p == nil {
+				// Writers kept coming in between: gather, plan, render and
+				// record in this one transaction.
+				in, err := gather(u.Tx, u.cal)
+				if err != nil || in == nil {
+					return err
+				}
+				if p, err = plan(in); err != nil {
 					return err
 				}
 				if msgs, err = render(p); err != nil {
