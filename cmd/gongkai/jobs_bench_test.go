@@ -29,6 +29,9 @@ import (
 //
 //	go test ./cmd/gongkai -run XXX -bench DaemonJobs -benchtime 3x -timeout 2h
 //
+// GONGKAI_BENCH_BIN and GONGKAI_BENCH_DB measure another build on a
+// database of its own schema, side by side, in the process benchmarks.
+//
 // Metrics: write-ms, the longest write transaction of the job (the file
 // locked against every other process), as the daemon runs it through the
 // application layer; maxrss-MiB, the job's peak memory as a process;
@@ -38,6 +41,9 @@ func BenchmarkDaemonJobs(b *testing.B) {
 	n := benchEnv("GONGKAI_BENCH_EVENTS", 1_000_000)
 	openPct := benchEnv("GONGKAI_BENCH_OPEN_PERCENT", 10)
 	filled := filepath.Join(os.TempDir(), fmt.Sprintf("gongkai-bench-%d-%d.db", n, openPct))
+	if v := os.Getenv("GONGKAI_BENCH_DB"); v != "" {
+		filled = v // a database made otherwise (for an earlier build, one of its schema)
+	}
 	if _, err := os.Stat(filled); err != nil {
 		start := time.Now()
 		fillEventsOpen(b, filled+".part", n, openPct)
