@@ -49,6 +49,10 @@ func (a *AuditEntry) ComputeHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// Simulated reports whether the entry was written under a simulated
+// time: its operation time is more than SimulatedAfter from the clock.
+func (a *AuditEntry) Simulated() bool { return Simulated(a.At, a.Clock) }
+
 // AuditHead is the chain's head: a copy of it kept elsewhere later exposes
 // a log cut short.
 type AuditHead struct {

@@ -61,7 +61,7 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 		}); err != nil {
 			return fmt.Errorf("读取事件：%w", err)
 		}
-		r.Audit, err = verifyChain(tx)
+		r.Audit, err = verifyChain(tx, nil)
 		return err
 	})
 	return r, damaged(err)

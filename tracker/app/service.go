@@ -44,8 +44,9 @@ type Service interface {
 
 	// Audit lists the audit log.
 	Audit(ctx context.Context, q AuditQuery) (*AuditList, error)
-	// VerifyAudit checks the audit log's chain; a break is an EDamaged
-	// error naming the entry.
+	// VerifyAudit checks the audit log's chain, and lists the entries
+	// written under a simulated time; a break is an EDamaged error naming
+	// the entry.
 	VerifyAudit(ctx context.Context) (*AuditVerification, error)
 
 	// Calendar returns the calendar in force.
@@ -225,11 +226,16 @@ type AuditView struct {
 	ActionName  string `json:"action_name"`
 	SubjectName string `json:"subject_name"`
 	Text        string `json:"text"`
+	// Simulated: At, the operation's time, was simulated (GONGKAI_NOW):
+	// it is more than a minute from Clock, the machine's.
+	Simulated bool `json:"simulated"`
 }
 
 // AuditVerification is the result of a verified chain.
 type AuditVerification struct {
 	Head tracker.AuditHead `json:"head"`
+	// Simulated are the entries written under a simulated time, in order.
+	Simulated []AuditView `json:"simulated"`
 }
 
 // CalendarImportInput imports a year's schedule.
