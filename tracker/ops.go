@@ -49,9 +49,14 @@ func (o *Ops) audit(action, subject string, content any) error {
 	if err != nil {
 		return err
 	}
+	real := o.realNow()
+	at := o.Clock.Now
+	if at.IsZero() {
+		at = real // an operation given no clock runs on the machine's
+	}
 	return o.Tx.Audit(&AuditEntry{
-		At:      o.Clock.Now.UTC(),
-		Clock:   o.realNow().UTC(),
+		At:      at.UTC(),
+		Clock:   real.UTC(),
 		Actor:   o.Clock.By,
 		Action:  action,
 		Subject: subject,
@@ -177,8 +182,13 @@ func (o *Ops) Log(matter string, r LogRequest) (*Event, error) {
 	return e, o.auditEvent(e)
 }
 
-// auditEvent records an event's latest change in the audit log.
+// auditEvent records an event's latest change in the audit log, with the
+// hash of the event as stored (EventHash): call it after storing e.
 func (o *Ops) auditEvent(e *Event) error {
+	h, err := EventHash(e)
+	if err != nil {
+		return err
+	}
 	last := e.History[len(e.History)-1]
 	return o.audit(last.Action, subject(subjectEvent, e.ID), map[string]any{
 		"event":    e.ID,
@@ -191,6 +201,9 @@ func (o *Ops) auditEvent(e *Event) error {
 		"reason":   last.Reason,
 		"detail":   last.Detail,
 		"state":    e.State,
+
+		// The event as stored after the change, for EventBinder.
+		contentEventHash: h,
 	})
 }
 
