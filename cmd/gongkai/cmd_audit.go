@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -51,6 +52,10 @@ func newAuditCmd(e *env) *cobra.Command {
 		Use:   "verify",
 		Short: "核验审计日志的哈希链",
 		Long: `逐条核验审计日志：发现被改动、删除或调换顺序的记录即指出是哪一条（退出状态 1）。
+再核对每个事件：事件的现存内容须与审计日志中最后一条相关记录所记的哈希相符，
+审计日志记过的事件须都在，数据库中的事件须都有记录；在 gongkai 之外改动、调换、
+添加或删除的事件逐一指出（退出状态 1）。写于记录事件哈希之前、尚无基线的事件列为
+“未绑定”，无从核对，但不算损坏。
 然后打印链头（记录条数和末条哈希）：请另行保存，日后若日志末尾被截去，与之对照即可发现。
 最后清点并列出写于模拟时间（GONGKAI_NOW）的记录。`,
 		Args: exactArgs(0, "无"),
@@ -64,15 +69,35 @@ func newAuditCmd(e *env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "审计日志完好：%s\n", v.Head)
+			fmt.Fprintf(e.stdout, "事件内容：%s\n", bindingText(v.EventBinding))
 			if len(v.Simulated) == 0 {
 				fmt.Fprintln(e.stdout, "模拟时间：没有记录写于模拟时间。")
 				return nil
 			}
 			fmt.Fprintf(e.stdout, "模拟时间：%d 条记录的操作时间与写入时的机器时间相差超过 1 分钟（如写入时设了 GONGKAI_NOW）：\n", len(v.Simulated))
-			return printAuditTable(e.stdout, v.Simulated, false)
+			// A replayed database may be simulated throughout: the table
+			// shows the first ones, the audit list marks them all.
+			const most = 100
+			if err := printAuditTable(e.stdout, v.Simulated[:min(len(v.Simulated), most)], false); err != nil {
+				return err
+			}
+			if n := len(v.Simulated) - most; n > 0 {
+				fmt.Fprintf(e.stdout, "……另有 %d 条，gongkai audit 中都标为“模拟时间”。\n", n)
+			}
+			return nil
 		},
 	})
 	return c
+}
+
+// bindingText says how the stored events compare with the audit log, when
+// none is damaged.
+func bindingText(b tracker.EventBinding) string {
+	if len(b.Unbound) == 0 {
+		return fmt.Sprintf("%d 个事件均与审计日志所记相符。", b.Bound)
+	}
+	return fmt.Sprintf("%d 个事件与审计日志所记相符；%d 个未绑定（写于审计日志记录事件哈希之前，尚未建立基线），内容无从核对：事件 %s。",
+		b.Bound, len(b.Unbound), tracker.IDList(b.Unbound))
 }
 
 // printAuditTable prints audit entries, with their content when asked;
@@ -125,7 +150,7 @@ func newBackupCmd(e *env) *cobra.Command {
 func newCheckCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check [--db FILE]",
-		Short: "检查数据库或备份：文件结构、数据格式版本、审计链",
+		Short: "检查数据库或备份：文件结构、数据格式版本、审计链、事件与审计日志是否相符",
 		Args:  exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
 			svc, err := e.service()
@@ -155,6 +180,7 @@ func newCheckCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(w, "事件：%d 个，其中待公开 %d 个\n", r.Events, r.Open)
 			fmt.Fprintf(w, "审计日志：完好，%s\n", r.Audit)
+			fmt.Fprintf(w, "事件内容：%s\n", bindingText(r.EventBinding))
 			return nil
 		},
 	}

@@ -2,10 +2,15 @@ package app_test
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -89,5 +94,146 @@ func TestSimulatedTime(t *testing.T) {
 	}
 	if day := calendar.Today(v.Simulated[0].At); day != calendar.DateOf(2026, 11, 2) {
 		t.Errorf("operation day %s", day)
+	}
+}
+
+// editStored changes event id in the file, outside gongkai, as fn says.
+func editStored(t *testing.T, path string, id uint64, fn func(e *tracker.Event)) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("events"))
+		k := binary.BigEndian.AppendUint64(nil, id)
+		var e tracker.Event
+		if err := boltstore.DecodeValue(b.Get(k), &e); err != nil {
+			return err
+		}
+		fn(&e)
+		v, err := boltstore.EncodeValue(&e)
+		if err != nil {
+			return err
+		}
+		return b.Put(k, v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// VerifyAudit and Check bind the stored events to the audit log: an event
+// edited in the file is damage, named, and they say what they found.
+func TestVerifyBindsEvents(t *testing.T) {
+	c := &clocks{now: at("2026-11-20T10:00:00+08:00")}
+	c.real = c.now
+	l, path := newLocal(t, c)
+	must[*app.EventDetail](t)(l.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Summary: "调整办理材料"}))
+	must[*app.EventDetail](t)(l.Log(ctx, app.LogInput{Matter: "5", Kind: tracker.Formed, Summary: "新政策"}))
+	must[*app.EventDetail](t)(l.Disclose(ctx, app.DiscloseInput{Event: 1, All: true}))
+
+	v := must[*app.AuditVerification](t)(l.VerifyAudit(ctx))
+	if v.Bound != 2 || len(v.Unbound)+len(v.Mismatched)+len(v.Unaudited)+len(v.Missing) != 0 || len(v.Simulated) != 0 {
+		t.Errorf("sound database: %+v", v)
+	}
+	r := must[*app.CheckResult](t)(l.Check(ctx))
+	if r.Events != 2 || r.Open != 1 || r.Bound != 2 || r.Audit.Count != 4 {
+		t.Errorf("sound database: check %+v", r)
+	}
+
+	editStored(t, path, 1, func(e *tracker.Event) { e.Deadline = e.Deadline.AddDays(30) })
+	v, err := l.VerifyAudit(ctx)
+	if tracker.ErrorCode(err) != tracker.EDamaged || tracker.ErrorField(err) != tracker.FieldEvent ||
+		!strings.Contains(err.Error(), "事件 1 的内容与审计日志最后所记不符") {
+		t.Errorf("VerifyAudit: %v", err)
+	}
+	if v == nil || !slices.Equal(v.Mismatched, []uint64{1}) || v.Bound != 1 || v.Head.Count != 4 {
+		t.Errorf("VerifyAudit found %+v", v)
+	}
+	r, err = l.Check(ctx)
+	if tracker.ErrorCode(err) != tracker.EDamaged || !strings.Contains(err.Error(), "事件 1 ") {
+		t.Errorf("Check: %v", err)
+	}
+	if r == nil || !slices.Equal(r.Mismatched, []uint64{1}) || r.Events != 2 {
+		t.Errorf("Check found %+v", r)
+	}
+	js, _ := json.Marshal(r)
+	if !strings.Contains(string(js), `"mismatched":[1],"unaudited":[],"missing":[]`) {
+		t.Errorf("Check's JSON: %s", js)
+	}
+}
+
+// A database whose events were written before audit entries carried their
+// hashes: its events are unbound, which is no damage, until a migration
+// lays the baseline; from then on they are bound.
+func TestUnboundUntilBaseline(t *testing.T) {
+	c := &clocks{now: at("2026-11-20T10:00:00+08:00")}
+	c.real = c.now
+	l, path := newLocal(t, c)
+	must[*app.EventDetail](t)(l.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Summary: "调整办理材料"}))
+
+	// Event 2 as an older version wrote it.
+	s, err := boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx tracker.Tx) error {
+		m := tracker.EmbeddedCatalog().Matters[4]
+		clk := tracker.Clock{Now: c.now, Today: calendar.Today(c.now), By: "李四"}
+		e, err := tracker.NewEvent(tracker.LogRequest{Matter: &m, Kind: tracker.Formed, Date: clk.Today, Summary: "旧政策"}, calendar.Default(), clk)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutEvent(e); err != nil {
+			return err
+		}
+		content, _ := json.Marshal(map[string]any{"event": e.ID, "detail": e.History[0].Detail})
+		return tx.Audit(&tracker.AuditEntry{At: c.now, Clock: c.now, Actor: "李四", Action: tracker.ActLogged, Subject: "event 2", Content: content})
+	})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	v := must[*app.AuditVerification](t)(l.VerifyAudit(ctx))
+	if v.Bound != 1 || !slices.Equal(v.Unbound, []uint64{2}) {
+		t.Errorf("before the baseline: %+v", v.EventBinding)
+	}
+	r := must[*app.CheckResult](t)(l.Check(ctx))
+	if !slices.Equal(r.Unbound, []uint64{2}) {
+		t.Errorf("before the baseline: check %+v", r.EventBinding)
+	}
+
+	// The migration's step, in its own transaction.
+	if s, err = boltstore.Open(path, boltstore.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx tracker.Tx) error {
+		ops := &tracker.Ops{Tx: tx, Clock: tracker.Clock{Now: c.now, Today: calendar.Today(c.now), By: "gongkai"}}
+		n, err := ops.AuditBaseline()
+		if n != 1 {
+			t.Errorf("AuditBaseline() = %d, want 1", n)
+		}
+		return err
+	})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v = must[*app.AuditVerification](t)(l.VerifyAudit(ctx))
+	if v.Bound != 2 || len(v.Unbound) != 0 || v.Head.Count != 4 {
+		t.Errorf("after the baseline: %+v", v)
+	}
+	list := must[*app.AuditList](t)(l.Audit(ctx, app.AuditQuery{}))
+	if last := list.Entries[len(list.Entries)-1]; last.ActionName != "建立基线" || last.SubjectName != "各事件" {
+		t.Errorf("last entry %+v", last)
+	}
+
+	// An old event edited after the baseline is damage like any other.
+	editStored(t, path, 2, func(e *tracker.Event) { e.Summary = "改过的旧政策" })
+	if _, err := l.VerifyAudit(ctx); tracker.ErrorCode(err) != tracker.EDamaged || !strings.Contains(err.Error(), "事件 2 ") {
+		t.Errorf("edited after the baseline: %v", err)
 	}
 }

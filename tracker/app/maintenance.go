@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -24,9 +23,9 @@ func (l *Local) Backup(ctx context.Context, dst string) error {
 	return m.Backup(dst)
 }
 
-// Check checks the database's file structure, its schema, its records and
-// its audit chain. It returns what it found even with an error, which
-// names the damage (EDamaged).
+// Check checks the database's file structure, its schema, its records,
+// its audit chain and the events against it. It returns what it found
+// even with an error, which names the damage (EDamaged).
 func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 	m, err := l.maintenance()
 	if err != nil {
@@ -52,16 +51,12 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 			info := catalogInfo(c)
 			r.Catalog = &info
 		}
-		if err := tx.Events(func(e *tracker.Event) error {
+		r.Audit, r.EventBinding, err = verifyRecords(tx, nil, func(e *tracker.Event) {
 			r.Events++
-			if e.State == tracker.Open {
+			if e != nil && e.State == tracker.Open {
 				r.Open++
 			}
-			return nil
-		}); err != nil {
-			return fmt.Errorf("读取事件：%w", err)
-		}
-		r.Audit, err = verifyChain(tx, nil)
+		})
 		return err
 	})
 	return r, damaged(err)

@@ -44,9 +44,10 @@ type Service interface {
 
 	// Audit lists the audit log.
 	Audit(ctx context.Context, q AuditQuery) (*AuditList, error)
-	// VerifyAudit checks the audit log's chain, and lists the entries
-	// written under a simulated time; a break is an EDamaged error naming
-	// the entry.
+	// VerifyAudit checks the audit log's chain and the stored events
+	// against it, and lists the entries written under a simulated time; a
+	// break, or events stored otherwise than the log says, is an EDamaged
+	// error naming the entry or the events.
 	VerifyAudit(ctx context.Context) (*AuditVerification, error)
 
 	// Calendar returns the calendar in force.
@@ -80,7 +81,8 @@ type Service interface {
 
 	// Backup writes a consistent copy of the database to a new file.
 	Backup(ctx context.Context, dst string) error
-	// Check checks the database: its file, its records, its audit log.
+	// Check checks the database: its file, its records, its audit log,
+	// and the stored events against the log.
 	Check(ctx context.Context) (*CheckResult, error)
 }
 
@@ -236,6 +238,10 @@ type AuditVerification struct {
 	Head tracker.AuditHead `json:"head"`
 	// Simulated are the entries written under a simulated time, in order.
 	Simulated []AuditView `json:"simulated"`
+	// EventBinding compares the stored events with the log: bound,
+	// unbound, mismatched, unaudited, missing. A verification returned
+	// without an error has none mismatched, unaudited or missing.
+	tracker.EventBinding
 }
 
 // CalendarImportInput imports a year's schedule.
@@ -330,4 +336,7 @@ type CheckResult struct {
 	Events        int               `json:"events"`
 	Open          int               `json:"open"`
 	Audit         tracker.AuditHead `json:"audit"`
+	// EventBinding compares the stored events with the audit log, as
+	// VerifyAudit does.
+	tracker.EventBinding
 }
