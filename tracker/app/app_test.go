@@ -163,6 +163,26 @@ func TestVerifyBindsEvents(t *testing.T) {
 	if !strings.Contains(string(js), `"mismatched":[1],"unaudited":[],"missing":[]`) {
 		t.Errorf("Check's JSON: %s", js)
 	}
+
+	// A break in the chain comes first: the events are not compared.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("audit")).Delete(binary.BigEndian.AppendUint64(nil, 2))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = l.VerifyAudit(ctx)
+	if tracker.ErrorCode(err) != tracker.EDamaged || !strings.Contains(err.Error(), "缺少第 2 至第 2 条记录") {
+		t.Errorf("VerifyAudit, entry 2 removed: %v", err)
+	}
+	if v.Bound != 0 || len(v.Missing)+len(v.Mismatched) != 0 {
+		t.Errorf("VerifyAudit, entry 2 removed, compared the events: %+v", v.EventBinding)
+	}
 }
 
 // A database whose events were written before audit entries carried their
