@@ -49,6 +49,10 @@ func (a *AuditEntry) ComputeHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// Simulated reports whether the entry was written under a simulated
+// time: its operation time is more than SimulatedAfter from the clock.
+func (a *AuditEntry) Simulated() bool { return Simulated(a.At, a.Clock) }
+
 // AuditHead is the chain's head: a copy of it kept elsewhere later exposes
 // a log cut short.
 type AuditHead struct {
@@ -104,11 +108,14 @@ const (
 	AuditRemind         = "remind"
 	AuditRequeue        = "requeue"
 	AuditReport         = "report"
+	// AuditBaseline binds the events written before audit entries carried
+	// their hashes (Ops.AuditBaseline).
+	AuditBaseline = "baseline"
 )
 
 var auditActionNames = map[string]string{
 	AuditInit: "初始化", AuditCatalogImport: "导入目录", AuditCalendarImport: "导入放假安排",
-	AuditRemind: "提醒", AuditRequeue: "重发邮件", AuditReport: "周报",
+	AuditRemind: "提醒", AuditRequeue: "重发邮件", AuditReport: "周报", AuditBaseline: "建立基线",
 }
 
 // AuditActionName names an audited action in Chinese; an unknown one (from
@@ -123,11 +130,12 @@ func AuditActionName(a string) string {
 	return a
 }
 
-// Subjects of audit entries: a kind alone ("catalog", "outbox") or a kind
-// and a number ("event 12", "message 3", "calendar 2028").
+// Subjects of audit entries: a kind alone ("catalog", "outbox", "events")
+// or a kind and a number ("event 12", "message 3", "calendar 2028").
 const (
 	subjectCatalog  = "catalog"
 	subjectOutbox   = "outbox"
+	subjectEvents   = "events" // many events at once: a baseline
 	subjectEvent    = "event"
 	subjectMessage  = "message"
 	subjectCalendar = "calendar"
@@ -143,6 +151,8 @@ func AuditSubjectName(s string) string {
 		return "公开目录"
 	case subjectOutbox:
 		return "发件箱"
+	case subjectEvents:
+		return "各事件"
 	case subjectEvent:
 		return "事件 " + n
 	case subjectMessage:

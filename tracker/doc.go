@@ -11,5 +11,10 @@
 // Nothing is deleted: an amendment, a retraction or a reopening is a new
 // record with a reason, and every old value stays in an event's history.
 // Every change is appended to a hash-chained audit log in the same
-// transaction as the change itself.
+// transaction as the change itself, and an event's change with the hash
+// of the event as stored after it (EventHash), which binds the events to
+// the log. A field added to Event must therefore be omitempty or
+// omitzero: otherwise every event stored before it would encode and hash
+// differently, and no longer match the log. A record written under a
+// simulated clock keeps the machine's clock beside its time.
 package tracker

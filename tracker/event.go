@@ -62,6 +62,7 @@ type Event struct {
 	Ref         string        `json:"ref,omitempty"`
 	By          string        `json:"by"`
 	LoggedAt    time.Time     `json:"logged_at"`
+	LoggedClock time.Time     `json:"logged_clock,omitzero"` // the machine's clock when LoggedAt was simulated
 	Deadline    calendar.Date `json:"deadline"`
 	Provisional bool          `json:"provisional"`
 	LoggedLate  bool          `json:"logged_late"`
@@ -81,6 +82,7 @@ type Disclosure struct {
 	Note    string        `json:"note,omitempty"`
 	By      string        `json:"by"`
 	At      time.Time     `json:"at"`
+	Clock   time.Time     `json:"clock,omitzero"` // the machine's clock when At was simulated
 	Void    *Void         `json:"void,omitempty"`
 }
 
@@ -90,11 +92,13 @@ type Void struct {
 	Reason string    `json:"reason"`
 	By     string    `json:"by"`
 	At     time.Time `json:"at"`
+	Clock  time.Time `json:"clock,omitzero"` // the machine's clock when At was simulated
 }
 
 // Change is one entry of an event's history.
 type Change struct {
 	At     time.Time `json:"at"`
+	Clock  time.Time `json:"clock,omitzero"` // the machine's clock when At was simulated
 	By     string    `json:"by"`
 	Action string    `json:"action"` // logged, amended, recomputed, disclosed, retracted, waived, reopened
 	Reason string    `json:"reason,omitempty"`
@@ -165,6 +169,36 @@ type Clock struct {
 	Now   time.Time     // the instant of the change (GONGKAI_NOW in tests)
 	Today calendar.Date // Now's date in Asia/Shanghai
 	By    string        // who acts
+	// Real is the machine's clock during the change; zero when unknown.
+	// When Now is simulated (Simulated), every record the change writes
+	// keeps Real beside its time, so that a faked clock cannot pass for
+	// the real one.
+	Real time.Time
+}
+
+// SimulatedAfter is how far a record's time may be from the machine's
+// clock before it counts as simulated (模拟时间): more than an operation
+// waits for the database, less than any faked clock worth faking.
+const SimulatedAfter = time.Minute
+
+// Simulated reports whether a record timed at was written while the
+// machine's clock said clock, more than SimulatedAfter away: under a
+// faked clock (GONGKAI_NOW). A zero clock is unknown, not simulated.
+func Simulated(at, clock time.Time) bool {
+	if clock.IsZero() {
+		return false
+	}
+	d := clock.Sub(at)
+	return d > SimulatedAfter || d < -SimulatedAfter
+}
+
+// realBeside returns the machine's time to keep beside a record timed Now:
+// Real when Now is simulated, else zero (left out of the JSON).
+func (c Clock) realBeside() time.Time {
+	if Simulated(c.Now, c.Real) {
+		return c.Real.UTC()
+	}
+	return time.Time{}
 }
 
 // Calendar is what the tracker needs of the working-day calendar.
@@ -204,13 +238,14 @@ func NewEvent(r LogRequest, cal Calendar, clk Clock) (*Event, error) {
 		return nil, Invalid(FieldDate, "日期 %s 在今天（%s）之后：只能登记已经发生的形成或变更", r.Date, clk.Today)
 	}
 	e := &Event{
-		Kind:     r.Kind,
-		Date:     r.Date,
-		Summary:  summary,
-		Ref:      strings.TrimSpace(r.Ref),
-		By:       clk.By,
-		LoggedAt: clk.Now,
-		State:    Open,
+		Kind:        r.Kind,
+		Date:        r.Date,
+		Summary:     summary,
+		Ref:         strings.TrimSpace(r.Ref),
+		By:          clk.By,
+		LoggedAt:    clk.Now,
+		LoggedClock: clk.realBeside(),
+		State:       Open,
 	}
 	e.setMatter(r.Matter)
 	if err := e.computeDeadline(cal); err != nil {
@@ -253,7 +288,7 @@ func (e *Event) computeDeadline(cal Calendar) error {
 }
 
 func (e *Event) record(clk Clock, action, reason, detail string) {
-	e.History = append(e.History, Change{At: clk.Now, By: clk.By, Action: action, Reason: reason, Detail: detail})
+	e.History = append(e.History, Change{At: clk.Now, Clock: clk.realBeside(), By: clk.By, Action: action, Reason: reason, Detail: detail})
 }
 
 // refuseClosed is the error for changing a closed event.
@@ -294,7 +329,7 @@ func (e *Event) Disclose(channels []Channel, date calendar.Date, url, note strin
 	}
 	var names []string
 	for _, c := range chs {
-		e.Disclosures = append(e.Disclosures, Disclosure{Channel: c, Date: date, URL: strings.TrimSpace(url), Note: strings.TrimSpace(note), By: clk.By, At: clk.Now})
+		e.Disclosures = append(e.Disclosures, Disclosure{Channel: c, Date: date, URL: strings.TrimSpace(url), Note: strings.TrimSpace(note), By: clk.By, At: clk.Now, Clock: clk.realBeside()})
 		names = append(names, c.Name())
 	}
 	detail := fmt.Sprintf("%s 于 %s 公开", strings.Join(names, "、"), date)
@@ -373,7 +408,7 @@ func (e *Event) Retract(c Channel, reason string, clk Clock) error {
 	for i := range e.Disclosures {
 		d := &e.Disclosures[i]
 		if d.Channel == c && d.Void == nil {
-			d.Void = &Void{Action: ActRetracted, Reason: r, By: clk.By, At: clk.Now}
+			d.Void = &Void{Action: ActRetracted, Reason: r, By: clk.By, At: clk.Now, Clock: clk.realBeside()}
 			n++
 		}
 	}
@@ -411,7 +446,7 @@ func (e *Event) Reopen(reason string, clk Clock) error {
 	if was == Done || was == DoneLate {
 		for i := range e.Disclosures {
 			if e.Disclosures[i].Void == nil {
-				e.Disclosures[i].Void = &Void{Action: ActReopened, Reason: r, By: clk.By, At: clk.Now}
+				e.Disclosures[i].Void = &Void{Action: ActReopened, Reason: r, By: clk.By, At: clk.Now, Clock: clk.realBeside()}
 			}
 		}
 		detail += "，原公开记录作废，须在各渠道重新公开"

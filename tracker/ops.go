@@ -18,11 +18,30 @@ type Ops struct {
 	Tx    Tx
 	Cal   Calendar
 	Clock Clock
-	// RealNow reads the machine's clock for the audit log, which keeps it
-	// beside the operation's time (GONGKAI_NOW in tests and replays).
+	// RealNow reads the machine's clock (time.Now when nil) for the audit
+	// log and, when Clock.Real is not set, for the records that keep it
+	// beside a simulated time (GONGKAI_NOW in tests and replays).
 	RealNow func() time.Time
 	// LateAfter is the working days after which a logging is late.
 	LateAfter int
+}
+
+// realNow reads the machine's clock.
+func (o *Ops) realNow() time.Time {
+	if o.RealNow != nil {
+		return o.RealNow()
+	}
+	return time.Now()
+}
+
+// clock is the operation's clock for the records of a change: Clock,
+// with the machine's time read now unless Clock.Real says it.
+func (o *Ops) clock() Clock {
+	c := o.Clock
+	if c.Real.IsZero() {
+		c.Real = o.realNow()
+	}
+	return c
 }
 
 func (o *Ops) audit(action, subject string, content any) error {
@@ -30,13 +49,14 @@ func (o *Ops) audit(action, subject string, content any) error {
 	if err != nil {
 		return err
 	}
-	real := time.Now
-	if o.RealNow != nil {
-		real = o.RealNow
+	real := o.realNow()
+	at := o.Clock.Now
+	if at.IsZero() {
+		at = real // an operation given no clock runs on the machine's
 	}
 	return o.Tx.Audit(&AuditEntry{
-		At:      o.Clock.Now.UTC(),
-		Clock:   real().UTC(),
+		At:      at.UTC(),
+		Clock:   real.UTC(),
 		Actor:   o.Clock.By,
 		Action:  action,
 		Subject: subject,
@@ -152,7 +172,7 @@ func (o *Ops) Log(matter string, r LogRequest) (*Event, error) {
 	}
 	r.Matter = m
 	r.LateAfter = o.LateAfter
-	e, err := NewEvent(r, o.Cal, o.Clock)
+	e, err := NewEvent(r, o.Cal, o.clock())
 	if err != nil {
 		return nil, err
 	}
@@ -162,8 +182,13 @@ func (o *Ops) Log(matter string, r LogRequest) (*Event, error) {
 	return e, o.auditEvent(e)
 }
 
-// auditEvent records an event's latest change in the audit log.
+// auditEvent records an event's latest change in the audit log, with the
+// hash of the event as stored (EventHash): call it after storing e.
 func (o *Ops) auditEvent(e *Event) error {
+	h, err := EventHash(e)
+	if err != nil {
+		return err
+	}
 	last := e.History[len(e.History)-1]
 	return o.audit(last.Action, subject(subjectEvent, e.ID), map[string]any{
 		"event":    e.ID,
@@ -176,6 +201,9 @@ func (o *Ops) auditEvent(e *Event) error {
 		"reason":   last.Reason,
 		"detail":   last.Detail,
 		"state":    e.State,
+
+		// The event as stored after the change, for EventBinder.
+		contentEventHash: h,
 	})
 }
 
@@ -208,23 +236,23 @@ func (o *Ops) Disclose(id uint64, channels []Channel, all bool, date calendar.Da
 				return Invalid(FieldChannels, "事件 %d 的各渠道都已登记公开", e.ID)
 			}
 		}
-		return e.Disclose(chs, date, url, note, o.Clock)
+		return e.Disclose(chs, date, url, note, o.clock())
 	})
 }
 
 // Waive closes event id without disclosure.
 func (o *Ops) Waive(id uint64, reason string) (*Event, error) {
-	return o.change(id, func(e *Event) error { return e.Waive(reason, o.Clock) })
+	return o.change(id, func(e *Event) error { return e.Waive(reason, o.clock()) })
 }
 
 // Retract voids the disclosures of event id on channel c.
 func (o *Ops) Retract(id uint64, c Channel, reason string) (*Event, error) {
-	return o.change(id, func(e *Event) error { return e.Retract(c, reason, o.Clock) })
+	return o.change(id, func(e *Event) error { return e.Retract(c, reason, o.clock()) })
 }
 
 // Reopen reopens a closed event.
 func (o *Ops) Reopen(id uint64, reason string) (*Event, error) {
-	return o.change(id, func(e *Event) error { return e.Reopen(reason, o.Clock) })
+	return o.change(id, func(e *Event) error { return e.Reopen(reason, o.clock()) })
 }
 
 // Amend corrects event id; matter, when not "", names a new matter.
@@ -237,7 +265,7 @@ func (o *Ops) Amend(id uint64, matter string, a Amendment) (*Event, error) {
 		a.Matter = m
 	}
 	a.LateAfter = o.LateAfter
-	return o.change(id, func(e *Event) error { return e.Amend(a, o.Cal, o.Clock) })
+	return o.change(id, func(e *Event) error { return e.Amend(a, o.Cal, o.clock()) })
 }
 
 // Recomputed is an event whose deadline a calendar change moved.
@@ -253,12 +281,13 @@ type Recomputed struct {
 func (o *Ops) RecomputeAll(cal Calendar, from, to calendar.Date, why string) ([]Recomputed, error) {
 	var changed []*Event
 	var before []calendar.Date
+	clk := o.clock()
 	err := o.Tx.Events(func(e *Event) error {
 		if e.Deadline.Before(from) || e.Date.After(to) {
 			return nil // the days it counted are untouched
 		}
 		old := e.Deadline
-		ok, err := e.Recompute(cal, o.Clock, why)
+		ok, err := e.Recompute(cal, clk, why)
 		if err != nil {
 			return err
 		}

@@ -33,6 +33,11 @@ type Tx interface {
 	// Events calls fn for every event in id order. fn must not store
 	// events: collect them and store them after Events returns.
 	Events(fn func(*Event) error) error
+	// StoredEvents calls fn for every event with the key it is stored
+	// under, in key order, for checks: an event under another event's key
+	// was moved outside gongkai. e is nil when the stored value cannot be
+	// read. fn must not store events.
+	StoredEvents(fn func(key uint64, e *Event) error) error
 	// OpenEvents calls fn for every event whose state is Open, in id
 	// order, without reading the others and without their History: for
 	// lists. Such an event cannot be stored back.

@@ -21,7 +21,8 @@ type EventView struct {
 	Summary         string        `json:"summary"`
 	Ref             string        `json:"ref"`
 	By              string        `json:"by"`
-	LoggedAt        string        `json:"logged_at"` // RFC 3339 in +08:00, to the second
+	LoggedAt        string        `json:"logged_at"`              // RFC 3339 in +08:00, to the second
+	LoggedClock     string        `json:"logged_clock,omitempty"` // the machine's clock when LoggedAt was simulated, else ""
 	Deadline        calendar.Date `json:"deadline"`
 	Provisional     bool          `json:"provisional"`
 	Status          Status        `json:"status"`
@@ -42,10 +43,15 @@ func ViewOf(e *Event, cal Calendar, asOf calendar.Date) EventView {
 		n, _, _ := cal.WorkdaysBetween(asOf, e.Deadline)
 		left = &n
 	}
+	const rfc3339 = "2006-01-02T15:04:05-07:00"
+	var clock string
+	if Simulated(e.LoggedAt, e.LoggedClock) {
+		clock = e.LoggedClock.In(calendar.Shanghai).Format(rfc3339)
+	}
 	return EventView{
 		ID: e.ID, Matter: e.Matter, MatterName: e.MatterName, Kind: e.Kind,
 		Date: e.Date, Summary: e.Summary, Ref: e.Ref, By: e.By,
-		LoggedAt: e.LoggedAt.In(calendar.Shanghai).Format("2006-01-02T15:04:05-07:00"),
+		LoggedAt: e.LoggedAt.In(calendar.Shanghai).Format(rfc3339), LoggedClock: clock,
 		Deadline: e.Deadline, Provisional: e.Provisional, Status: st,
 		Channels: nonNil(e.Channels), ChannelsPending: nonNil(e.Pending()),
 		LoggedLate: e.LoggedLate, WorkdaysLeft: left, ClosedOn: e.ClosedOn,
@@ -77,9 +83,11 @@ func DeadlineStanding(asOf, deadline calendar.Date, workdaysLeft int) string {
 	return fmt.Sprintf("还有 %d 个工作日", workdaysLeft)
 }
 
-// EventViewColumns are the CSV columns of an EventView, its JSON names.
+// EventViewColumns are the CSV columns of an EventView, its JSON names;
+// columns added later come last.
 var EventViewColumns = []string{"id", "matter", "matter_name", "kind", "date", "summary", "ref", "by", "logged_at",
-	"deadline", "provisional", "status", "channels", "channels_pending", "logged_late", "workdays_left", "closed_on"}
+	"deadline", "provisional", "status", "channels", "channels_pending", "logged_late", "workdays_left", "closed_on",
+	"logged_clock"}
 
 // Record returns the view as a CSV record in the order of
 // EventViewColumns; lists are joined with ";".
@@ -94,7 +102,8 @@ func (v EventView) Record() []string {
 	}
 	return []string{strconv.FormatUint(v.ID, 10), strconv.Itoa(v.Matter), v.MatterName, string(v.Kind), v.Date.String(),
 		v.Summary, v.Ref, v.By, v.LoggedAt, v.Deadline.String(), strconv.FormatBool(v.Provisional), string(v.Status),
-		channelCodes(v.Channels), channelCodes(v.ChannelsPending), strconv.FormatBool(v.LoggedLate), left, closed}
+		channelCodes(v.Channels), channelCodes(v.ChannelsPending), strconv.FormatBool(v.LoggedLate), left, closed,
+		v.LoggedClock}
 }
 
 func channelCodes(cs []Channel) string {

@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"gongkai/calendar"
 	"gongkai/tracker"
 	"gongkai/tracker/boltstore"
 )
@@ -18,12 +19,18 @@ import (
 // (and to gongkai's source) might, and changes the audit bucket.
 func tamper(t *testing.T, path string, fn func(b *bolt.Bucket) error) {
 	t.Helper()
+	tamperBucket(t, path, "audit", fn)
+}
+
+// tamperBucket is tamper for any bucket.
+func tamperBucket(t *testing.T, path, bucket string, fn func(b *bolt.Bucket) error) {
+	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket([]byte("audit"))) }); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket([]byte(bucket))) }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -116,13 +123,149 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		})
 	}
 
-	// A truncated tail keeps a valid chain: only the head kept elsewhere
-	// shows it, and verify prints that head.
+	// A truncated tail keeps a valid chain. Where it held an event's
+	// last change, the event no longer matches the log's last word on it.
 	path, vars := auditedDB(t)
-	_, before, _ := runIn(t, vars, "audit", "verify")
 	tamper(t, path, func(b *bolt.Bucket) error { return b.Delete(key(5)) })
+	code, out, stderr := runIn(t, vars, "audit", "verify")
+	if want := "事件 2 的内容与审计日志最后所记不符"; code != exitFailure || !strings.Contains(stderr, want) {
+		t.Errorf("truncated: exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, stderr, want)
+	}
+
+	// A tail that changed no event: only the head kept elsewhere shows it,
+	// and verify prints that head.
+	path, vars = auditedDB(t)
+	catalog, err := filepath.Abs(filepath.Join("..", "..", "tracker", "catalogs", "zhanggong-social-insurance.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runIn(t, vars, "catalog", "import", catalog); code != 0 {
+		t.Fatalf("catalog import: exit %d: %s", code, stderr)
+	}
+	_, before, _ := runIn(t, vars, "audit", "verify")
+	tamper(t, path, func(b *bolt.Bucket) error { return b.Delete(key(6)) })
 	code, after, _ := runIn(t, vars, "audit", "verify")
-	if code != 0 || !strings.Contains(after, "4 条记录") || before == after {
+	if code != 0 || !strings.Contains(after, "审计日志完好：5 条记录") || !strings.Contains(before, "6 条记录") {
 		t.Errorf("truncated: exit %d, head %q (was %q)", code, after, before)
+	}
+}
+
+// editEvent changes event id as fn says and stores it back in the same form.
+func editEvent(b *bolt.Bucket, id uint64, fn func(e *tracker.Event)) error {
+	var e tracker.Event
+	if err := boltstore.DecodeValue(b.Get(key(id)), &e); err != nil {
+		return err
+	}
+	fn(&e)
+	v, err := boltstore.EncodeValue(&e)
+	if err != nil {
+		return err
+	}
+	return b.Put(key(id), v)
+}
+
+// Events changed in the file, outside gongkai, no longer match the hashes
+// the audit log keeps of them: check and audit verify name each (exit 1).
+func TestVerifyFindsEventsTamperedWith(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(b *bolt.Bucket) error
+		want string
+	}{
+		{"summary edited", func(b *bolt.Bucket) error {
+			return editEvent(b, 1, func(e *tracker.Event) { e.Summary = "调整办理材料（已改）" })
+		}, "事件 1 的内容与审计日志最后所记不符"},
+		{"deadline edited", func(b *bolt.Bucket) error {
+			// Moved a month on, the late disclosure would be on time.
+			return editEvent(b, 2, func(e *tracker.Event) { e.Deadline = e.Deadline.AddDays(30) })
+		}, "事件 2 的内容与审计日志最后所记不符"},
+		{"history entry removed", func(b *bolt.Bucket) error {
+			return editEvent(b, 1, func(e *tracker.Event) { e.History = e.History[:1] })
+		}, "事件 1 的内容与审计日志最后所记不符"},
+		{"swapped", func(b *bolt.Bucket) error {
+			// Each value still hashes to its own event's last entry: only
+			// the id inside it tells it is in the wrong place.
+			v1, v2 := bytes.Clone(b.Get(key(1))), bytes.Clone(b.Get(key(2)))
+			if err := b.Put(key(1), v2); err != nil {
+				return err
+			}
+			return b.Put(key(2), v1)
+		}, "事件 1、2 的内容与审计日志最后所记不符"},
+		{"added", func(b *bolt.Bucket) error {
+			return editEvent(b, 1, func(e *tracker.Event) {
+				e.ID = 3
+				v, _ := boltstore.EncodeValue(e)
+				b.Put(key(3), v)
+				e.ID = 1
+			})
+		}, "事件 3 在审计日志中没有任何记录（被添加）"},
+		{"added as a copy", func(b *bolt.Bucket) error {
+			return b.Put(key(7), bytes.Clone(b.Get(key(1))))
+		}, "事件 7 在审计日志中没有任何记录（被添加）"},
+		{"removed", func(b *bolt.Bucket) error { return b.Delete(key(2)) },
+			"事件 2 在审计日志中有记录，数据库中却没有（被删除）"},
+		{"unreadable", func(b *bolt.Bucket) error { return b.Put(key(1), []byte("{")) },
+			"事件 1 的内容与审计日志最后所记不符或无法读取"},
+		{"key that is no id", func(b *bolt.Bucket) error { return b.Put([]byte("x"), []byte("{}")) },
+			"事件记录中有一个键（78）不是事件编号"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path, vars := auditedDB(t)
+			tamperBucket(t, path, "events", tc.fn)
+			code, out, stderr := runIn(t, vars, "audit", "verify")
+			if code != exitFailure || !strings.Contains(stderr, tc.want) || strings.Contains(out, "完好") {
+				t.Errorf("audit verify: exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, stderr, tc.want)
+			}
+			code, out, stderr = runIn(t, vars, "check")
+			if code != exitFailure || !strings.Contains(stderr, tc.want) {
+				t.Errorf("check: exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, stderr, tc.want)
+			}
+		})
+	}
+
+	// Untouched, or decoded and stored again unchanged: sound.
+	path, vars := auditedDB(t)
+	tamperBucket(t, path, "events", func(b *bolt.Bucket) error {
+		return editEvent(b, 1, func(*tracker.Event) {})
+	})
+	code, out, stderr := runIn(t, vars, "audit", "verify")
+	if code != 0 || !strings.Contains(out, "事件内容：2 个事件均与审计日志所记相符。") {
+		t.Errorf("audit verify: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	code, out, stderr = runIn(t, vars, "check")
+	if code != 0 || !strings.Contains(out, "事件：2 个") || !strings.Contains(out, "事件内容：2 个事件均与审计日志所记相符。") {
+		t.Errorf("check: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+// Events written before audit entries carried their hashes are reported
+// unbound (未绑定), which is no damage, until a baseline binds them.
+func TestVerifyReportsUnbound(t *testing.T) {
+	path, vars := auditedDB(t)
+	s, err := boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx tracker.Tx) error {
+		// Event 3 as an older version logged it: no hash in its entry.
+		e := &tracker.Event{Summary: "旧事件", Date: calendar.DateOf(2026, 11, 10), Deadline: calendar.DateOf(2026, 12, 8),
+			State: tracker.Open, History: []tracker.Change{{Action: tracker.ActLogged, Detail: "登记"}}}
+		if err := tx.PutEvent(e); err != nil {
+			return err
+		}
+		return tx.Audit(&tracker.AuditEntry{Actor: "张三", Action: tracker.ActLogged, Subject: "event 3",
+			Content: json.RawMessage(`{"event":3,"detail":"登记"}`)})
+	})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "事件内容：2 个事件与审计日志所记相符；1 个未绑定（写于审计日志记录事件哈希之前，尚未建立基线），内容无从核对：事件 3。"
+	for _, args := range [][]string{{"audit", "verify"}, {"check"}} {
+		code, out, stderr := runIn(t, vars, args...)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", args, code, out, stderr, want)
+		}
 	}
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
-	"gongkai/calendar"
+	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -17,7 +19,8 @@ func newAuditCmd(e *env) *cobra.Command {
 		Short: "列出审计日志（每项改动的时间、操作人和内容）",
 		Long: `列出审计日志。每项改动（初始化、登记、公开、免于公开、更正、撤回、重新打开、
 目录和日历导入、期限重算）都在同一事务中追加一条记录，每条记录以哈希与上一条相连。
---from/--to 按操作日期（北京时间）筛选。`,
+--from/--to 按操作日期（北京时间）筛选。操作时间与写入时的机器时间相差超过 1 分钟的
+记录（设了 GONGKAI_NOW）标为“模拟时间”，并列出实际时间。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var q app.AuditQuery
@@ -40,11 +43,7 @@ func newAuditCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.stdout, "没有符合条件的审计记录。")
 				return nil
 			}
-			t := newTable(e.stdout, "序号", "时间", "操作人", "操作", "对象", "内容")
-			for _, a := range list.Entries {
-				t.Append([]string{fmt.Sprint(a.Seq), a.At.In(calendar.Shanghai).Format("2006-01-02 15:04:05"), a.Actor, a.ActionName, a.SubjectName, a.Text})
-			}
-			return t.Render()
+			return printAuditTable(e.stdout, list.Entries, true)
 		},
 	}
 	c.Flags().StringVar(&from, "from", "", "不早于该日")
@@ -53,7 +52,12 @@ func newAuditCmd(e *env) *cobra.Command {
 		Use:   "verify",
 		Short: "核验审计日志的哈希链",
 		Long: `逐条核验审计日志：发现被改动、删除或调换顺序的记录即指出是哪一条（退出状态 1）。
-最后打印链头（记录条数和末条哈希）：请另行保存，日后若日志末尾被截去，与之对照即可发现。`,
+再核对每个事件：事件的现存内容须与审计日志中最后一条相关记录所记的哈希相符，
+审计日志记过的事件须都在，数据库中的事件须都有记录；在 gongkai 之外改动、调换、
+添加或删除的事件逐一指出（退出状态 1）。写于记录事件哈希之前、尚无基线的事件列为
+“未绑定”，无从核对，但不算损坏。
+然后打印链头（记录条数和末条哈希）：请另行保存，日后若日志末尾被截去，与之对照即可发现。
+最后清点并列出写于模拟时间（GONGKAI_NOW）的记录。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
 			svc, err := e.service()
@@ -65,10 +69,61 @@ func newAuditCmd(e *env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "审计日志完好：%s\n", v.Head)
+			fmt.Fprintf(e.stdout, "事件内容：%s\n", bindingText(v.EventBinding))
+			if len(v.Simulated) == 0 {
+				fmt.Fprintln(e.stdout, "模拟时间：没有记录写于模拟时间。")
+				return nil
+			}
+			fmt.Fprintf(e.stdout, "模拟时间：%d 条记录的操作时间与写入时的机器时间相差超过 1 分钟（如写入时设了 GONGKAI_NOW）：\n", len(v.Simulated))
+			// A replayed database may be simulated throughout: the table
+			// shows the first ones, the audit list marks them all.
+			const most = 100
+			if err := printAuditTable(e.stdout, v.Simulated[:min(len(v.Simulated), most)], false); err != nil {
+				return err
+			}
+			if n := len(v.Simulated) - most; n > 0 {
+				fmt.Fprintf(e.stdout, "……另有 %d 条，gongkai audit 中都标为“模拟时间”。\n", n)
+			}
 			return nil
 		},
 	})
 	return c
+}
+
+// bindingText says how the stored events compare with the audit log, when
+// none is damaged.
+func bindingText(b tracker.EventBinding) string {
+	if len(b.Unbound) == 0 {
+		return fmt.Sprintf("%d 个事件均与审计日志所记相符。", b.Bound)
+	}
+	return fmt.Sprintf("%d 个事件与审计日志所记相符；%d 个未绑定（写于审计日志记录事件哈希之前，尚未建立基线），内容无从核对：事件 %s。",
+		b.Bound, len(b.Unbound), tracker.IDList(b.Unbound))
+}
+
+// printAuditTable prints audit entries, with their content when asked;
+// an entry written under a simulated time is marked, with the machine's
+// time in a column of its own.
+func printAuditTable(w io.Writer, entries []app.AuditView, content bool) error {
+	var rows [][]string
+	simulated := false
+	for _, a := range entries {
+		at, real := timeCells(a.At, a.Clock, "2006-01-02 15:04:05")
+		simulated = simulated || real != ""
+		row := []string{strconv.FormatUint(a.Seq, 10), at, real, a.Actor, a.ActionName, a.SubjectName}
+		if content {
+			row = append(row, a.Text)
+		}
+		rows = append(rows, row)
+	}
+	header := []string{"序号", "时间", "实际时间", "操作人", "操作", "对象"}
+	if content {
+		header = append(header, "内容")
+	}
+	t := newTable(w, dropColumn(header, 2, !simulated)...)
+	for _, r := range rows {
+		t.Append(dropColumn(r, 2, !simulated))
+	}
+	return t.Render()
 }
 
 func newBackupCmd(e *env) *cobra.Command {
@@ -95,7 +150,7 @@ func newBackupCmd(e *env) *cobra.Command {
 func newCheckCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check [--db FILE]",
-		Short: "检查数据库或备份：文件结构、数据格式版本、审计链",
+		Short: "检查数据库或备份：文件结构、数据格式版本、审计链、事件与审计日志是否相符",
 		Args:  exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
 			svc, err := e.service()
@@ -129,6 +184,7 @@ func newCheckCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(w, "事件：%d 个，其中待公开 %d 个\n", r.Events, r.Open)
 			fmt.Fprintf(w, "审计日志：完好，%s\n", r.Audit)
+			fmt.Fprintf(w, "事件内容：%s\n", bindingText(r.EventBinding))
 			return nil
 		},
 	}

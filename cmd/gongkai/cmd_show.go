@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gongkai/calendar"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
@@ -15,8 +14,9 @@ func newShowCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "show EVENT",
 		Short: "查看一个事件的全部经过",
-		Long:  `显示事件的现状和全部历史：登记、更正、重算期限、各渠道公开、撤回、免于公开、重新打开，以及操作人和时间。`,
-		Args:  exactArgs(1, "事件编号 EVENT"),
+		Long: `显示事件的现状和全部历史：登记、更正、重算期限、各渠道公开、撤回、免于公开、重新打开，以及操作人和时间。
+写于模拟时间（GONGKAI_NOW，与机器时间相差超过 1 分钟）的记录标为“模拟时间”，并列出实际时间。`,
+		Args: exactArgs(1, "事件编号 EVENT"),
 		RunE: func(c *cobra.Command, args []string) error {
 			id, err := parseEventID(args[0])
 			if err != nil {
@@ -46,7 +46,12 @@ func newShowCmd(e *env) *cobra.Command {
 func printEventHistory(e *env, d *app.EventDetail) error {
 	w, ev := e.stdout, d.Event
 	printEvent(w, d)
-	fmt.Fprintf(w, "  登记      %s，%s\n", ev.By, ev.LoggedAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+	const minute = "2006-01-02 15:04"
+	at, real := timeCells(ev.LoggedAt, ev.LoggedClock, minute)
+	if real != "" {
+		at += "，实际 " + real
+	}
+	fmt.Fprintf(w, "  登记      %s，%s\n", ev.By, at)
 	if len(ev.Disclosures) > 0 {
 		fmt.Fprintln(w, "\n公开记录：")
 		t := newTable(w, "渠道", "公开日期", "网址或备注", "登记人", "是否有效")
@@ -55,20 +60,34 @@ func printEventHistory(e *env, d *app.EventDetail) error {
 			if d.Note != "" {
 				where += " " + d.Note
 			}
-			valid := "有效"
-			if d.Void != nil {
-				valid = fmt.Sprintf("已%s：%s", tracker.ActionName(d.Void.Action), d.Void.Reason)
+			by := d.By
+			if tracker.Simulated(d.At, d.Clock) {
+				by += simulatedMark
 			}
-			t.Append([]string{d.Channel.Name(), d.Date.String(), where, d.By, valid})
+			valid := "有效"
+			if v := d.Void; v != nil {
+				valid = fmt.Sprintf("已%s：%s", tracker.ActionName(v.Action), v.Reason)
+				if tracker.Simulated(v.At, v.Clock) {
+					valid += simulatedMark
+				}
+			}
+			t.Append([]string{d.Channel.Name(), d.Date.String(), where, by, valid})
 		}
 		if err := t.Render(); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintln(w, "\n历史：")
-	t := newTable(w, "时间", "操作人", "操作", "内容", "原因")
+	var rows [][]string
+	simulated := false
 	for _, h := range ev.History {
-		t.Append([]string{h.At.In(calendar.Shanghai).Format("2006-01-02 15:04"), h.By, tracker.ActionName(h.Action), h.Detail, h.Reason})
+		at, real := timeCells(h.At, h.Clock, minute)
+		simulated = simulated || real != ""
+		rows = append(rows, []string{at, real, h.By, tracker.ActionName(h.Action), h.Detail, h.Reason})
+	}
+	t := newTable(w, dropColumn([]string{"时间", "实际时间", "操作人", "操作", "内容", "原因"}, 1, !simulated)...)
+	for _, r := range rows {
+		t.Append(dropColumn(r, 1, !simulated))
 	}
 	return t.Render()
 }

@@ -2,10 +2,15 @@ package main
 
 import (
 	"io"
+	"slices"
+	"time"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
 )
 
 // newTable returns a table for people that aligns Chinese text: every CJK
@@ -25,4 +30,26 @@ func newTable(w io.Writer, header ...string) *tablewriter.Table {
 		t.Header(header)
 	}
 	return t
+}
+
+// dropColumn returns row without column i when drop is true.
+func dropColumn(row []string, i int, drop bool) []string {
+	if !drop {
+		return row
+	}
+	return slices.Delete(slices.Clone(row), i, i+1)
+}
+
+// simulatedMark follows a record's time that was simulated (GONGKAI_NOW).
+const simulatedMark = "（模拟时间）"
+
+// timeCells returns a record's time at in Shanghai, for a table, and the
+// machine's clock beside it: when at was simulated (tracker.Simulated),
+// at is marked and the clock shown; otherwise the second is "".
+func timeCells(at, clock time.Time, layout string) (string, string) {
+	s := at.In(calendar.Shanghai).Format(layout)
+	if !tracker.Simulated(at, clock) {
+		return s, ""
+	}
+	return s + simulatedMark, clock.In(calendar.Shanghai).Format(layout)
 }

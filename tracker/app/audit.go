@@ -21,35 +21,63 @@ func (l *Local) Audit(ctx context.Context, q AuditQuery) (*AuditList, error) {
 			if (!q.From.IsZero() && day.Before(q.From)) || (!q.To.IsZero() && day.After(q.To)) {
 				return nil
 			}
-			out.Entries = append(out.Entries, AuditView{AuditEntry: *a,
-				ActionName: tracker.AuditActionName(a.Action), SubjectName: tracker.AuditSubjectName(a.Subject), Text: tracker.AuditText(a)})
+			out.Entries = append(out.Entries, auditView(a))
 			return nil
 		})
 	})
 	return out, damaged(err)
 }
 
-// VerifyAudit checks the audit log's chain.
+// auditView is an entry as people read it.
+func auditView(a *tracker.AuditEntry) AuditView {
+	return AuditView{AuditEntry: *a, ActionName: tracker.AuditActionName(a.Action),
+		SubjectName: tracker.AuditSubjectName(a.Subject), Text: tracker.AuditText(a), Simulated: a.Simulated()}
+}
+
+// VerifyAudit checks the audit log's chain and the events against it.
 func (l *Local) VerifyAudit(ctx context.Context) (*AuditVerification, error) {
-	var out AuditVerification
+	out := AuditVerification{Simulated: []AuditView{}}
 	err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
 		var err error
-		out.Head, err = verifyChain(tx)
+		out.Head, out.EventBinding, err = verifyRecords(tx, func(a *tracker.AuditEntry) {
+			if a.Simulated() {
+				out.Simulated = append(out.Simulated, auditView(a))
+			}
+		}, nil)
 		return err
 	})
 	return &out, damaged(err)
 }
 
-// verifyChain checks the chain in tx and returns its head.
-func verifyChain(tx tracker.Tx) (tracker.AuditHead, error) {
+// verifyRecords checks the audit chain in tx, then the stored events
+// against it, and returns the chain's head and what binding the events
+// found. Each entry, once checked, goes to onEntry, and each event
+// (nil: unreadable) to onEvent, when not nil. A break in the chain is an
+// *AuditProblem, and events stored otherwise than the log says an
+// EDamaged error.
+func verifyRecords(tx tracker.Tx, onEntry func(*tracker.AuditEntry), onEvent func(*tracker.Event)) (tracker.AuditHead, tracker.EventBinding, error) {
 	var chk tracker.AuditChecker
+	var b tracker.EventBinder
 	err := tx.AuditEntries(func(key uint64, a *tracker.AuditEntry) error {
 		if p := chk.Next(key, a); p != nil {
 			return p
 		}
+		b.Entry(a)
+		if onEntry != nil {
+			onEntry(a)
+		}
 		return nil
 	})
-	return chk.Head(), err
+	if err != nil {
+		var none tracker.EventBinder // the events were not compared
+		return chk.Head(), none.Result(), err
+	}
+	err = b.Stored(tx, onEvent)
+	r := b.Result()
+	if err == nil {
+		err = r.Damage()
+	}
+	return chk.Head(), r, err
 }
 
 // damaged turns a break in the audit chain into an EDamaged error.

@@ -67,6 +67,9 @@ type FileCheck struct {
 	Outdated      bool // migrations are due: the next use upgrades the file
 	Events, Open  int
 	Problems      []string // damage, in Chinese, naming bucket and key
+	// Structural: some damage is to the file's pages, not only to records
+	// or indexes; reading further may fail.
+	Structural bool
 }
 
 // Config is what a Local is built from.

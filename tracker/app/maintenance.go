@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"gongkai/tracker"
 )
@@ -22,9 +24,9 @@ func (l *Local) Backup(ctx context.Context, dst string) error {
 	return m.Backup(dst)
 }
 
-// Check checks the database's file structure, its schema, its records and
-// its audit chain. It returns what it found even with an error, which
-// names the damage (EDamaged).
+// Check checks the database's file structure, its schema, its records,
+// its audit chain and the events against it. It returns what it found
+// even with an error, which names the damage (EDamaged).
 func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 	m, err := l.maintenance()
 	if err != nil {
@@ -36,23 +38,37 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 	}
 	r := &CheckResult{Path: fc.Path, SchemaVersion: fc.SchemaVersion, Current: fc.Current, Outdated: fc.Outdated,
 		FileProblems: fc.Problems, Events: fc.Events, Open: fc.Open}
-	if len(fc.Problems) > 0 {
-		return r, tracker.Errorf(tracker.EDamaged, "数据库 %s 有 %d 处损坏，请从备份恢复", fc.Path, len(fc.Problems))
-	}
-	if fc.SchemaVersion == 0 {
+	if fc.SchemaVersion == 0 && !fc.Structural {
 		return r, tracker.Errorf(tracker.EDamaged, "数据库 %s 没有数据格式版本（meta 桶），不是完整的 gongkai 数据库", fc.Path)
 	}
-	err = m.Inspect(func(tx tracker.Tx) error {
-		c, err := tx.Catalog()
-		if err != nil {
+	var found []string
+	if n := len(fc.Problems); n > 0 {
+		found = append(found, fmt.Sprintf("有 %d 处记录或索引损坏（见上）", n))
+	}
+	if !fc.Structural {
+		// The records against the audit log: the chain, and each event
+		// against the last entry that names it.
+		err = m.Inspect(func(tx tracker.Tx) error {
+			c, err := tx.Catalog()
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				info := catalogInfo(c)
+				r.Catalog = &info
+			}
+			r.Audit, r.EventBinding, err = verifyRecords(tx, nil, nil)
 			return err
+		})
+		if err = damaged(err); err != nil {
+			if tracker.ErrorCode(err) != tracker.EDamaged {
+				return r, err
+			}
+			found = append(found, err.Error())
 		}
-		if c != nil {
-			info := catalogInfo(c)
-			r.Catalog = &info
-		}
-		r.Audit, err = verifyChain(tx)
-		return err
-	})
-	return r, damaged(err)
+	}
+	if len(found) > 0 {
+		return r, tracker.Errorf(tracker.EDamaged, "数据库 %s：%s。请从备份恢复", fc.Path, strings.Join(found, "；"))
+	}
+	return r, nil
 }

@@ -44,8 +44,10 @@ type Service interface {
 
 	// Audit lists the audit log.
 	Audit(ctx context.Context, q AuditQuery) (*AuditList, error)
-	// VerifyAudit checks the audit log's chain; a break is an EDamaged
-	// error naming the entry.
+	// VerifyAudit checks the audit log's chain and the stored events
+	// against it, and lists the entries written under a simulated time; a
+	// break, or events stored otherwise than the log says, is an EDamaged
+	// error naming the entry or the events.
 	VerifyAudit(ctx context.Context) (*AuditVerification, error)
 
 	// Calendar returns the calendar in force.
@@ -79,7 +81,8 @@ type Service interface {
 
 	// Backup writes a consistent copy of the database to a new file.
 	Backup(ctx context.Context, dst string) error
-	// Check checks the database: its file, its records, its audit log.
+	// Check checks the database: its file, its records, its audit log,
+	// and the stored events against the log.
 	Check(ctx context.Context) (*CheckResult, error)
 }
 
@@ -225,11 +228,20 @@ type AuditView struct {
 	ActionName  string `json:"action_name"`
 	SubjectName string `json:"subject_name"`
 	Text        string `json:"text"`
+	// Simulated: At, the operation's time, was simulated (GONGKAI_NOW):
+	// it is more than a minute from Clock, the machine's.
+	Simulated bool `json:"simulated"`
 }
 
 // AuditVerification is the result of a verified chain.
 type AuditVerification struct {
 	Head tracker.AuditHead `json:"head"`
+	// Simulated are the entries written under a simulated time, in order.
+	Simulated []AuditView `json:"simulated"`
+	// EventBinding compares the stored events with the log: bound,
+	// unbound, mismatched, unaudited, missing. A verification returned
+	// without an error has none mismatched, unaudited or missing.
+	tracker.EventBinding
 }
 
 // CalendarImportInput imports a year's schedule.
@@ -325,4 +337,7 @@ type CheckResult struct {
 	Events        int               `json:"events"`
 	Open          int               `json:"open"`
 	Audit         tracker.AuditHead `json:"audit"`
+	// EventBinding compares the stored events with the audit log, as
+	// VerifyAudit does.
+	tracker.EventBinding
 }

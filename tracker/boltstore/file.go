@@ -133,6 +133,7 @@ func (f *File) CheckFile() (*app.FileCheck, error) {
 		Events: r.Records(string(bucketEvents)), Open: r.Records(string(bucketOpen))}
 	for _, p := range r.Problems {
 		fc.Problems = append(fc.Problems, p.String())
+		fc.Structural = fc.Structural || p.Bucket == ""
 	}
 	if r.Omitted > 0 {
 		fc.Problems = append(fc.Problems, fmt.Sprintf("另有 %d 处问题未列出", r.Omitted))
@@ -144,12 +145,18 @@ func (f *File) CheckFile() (*app.FileCheck, error) {
 }
 
 // Inspect runs fn in a read transaction of the file as it is, without
-// upgrading it.
-func (f *File) Inspect(fn func(tracker.Tx) error) error {
+// upgrading it. A page that bbolt cannot read (it panics on some damage)
+// is an EDamaged error, not a crash.
+func (f *File) Inspect(fn func(tracker.Tx) error) (err error) {
 	s, err := f.readOnly()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	defer func() {
+		if p := recover(); p != nil {
+			err = tracker.Errorf(tracker.EDamaged, "数据库 %s 的页面无法读取（%v），请从备份恢复", f.Path, p)
+		}
+	}()
 	return s.View(fn)
 }

@@ -49,6 +49,7 @@ var migrations = []migration{
 	{5, "outbox: indexes of pending and of unreported failed messages", rebuildOutboxIndexes},
 	{6, "reminder marks kept per deadline", convertReminderMarks},
 	{7, "outbox: a digest's stages with its content", moveStagesToContent},
+	{8, "audit: a baseline binding each event's stored state", auditBaseline},
 }
 
 func migrationKey(n uint32) []byte {
@@ -362,4 +363,13 @@ func moveStagesToContent(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// auditBaseline binds, in one audit entry, every event whose last audit
+// entry holds no hash of it (written before the hashes), so that from the
+// upgrade on an event changed in the file outside gongkai is found.
+func auditBaseline(tx *bolt.Tx) error {
+	ops := &tracker.Ops{Tx: &Tx{tx: tx}, Clock: tracker.Clock{By: "gongkai 升级"}}
+	_, err := ops.AuditBaseline()
+	return err
 }

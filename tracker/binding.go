@@ -1,0 +1,340 @@
+package tracker
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// EventHash returns the hash that binds an event's stored state into the
+// audit log: SHA-256, in hex, of the event's canonical encoding, the JSON
+// that encoding/json writes for it as it reads back from that JSON. A
+// store keeps exactly that JSON (boltstore deflates it), so an event read
+// back hashes to what it hashed to when written.
+//
+// Reading back changes one thing only: a string that is not valid UTF-8 is
+// written with U+FFFD escaped (\ufffd) and reads back holding U+FFFD
+// itself, which is written raw. Such an event is hashed as it reads back.
+//
+// Fields added to Event later must be omitempty or omitzero, so that
+// events stored before them keep their encoding, and their hash.
+func EventHash(e *Event) (string, error) {
+	js, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("event %d: %w", e.ID, err)
+	}
+	if bytes.Contains(js, []byte(`\ufffd`)) {
+		var back Event
+		if err := json.Unmarshal(js, &back); err != nil {
+			return "", fmt.Errorf("event %d: %w", e.ID, err)
+		}
+		if js, err = json.Marshal(&back); err != nil {
+			return "", fmt.Errorf("event %d: %w", e.ID, err)
+		}
+	}
+	sum := sha256.Sum256(js)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// The audit content's key for the hash of an event as stored after the
+// change the entry records ("state" is the event's status).
+const contentEventHash = "event_sha256"
+
+// baselined is one event of a baseline entry's content.
+type baselined struct {
+	Event uint64 `json:"event"`
+	Hash  string `json:"event_sha256"`
+}
+
+// baselineContent is a baseline entry's content.
+type baselineContent struct {
+	Detail string      `json:"detail"`
+	Events []baselined `json:"events"`
+}
+
+// AuditBaseline binds into the audit log the events written before audit
+// entries carried an event's hash: it appends one entry (action
+// AuditBaseline, 建立基线) with the hash of every stored event whose
+// latest audit entry carries none, and returns how many events it bound.
+// When there is none it appends nothing, so running it again is harmless.
+//
+// The baseline vouches only for events gongkai wrote: an event no entry
+// names (added outside gongkai), or one that differs from the hash its
+// latest entry carries (changed outside gongkai), is left out and stays
+// reported. It cannot tell whether an unbound event was changed outside
+// gongkai before the baseline: it records each as it finds it.
+//
+// A migration calls it once, in the transaction that brings a database
+// written by an older version to the schema whose entries carry hashes,
+// after anything that rewrites stored events; o needs Tx, and Clock.By to
+// name who upgraded (Clock.Now, when zero, is the machine's clock). An
+// audit entry that cannot be read is an error (an *AuditProblem).
+func (o *Ops) AuditBaseline() (int, error) {
+	var b EventBinder
+	if err := o.Tx.AuditEntries(func(_ uint64, a *AuditEntry) error {
+		b.Entry(a)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if err := b.Stored(o.Tx, nil); err != nil {
+		return 0, err
+	}
+	ids := b.Result().Unbound
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	c := baselineContent{
+		Detail: fmt.Sprintf("为 %d 个写于记录事件哈希之前的事件建立基线：记下其现有内容的哈希，自此与审计日志绑定", len(ids)),
+		Events: make([]baselined, len(ids)),
+	}
+	for i, id := range ids {
+		c.Events[i] = baselined{Event: id, Hash: b.unbound[id]}
+	}
+	return len(ids), o.audit(AuditBaseline, subjectEvents, c)
+}
+
+// EventBinder compares the events as stored with the audit log. Every
+// change of an event appends an entry that carries the hash of the event
+// as stored after it (EventHash); a baseline entry carries the hashes of
+// events written before entries did. So every stored event must hash to
+// what the latest entry naming it says, every event the log names must be
+// stored, and every stored event must be named.
+//
+// Feed it every audit entry in storage order (Entry), then every stored
+// event with the key it is stored under (Stored, or Event one at a time),
+// then read Result. An event stored under another event's key (moved or
+// swapped) fails to match, since its id is part of what is hashed.
+type EventBinder struct {
+	latest map[uint64]binding // by event id: the latest entry naming it
+	// unbound holds the hashes of the stored events whose latest entry
+	// carries none, for a baseline.
+	unbound map[uint64]string
+	r       EventBinding
+}
+
+// binding is the latest audit entry naming an event.
+type binding struct {
+	seq    uint64
+	hash   string // "" when the entry carries none: written before entries did
+	stored bool   // an event is stored under the id
+}
+
+// EventBinding is what comparing the stored events with the audit log
+// found. The lists hold event ids (the keys events are stored under), in
+// ascending order, and are never nil.
+type EventBinding struct {
+	// Bound counts the events stored as their latest audit entry says.
+	Bound int `json:"bound"`
+	// Unbound are the events whose latest audit entry carries no hash
+	// (未绑定): written before entries did, and bound by no baseline yet.
+	// Their content cannot be checked; that is no sign of damage.
+	Unbound []uint64 `json:"unbound"`
+	// Mismatched are the events stored otherwise than their latest audit
+	// entry says, or that cannot be read: changed, swapped or replaced
+	// outside gongkai.
+	Mismatched []uint64 `json:"mismatched"`
+	// Unaudited are the stored events that no audit entry names: added
+	// outside gongkai.
+	Unaudited []uint64 `json:"unaudited"`
+	// Missing are the events the audit log names that are not stored:
+	// removed outside gongkai.
+	Missing []uint64 `json:"missing"`
+}
+
+// Entry takes the next audit entry: an event's change, or a baseline, binds
+// the events it names.
+func (b *EventBinder) Entry(a *AuditEntry) {
+	kind, n, _ := strings.Cut(a.Subject, " ")
+	switch {
+	case kind == subjectEvent:
+		id, err := strconv.ParseUint(n, 10, 64)
+		if err != nil {
+			return
+		}
+		b.bind(id, a.Seq, contentHash(a.Content))
+	case a.Action == AuditBaseline && kind == subjectEvents:
+		var c baselineContent
+		_ = json.Unmarshal(a.Content, &c)
+		for _, e := range c.Events {
+			b.bind(e.Event, a.Seq, e.Hash)
+		}
+	}
+}
+
+// hashKey starts the hash in an event entry's content as Tx.Audit stores
+// it: compact JSON, in which the key's quotes cannot be part of a string.
+var hashKey = []byte(`"` + contentEventHash + `":"`)
+
+// contentHash returns the event hash an event entry's content carries, ""
+// for none. It looks for the key rather than decode the whole content:
+// a log has an entry per change.
+func contentHash(content []byte) string {
+	if i := bytes.Index(content, hashKey); i >= 0 {
+		h := content[i+len(hashKey):]
+		if len(h) > 2*sha256.Size && h[2*sha256.Size] == '"' {
+			return string(h[:2*sha256.Size])
+		}
+	}
+	var c struct {
+		Hash string `json:"event_sha256"`
+	}
+	_ = json.Unmarshal(content, &c) // content that does not read binds to nothing
+	return c.Hash
+}
+
+func (b *EventBinder) bind(id, seq uint64, hash string) {
+	if b.latest == nil {
+		b.latest = map[uint64]binding{}
+	}
+	b.latest[id] = binding{seq: seq, hash: hash}
+}
+
+// Stored takes every event stored in tx, after every entry, hashing them
+// a batch at a time on every core; each event (nil: unreadable) then goes
+// to each, when not nil.
+func (b *EventBinder) Stored(tx Tx, each func(*Event)) error {
+	const batch = 512
+	keys, evs, hashes := make([]uint64, 0, batch), make([]*Event, 0, batch), make([]string, batch)
+	flush := func() {
+		n := len(evs)
+		workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := w; i < n; i += workers {
+					hashes[i] = hashOrNone(evs[i])
+				}
+			})
+		}
+		wg.Wait()
+		for i, key := range keys {
+			if each != nil {
+				each(evs[i])
+			}
+			b.hashed(key, hashes[i])
+		}
+		keys, evs = keys[:0], evs[:0]
+	}
+	err := tx.StoredEvents(func(key uint64, e *Event) error {
+		keys, evs = append(keys, key), append(evs, e)
+		if len(evs) == batch {
+			flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	flush()
+	return nil
+}
+
+// hashOrNone is e's hash, or "" when e is nil or cannot be encoded: such
+// an event matches nothing.
+func hashOrNone(e *Event) string {
+	if e == nil {
+		return ""
+	}
+	h, _ := EventHash(e)
+	return h
+}
+
+// Event takes the event stored under key; e is nil when the stored value
+// cannot be read. Call it once per key, after every entry.
+func (b *EventBinder) Event(key uint64, e *Event) { b.hashed(key, hashOrNone(e)) }
+
+// hashed takes the event stored under key by its hash, "" when it cannot
+// be read.
+func (b *EventBinder) hashed(key uint64, h string) {
+	bd, audited := b.latest[key]
+	switch {
+	case h == "":
+		b.r.Mismatched = append(b.r.Mismatched, key)
+	case !audited:
+		b.r.Unaudited = append(b.r.Unaudited, key)
+	case bd.hash == "":
+		b.r.Unbound = append(b.r.Unbound, key)
+		if b.unbound == nil {
+			b.unbound = map[uint64]string{}
+		}
+		b.unbound[key] = h
+	case bd.hash != h:
+		b.r.Mismatched = append(b.r.Mismatched, key)
+	default:
+		b.r.Bound++
+	}
+	if audited {
+		bd.stored = true
+		b.latest[key] = bd
+	}
+}
+
+// Result returns what the entries and events fed so far show.
+func (b *EventBinder) Result() EventBinding {
+	r := EventBinding{Bound: b.r.Bound, Missing: []uint64{}}
+	for _, id := range slices.Sorted(maps.Keys(b.latest)) {
+		if !b.latest[id].stored {
+			r.Missing = append(r.Missing, id)
+		}
+	}
+	sorted := func(ids []uint64) []uint64 {
+		out := slices.Clone(ids)
+		if out == nil {
+			out = []uint64{}
+		}
+		slices.Sort(out)
+		return out
+	}
+	r.Unbound, r.Mismatched, r.Unaudited = sorted(b.r.Unbound), sorted(b.r.Mismatched), sorted(b.r.Unaudited)
+	return r
+}
+
+// Damaged reports whether any event is stored otherwise than the audit
+// log says: mismatched, unaudited or missing. Unbound events are not.
+func (r *EventBinding) Damaged() bool {
+	return len(r.Mismatched)+len(r.Unaudited)+len(r.Missing) > 0
+}
+
+// Damage returns an EDamaged error naming every event stored otherwise
+// than the audit log says, or nil.
+func (r *EventBinding) Damage() error {
+	if !r.Damaged() {
+		return nil
+	}
+	var parts []string
+	if len(r.Mismatched) > 0 {
+		parts = append(parts, fmt.Sprintf("事件 %s 的内容与审计日志最后所记不符或无法读取（被改动、调换或替换）", IDList(r.Mismatched)))
+	}
+	if len(r.Unaudited) > 0 {
+		parts = append(parts, fmt.Sprintf("事件 %s 在审计日志中没有任何记录（被添加）", IDList(r.Unaudited)))
+	}
+	if len(r.Missing) > 0 {
+		parts = append(parts, fmt.Sprintf("事件 %s 在审计日志中有记录，数据库中却没有（被删除）", IDList(r.Missing)))
+	}
+	return FieldErrorf(EDamaged, FieldEvent, "事件记录与审计日志不符（在 gongkai 之外被改动过）：%s。请从备份恢复，并核查这些事件",
+		strings.Join(parts, "；"))
+}
+
+// IDList names events for people: "3、5、8"; of a longer list, the
+// first 20 and how many there are.
+func IDList(ids []uint64) string {
+	const most = 20
+	s := make([]string, 0, min(len(ids), most))
+	for _, id := range ids[:min(len(ids), most)] {
+		s = append(s, strconv.FormatUint(id, 10))
+	}
+	out := strings.Join(s, "、")
+	if len(ids) > most {
+		out += fmt.Sprintf(" 等 %d 个", len(ids))
+	}
+	return out
+}
