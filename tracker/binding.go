@@ -252,6 +252,11 @@ func hashOrNone(e *Event) string {
 // cannot be read. Call it once per key, after every entry.
 func (b *EventBinder) Event(key uint64, e *Event) { b.hashed(key, hashOrNone(e)) }
 
+// Hashed takes the event stored under key by its EventHash, computed by
+// the caller (on another core, say); "" when it cannot be read. Call it
+// once per key, after every entry.
+func (b *EventBinder) Hashed(key uint64, h string) { b.hashed(key, h) }
+
 // hashed takes the event stored under key by its hash, "" when it cannot
 // be read.
 func (b *EventBinder) hashed(key uint64, h string) {

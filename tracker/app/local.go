@@ -53,8 +53,12 @@ type Deliverer interface {
 type Maintenance interface {
 	// Backup writes a consistent copy of the database to dst, a new file.
 	Backup(dst string) error
-	// CheckFile checks the file's structure, every record and every index.
-	CheckFile() (*FileCheck, error)
+	// CheckFile checks the file's structure, every record and every
+	// index. It hands each audit entry (nil: unreadable) and each event's
+	// tracker.EventHash ("": unreadable) it reads, in key order, to audit
+	// and event, when not nil, so that the audit chain and the events'
+	// binding are checked in the same pass.
+	CheckFile(audit func(key uint64, a *tracker.AuditEntry), event func(key uint64, hash string)) (*FileCheck, error)
 	// Inspect runs fn in a read transaction of the file as it is.
 	Inspect(fn func(tracker.Tx) error) error
 }

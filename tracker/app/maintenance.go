@@ -32,12 +32,31 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	fc, err := m.CheckFile()
+	// The audit chain and the events' binding, checked as the file's
+	// records are read: each record decoded once.
+	var (
+		chain tracker.AuditChecker
+		bind  tracker.EventBinder
+		broke error
+	)
+	fc, err := m.CheckFile(func(key uint64, a *tracker.AuditEntry) {
+		switch {
+		case broke != nil:
+		case a == nil:
+			broke = &tracker.AuditProblem{Key: key, Message: fmt.Sprintf("审计日志第 %d 个位置的记录无法读取：记录被改动", key)}
+		default:
+			if p := chain.Next(key, a); p != nil {
+				broke = p
+				return
+			}
+			bind.Entry(a)
+		}
+	}, bind.Hashed)
 	if err != nil {
 		return nil, err
 	}
 	r := &CheckResult{Path: fc.Path, SchemaVersion: fc.SchemaVersion, Current: fc.Current, Outdated: fc.Outdated,
-		FileProblems: fc.Problems, Events: fc.Events, Open: fc.Open}
+		FileProblems: fc.Problems, Events: fc.Events, Open: fc.Open, Audit: chain.Head()}
 	if fc.SchemaVersion == 0 && !fc.Structural {
 		return r, tracker.Errorf(tracker.EDamaged, "数据库 %s 没有数据格式版本（meta 桶），不是完整的 gongkai 数据库", fc.Path)
 	}
@@ -45,26 +64,24 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 	if n := len(fc.Problems); n > 0 {
 		found = append(found, fmt.Sprintf("有 %d 处记录或索引损坏（见上）", n))
 	}
-	if !fc.Structural {
-		// The records against the audit log: the chain, and each event
-		// against the last entry that names it.
-		err = m.Inspect(func(tx tracker.Tx) error {
+	switch {
+	case broke != nil:
+		found = append(found, damaged(broke).Error())
+	case !fc.Structural:
+		r.EventBinding = bind.Result()
+		if err := r.EventBinding.Damage(); err != nil {
+			found = append(found, err.Error())
+		}
+		err := m.Inspect(func(tx tracker.Tx) error {
 			c, err := tx.Catalog()
-			if err != nil {
-				return err
-			}
 			if c != nil {
 				info := catalogInfo(c)
 				r.Catalog = &info
 			}
-			r.Audit, r.EventBinding, err = verifyRecords(tx, nil, nil)
 			return err
 		})
-		if err = damaged(err); err != nil {
-			if tracker.ErrorCode(err) != tracker.EDamaged {
-				return r, err
-			}
-			found = append(found, err.Error())
+		if err != nil {
+			return r, err
 		}
 	}
 	if len(found) > 0 {

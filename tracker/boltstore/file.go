@@ -119,13 +119,13 @@ func (f *File) Backup(dst string) error {
 
 // CheckFile checks the file as it is (Store.Check): every page and every
 // record, and the indexes.
-func (f *File) CheckFile() (*app.FileCheck, error) {
+func (f *File) CheckFile(audit func(uint64, *tracker.AuditEntry), event func(uint64, string)) (*app.FileCheck, error) {
 	s, err := f.readOnly()
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	r, err := s.Check()
+	r, err := s.CheckWith(CheckHooks{Audit: audit, Event: event})
 	if err != nil {
 		return nil, err
 	}

@@ -190,7 +190,20 @@ func (r *CheckReport) add(bucket, key, format string, args ...any) {
 // transaction that is rolled back (bbolt's check is not safe beside a
 // writer otherwise), so writers wait for that part; records are read in a
 // read transaction, beside them.
-func (s *Store) Check() (CheckReport, error) {
+func (s *Store) Check() (CheckReport, error) { return s.CheckWith(CheckHooks{}) }
+
+// CheckHooks hand what Check reads, in key order, to a caller that checks
+// more of it in the same pass: the audit chain and the events' binding.
+type CheckHooks struct {
+	// Audit takes each audit entry; nil when it cannot be read.
+	Audit func(key uint64, a *tracker.AuditEntry)
+	// Event takes each event's tracker.EventHash, computed on every core;
+	// "" when it cannot be read.
+	Event func(key uint64, hash string)
+}
+
+// CheckWith is Check, handing the records it reads to hooks.
+func (s *Store) CheckWith(hooks CheckHooks) (CheckReport, error) {
 	var r CheckReport
 	tx, err := s.db.Begin(!s.db.IsReadOnly())
 	if err != nil {
@@ -201,7 +214,7 @@ func (s *Store) Check() (CheckReport, error) {
 	}
 	tx.Rollback()
 	err = s.db.View(func(tx *bolt.Tx) error {
-		(&checker{tx: tx, r: &r, indexesDue: s.outdated}).run()
+		(&checker{tx: tx, r: &r, indexesDue: s.outdated, hooks: hooks}).run()
 		return nil
 	})
 	return r, err
@@ -225,6 +238,8 @@ type checker struct {
 	// indexesDue: the file still needs migrations, which build its
 	// indexes; they are not compared with the records until then.
 	indexesDue bool
+	hooks      CheckHooks
+	hashes     []string // the events' hashes of the batch, for hooks.Event
 }
 
 // rule is how the records of one bucket are checked.
@@ -319,6 +334,24 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 
 const checkBatch = 512
 
+// hand gives record i of the batch to the hooks, when it is theirs.
+func (c *checker) hand(i int) {
+	if len(c.keys[i]) != 8 {
+		return // not an id: reported already
+	}
+	key := binary.BigEndian.Uint64(c.keys[i])
+	switch {
+	case c.hooks.Audit != nil && c.bucket == string(bucketAudit):
+		a, _ := c.out[i].(*tracker.AuditEntry)
+		if c.errs[i] != nil {
+			a = nil
+		}
+		c.hooks.Audit(key, a)
+	case c.hooks.Event != nil && c.bucket == string(bucketEvents):
+		c.hooks.Event(key, c.hashes[i])
+	}
+}
+
 // flush decodes the batch on every core, then verifies it in order.
 func (c *checker) flush() {
 	n := len(c.keys)
@@ -327,6 +360,10 @@ func (c *checker) flush() {
 	}
 	c.out = slices.Grow(c.out[:0], n)[:n]
 	c.errs = slices.Grow(c.errs[:0], n)[:n]
+	hashEvents := c.hooks.Event != nil && c.bucket == string(bucketEvents)
+	if hashEvents {
+		c.hashes = slices.Grow(c.hashes[:0], n)[:n]
+	}
 	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -334,6 +371,12 @@ func (c *checker) flush() {
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			for i := w; i < n; i += workers {
 				c.out[i], c.errs[i] = safeDecode(c.rule.decode, c.keys[i], c.vals[i])
+				if hashEvents {
+					c.hashes[i] = ""
+					if e, ok := c.out[i].(*tracker.Event); ok && c.errs[i] == nil {
+						c.hashes[i], _ = tracker.EventHash(e)
+					}
+				}
 			}
 		})
 	}
@@ -345,6 +388,7 @@ func (c *checker) flush() {
 		case c.rule.verify != nil && !c.indexesDue:
 			c.rule.verify(c, c.keys[i], c.out[i])
 		}
+		c.hand(i)
 	}
 	clear(c.out)
 	c.keys, c.vals = c.keys[:0], c.vals[:0]
