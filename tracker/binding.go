@@ -61,9 +61,10 @@ type baselineContent struct {
 }
 
 // AuditBaseline binds into the audit log the events written before audit
-// entries carried an event's hash: it appends one entry (action
+// entries carried an event's hash: it appends entries (action
 // AuditBaseline, 建立基线) with the hash of every stored event whose
-// latest audit entry carries none, and returns how many events it bound.
+// latest audit entry carries none (an entry per thousand of them), and
+// returns how many events it bound.
 // When there is none it appends nothing, so running it again is harmless.
 //
 // The baseline vouches only for events gongkai wrote: an event no entry
@@ -92,15 +93,27 @@ func (o *Ops) AuditBaseline() (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	c := baselineContent{
-		Detail: fmt.Sprintf("为 %d 个写于记录事件哈希之前的事件建立基线：记下其现有内容的哈希，自此与审计日志绑定", len(ids)),
-		Events: make([]baselined, len(ids)),
+	// An entry per thousand events: a log read by people and verified
+	// entry by entry keeps entries of a sensible size.
+	for from := 0; from < len(ids); from += baselineChunk {
+		part := ids[from:min(from+baselineChunk, len(ids))]
+		c := baselineContent{
+			Detail: fmt.Sprintf("为写于记录事件哈希之前的事件 %d 至 %d（%d 个）建立基线：记下其现有内容的哈希，自此与审计日志绑定",
+				part[0], part[len(part)-1], len(part)),
+			Events: make([]baselined, len(part)),
+		}
+		for i, id := range part {
+			c.Events[i] = baselined{Event: id, Hash: b.unbound[id]}
+		}
+		if err := o.audit(AuditBaseline, subjectEvents, c); err != nil {
+			return 0, err
+		}
 	}
-	for i, id := range ids {
-		c.Events[i] = baselined{Event: id, Hash: b.unbound[id]}
-	}
-	return len(ids), o.audit(AuditBaseline, subjectEvents, c)
+	return len(ids), nil
 }
+
+// baselineChunk is how many events one baseline entry binds.
+const baselineChunk = 1000
 
 // EventBinder compares the events as stored with the audit log. Every
 // change of an event appends an entry that carries the hash of the event

@@ -650,7 +650,7 @@ func (c upgradeComparer) compareAudit(schema int, got, want *upgradeSnapshot) {
 		return
 	}
 	// The upgrade binds the events logged before the audit log held their
-	// hashes in one baseline entry, which a fresh database has no need of:
+	// hashes in one baseline entries, which a fresh database has no need of:
 	// it is set aside, and the entries after it compared one place on.
 	var audit []*tracker.AuditEntry
 	baselines, shift := 0, map[uint64]uint64{}

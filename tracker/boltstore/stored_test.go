@@ -281,7 +281,7 @@ func TestAuditBaseline(t *testing.T) {
 				return nil
 			}
 			if a.Action != tracker.AuditBaseline || tracker.AuditActionName(a.Action) != "建立基线" ||
-				tracker.AuditSubjectName(a.Subject) != "各事件" || !strings.HasPrefix(tracker.AuditText(a), "为 3 个") {
+				tracker.AuditSubjectName(a.Subject) != "各事件" || !strings.HasPrefix(tracker.AuditText(a), "为写于记录事件哈希之前的事件 1 至 3（3 个）") {
 				t.Errorf("baseline entry %+v reads %q %q %q", a, tracker.AuditActionName(a.Action), tracker.AuditSubjectName(a.Subject), tracker.AuditText(a))
 			}
 			if !a.At.Equal(now) || a.Simulated() || a.Actor != "升级" {
