@@ -34,7 +34,10 @@ import (
 //
 // Metrics: write-ms, the longest write transaction of the job (the file
 // locked against every other process), as the daemon runs it through the
-// application layer; maxrss-MiB, the job's peak memory as a process;
+// application layer; maxrss-MiB, the job's peak memory as a process (run
+// the -process benchmarks alone: Linux counts, in a child's peak, the
+// memory of the parent it was forked from, which the in-process runs
+// swell);
 // log-wait-ms, the longest a staff `gongkai log` started during the job
 // (at several moments of it) took, end to end.
 func BenchmarkDaemonJobs(b *testing.B) {
