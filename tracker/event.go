@@ -293,7 +293,7 @@ func (e *Event) record(clk Clock, action, reason, detail string) {
 
 // refuseClosed is the error for changing a closed event.
 func (e *Event) refuseClosed(what string) error {
-	return FieldErrorf(EConflict, FieldEvent, "事件 %d 已%s（%s），不能再%s；如确有需要，先将其重新打开（须说明原因）",
+	return FieldErrorf(EConflict, FieldEvent, "事件 %d 已%s（%s），不能再%s；如确有需要，先将其重新打开并说明原因",
 		e.ID, e.State.Name(), e.ClosedOn, what)
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -155,11 +154,7 @@ func flagOf(field string, c *cobra.Command) string {
 	if c.Flags().Lookup(name) != nil {
 		return "--" + name
 	}
-	// An argument: the upper-case word of the usage line (backup FILE).
-	if arg := strings.ToUpper(name); slices.Contains(strings.Fields(c.Use), arg) {
-		return arg
-	}
-	return ""
+	return "" // an argument (EVENT, MATTER): the message names its value
 }
 
 // report prints err for people and returns the exit status.
