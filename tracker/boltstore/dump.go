@@ -6,11 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -113,15 +110,7 @@ func (s *Store) Dump(w io.Writer, bucket string) error {
 // of the file: a missing or empty file is ENotFound, and nothing is
 // created.
 func (f *File) Dump(w io.Writer, bucket string) error {
-	if !f.Exists() {
-		if _, err := os.Stat(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return translate(f.Path, f.Options, openError(f.Path, err))
-		}
-		return translate(f.Path, f.Options, &NotFoundError{Path: f.Path})
-	}
-	o := f.Options
-	o.ReadOnly = true
-	s, err := Open(f.Path, o)
+	s, err := f.readOnly()
 	if err != nil {
 		return err
 	}

@@ -32,15 +32,7 @@ func (f *File) Exists() bool {
 
 // View runs fn in a read-only transaction of the file.
 func (f *File) View(fn func(tracker.Tx) error) error {
-	if !f.Exists() {
-		if _, err := os.Stat(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return translate(f.Path, f.Options, openError(f.Path, err))
-		}
-		return translate(f.Path, f.Options, &NotFoundError{Path: f.Path})
-	}
-	o := f.Options
-	o.ReadOnly = true
-	s, err := Open(f.Path, o)
+	s, err := f.readOnly()
 	if err != nil {
 		return err
 	}
@@ -51,7 +43,7 @@ func (f *File) View(fn func(tracker.Tx) error) error {
 		if err := f.upgrade(); err != nil {
 			return err
 		}
-		if s, err = Open(f.Path, o); err != nil {
+		if s, err = f.readOnly(); err != nil {
 			return err
 		}
 	}
@@ -100,6 +92,9 @@ var _ app.Maintenance = (*File)(nil)
 // backups and checks, which must not change what they vet.
 func (f *File) readOnly() (*Store, error) {
 	if !f.Exists() {
+		if _, err := os.Stat(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, translate(f.Path, f.Options, openError(f.Path, err))
+		}
 		return nil, translate(f.Path, f.Options, &NotFoundError{Path: f.Path})
 	}
 	o := f.Options

@@ -227,21 +227,13 @@ func separateContent(tx *bolt.Tx) error {
 	}
 	for _, f := range fixes {
 		if !f.has && f.m.ContentOf == 0 {
-			cv, err := EncodeValue(contentOf(&f.m))
-			if err != nil {
-				return err
-			}
-			if err := content.Put(f.k, cv); err != nil {
+			if err := putEncoded(content, f.k, contentOf(&f.m)); err != nil {
 				return err
 			}
 		}
 		state := f.m
 		state.Text, state.HTML, state.Attachments = "", "", nil
-		v, err := EncodeValue(&state)
-		if err != nil {
-			return err
-		}
-		if err := out.Put(f.k, v); err != nil {
+		if err := putEncoded(out, f.k, &state); err != nil {
 			return err
 		}
 	}
@@ -345,31 +337,32 @@ func moveStagesToContent(tx *bolt.Tx) error {
 			}
 		}
 		c.Stages = f.m.Stages
-		cv, err := EncodeValue(c)
-		if err != nil {
-			return err
-		}
-		if err := content.Put(f.k, cv); err != nil {
+		if err := putEncoded(content, f.k, c); err != nil {
 			return err
 		}
 		state := f.m
 		state.Stages = nil
-		v, err := EncodeValue(&state)
-		if err != nil {
-			return err
-		}
-		if err := out.Put(f.k, v); err != nil {
+		if err := putEncoded(out, f.k, &state); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// auditBaseline binds, in one audit entry, every event whose last audit
+// auditBaseline binds, in audit entries of a thousand, every event whose last audit
 // entry holds no hash of it (written before the hashes), so that from the
 // upgrade on an event changed in the file outside gongkai is found.
 func auditBaseline(tx *bolt.Tx) error {
 	ops := &tracker.Ops{Tx: &Tx{tx: tx}, Clock: tracker.Clock{By: "gongkai 升级"}}
 	_, err := ops.AuditBaseline()
 	return err
+}
+
+// putEncoded stores v under k as the codec writes it.
+func putEncoded(b *bolt.Bucket, k []byte, v any) error {
+	enc, err := EncodeValue(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, enc)
 }
