@@ -1,11 +1,21 @@
-// Package notify renders gongkai's messages (the reminder digest, later the
-// weekly report) and delivers the outbox: as .eml files when there is no
-// mail server, by SMTP otherwise. It claims a message in a transaction
-// before sending it, so that two senders never send the same one, and
-// classifies failures: 4xx and network errors are retried with backoff,
-// 5xx and bad addresses are permanent.
+// Package notify renders gongkai's messages and delivers the outbox.
 //
-// It may import tracker and calendar.
+// Rendering: the reminder digest (text, with an .xlsx of every event past
+// the body's hundred), the weekly report (text, HTML, .xlsx, CSV), and the
+// CSV writer every export uses (a byte-order mark for Excel and WPS). It
+// implements tracker's Renderer and WeeklyRenderer, and is called by the
+// application layer outside any transaction.
+//
+// Delivery: as .eml files when there is no mail server, by SMTP otherwise
+// (TransportFor builds the one the configuration names). The Sender claims
+// a message in a short write transaction before sending it, so that two
+// senders never send the same one, reads its content in a read
+// transaction, sends outside any, and records the outcome in another:
+// 4xx answers and network errors are retried with backoff, 5xx answers and
+// bad addresses are permanent. DelivererFor gives it to the application
+// layer as an app.Deliverer.
+//
+// It may import tracker, tracker/app, calendar and config.
 //
 // # Caveats
 //
