@@ -148,6 +148,23 @@ func (s *Sender) claim() (*tracker.Message, error) {
 		return err
 	})
 	if err != nil {
+		// Not sent: a damaged content fails the message for good (it is
+		// reported); anything else (the database busy) gives the claim
+		// back, as if it had not been made.
+		if tracker.ErrorCode(err) == tracker.EDamaged {
+			_, rerr := s.record(claimed.ID, &SendError{Permanent: true, Err: err})
+			return nil, errors.Join(err, rerr)
+		}
+		if rerr := s.Update(func(tx tracker.Tx) error {
+			m, err := tx.MessageState(claimed.ID)
+			if err != nil {
+				return err
+			}
+			m.State, m.Attempts, m.ClaimedAt, m.ClaimedBy = tracker.Queued, m.Attempts-1, time.Time{}, ""
+			return tx.PutMessage(m)
+		}); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
 		return nil, err
 	}
 	full.State, full.Attempts, full.ClaimedAt, full.ClaimedBy = claimed.State, claimed.Attempts, claimed.ClaimedAt, claimed.ClaimedBy

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
+	bolt "go.etcd.io/bbolt"
 
 	"gongkai/tracker"
 	"gongkai/tracker/boltstore"
@@ -257,4 +258,48 @@ func readAll(r interface{ Read([]byte) (int, error) }) string {
 			return b.String()
 		}
 	}
+}
+
+// A message whose content is gone (a damaged file) is not sent blank: it
+// fails for good, to be reported, and nothing reaches the server.
+func TestMissingContentIsNotSentBlank(t *testing.T) {
+	ts := startServer(t)
+	path := filepath.Join(t.TempDir(), "g.db")
+	update := func(fn func(tracker.Tx) error) error {
+		s, err := boltstore.Open(path, boltstore.Options{})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return s.Update(fn)
+	}
+	queue(t, update, 1, "officer@example.gov.cn")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		var k [8]byte
+		k[7] = 1
+		return tx.Bucket([]byte("outbox_content")).Delete(k[:])
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "test"}
+	if _, err := s.Flush(context.Background()); tracker.ErrorCode(err) != tracker.EDamaged {
+		t.Errorf("flush: %v, want the damage said", err)
+	}
+	if got := ts.messages(); len(got) != 0 {
+		t.Errorf("%d messages reached the server", len(got))
+	}
+	update(func(tx tracker.Tx) error {
+		m, _ := tx.MessageState(1)
+		if m.State != tracker.Failed {
+			t.Errorf("state %s, want failed", m.State)
+		}
+		return nil
+	})
 }

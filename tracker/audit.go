@@ -89,7 +89,7 @@ func (c *AuditChecker) Next(key uint64, a *AuditEntry) *AuditProblem {
 	case key != want:
 		return &AuditProblem{key, fmt.Sprintf("审计日志缺少第 %d 至第 %d 条记录：记录被删除", want, key-1)}
 	case a.ComputeHash() != a.Hash:
-		return &AuditProblem{key, fmt.Sprintf("审计日志第 %d 条记录（%s %s）的内容与其哈希不符：记录被改动", key, a.Action, a.Subject)}
+		return &AuditProblem{key, fmt.Sprintf("审计日志第 %d 条记录（%s，%s）的内容与其哈希不符：记录被改动", key, AuditActionName(a.Action), AuditSubjectName(a.Subject))}
 	case a.Prev != c.head.Hash:
 		return &AuditProblem{key, fmt.Sprintf("审计日志第 %d 条记录所记的上一条哈希与第 %d 条不符：前面的记录被改动、删除或调换", key, key-1)}
 	}

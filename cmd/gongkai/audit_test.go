@@ -87,7 +87,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 			return edit(b, 3, func(a *tracker.AuditEntry) {
 				a.Content = json.RawMessage(bytes.Replace(a.Content, []byte("新政策"), []byte("旧政策"), 1))
 			})
-		}, "第 3 条记录（logged event 2）的内容与其哈希不符：记录被改动"},
+		}, "第 3 条记录（登记，事件 2）的内容与其哈希不符：记录被改动"},
 		{"edited and rehashed", func(b *bolt.Bucket) error {
 			// A forger who recomputes the entry's own hash breaks the
 			// link from the next entry.

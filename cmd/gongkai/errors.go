@@ -136,7 +136,7 @@ func domainMessage(de *tracker.Error, c *cobra.Command) string {
 			msg += "（" + flag + "）"
 		}
 	}
-	if h, ok := hints[[2]string{de.Code, de.Field}]; ok {
+	if h, ok := hints[[2]string{de.Code, de.Field}]; ok && !(c != nil && c.Name() == "reopen") {
 		msg += h
 	}
 	return msg

@@ -188,7 +188,7 @@ func parseFormat(v string, allowed ...string) error {
 			return nil
 		}
 	}
-	return inputErrorf("参数 --format 的值 %q 无效：可选 %v", v, allowed)
+	return inputErrorf("参数 --format 的值 %q 无效：可选 %s", v, strings.Join(allowed, "、"))
 }
 
 // optionalDateArg parses a date given as the flag named field; "" gives

@@ -85,7 +85,11 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 		}
 	}
 	if len(found) > 0 {
-		return r, tracker.Errorf(tracker.EDamaged, "数据库 %s：%s。请从备份恢复", fc.Path, strings.Join(found, "；"))
+		msg := fmt.Sprintf("数据库 %s：%s", fc.Path, strings.Join(found, "；"))
+		if !strings.Contains(msg, "请从备份恢复") {
+			msg += "。请从备份恢复"
+		}
+		return r, tracker.Errorf(tracker.EDamaged, "%s", msg)
 	}
 	return r, nil
 }

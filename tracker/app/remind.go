@@ -67,14 +67,12 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 	render := func(p *tracker.ReminderPlan) ([]*tracker.Message, error) {
 		// Each digest on a core of its own: a long one's workbook takes
 		// seconds to build and compress.
-		contents := make([]tracker.Content, len(p.Digests))
 		msgs := make([]*tracker.Message, len(p.Digests))
 		err := parallel(len(p.Digests), func(i int) error {
 			c, err := l.cfg.Renderer.Digest(p.Digests[i])
 			if err != nil {
 				return err
 			}
-			contents[i] = c
 			msgs[i] = p.Message(i, c, l.cfg.Now())
 			return l.pack(msgs[i])
 		})

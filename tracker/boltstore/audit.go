@@ -15,7 +15,7 @@ func (t *Tx) Audit(a *tracker.AuditEntry) error {
 		if k, v := b.Cursor().Last(); k != nil {
 			var last tracker.AuditEntry
 			if err := DecodeValue(v, &last); err != nil {
-				return fmt.Errorf("last audit entry: %w", err)
+				return damaged("", "审计日志的最后一条记录", "", err)
 			}
 			t.lastSeq, t.lastHash = binary.BigEndian.Uint64(k), last.Hash
 		}
@@ -55,7 +55,7 @@ func (t *Tx) AuditHead() (tracker.AuditHead, error) {
 	}
 	var last tracker.AuditEntry
 	if err := DecodeValue(v, &last); err != nil {
-		return tracker.AuditHead{}, fmt.Errorf("last audit entry: %w", err)
+		return tracker.AuditHead{}, damaged("", "审计日志的最后一条记录", "", err)
 	}
 	return tracker.AuditHead{Count: binary.BigEndian.Uint64(k), Hash: last.Hash}, nil
 }

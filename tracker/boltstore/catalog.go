@@ -2,7 +2,6 @@ package boltstore
 
 import (
 	"bytes"
-	"fmt"
 	"sync"
 
 	"gongkai/tracker"
@@ -35,7 +34,7 @@ func (t *Tx) Catalog() (*tracker.Catalog, error) {
 	}
 	var c tracker.Catalog
 	if err := DecodeValue(v, &c); err != nil {
-		return nil, fmt.Errorf("stored catalogue: %w", err)
+		return nil, damaged(tracker.FieldCatalog, "公开目录", "", err)
 	}
 	catalogCache.raw, catalogCache.c = bytes.Clone(v), &c
 	return &c, nil

@@ -35,7 +35,7 @@ func (t *Tx) Event(id uint64) (*tracker.Event, error) {
 func decodeEvent(id uint64, v []byte) (*tracker.Event, error) {
 	var e tracker.Event
 	if err := DecodeValue(v, &e); err != nil {
-		return nil, fmt.Errorf("stored event %d: %w", id, err)
+		return nil, damaged(tracker.FieldEvent, "事件", id, err)
 	}
 	return &e, nil
 }
@@ -96,10 +96,10 @@ func dateKey(d calendar.Date, id uint64) []byte {
 // indexDates keeps the indexes of events by deadline and by closing day.
 func (t *Tx) indexDates(e *tracker.Event) error {
 	dates, due, closed := t.tx.Bucket(bucketDates), t.tx.Bucket(bucketByDue), t.tx.Bucket(bucketByClosed)
-	var old struct{ Deadline, ClosedOn calendar.Date }
+	var old eventDates
 	if v := dates.Get(idKey(e.ID)); v != nil {
 		if err := json.Unmarshal(v, &old); err != nil {
-			return fmt.Errorf("event %d dates: %w", e.ID, err)
+			return damaged(tracker.FieldEvent, "事件的日期索引", e.ID, err)
 		}
 		if err := due.Delete(dateKey(old.Deadline, e.ID)); err != nil {
 			return err
@@ -118,7 +118,7 @@ func (t *Tx) indexDates(e *tracker.Event) error {
 			return err
 		}
 	}
-	v, _ := json.Marshal(struct{ Deadline, ClosedOn calendar.Date }{e.Deadline, e.ClosedOn})
+	v, _ := json.Marshal(eventDates{e.Deadline, e.ClosedOn})
 	return dates.Put(idKey(e.ID), v)
 }
 
@@ -145,7 +145,7 @@ func (t *Tx) byDate(index []byte, from, to calendar.Date, fn func(*tracker.Event
 		id := k[4:]
 		v := events.Get(id)
 		if v == nil {
-			return fmt.Errorf("indexed event %d is missing", binary.BigEndian.Uint64(id))
+			return damaged(tracker.FieldEvent, "索引所指的事件", binary.BigEndian.Uint64(id), errMissing)
 		}
 		if err := d.add(id, v); err != nil {
 			return err

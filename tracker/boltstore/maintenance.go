@@ -437,7 +437,10 @@ type migrationRecord struct {
 }
 
 // eventDates is a record of event_dates.
-type eventDates struct{ Deadline, ClosedOn calendar.Date }
+type eventDates struct {
+	Deadline calendar.Date `json:"deadline"`
+	ClosedOn calendar.Date `json:"closed_on"`
+}
 
 // decodeAs returns a decoder of values into a new T.
 func decodeAs[T any]() func(k, v []byte) (any, error) {

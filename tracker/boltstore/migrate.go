@@ -80,6 +80,12 @@ func (s *Store) pending(tx *bolt.Tx) ([]migration, error) {
 			out = append(out, m)
 		}
 	}
+	if len(out) == 0 && (meta == nil || string(meta.Get(keySchema)) != strconv.Itoa(SchemaVersion)) {
+		// Every step run, but the version not recorded (an older gongkai
+		// wrote it back, or an upgrade stopped before it): the last step
+		// again, which records it, and is harmless to repeat.
+		out = append(out, migrations[len(migrations)-1])
+	}
 	if done != nil {
 		if k, _ := done.Cursor().Last(); k != nil && binary.BigEndian.Uint32(k) > migrations[len(migrations)-1].n {
 			return nil, newerSchema(s.path, SchemaVersion+1)
@@ -105,6 +111,11 @@ func (s *Store) migrate() error {
 			if err := m.run(tx); err != nil {
 				return err
 			}
+			// The version goes with each step: a file part way through its
+			// upgrade is already one an older gongkai refuses.
+			if err := tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+				return err
+			}
 			done, err := tx.CreateBucketIfNotExists(bucketMigrated)
 			if err != nil {
 				return err
@@ -119,12 +130,7 @@ func (s *Store) migrate() error {
 			return fmt.Errorf("数据库升级第 %d 步（%s）：%w", m.n, m.name, err)
 		}
 	}
-	if len(todo) == 0 {
-		return nil
-	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
-	})
+	return nil
 }
 
 // checkSchema, for a read-only open, refuses a newer file and reports
@@ -289,11 +295,7 @@ func convertReminderMarks(tx *bolt.Tx) error {
 		}
 		st := tracker.ReminderState{Sent: map[calendar.Date]tracker.Marks{
 			old.Deadline: {Officers: old.Officers, Supervisors: old.Supervisors}}}
-		nv, err := json.Marshal(st)
-		if err != nil {
-			return err
-		}
-		fixes = append(fixes, fix{append([]byte(nil), k...), nv})
+		fixes = append(fixes, fix{append([]byte(nil), k...), appendMarks(nil, st)})
 		return nil
 	})
 	if err != nil {

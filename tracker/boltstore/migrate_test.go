@@ -177,3 +177,49 @@ func TestUnknownMigrationRefused(t *testing.T) {
 		}
 	}
 }
+
+// A file whose every migration is recorded but whose version is not the
+// current one (an upgrade stopped before the version was written, before
+// each step wrote it) is set right at the next open, not left for an
+// older gongkai to write to.
+func TestVersionSetRight(t *testing.T) {
+	s, path := tempStore(t)
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("4")) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ro.Outdated() {
+		t.Error("a file recorded at version 4 is not outdated")
+	}
+	ro.Close()
+	s2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if v, err := s2.SchemaVersion(); err != nil || v != SchemaVersion {
+		t.Errorf("version %d (%v) after the open, want %d", v, err, SchemaVersion)
+	}
+}
+
+// A record that cannot be read is damage, said in Chinese, naming it.
+func TestDamagedRecord(t *testing.T) {
+	s, _ := tempStore(t)
+	err := s.Update(func(tx tracker.Tx) error {
+		return tx.PutEvent(&tracker.Event{Summary: "x", History: []tracker.Change{{Action: tracker.ActLogged}}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketEvents).Put(idKey(1), []byte{0x7f, 1, 2}) }); err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(func(tx tracker.Tx) error { _, err := tx.Event(1); return err })
+	if tracker.ErrorCode(err) != tracker.EDamaged || tracker.ErrorField(err) != tracker.FieldEvent || !strings.Contains(err.Error(), "数据库中的事件 1 无法读取") {
+		t.Errorf("reading a damaged event: %v", err)
+	}
+}

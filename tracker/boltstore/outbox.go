@@ -19,7 +19,7 @@ func (t *Tx) ReminderState(id uint64) (tracker.ReminderState, error) {
 	}
 	if v := b.Get(idKey(id)); v != nil {
 		if err := DecodeValue(v, &st); err != nil {
-			return st, fmt.Errorf("reminder state of event %d: %w", id, err)
+			return st, damaged(tracker.FieldEvent, "事件的提醒记录", id, err)
 		}
 	}
 	return st, nil
@@ -191,15 +191,19 @@ func (t *Tx) Message(id uint64) (*tracker.Message, error) {
 	if m.ContentOf != 0 {
 		from = m.ContentOf
 	}
-	if v := t.tx.Bucket(bucketContent).Get(idKey(from)); v != nil {
-		var c messageContent
-		if err := DecodeValue(v, &c); err != nil {
-			return nil, fmt.Errorf("outbox message %d content: %w", id, err)
-		}
-		m.Text, m.HTML, m.Attachments = c.Text, c.HTML, c.Attachments
-		if m.ContentOf == 0 {
-			m.Stages = c.Stages // a shared report's content carries none
-		}
+	v := t.tx.Bucket(bucketContent).Get(idKey(from))
+	if v == nil {
+		// Every message is stored with its content (migrations moved older
+		// ones there): without it, it would go out blank.
+		return nil, damaged(tracker.FieldMessage, "邮件的内容", id, errMissing)
+	}
+	var c messageContent
+	if err := DecodeValue(v, &c); err != nil {
+		return nil, damaged(tracker.FieldMessage, "邮件的内容", id, err)
+	}
+	m.Text, m.HTML, m.Attachments = c.Text, c.HTML, c.Attachments
+	if m.ContentOf == 0 {
+		m.Stages = c.Stages // a shared report's content carries none
 	}
 	return m, nil
 }
@@ -216,7 +220,7 @@ func (t *Tx) MessageState(id uint64) (*tracker.Message, error) {
 	}
 	var m tracker.Message
 	if err := DecodeValue(v, &m); err != nil {
-		return nil, fmt.Errorf("outbox message %d: %w", id, err)
+		return nil, damaged(tracker.FieldMessage, "邮件", id, err)
 	}
 	return &m, nil
 }
@@ -243,7 +247,7 @@ func (t *Tx) Messages(fn func(*tracker.Message) error) error {
 	return b.ForEach(func(k, v []byte) error {
 		var m tracker.Message
 		if err := DecodeValue(v, &m); err != nil {
-			return fmt.Errorf("outbox message %d: %w", binary.BigEndian.Uint64(k), err)
+			return damaged(tracker.FieldMessage, "邮件", binary.BigEndian.Uint64(k), err)
 		}
 		return fn(&m)
 	})

@@ -3,7 +3,6 @@ package boltstore
 import (
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -34,7 +33,7 @@ func (t *Tx) Schedules() ([]calendar.Schedule, error) {
 	err := b.ForEach(func(k, v []byte) error {
 		var sc calendar.Schedule
 		if err := json.Unmarshal(v, &sc); err != nil {
-			return fmt.Errorf("imported schedule %d: %w", binary.BigEndian.Uint32(k), err)
+			return damaged("", "导入的放假安排", binary.BigEndian.Uint32(k), err)
 		}
 		out = append(out, sc)
 		return nil

@@ -243,3 +243,18 @@ func (s *Store) Update(fn func(tracker.Tx) error) error {
 		return fn(&Tx{tx: tx})
 	})
 }
+
+// errMissing is a record an index points to and that is not there.
+var errMissing = errors.New("record missing")
+
+// damaged is a stored record that cannot be read, or that is missing
+// where an index says it is: EDamaged, naming it (what, and its id or
+// year when it has one).
+func damaged(field, what string, id any, err error) error {
+	name := what
+	if s := fmt.Sprint(id); s != "" {
+		name += " " + s + " "
+	}
+	return &tracker.Error{Code: tracker.EDamaged, Field: field, Err: err,
+		Message: fmt.Sprintf("数据库中的%s无法读取：记录已损坏，请从备份恢复", name)}
+}
