@@ -56,8 +56,9 @@ type Message struct {
 
 // Packer is a Store that can encode a message's content ahead of the
 // transaction that stores it: a report's content is megabytes to
-// compress, which would hold the write transaction, and so every other
-// writer, that much longer.
+// compress and to write, which would hold the write transaction, and so
+// every other writer, that much longer. A Packer may write a large content
+// in small transactions of its own, so it is called outside any.
 type Packer interface {
 	PackMessage(m *Message) error
 }

@@ -64,7 +64,10 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 	plan := func(in *tracker.ReminderInputs) (*tracker.ReminderPlan, error) {
 		return tracker.PlanReminders(in, cal, day, req)
 	}
-	render := func(p *tracker.ReminderPlan) ([]*tracker.Message, error) {
+	// render renders the plan's digests; pack encodes their content for the
+	// store ahead of the write, which a store may do in transactions of its
+	// own: never from inside one.
+	render := func(p *tracker.ReminderPlan, pack bool) ([]*tracker.Message, error) {
 		// Each digest on a core of its own: a long one's workbook takes
 		// seconds to build and compress.
 		msgs := make([]*tracker.Message, len(p.Digests))
@@ -74,6 +77,9 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 				return err
 			}
 			msgs[i] = p.Message(i, c, l.cfg.Now())
+			if !pack {
+				return nil
+			}
 			return l.pack(msgs[i])
 		})
 		return msgs, err
@@ -98,7 +104,7 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 		if err != nil {
 			return nil, err
 		}
-		msgs, err := render(p)
+		msgs, err := render(p, true)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +127,7 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 				if p, err = plan(in); err != nil {
 					return err
 				}
-				if msgs, err = render(p); err != nil {
+				if msgs, err = render(p, false); err != nil {
 					return err
 				}
 			}

@@ -62,17 +62,20 @@ func (l *Local) queueReports(ctx context.Context, to []string, days func(cal *ca
 		}
 		return todo, nil
 	}
-	render := func(todo []dueReport) error {
+	// render renders each report once; pack as in RemindRun.
+	render := func(todo []dueReport, pack bool) error {
 		for i := range todo {
 			c, err := l.cfg.Renderer.Weekly(todo[i].report)
 			if err != nil {
 				return err
 			}
-			m := &tracker.Message{Text: c.Text, HTML: c.HTML, Attachments: c.Attachments}
-			if err := l.pack(m); err != nil {
-				return err
+			if pack {
+				m := &tracker.Message{Text: c.Text, HTML: c.HTML, Attachments: c.Attachments}
+				if err := l.pack(m); err != nil {
+					return err
+				}
+				c.Packed = m.Packed
 			}
-			c.Packed = m.Packed
 			todo[i].content = c
 		}
 		return nil
@@ -92,7 +95,7 @@ func (l *Local) queueReports(ctx context.Context, to []string, days func(cal *ca
 			gen = 0 // a new database: built, and the report made, in the write
 		} else if len(todo) == 0 {
 			return out, nil
-		} else if err := render(todo); err != nil {
+		} else if err := render(todo, true); err != nil {
 			return nil, err
 		}
 		last := try == staleTries
@@ -105,7 +108,7 @@ func (l *Local) queueReports(ctx context.Context, to []string, days func(cal *ca
 				if todo, err = build(u.Tx, u.cal); err != nil {
 					return err
 				}
-				if err := render(todo); err != nil {
+				if err := render(todo, false); err != nil {
 					return err
 				}
 			}

@@ -18,8 +18,11 @@
 //	audit.go      audit: sequence → tracker.AuditEntry
 //	outbox.go     reminders: event id → tracker.ReminderState;
 //	              outbox: id → a message's state; outbox_content: id → its
-//	              text, HTML and attachments, written once; outbox_keys:
+//	              text, HTML, attachments and stages, written once; outbox_keys:
 //	              key → id; outbox_pending, outbox_unreported: id → nil
+//	blobs.go      outbox_blobs: a large content's chunks (SHA-256, number →
+//	              up to 1 MB), each written in a transaction of its own ahead
+//	              of the message; outbox_content then holds a reference
 //
 // # Values and the codec
 //

@@ -39,6 +39,7 @@ const (
 	valueStored                  // JSON, plain or deflated (codec.go)
 	valueEmpty                   // nothing: the key is all (indexes)
 	valueID                      // an id: 8 bytes big-endian (outbox_keys)
+	valueChunk                   // a chunk of a large value (outbox_blobs): its size
 )
 
 // layout is how one bucket's records are made.
@@ -60,6 +61,7 @@ var layouts = map[string]layout{
 	string(bucketOutbox):   {keyID, valueStored},
 	string(bucketOutKeys):  {keyText, valueID},
 	string(bucketContent):  {keyID, valueStored},
+	string(bucketBlobs):    {keyRaw, valueChunk},
 	string(bucketPending):  {keyID, valueEmpty},
 	string(bucketFailed):   {keyID, valueEmpty},
 	string(bucketDates):    {keyID, valueStored},
@@ -178,6 +180,11 @@ func (d *dumper) value(kind valueKind, v []byte) {
 		}
 		d.raw(v, "不是 UTF-8 文本")
 	case valueStored:
+		if isBlobRef(v) {
+			sum, n := parseBlobRef(v)
+			fmt.Fprintf(&d.line, `{"blob":"%x","chunks":%d}`, sum, n)
+			return
+		}
 		js, err := ValueJSON(v)
 		if err == nil {
 			err = d.json(js)
@@ -185,6 +192,8 @@ func (d *dumper) value(kind valueKind, v []byte) {
 		if err != nil {
 			d.raw(v, "无法解码："+err.Error())
 		}
+	case valueChunk:
+		fmt.Fprintf(&d.line, `{"bytes":%d}`, len(v))
 	case valueEmpty:
 		d.raw(v, "索引记录应当为空")
 	case valueID:

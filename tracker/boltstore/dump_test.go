@@ -66,7 +66,29 @@ func filledDB(t *testing.T, n int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A report whose workbook is large: its content goes in chunks.
+	big := &tracker.Message{Key: "report/weekly/2026-11-23/leader@example.gov.cn", Kind: "report", To: []string{"leader@example.gov.cn"},
+		Subject: "周报", Text: "周报", State: tracker.Queued, Created: now,
+		Attachments: []tracker.Attachment{{Name: "周报.xlsx", ContentType: "application/octet-stream", Data: noise(600 << 10)}}}
+	if err := s.PackMessage(big); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx tracker.Tx) error { return tx.PutMessage(big) }); err != nil {
+		t.Fatal(err)
+	}
 	return path
+}
+
+// noise is n bytes that do not compress, as a zip file's.
+func noise(n int) []byte {
+	b := make([]byte, n)
+	for i, x := 0, uint32(2463534242); i < n; i++ {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
 }
 
 // openRead opens path read-only, as the CLI's read commands do.

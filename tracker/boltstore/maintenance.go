@@ -500,9 +500,28 @@ var rules = map[string]rule{
 		}
 	}},
 	string(bucketOutbox): {decode: decodeAs[tracker.Message](), verify: (*checker).verifyMessage, records: "邮件"},
-	string(bucketContent): {decode: decodeAs[messageContent](), verify: func(c *checker, k []byte, _ any) {
+	string(bucketBlobs): {decode: func(_, v []byte) (any, error) {
+		if len(v) == 0 {
+			return nil, fmt.Errorf("内容块是空的")
+		}
+		return nil, nil // checked whole, against its hash, when read
+	}},
+	string(bucketContent): {decode: func(k, v []byte) (any, error) {
+		if isBlobRef(v) {
+			return blobRefValue(v), nil // its chunks are looked up in order, below
+		}
+		return decodeAs[messageContent]()(k, v)
+	}, verify: func(c *checker, k []byte, x any) {
 		if c.lacks(bucketOutbox, k) {
 			c.problem(k, "邮件内容所属的邮件 %d 不存在", binary.BigEndian.Uint64(k))
+		}
+		if ref, ok := x.(blobRefValue); ok {
+			sum, n := parseBlobRef(ref)
+			for i := uint32(0); i < n; i++ {
+				if c.lacks(bucketBlobs, blobKey(sum, i)) {
+					c.problem(k, "邮件内容的第 %d 块（共 %d 块）不存在", i+1, n)
+				}
+			}
 		}
 	}},
 	string(bucketOutKeys): {decode: func(_, v []byte) (any, error) {
@@ -696,3 +715,6 @@ func messageIndex(c *checker, k []byte, _ any) {
 		c.problem(k, "指向的邮件 %d 不存在", binary.BigEndian.Uint64(k))
 	}
 }
+
+// blobRefValue is a content record that refers to chunks.
+type blobRefValue []byte

@@ -50,6 +50,7 @@ var migrations = []migration{
 	{6, "reminder marks kept per deadline", convertReminderMarks},
 	{7, "outbox: a digest's stages with its content", moveStagesToContent},
 	{8, "audit: a baseline binding each event's stored state", auditBaseline},
+	{9, "outbox: large contents in chunks of their own", createBuckets},
 }
 
 func migrationKey(n uint32) []byte {

@@ -62,15 +62,7 @@ func appendMarks(b []byte, st tracker.ReminderState) []byte {
 	return append(b, "}}"...)
 }
 
-// PackMessage encodes a message's content as PutMessage stores it, so that
-// the transaction that stores it does not.
-func (s *Store) PackMessage(m *tracker.Message) (err error) {
-	m.Packed, err = EncodeValue(contentOf(m))
-	return err
-}
 
-// PackMessage is Store.PackMessage.
-func (f *File) PackMessage(m *tracker.Message) error { return (*Store)(nil).PackMessage(m) }
 
 // messageContent is what a message says, stored apart from its state, once:
 // a sender changes the state of a message several times, and a report's
@@ -196,6 +188,10 @@ func (t *Tx) Message(id uint64) (*tracker.Message, error) {
 		// Every message is stored with its content (migrations moved older
 		// ones there): without it, it would go out blank.
 		return nil, damaged(tracker.FieldMessage, "邮件的内容", id, errMissing)
+	}
+	v, err = resolve(t.tx, v)
+	if err != nil {
+		return nil, damaged(tracker.FieldMessage, "邮件的内容", id, err)
 	}
 	var c messageContent
 	if err := DecodeValue(v, &c); err != nil {

@@ -1,9 +1,13 @@
 package boltstore
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -106,5 +110,59 @@ func TestMarksEncoding(t *testing.T) {
 		if err := json.Unmarshal(got, &back); err != nil || len(back.Sent) != len(st.Sent) {
 			t.Errorf("read back %s: %+v %v", got, back, err)
 		}
+	}
+}
+
+// A large content is kept in chunks, each written in a transaction of its
+// own ahead of the message's: it reads back whole, a chunk gone is damage
+// (not a blank message), and check names it.
+func TestLargeContentInChunks(t *testing.T) {
+	s, _ := tempStore(t)
+	data := noise(3 << 20)
+	m := &tracker.Message{Key: "report/weekly/x", Text: "周报", State: tracker.Queued,
+		Attachments: []tracker.Attachment{{Name: "周报.xlsx", Data: data}}}
+	if err := s.PackMessage(m); err != nil {
+		t.Fatal(err)
+	}
+	if !isBlobRef(m.Packed) {
+		t.Fatalf("a 3 MB content packed as %d bytes, not a reference", len(m.Packed))
+	}
+	if err := s.Update(func(tx tracker.Tx) error { return tx.PutMessage(m) }); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	if err := s.View(func(tx tracker.Tx) error {
+		full, err := tx.Message(m.ID)
+		if err == nil && len(full.Attachments) == 1 {
+			got = full.Attachments[0].Data
+		}
+		return err
+	}); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read back %d bytes (%v), want the %d stored", len(got), err, len(data))
+	}
+	chunks := 0
+	s.db.View(func(tx *bolt.Tx) error { chunks = tx.Bucket(bucketBlobs).Stats().KeyN; return nil })
+	if chunks < 3 {
+		t.Errorf("%d chunks for 3 MB", chunks)
+	}
+
+	sum, _ := parseBlobRef(m.Packed)
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketBlobs).Delete(blobKey(sum, 1)) }); err != nil {
+		t.Fatal(err)
+	}
+	err := s.View(func(tx tracker.Tx) error { _, err := tx.Message(m.ID); return err })
+	if tracker.ErrorCode(err) != tracker.EDamaged {
+		t.Errorf("a chunk gone: %v, want damage", err)
+	}
+	r, err := s.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range r.Problems {
+		found = found || strings.Contains(p.Message, "邮件内容的第 2 块")
+	}
+	if !found {
+		t.Errorf("check: %v, want the missing chunk named", r.Problems)
 	}
 }

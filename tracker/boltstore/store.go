@@ -37,7 +37,7 @@ var (
 	keySchema      = []byte("schema_version")
 	keyCatalog     = []byte("current")
 
-	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketContent, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed}
+	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketContent, bucketBlobs, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed}
 )
 
 // ErrBusy means another process held the database for longer than the
