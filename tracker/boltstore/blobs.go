@@ -125,6 +125,16 @@ func (s *Store) PackMessage(m *tracker.Message) error {
 // PackMessage is Store.PackMessage on the file, opened for each chunk.
 func (f *File) PackMessage(m *tracker.Message) error {
 	return packContent(m, func(fn func(*bolt.Tx) error) error {
-		return f.Update(func(tx tracker.Tx) error { return fn(tx.(*Tx).tx) })
+		o := f.Options
+		o.ReadOnly = false
+		s, err := Open(f.Path, o)
+		if err != nil {
+			return err
+		}
+		err = s.db.Update(fn)
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		return err
 	})
 }

@@ -62,8 +62,6 @@ func appendMarks(b []byte, st tracker.ReminderState) []byte {
 	return append(b, "}}"...)
 }
 
-
-
 // messageContent is what a message says, stored apart from its state, once:
 // a sender changes the state of a message several times, and a report's
 // content runs to megabytes, a digest's list of stages to a line per event.

@@ -35,6 +35,7 @@ var (
 	bucketByClosed = []byte("events_by_closed")
 	bucketMigrated = []byte("migrations") // number → the migration's name and when it ran
 	keySchema      = []byte("schema_version")
+	keyGeneration  = []byte("generation") // counts the writes of data (Tx.Generation)
 	keyCatalog     = []byte("current")
 
 	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketContent, bucketBlobs, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed}
@@ -215,13 +216,16 @@ type Tx struct {
 	lastHash string
 }
 
-// Generation is the id of the last transaction committed before this
-// one began: bbolt numbers write transactions one after the other.
+// Generation counts the writes of data committed before this transaction
+// began: every Update moves it on (meta "generation"); the chunks of large
+// contents, written ahead of their message, do not, since no plan reads
+// them.
 func (t *Tx) Generation() uint64 {
-	if t.tx.Writable() {
-		return uint64(t.tx.ID()) - 1
+	if meta := t.tx.Bucket(bucketMeta); meta != nil {
+		n, _ := strconv.ParseUint(string(meta.Get(keyGeneration)), 10, 64)
+		return n
 	}
-	return uint64(t.tx.ID())
+	return 0
 }
 
 var _ tracker.Store = (*Store)(nil)
@@ -240,7 +244,14 @@ func (s *Store) Update(fn func(tracker.Tx) error) error {
 			// Keys only grow: pack the pages instead of leaving them half full.
 			tx.Bucket(b).FillPercent = 0.95
 		}
-		return fn(&Tx{tx: tx})
+		t := &Tx{tx: tx}
+		if err := fn(t); err != nil {
+			return err
+		}
+		// The next generation: what a plan read before this one no longer
+		// sees. Chunks of large contents (blobs.go) are written without it:
+		// they change nothing a plan reads.
+		return tx.Bucket(bucketMeta).Put(keyGeneration, strconv.AppendUint(nil, t.Generation()+1, 10))
 	})
 }
 
