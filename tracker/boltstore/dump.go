@@ -40,6 +40,7 @@ const (
 	valueEmpty                   // nothing: the key is all (indexes)
 	valueID                      // an id: 8 bytes big-endian (outbox_keys)
 	valueChunk                   // a chunk of a large value (outbox_blobs): its size
+	valueMarks                   // reminder marks (marks.go), compact or JSON
 )
 
 // layout is how one bucket's records are made.
@@ -57,7 +58,7 @@ var layouts = map[string]layout{
 	string(bucketEvents):   {keyID, valueStored},
 	string(bucketOpen):     {keyID, valueStored}, // a copy without history; empty if indexed before copies were kept
 	string(bucketAudit):    {keyID, valueStored},
-	string(bucketRemind):   {keyID, valueStored},
+	string(bucketRemind):   {keyID, valueMarks},
 	string(bucketOutbox):   {keyID, valueStored},
 	string(bucketOutKeys):  {keyText, valueID},
 	string(bucketContent):  {keyID, valueStored},
@@ -186,6 +187,14 @@ func (d *dumper) value(kind valueKind, v []byte) {
 			return
 		}
 		js, err := ValueJSON(v)
+		if err == nil {
+			err = d.json(js)
+		}
+		if err != nil {
+			d.raw(v, "无法解码："+err.Error())
+		}
+	case valueMarks:
+		js, err := marksJSON(v)
 		if err == nil {
 			err = d.json(js)
 		}

@@ -494,7 +494,10 @@ var rules = map[string]rule{
 			c.problem(k, "记录中的事件编号 %d 与键不符", e.ID)
 		}
 	}},
-	string(bucketRemind): {decode: decodeAs[tracker.ReminderState](), verify: func(c *checker, k []byte, _ any) {
+	string(bucketRemind): {decode: func(_, v []byte) (any, error) {
+		st, err := decodeMarks(v)
+		return &st, err
+	}, verify: func(c *checker, k []byte, _ any) {
 		if c.lacks(bucketEvents, k) {
 			c.problem(k, "提醒记录所属的事件 %d 不存在", binary.BigEndian.Uint64(k))
 		}

@@ -296,7 +296,7 @@ func convertReminderMarks(tx *bolt.Tx) error {
 		}
 		st := tracker.ReminderState{Sent: map[calendar.Date]tracker.Marks{
 			old.Deadline: {Officers: old.Officers, Supervisors: old.Supervisors}}}
-		fixes = append(fixes, fix{append([]byte(nil), k...), appendMarks(nil, st)})
+		fixes = append(fixes, fix{append([]byte(nil), k...), encodeMarks(st)})
 		return nil
 	})
 	if err != nil {

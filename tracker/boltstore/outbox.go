@@ -3,10 +3,7 @@ package boltstore
 import (
 	"encoding/binary"
 	"fmt"
-	"maps"
-	"slices"
 
-	"gongkai/calendar"
 	"gongkai/tracker"
 )
 
@@ -18,48 +15,18 @@ func (t *Tx) ReminderState(id uint64) (tracker.ReminderState, error) {
 		return st, nil
 	}
 	if v := b.Get(idKey(id)); v != nil {
-		if err := DecodeValue(v, &st); err != nil {
+		st, err := decodeMarks(v)
+		if err != nil {
 			return st, damaged(tracker.FieldEvent, "事件的提醒记录", id, err)
 		}
+		return st, nil
 	}
 	return st, nil
 }
 
 // PutReminderState records how far event id's reminders have gone.
 func (t *Tx) PutReminderState(id uint64, st tracker.ReminderState) error {
-	return t.tx.Bucket(bucketRemind).Put(idKey(id), appendMarks(nil, st))
-}
-
-// appendMarks appends st as JSON, {"sent":{"2026-11-30":{"officers":
-// "2026-11-23","supervisors":"2026-11-23"}}}, deadlines in order: a
-// reminder run writes one per open event, and encoding/json's reflection
-// and sorted map keys cost ten times as much.
-func appendMarks(b []byte, st tracker.ReminderState) []byte {
-	b = append(b, `{"sent":{`...)
-	for i, d := range slices.SortedFunc(maps.Keys(st.Sent), calendar.Date.Compare) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		m := st.Sent[d]
-		b = append(b, '"')
-		b = d.AppendFormat(b)
-		b = append(b, `":{`...)
-		sep := ""
-		for _, f := range []struct {
-			name string
-			day  calendar.Date
-		}{{"officers", m.Officers}, {"supervisors", m.Supervisors}} {
-			if f.day.IsZero() {
-				continue
-			}
-			b = append(b, sep+`"`+f.name+`":"`...)
-			b = f.day.AppendFormat(b)
-			b = append(b, '"')
-			sep = ","
-		}
-		b = append(b, '}')
-	}
-	return append(b, "}}"...)
+	return t.tx.Bucket(bucketRemind).Put(idKey(id), encodeMarks(st))
 }
 
 // messageContent is what a message says, stored apart from its state, once:

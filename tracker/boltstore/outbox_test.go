@@ -87,8 +87,8 @@ func TestOutboxIndexes(t *testing.T) {
 	}
 }
 
-// Reminder marks are written by hand for speed: the same JSON as
-// encoding/json's, which reads them back.
+// Reminder marks are kept compactly (12 bytes a deadline) and read back
+// as they were; marks kept as JSON by earlier versions still read.
 func TestMarksEncoding(t *testing.T) {
 	for _, st := range []tracker.ReminderState{
 		{},
@@ -98,18 +98,21 @@ func TestMarksEncoding(t *testing.T) {
 			day("2026-11-30"): {Supervisors: day("2026-11-25")},
 		}},
 	} {
-		got := appendMarks(nil, st)
-		want, _ := json.Marshal(st)
-		if len(st.Sent) == 0 {
-			want = []byte(`{"sent":{}}`)
+		v := encodeMarks(st)
+		if len(v) != 1+12*len(st.Sent) {
+			t.Errorf("%d bytes for %d deadlines", len(v), len(st.Sent))
 		}
-		if string(got) != string(want) {
-			t.Errorf("marks %s, encoding/json %s", got, want)
+		back, err := decodeMarks(v)
+		if err != nil || fmt.Sprint(back.Sent) != fmt.Sprint(st.Sent) {
+			t.Errorf("read back %+v (%v), want %+v", back, err, st)
 		}
-		var back tracker.ReminderState
-		if err := json.Unmarshal(got, &back); err != nil || len(back.Sent) != len(st.Sent) {
-			t.Errorf("read back %s: %+v %v", got, back, err)
+		old, _ := json.Marshal(st)
+		if back, err := decodeMarks(old); err != nil || fmt.Sprint(back.Sent) != fmt.Sprint(st.Sent) {
+			t.Errorf("JSON marks %s read as %+v (%v)", old, back, err)
 		}
+	}
+	if _, err := decodeMarks([]byte{tagMarks, 1, 2}); err == nil {
+		t.Error("marks of a wrong length were read")
 	}
 }
 
