@@ -51,6 +51,7 @@ var migrations = []migration{
 	{7, "outbox: a digest's stages with its content", moveStagesToContent},
 	{8, "audit: a baseline binding each event's stored state", auditBaseline},
 	{9, "outbox: large contents in chunks of their own", createBuckets},
+	{10, "reminder marks in their compact form", compactMarks},
 }
 
 func migrationKey(n uint32) []byte {
@@ -368,4 +369,32 @@ func putEncoded(b *bolt.Bucket, k []byte, v any) error {
 		return err
 	}
 	return b.Put(k, enc)
+}
+
+// compactMarks rewrites reminder marks kept as JSON in their compact form
+// (marks.go), which the daily reminder run reads and writes faster.
+func compactMarks(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketRemind)
+	type fix struct{ k, v []byte }
+	var fixes []fix
+	err := b.ForEach(func(k, v []byte) error {
+		if len(v) > 0 && v[0] == tagMarks {
+			return nil
+		}
+		st, err := decodeMarks(v)
+		if err != nil {
+			return fmt.Errorf("reminder state of event %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		fixes = append(fixes, fix{append([]byte(nil), k...), encodeMarks(st)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		if err := b.Put(f.k, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
