@@ -42,7 +42,7 @@ type Renderer interface {
 }
 
 // Deliverer sends the outbox's messages that are due, one at a time, until
-// none is left or ctx ends; notify.Sender is one.
+// none is left or ctx ends; notify.DelivererFor returns one.
 type Deliverer interface {
 	Flush(ctx context.Context) (Delivery, error)
 }
