@@ -276,13 +276,7 @@ func rebuildOutboxIndexes(tx *bolt.Tx) error {
 // deadline's only, {"deadline","officers","supervisors"} — into marks per
 // deadline.
 func convertReminderMarks(tx *bolt.Tx) error {
-	b := tx.Bucket(bucketRemind)
-	type fix struct {
-		k []byte
-		v []byte
-	}
-	var fixes []fix
-	err := b.ForEach(func(k, v []byte) error {
+	return rewriteMarks(tx, func(v []byte) (*tracker.ReminderState, error) {
 		var old struct {
 			Sent        json.RawMessage `json:"sent"`
 			Deadline    calendar.Date   `json:"deadline"`
@@ -290,14 +284,30 @@ func convertReminderMarks(tx *bolt.Tx) error {
 			Supervisors calendar.Date   `json:"supervisors"`
 		}
 		if err := DecodeValue(v, &old); err != nil {
-			return fmt.Errorf("reminder state of event %d: %w", binary.BigEndian.Uint64(k), err)
+			return nil, err
 		}
 		if old.Sent != nil || old.Deadline.IsZero() {
-			return nil
+			return nil, nil
 		}
-		st := tracker.ReminderState{Sent: map[calendar.Date]tracker.Marks{
-			old.Deadline: {Officers: old.Officers, Supervisors: old.Supervisors}}}
-		fixes = append(fixes, fix{append([]byte(nil), k...), encodeMarks(st)})
+		return &tracker.ReminderState{Sent: map[calendar.Date]tracker.Marks{
+			old.Deadline: {Officers: old.Officers, Supervisors: old.Supervisors}}}, nil
+	})
+}
+
+// rewriteMarks stores again, compact, every event's reminder marks that
+// convert returns (nil: as they are).
+func rewriteMarks(tx *bolt.Tx, convert func(v []byte) (*tracker.ReminderState, error)) error {
+	b := tx.Bucket(bucketRemind)
+	type fix struct{ k, v []byte }
+	var fixes []fix
+	err := b.ForEach(func(k, v []byte) error {
+		st, err := convert(v)
+		if err != nil {
+			return fmt.Errorf("reminder state of event %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		if st != nil {
+			fixes = append(fixes, fix{append([]byte(nil), k...), encodeMarks(*st)})
+		}
 		return nil
 	})
 	if err != nil {
@@ -374,27 +384,11 @@ func putEncoded(b *bolt.Bucket, k []byte, v any) error {
 // compactMarks rewrites reminder marks kept as JSON in their compact form
 // (marks.go), which the daily reminder run reads and writes faster.
 func compactMarks(tx *bolt.Tx) error {
-	b := tx.Bucket(bucketRemind)
-	type fix struct{ k, v []byte }
-	var fixes []fix
-	err := b.ForEach(func(k, v []byte) error {
+	return rewriteMarks(tx, func(v []byte) (*tracker.ReminderState, error) {
 		if len(v) > 0 && v[0] == tagMarks {
-			return nil
+			return nil, nil
 		}
 		st, err := decodeMarks(v)
-		if err != nil {
-			return fmt.Errorf("reminder state of event %d: %w", binary.BigEndian.Uint64(k), err)
-		}
-		fixes = append(fixes, fix{append([]byte(nil), k...), encodeMarks(st)})
-		return nil
+		return &st, err
 	})
-	if err != nil {
-		return err
-	}
-	for _, f := range fixes {
-		if err := b.Put(f.k, f.v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
