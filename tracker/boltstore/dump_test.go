@@ -192,7 +192,7 @@ func TestDumpEveryBucket(t *testing.T) {
 		{"events_by_deadline", `{"date":"2026-11-30","id":1}`, []string{`"value":null`}},
 		{"events_by_closed", `{"date":"2026-11-10","id":3}`, []string{`"value":null`}},
 		{"open_events", "1", []string{`"summary":"第1号：调整参保登记办理材料"`}},
-		{"event_dates", "3", []string{`"closed_on":"2026-11-10"`}},
+		{"event_dates", "3", []string{`"ClosedOn":"2026-11-10"`}},
 		{"reminders", "1", []string{`"2026-11-30":{"officers":"2026-11-20"}`}},
 		{"outbox", "1", []string{`"state":"queued"`}},
 		{"outbox_content", "1", []string{`"text":"事件 1 还有 6 个工作日"`}},

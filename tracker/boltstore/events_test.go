@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"gongkai/calendar"
 	"gongkai/tracker"
 )
@@ -88,5 +90,28 @@ func TestDateIndexesFollowChanges(t *testing.T) {
 	// Inclusive bounds.
 	if got := ids(t, s, false, "2026-11-20", "2026-12-10"); got != "[2 1]" {
 		t.Errorf("inclusive range: %s", got)
+	}
+}
+
+// The dates kept to maintain the indexes are read in the form every file
+// holds them ({"Deadline","ClosedOn"}): an event closed in a file written
+// long ago, reopened now, leaves the index of closing days.
+func TestDateIndexesOfOldRecords(t *testing.T) {
+	s, _ := tempStore(t)
+	e := &tracker.Event{Deadline: day("2026-11-30"), State: tracker.Done, ClosedOn: day("2026-11-20"), History: []tracker.Change{{Action: tracker.ActLogged}}}
+	if err := s.Update(func(tx tracker.Tx) error { return tx.PutEvent(e) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDates).Put(idKey(e.ID), []byte(`{"Deadline":"2026-11-30","ClosedOn":"2026-11-20"}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.State, e.ClosedOn = tracker.Open, calendar.Date{}
+	if err := s.Update(func(tx tracker.Tx) error { return tx.PutEvent(e) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, s, true, "2026-11-20", "2026-11-20"); got != "[]" {
+		t.Errorf("reopened, still listed as closed on 2026-11-20: %s", got)
 	}
 }

@@ -437,10 +437,9 @@ type migrationRecord struct {
 }
 
 // eventDates is a record of event_dates.
-type eventDates struct {
-	Deadline calendar.Date `json:"deadline"`
-	ClosedOn calendar.Date `json:"closed_on"`
-}
+//
+// Its JSON keeps Go's field names, as every record written so far has them.
+type eventDates struct{ Deadline, ClosedOn calendar.Date }
 
 // decodeAs returns a decoder of values into a new T.
 func decodeAs[T any]() func(k, v []byte) (any, error) {
