@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"gongkai/config"
@@ -53,4 +54,32 @@ type deliverer struct{ s *Sender }
 func (d deliverer) Flush(ctx context.Context) (app.Delivery, error) {
 	r, err := d.s.Flush(ctx)
 	return app.Delivery{Transport: d.s.Transport.Name(), Sent: r.Sent, Retrying: r.Retrying, Failed: r.Failed}, err
+}
+
+// ProbeFor connects to the mail server cfg names, negotiates TLS and
+// authenticates, without sending, and says in Chinese what it verified.
+// Without [smtp] there is nothing to probe: an EInvalid error on the
+// recipients' setup.
+func ProbeFor(ctx context.Context, cfg *config.Config, getenv func(string) string) (string, error) {
+	t, _, err := TransportFor(cfg, getenv)
+	if err != nil {
+		return "", err
+	}
+	s, ok := t.(*SMTP)
+	if !ok {
+		return "", tracker.Errorf(tracker.EInvalid, "配置中没有 [smtp]，无从连接邮件服务器")
+	}
+	if err := s.Probe(ctx); err != nil {
+		return "", tracker.Errorf(tracker.EUnavailable, "连接%s 失败：%v", s.Name(), Explain(err))
+	}
+	what := "TLS 协商和认证均成功"
+	switch {
+	case s.TLS == "none" && s.Username == "":
+		what = "连接成功（未加密，未认证）"
+	case s.TLS == "none":
+		what = "认证成功（未加密）"
+	case s.Username == "":
+		what = "TLS 协商成功（未认证）"
+	}
+	return fmt.Sprintf("已连接%s：%s（未发信）", s.Name(), what), nil
 }

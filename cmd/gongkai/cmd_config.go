@@ -120,16 +120,11 @@ func ownerWarnings(e *env, cfg *config.Config) []string {
 	if err != nil {
 		return nil // no database, no catalogue yet: nothing to compare with
 	}
-	known := map[string]bool{}
-	for _, m := range list.Matters {
-		known[m.Level1] = true
-	}
 	var out []string
-	for i, o := range cfg.Recipients.Owners {
-		if !known[o.Level1] {
-			out = append(out, fmt.Sprintf("recipients.owners[%d].level1 的值 %q 不是现行目录中的一级事项，%s 将收不到任何提醒",
-				i, o.Level1, strings.Join(o.Emails, "、")))
-		}
+	for _, i := range settings(cfg).Recipients.UnknownOwners(list.Matters) {
+		o := cfg.Recipients.Owners[i]
+		out = append(out, fmt.Sprintf("recipients.owners[%d].level1 的值 %q 不是现行目录中的一级事项，%s 将收不到任何提醒",
+			i, o.Level1, strings.Join(o.Emails, "、")))
 	}
 	return out
 }
@@ -138,26 +133,10 @@ func probeSMTP(ctx context.Context, e *env) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	t, _, err := e.transport()
+	said, err := notify.ProbeFor(ctx, e.config(), e.getenv)
 	if err != nil {
 		return err
 	}
-	s, ok := t.(*notify.SMTP)
-	if !ok {
-		return inputErrorf("配置中没有 [smtp]，无从连接邮件服务器")
-	}
-	if err := s.Probe(ctx); err != nil {
-		return fmt.Errorf("连接%s 失败：%w", s.Name(), notify.Explain(err))
-	}
-	what := "TLS 协商和认证均成功"
-	switch {
-	case s.TLS == "none" && s.Username == "":
-		what = "连接成功（未加密，未认证）"
-	case s.TLS == "none":
-		what = "认证成功（未加密）"
-	case s.Username == "":
-		what = "TLS 协商成功（未认证）"
-	}
-	fmt.Fprintf(e.stdout, "已连接%s：%s（未发信）。\n", s.Name(), what)
+	fmt.Fprintln(e.stdout, said+"。")
 	return nil
 }

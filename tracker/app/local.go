@@ -35,6 +35,22 @@ func (r Recipients) Weekly() []string {
 	return append(append([]string{}, r.Supervisors...), r.Officers...)
 }
 
+// UnknownOwners returns the places, in Owners, of the owners whose 一级事项
+// no matter of the catalogue has: they would hear nothing.
+func (r Recipients) UnknownOwners(matters []tracker.Matter) []int {
+	known := map[string]bool{}
+	for _, m := range matters {
+		known[m.Level1] = true
+	}
+	var out []int
+	for i, o := range r.Owners {
+		if !known[o.Level1] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // Renderer renders digests and reports; notify.Renderer is one.
 type Renderer interface {
 	tracker.Renderer
