@@ -5,9 +5,19 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 )
 
+// memoryLimit is the soft limit of the heap (GOMEMLIMIT, unless set): a
+// reminder run over a hundred thousand open events keeps a few hundred
+// megabytes alive for a moment, and the collector, told the limit, works
+// harder near it instead of letting the heap double.
+const memoryLimit = 256 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	os.Exit(run(os.Args[1:], &env{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,
