@@ -1,8 +1,11 @@
 package notify
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
+	"io"
 
 	"github.com/xuri/excelize/v2"
 
@@ -26,6 +29,7 @@ type sheet struct {
 func workbook(sheets []sheet) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.SetZipWriter(fastZip)
 	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
 	if err != nil {
 		return nil, err
@@ -76,6 +80,17 @@ func workbook(sheets []sheet) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// fastZip deflates a workbook's parts at the fastest level: the XML of a
+// large sheet compresses nearly as well as at the default level, in half
+// the time.
+func fastZip(w io.Writer) excelize.ZipWriter {
+	z := zip.NewWriter(w)
+	z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
+	return z
 }
 
 // digestWorkbook lists every event of a digest.

@@ -82,13 +82,19 @@ type AuditChecker struct {
 
 // Next checks the entry stored under key; it returns the first break found.
 func (c *AuditChecker) Next(key uint64, a *AuditEntry) *AuditProblem {
+	return c.NextHashed(key, a, a.ComputeHash())
+}
+
+// NextHashed is Next with the entry's ComputeHash computed by the caller
+// (on another core, say).
+func (c *AuditChecker) NextHashed(key uint64, a *AuditEntry, computed string) *AuditProblem {
 	want := c.head.Count + 1
 	switch {
 	case a.Seq != key:
 		return &AuditProblem{key, fmt.Sprintf("审计日志第 %d 个位置上存放的是第 %d 条记录：记录被调换了顺序或被挪动", key, a.Seq)}
 	case key != want:
 		return &AuditProblem{key, fmt.Sprintf("审计日志缺少第 %d 至第 %d 条记录：记录被删除", want, key-1)}
-	case a.ComputeHash() != a.Hash:
+	case computed != a.Hash:
 		return &AuditProblem{key, fmt.Sprintf("审计日志第 %d 条记录（%s，%s）的内容与其哈希不符：记录被改动", key, AuditActionName(a.Action), AuditSubjectName(a.Subject))}
 	case a.Prev != c.head.Hash:
 		return &AuditProblem{key, fmt.Sprintf("审计日志第 %d 条记录所记的上一条哈希与第 %d 条不符：前面的记录被改动、删除或调换", key, key-1)}

@@ -197,6 +197,9 @@ func contentHash(content []byte) string {
 			return string(h[:2*sha256.Size])
 		}
 	}
+	if !bytes.Contains(content, []byte("sha256")) && !bytes.Contains(content, []byte(`\u`)) {
+		return "" // no such key, however spelled: entries written before hashes
+	}
 	var c struct {
 		Hash string `json:"event_sha256"`
 	}
@@ -269,6 +272,33 @@ func (b *EventBinder) Event(key uint64, e *Event) { b.hashed(key, hashOrNone(e))
 // the caller (on another core, say); "" when it cannot be read. Call it
 // once per key, after every entry.
 func (b *EventBinder) Hashed(key uint64, h string) { b.hashed(key, h) }
+
+// StoredHash is how an event read from a store hashes, for Found.
+type StoredHash struct {
+	// Raw is the SHA-256, in hex, of the event's JSON as stored. An event
+	// written by this version is stored as the very JSON its EventHash
+	// hashes, so Raw is its EventHash, found without encoding it again.
+	Raw string
+	// Canonical computes the EventHash itself, for an event stored
+	// otherwise (an earlier version's encoding); nil when the event
+	// cannot be read.
+	Canonical func() string
+}
+
+// Found takes the event stored under key, as Hashed does, by its stored
+// hash: the canonical one is computed only when the raw one is not what
+// the latest entry naming the event says.
+func (b *EventBinder) Found(key uint64, h StoredHash) {
+	if bd, ok := b.latest[key]; ok && bd.hash != "" && bd.hash == h.Raw {
+		b.hashed(key, h.Raw)
+		return
+	}
+	canonical := ""
+	if h.Canonical != nil {
+		canonical = h.Canonical()
+	}
+	b.hashed(key, canonical)
+}
 
 // hashed takes the event stored under key by its hash, "" when it cannot
 // be read.

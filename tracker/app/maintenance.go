@@ -39,19 +39,19 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 		bind  tracker.EventBinder
 		broke error
 	)
-	fc, err := m.CheckFile(func(key uint64, a *tracker.AuditEntry) {
+	fc, err := m.CheckFile(func(key uint64, a *tracker.AuditEntry, hash string) {
 		switch {
 		case broke != nil:
 		case a == nil:
 			broke = &tracker.AuditProblem{Key: key, Message: fmt.Sprintf("审计日志第 %d 个位置的记录无法读取：记录被改动", key)}
 		default:
-			if p := chain.Next(key, a); p != nil {
+			if p := chain.NextHashed(key, a, hash); p != nil {
 				broke = p
 				return
 			}
 			bind.Entry(a)
 		}
-	}, bind.Hashed)
+	}, bind.Found)
 	if err != nil {
 		return nil, err
 	}

@@ -74,11 +74,18 @@ func EncodeValue(v any) ([]byte, error) {
 }
 
 // DecodeValue reads a stored value into v, plain or deflated.
-func DecodeValue(b []byte, v any) error {
+func DecodeValue(b []byte, v any) error { return decodeSeen(b, v, nil) }
+
+// decodeSeen is DecodeValue, showing the value's JSON to seen (when not
+// nil) before decoding it; seen must not keep it.
+func decodeSeen(b []byte, v any, seen func(js []byte)) error {
 	if len(b) == 0 || b[0] != tagDeflateV1 {
 		js, err := ValueJSON(b)
 		if err != nil {
 			return err
+		}
+		if seen != nil {
+			seen(js)
 		}
 		return json.Unmarshal(js, v)
 	}
@@ -94,6 +101,9 @@ func DecodeValue(b []byte, v any) error {
 	out.Reset()
 	if err := inflate(b, out); err != nil {
 		return err
+	}
+	if seen != nil {
+		seen(out.Bytes())
 	}
 	return json.Unmarshal(out.Bytes(), v)
 }

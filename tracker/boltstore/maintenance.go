@@ -2,7 +2,9 @@ package boltstore
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -195,11 +197,12 @@ func (s *Store) Check() (CheckReport, error) { return s.CheckWith(CheckHooks{}) 
 // CheckHooks hand what Check reads, in key order, to a caller that checks
 // more of it in the same pass: the audit chain and the events' binding.
 type CheckHooks struct {
-	// Audit takes each audit entry; nil when it cannot be read.
-	Audit func(key uint64, a *tracker.AuditEntry)
-	// Event takes each event's tracker.EventHash, computed on every core;
-	// "" when it cannot be read.
-	Event func(key uint64, hash string)
+	// Audit takes each audit entry with its ComputeHash, computed on
+	// every core; a nil entry when it cannot be read.
+	Audit func(key uint64, a *tracker.AuditEntry, hash string)
+	// Event takes each event's hashes, the raw one computed on every
+	// core; empty when it cannot be read.
+	Event func(key uint64, h tracker.StoredHash)
 }
 
 // CheckWith is Check, handing the records it reads to hooks.
@@ -239,7 +242,18 @@ type checker struct {
 	// indexes; they are not compared with the records until then.
 	indexesDue bool
 	hooks      CheckHooks
-	hashes     []string // the events' hashes of the batch, for hooks.Event
+	// hashes of the batch's audit entries (ComputeHash) or events (their
+	// stored JSON's), for the hooks.
+	hashes []string
+	// broken: the bucket being read stopped part way (damaged pages).
+	broken bool
+	// cursors are the lookups' positions, by bucket: records are mostly
+	// looked up in the order of their keys, a step or two apart.
+	cursors map[string]*lookupCursor
+	// dates holds event_dates as read (by event id) for the buckets read
+	// after it, and the keys of the date indexes found right; nil when
+	// event_dates could not be read whole.
+	seen *datesSeen
 }
 
 // rule is how the records of one bucket are checked.
@@ -254,6 +268,10 @@ type rule struct {
 	// sequence and are never deleted: ids run from 1 to the sequence
 	// without a gap.
 	records string
+	// undecoded takes the key of a record that cannot be decoded.
+	undecoded func(c *checker, k []byte)
+	// done runs when the bucket has been read (c.broken: not whole).
+	done func(c *checker)
 }
 
 func (c *checker) run() {
@@ -264,6 +282,7 @@ func (c *checker) run() {
 		c.walk(name, b)
 		return nil
 	})
+	c.dateIndexesMissing()
 	if hasAny && !hasMeta {
 		c.r.add("", "", "没有 meta 桶（数据格式版本）：不是完整的 gongkai 数据库")
 	}
@@ -281,8 +300,10 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 	c.kind, c.rule = l.key, rules[string(name)]
 	count := BucketCount{Name: c.bucket, Known: known}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	c.broken = false
 	defer func() {
 		if p := recover(); p != nil {
+			c.broken = true
 			where := "无法读取"
 			if count.Records > 0 {
 				where = fmt.Sprintf("读到第 %d 条记录后无法继续", count.Records)
@@ -330,6 +351,9 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 			c.r.add(c.bucket, showKey(keyID, idKey(last+1)), "缺少编号 %d 至 %d 的%s（最后的记录被删除）：gongkai 从不删除%s", last+1, seq, c.rule.records, c.rule.records)
 		}
 	}
+	if c.rule.done != nil && !c.indexesDue {
+		c.rule.done(c)
+	}
 }
 
 const checkBatch = 512
@@ -346,9 +370,16 @@ func (c *checker) hand(i int) {
 		if c.errs[i] != nil {
 			a = nil
 		}
-		c.hooks.Audit(key, a)
+		c.hooks.Audit(key, a, c.hashes[i])
 	case c.hooks.Event != nil && c.bucket == string(bucketEvents):
-		c.hooks.Event(key, c.hashes[i])
+		var h tracker.StoredHash
+		if e, ok := c.out[i].(*tracker.Event); ok && c.errs[i] == nil {
+			h = tracker.StoredHash{Raw: c.hashes[i], Canonical: func() string {
+				s, _ := tracker.EventHash(e)
+				return s
+			}}
+		}
+		c.hooks.Event(key, h)
 	}
 }
 
@@ -361,21 +392,24 @@ func (c *checker) flush() {
 	c.out = slices.Grow(c.out[:0], n)[:n]
 	c.errs = slices.Grow(c.errs[:0], n)[:n]
 	hashEvents := c.hooks.Event != nil && c.bucket == string(bucketEvents)
-	if hashEvents {
-		c.hashes = slices.Grow(c.hashes[:0], n)[:n]
-	}
+	hashAudit := c.hooks.Audit != nil && c.bucket == string(bucketAudit)
+	c.hashes = slices.Grow(c.hashes[:0], n)[:n]
 	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			for i := w; i < n; i += workers {
-				c.out[i], c.errs[i] = safeDecode(c.rule.decode, c.keys[i], c.vals[i])
+				c.hashes[i] = ""
+				decode := c.rule.decode
 				if hashEvents {
+					decode = hashingEvent(&c.hashes[i])
+				}
+				c.out[i], c.errs[i] = safeDecode(decode, c.keys[i], c.vals[i])
+				if c.errs[i] != nil {
 					c.hashes[i] = ""
-					if e, ok := c.out[i].(*tracker.Event); ok && c.errs[i] == nil {
-						c.hashes[i], _ = tracker.EventHash(e)
-					}
+				} else if a, ok := c.out[i].(*tracker.AuditEntry); ok && hashAudit {
+					c.hashes[i] = a.ComputeHash()
 				}
 			}
 		})
@@ -385,6 +419,9 @@ func (c *checker) flush() {
 		switch {
 		case c.errs[i] != nil:
 			c.r.add(c.bucket, showKey(c.kind, c.keys[i]), "记录无法解码（%v）", c.errs[i])
+			if c.rule.undecoded != nil && !c.indexesDue {
+				c.rule.undecoded(c, c.keys[i])
+			}
 		case c.rule.verify != nil && !c.indexesDue:
 			c.rule.verify(c, c.keys[i], c.out[i])
 		}
@@ -441,6 +478,22 @@ type migrationRecord struct {
 // Its JSON keeps Go's field names, as every record written so far has them.
 type eventDates struct{ Deadline, ClosedOn calendar.Date }
 
+// hashingEvent decodes an event, putting the SHA-256 of its stored JSON
+// in *hash.
+func hashingEvent(hash *string) func(k, v []byte) (any, error) {
+	return func(_, v []byte) (any, error) {
+		e := new(tracker.Event)
+		err := decodeSeen(v, e, func(js []byte) {
+			sum := sha256.Sum256(js)
+			*hash = hex.EncodeToString(sum[:])
+		})
+		if err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
+}
+
 // decodeAs returns a decoder of values into a new T.
 func decodeAs[T any]() func(k, v []byte) (any, error) {
 	return func(_, v []byte) (any, error) {
@@ -478,7 +531,9 @@ var rules = map[string]rule{
 	string(bucketCatalog):  {decode: decodeAs[tracker.Catalog]()},
 	string(bucketMigrated): {decode: decodeAs[migrationRecord]()},
 	string(bucketAudit):    {decode: decodeAs[tracker.AuditEntry]()},
-	string(bucketEvents):   {decode: decodeAs[tracker.Event](), verify: (*checker).verifyEvent, records: "事件"},
+	string(bucketEvents): {decode: decodeAs[tracker.Event](), verify: (*checker).verifyEvent, records: "事件", undecoded: func(c *checker, k []byte) {
+		c.seen.event(binary.BigEndian.Uint64(k)) // stored, if unreadable
+	}, done: (*checker).eventsRead},
 	string(bucketOpen): {decode: func(k, v []byte) (any, error) {
 		if len(v) == 0 {
 			return nil, nil // indexed before the index kept copies
@@ -538,13 +593,15 @@ var rules = map[string]rule{
 	}},
 	string(bucketPending): {decode: emptyValue, verify: messageIndex},
 	string(bucketFailed):  {decode: emptyValue, verify: messageIndex},
-	string(bucketDates):   {decode: decodeAs[eventDates](), verify: (*checker).verifyDates},
+	string(bucketDates): {decode: decodeAs[eventDates](), verify: (*checker).verifyDates, undecoded: func(c *checker, k []byte) {
+		c.seen.unread(k)
+	}, done: (*checker).datesRead},
 	string(bucketByDue): {decode: emptyValue, verify: func(c *checker, k []byte, _ any) {
 		c.verifyDateIndex(k, "期限", func(d *eventDates) calendar.Date { return d.Deadline })
-	}},
+	}, done: (*checker).dateIndexRead},
 	string(bucketByClosed): {decode: emptyValue, verify: func(c *checker, k []byte, _ any) {
 		c.verifyDateIndex(k, "办结日", func(d *eventDates) calendar.Date { return d.ClosedOn })
-	}},
+	}, done: (*checker).dateIndexRead},
 }
 
 // problem reports a problem with record k of the bucket being read.
@@ -577,17 +634,51 @@ func (c *checker) lookup(bucket, key []byte) (v []byte, p presence) {
 			v, p = nil, unknown
 		}
 	}()
-	b := c.tx.Bucket(bucket)
-	if b == nil {
-		c.r.add(name, "", "缺少这个桶：依赖它的查询会漏掉记录")
-		c.skipBucket(name)
-		return nil, unknown
+	lc := c.cursors[name]
+	if lc == nil {
+		b := c.tx.Bucket(bucket)
+		if b == nil {
+			c.r.add(name, "", "缺少这个桶：依赖它的查询会漏掉记录")
+			c.skipBucket(name)
+			return nil, unknown
+		}
+		lc = &lookupCursor{cur: b.Cursor()}
+		if c.cursors == nil {
+			c.cursors = map[string]*lookupCursor{}
+		}
+		c.cursors[name] = lc
 	}
-	k, v := b.Cursor().Seek(key)
+	k, v := lc.seek(key)
 	if !bytes.Equal(k, key) {
 		return nil, absent
 	}
 	return v, present
+}
+
+// lookupCursor finds keys in one bucket, stepping forward from the last
+// key found when the next is near, seeking otherwise.
+type lookupCursor struct {
+	cur    *bolt.Cursor
+	k, v   []byte
+	placed bool // k, v are where the cursor is (k nil: past the end)
+}
+
+// seek returns the first key ≥ key, and its value.
+func (lc *lookupCursor) seek(key []byte) ([]byte, []byte) {
+	if lc.placed && lc.k != nil && bytes.Compare(lc.k, key) <= 0 {
+		for range 4 {
+			if lc.k == nil || bytes.Compare(lc.k, key) >= 0 {
+				return lc.k, lc.v
+			}
+			lc.k, lc.v = lc.cur.Next()
+		}
+		if lc.k == nil || bytes.Compare(lc.k, key) >= 0 {
+			return lc.k, lc.v
+		}
+	}
+	lc.k, lc.v = lc.cur.Seek(key)
+	lc.placed = true
+	return lc.k, lc.v
 }
 
 func (c *checker) skipBucket(name string) {
@@ -612,6 +703,9 @@ func (c *checker) holds(bucket, key []byte) bool {
 // dates returns event id's record of event_dates, if there is one and it
 // can be read (one that cannot is reported with event_dates).
 func (c *checker) dates(k []byte) (*eventDates, presence) {
+	if d, p, ok := c.seen.dates(k); ok {
+		return d, p
+	}
 	v, p := c.lookup(bucketDates, k)
 	if p != present {
 		return nil, p
@@ -625,6 +719,7 @@ func (c *checker) dates(k []byte) (*eventDates, presence) {
 
 func (c *checker) verifyEvent(k []byte, x any) {
 	e, id := x.(*tracker.Event), binary.BigEndian.Uint64(k)
+	c.seen.event(id)
 	if e.ID != id {
 		c.problem(k, "记录中的事件编号 %d 与键不符", e.ID)
 	}
@@ -649,6 +744,9 @@ func (c *checker) verifyDates(k []byte, x any) {
 		c.problem(k, "指向的事件 %d 不存在", id)
 		return
 	}
+	if c.seeDates(id, d) {
+		return // its index keys are counted as the indexes are read
+	}
 	if c.lacks(bucketByDue, dateKey(d.Deadline, id)) {
 		c.problem(k, "events_by_deadline 中没有事件 %d 的期限 %s", id, d.Deadline)
 	}
@@ -662,17 +760,18 @@ func (c *checker) verifyDates(k []byte, x any) {
 func (c *checker) verifyDateIndex(k []byte, what string, date func(*eventDates) calendar.Date) {
 	day, id, _ := parseDateKey(k)
 	ik := idKey(id)
-	if c.lacks(bucketEvents, ik) {
+	if stored, ok := c.seen.stored(id); ok && !stored || !ok && c.lacks(bucketEvents, ik) {
 		c.problem(k, "指向的事件 %d 不存在", id)
 		return
 	}
 	d, p := c.dates(ik)
-	if p == absent {
+	switch {
+	case p == absent:
 		c.problem(k, "event_dates 中没有事件 %d，无法核对%s", id, what)
-		return
-	}
-	if d != nil && date(d) != day {
+	case d != nil && date(d) != day:
 		c.problem(k, "事件 %d 的%s是 %s，索引却记在 %s", id, what, date(d), day)
+	case d != nil:
+		c.seen.indexed(c.bucket, id)
 	}
 }
 

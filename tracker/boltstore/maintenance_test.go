@@ -75,6 +75,13 @@ func TestCheckFindsDamage(t *testing.T) {
 		// A stale deadline index entry for an event that exists.
 		{"stale deadline", put(bucketByDue, dateKey(calendar.DateOf(2026, 12, 1), 1), nil),
 			"events_by_deadline", `{"date":"2026-12-01","id":1}`, "事件 1 的期限是 2026-11-30，索引却记在 2026-12-01"},
+		// An event's deadline missing from its index: said of the event's
+		// dates, once the index has been read.
+		{"deadline key missing", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketByDue).Delete(dateKey(calendar.DateOf(2026, 11, 30), 1))
+		}, "event_dates", "1", "events_by_deadline 中没有事件 1 的期限 2026-11-30"},
+		{"deadline index missing", func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketByDue) },
+			"events_by_deadline", "", "缺少这个桶"},
 		// The closing-day index points to an event that does not exist.
 		{"closed index", put(bucketByClosed, dateKey(calendar.DateOf(2026, 11, 10), 99), nil),
 			"events_by_closed", `{"date":"2026-11-10","id":99}`, "指向的事件 99 不存在"},

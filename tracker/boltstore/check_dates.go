@@ -1,0 +1,181 @@
+package boltstore
+
+import "encoding/binary"
+
+// datesSeen is what Check remembers of event_dates, the events and the
+// date indexes, to compare them as it reads them rather than look each
+// record up in the others (a million random lookups): by event id, as
+// ids run from 1 to the events' sequence.
+//
+// The buckets are read in the order of their names: event_dates, events,
+// events_by_closed, events_by_deadline. Each record of event_dates is kept
+// here; each event read marks its id; each key of a date index found
+// right marks its id in that index. When an index has been read, every
+// record of event_dates whose key it lacks is reported.
+type datesSeen struct {
+	byID     []eventDates    // zero Deadline: no record
+	unreadID map[uint64]bool // records that could not be decoded
+	complete bool            // event_dates was read whole
+	events   []uint64        // bitset: an event is stored under the id
+	eventsOK bool            // events was read whole
+	byDue    []uint64        // bitset: events_by_deadline holds the id's key
+	byClosed []uint64        // bitset: events_by_closed holds it
+}
+
+// maxSeen bounds the ids remembered (8 bytes and 3 bits each); a file
+// with more events is checked by lookups.
+const maxSeen = 50_000_000
+
+// seeDates keeps an event_dates record; false when it is not kept (the
+// caller looks its index keys up).
+func (c *checker) seeDates(id uint64, d *eventDates) bool {
+	if c.seen == nil {
+		b := c.tx.Bucket(bucketEvents)
+		if b == nil || b.Sequence() >= maxSeen {
+			return false
+		}
+		n := b.Sequence() + 1
+		c.seen = &datesSeen{byID: make([]eventDates, n), events: bitset(n), byDue: bitset(n), byClosed: bitset(n)}
+	}
+	if id == 0 || id >= uint64(len(c.seen.byID)) || d.Deadline.IsZero() {
+		return false
+	}
+	c.seen.byID[id] = *d
+	return true
+}
+
+func bitset(n uint64) []uint64 { return make([]uint64, (n+63)/64) }
+
+func set(b []uint64, id uint64)      { b[id/64] |= 1 << (id % 64) }
+func has(b []uint64, id uint64) bool { return b[id/64]&(1<<(id%64)) != 0 }
+
+// unread notes an event_dates record that cannot be decoded.
+func (s *datesSeen) unread(k []byte) {
+	if s == nil || len(k) != 8 {
+		return
+	}
+	if s.unreadID == nil {
+		s.unreadID = map[uint64]bool{}
+	}
+	s.unreadID[binary.BigEndian.Uint64(k)] = true
+}
+
+// datesRead ends the reading of event_dates: what was kept stands for the
+// bucket only when all of it was read.
+func (c *checker) datesRead() {
+	if c.seen == nil {
+		return
+	}
+	if c.broken {
+		c.seen = nil
+		return
+	}
+	c.seen.complete = true
+}
+
+// dates answers for event_dates: ok false when it cannot (the caller
+// looks the record up).
+func (s *datesSeen) dates(k []byte) (*eventDates, presence, bool) {
+	if s == nil || !s.complete || len(k) != 8 {
+		return nil, absent, false
+	}
+	id := binary.BigEndian.Uint64(k)
+	switch {
+	case id == 0 || id >= uint64(len(s.byID)):
+		return nil, absent, false
+	case s.unreadID[id]:
+		return nil, unknown, true
+	case s.byID[id].Deadline.IsZero():
+		return nil, absent, true
+	}
+	d := s.byID[id]
+	return &d, present, true
+}
+
+// event notes an event read.
+func (s *datesSeen) event(id uint64) {
+	if s != nil && s.complete && id < uint64(len(s.byID)) {
+		set(s.events, id)
+	}
+}
+
+func (c *checker) eventsRead() {
+	if c.seen != nil {
+		c.seen.eventsOK = !c.broken
+	}
+}
+
+// stored answers whether an event is stored under id: ok false when it
+// cannot.
+func (s *datesSeen) stored(id uint64) (stored, ok bool) {
+	if s == nil || !s.complete || !s.eventsOK || id >= uint64(len(s.byID)) {
+		return false, false
+	}
+	return has(s.events, id), true
+}
+
+// indexed notes a key of a date index found right.
+func (s *datesSeen) indexed(bucket string, id uint64) {
+	if s == nil || !s.complete || id >= uint64(len(s.byID)) {
+		return
+	}
+	if bucket == string(bucketByDue) {
+		set(s.byDue, id)
+	} else {
+		set(s.byClosed, id)
+	}
+}
+
+// dateIndexRead ends the reading of a date index: every kept record of
+// event_dates whose key it lacks is reported (unless the index could not
+// be read whole: that is reported already).
+func (c *checker) dateIndexRead() {
+	if c.seen == nil || !c.seen.complete || c.broken {
+		return
+	}
+	c.unindexed(c.bucket)
+}
+
+// unindexed reports the records of event_dates whose key the date index
+// lacks.
+func (c *checker) unindexed(bucket string) {
+	due := bucket == string(bucketByDue)
+	bits, what := c.seen.byClosed, "办结日"
+	if due {
+		bits, what = c.seen.byDue, "期限"
+	}
+	for id, d := range c.seen.byID {
+		day := d.ClosedOn
+		if due {
+			day = d.Deadline
+		}
+		if day.IsZero() || has(bits, uint64(id)) {
+			continue
+		}
+		c.r.add(string(bucketDates), showKey(keyID, idKey(uint64(id))), "%s 中没有事件 %d 的%s %s", bucket, id, what, day)
+	}
+}
+
+// dateIndexesMissing reports a date index that is not in the file at all
+// when event_dates has records it should hold.
+func (c *checker) dateIndexesMissing() {
+	if c.seen == nil || !c.seen.complete || c.indexesDue {
+		return
+	}
+	for _, b := range [][]byte{bucketByDue, bucketByClosed} {
+		if c.tx.Bucket(b) != nil {
+			continue
+		}
+		due := string(b) == string(bucketByDue)
+		for _, d := range c.seen.byID {
+			day := d.ClosedOn
+			if due {
+				day = d.Deadline
+			}
+			if !day.IsZero() {
+				c.lookup(b, nil) // reports the bucket missing
+				break
+			}
+		}
+	}
+}
