@@ -20,9 +20,13 @@ func BenchmarkDigestWorkbook(b *testing.B) {
 			Channels: []tracker.Channel{tracker.Web, tracker.Center, tracker.Grassroots}}
 		d.Items = append(d.Items, tracker.DigestItem{Event: e, Left: 150, Overdue: true})
 	}
+	var size int
 	for b.Loop() {
-		if _, err := digestWorkbook(d); err != nil {
+		x, err := digestWorkbook(d)
+		if err != nil {
 			b.Fatal(err)
 		}
+		size = len(x)
 	}
+	b.ReportMetric(float64(size)/(1<<20), "MiB")
 }
