@@ -132,10 +132,21 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 	}
 	p.Stages = len(items)
 
+	// A mailbox is parsed out of each configured address once, not once
+	// per event.
+	mailboxes := map[string]string{}
+	mailbox := func(to string) string {
+		k, ok := mailboxes[to]
+		if !ok {
+			k = strings.ToLower(AddressOf(to))
+			mailboxes[to] = k
+		}
+		return k
+	}
 	digests := map[string]*Digest{}
 	var order []string
 	digest := func(to string) *Digest {
-		k := strings.ToLower(AddressOf(to))
+		k := mailbox(to)
 		d, ok := digests[k]
 		if !ok {
 			d = &Digest{Day: day, To: to}
@@ -146,8 +157,7 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 	}
 	seen := map[string]map[uint64]bool{} // mailbox → events in its digest
 	add := func(to string, it DigestItem) {
-		d := digest(to)
-		k := strings.ToLower(AddressOf(to))
+		d, k := digest(to), mailbox(to)
 		if seen[k] == nil {
 			seen[k] = map[uint64]bool{}
 		}
