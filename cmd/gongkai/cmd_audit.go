@@ -31,11 +31,7 @@ func newAuditCmd(e *env) *cobra.Command {
 			if q.To, err = optionalDateArg("--to", to); err != nil {
 				return err
 			}
-			svc, err := e.service()
-			if err != nil {
-				return err
-			}
-			list, err := svc.Audit(e.ctx(c.Context(), ""), q)
+			list, err := call(c, e, app.Service.Audit, q)
 			if err != nil {
 				return err
 			}
@@ -64,7 +60,7 @@ func newAuditCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			v, err := svc.VerifyAudit(e.ctx(c.Context(), ""))
+			v, err := svc.VerifyAudit(e.ctx(c))
 			if err != nil {
 				return err
 			}
@@ -137,7 +133,7 @@ func newBackupCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := svc.Backup(e.ctx(c.Context(), ""), args[0]); err != nil {
+			if err := svc.Backup(e.ctx(c), args[0]); err != nil {
 				return err
 			}
 			abs, _ := filepath.Abs(args[0])
@@ -157,7 +153,7 @@ func newCheckCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := svc.Check(e.ctx(c.Context(), ""))
+			r, err := svc.Check(e.ctx(c))
 			if r != nil {
 				for _, p := range r.FileProblems {
 					fmt.Fprintf(e.stderr, "gongkai: 损坏：%s\n", p)

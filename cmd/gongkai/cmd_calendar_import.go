@@ -14,7 +14,6 @@ import (
 type calendarImportOptions struct {
 	file   string
 	dryRun bool
-	by     string
 }
 
 func newCalendarImportCmd(e *env) *cobra.Command {
@@ -38,7 +37,7 @@ func newCalendarImportCmd(e *env) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "只显示变化，不写入")
-	c.Flags().StringVar(&o.by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }
 
@@ -47,11 +46,7 @@ func runCalendarImport(c *cobra.Command, e *env, o calendarImportOptions) error 
 	if err != nil {
 		return inputErrorf("无法读取文件 FILE %q：%s", o.file, errText(err))
 	}
-	svc, err := e.service()
-	if err != nil {
-		return err
-	}
-	r, err := svc.ImportCalendar(e.ctx(c.Context(), o.by), app.CalendarImportInput{FileInput: app.FileInput{Name: o.file, Data: data}, DryRun: o.dryRun})
+	r, err := call(c, e, app.Service.ImportCalendar, app.CalendarImportInput{FileInput: app.FileInput{Name: o.file, Data: data}, DryRun: o.dryRun})
 	if err != nil {
 		return err
 	}

@@ -66,11 +66,7 @@ func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 			return err
 		}
 	}
-	svc, err := e.service()
-	if err != nil {
-		return err
-	}
-	list, err := svc.Events(e.ctx(c.Context(), ""), q)
+	list, err := call(c, e, app.Service.Events, q)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 )
 
 func newInitCmd(e *env) *cobra.Command {
-	var by string
 	c := &cobra.Command{
 		Use:   "init",
 		Short: "创建数据库并载入内置的公开目录",
@@ -20,7 +19,7 @@ func newInitCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := svc.Init(e.ctx(c.Context(), by))
+			r, err := svc.Init(e.ctx(c))
 			if err != nil {
 				return err
 			}
@@ -33,6 +32,6 @@ func newInitCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }

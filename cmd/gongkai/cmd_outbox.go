@@ -15,7 +15,6 @@ func newOutboxCmd(e *env) *cobra.Command {
 	var flush bool
 	var retry uint64
 	var to []string
-	var by string
 	c := &cobra.Command{
 		Use:   "outbox [--flush] [--retry ID]",
 		Short: "发件箱：查看待发、失败和已发的邮件，发出待发的，重发失败的",
@@ -27,7 +26,7 @@ func newOutboxCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := e.ctx(c.Context(), by)
+			ctx := e.ctx(c)
 			var d *app.Delivery
 			switch {
 			case retry != 0:
@@ -65,7 +64,7 @@ func newOutboxCmd(e *env) *cobra.Command {
 	c.Flags().BoolVar(&flush, "flush", false, "发出待发的邮件")
 	c.Flags().Uint64Var(&retry, "retry", 0, "重新发送投递失败的邮件 ID")
 	c.Flags().StringSliceVar(&to, "to", nil, "与 --retry 一起用：改发到这个（更正后的）地址")
-	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }
 

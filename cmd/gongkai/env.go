@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"gongkai/calendar"
 	"gongkai/config"
 	"gongkai/notify"
@@ -153,13 +155,29 @@ func settings(cfg *config.Config) app.Settings {
 	return s
 }
 
-// ctx returns the command's context with who acts: --by, else the
+// byUsage describes --by, the option of every command that writes.
+const byUsage = "操作人（默认为系统用户名）"
+
+// ctx returns command c's context with who acts: its --by, else the
 // operating-system user.
-func (e *env) ctx(parent context.Context, by string) context.Context {
+func (e *env) ctx(c *cobra.Command) context.Context {
+	parent := c.Context()
 	if parent == nil {
 		parent = context.Background()
 	}
+	by, _ := c.Flags().GetString("by") // "" for a command without --by
 	return app.WithActor(parent, e.actor(by))
+}
+
+// call runs one operation of the service for command c: op is a method of
+// app.Service (app.Service.Log), in its input.
+func call[In, Out any](c *cobra.Command, e *env, op func(app.Service, context.Context, In) (Out, error), in In) (Out, error) {
+	svc, err := e.service()
+	if err != nil {
+		var none Out
+		return none, err
+	}
+	return op(svc, e.ctx(c), in)
 }
 
 // actor is who acts: --by, else the operating-system user.

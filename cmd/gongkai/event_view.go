@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"gongkai/calendar"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
@@ -71,6 +73,20 @@ func printEvent(w io.Writer, d *app.EventDetail) {
 	if ev.LoggedLate {
 		fmt.Fprintf(w, "  注意      补登：登记时已超过信息%s之后 %d 个工作日，期限仍从 %s 起算\n", ev.Kind.Name(), d.LateAfter, ev.Date)
 	}
+}
+
+// eventCmd makes c take one argument, EVENT, and run fn with the event's
+// id.
+func eventCmd(c *cobra.Command, fn func(c *cobra.Command, id uint64) error) *cobra.Command {
+	c.Args = exactArgs(1, "事件编号 EVENT")
+	c.RunE = func(c *cobra.Command, args []string) error {
+		id, err := parseEventID(args[0])
+		if err != nil {
+			return err
+		}
+		return fn(c, id)
+	}
+	return c
 }
 
 // parseEventID reads an event id argument.
