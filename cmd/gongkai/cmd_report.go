@@ -39,7 +39,7 @@ func newReportCmd(e *env) *cobra.Command {
 }
 
 func runReport(c *cobra.Command, e *env, o reportOptions) error {
-	if err := parseFormat(o.format, "text", "html", "xlsx", "csv"); err != nil {
+	if err := parseFormat(o.format, notify.WeeklyFormats...); err != nil {
 		return err
 	}
 	if o.format == "xlsx" && o.out == "" && !o.send {
@@ -64,24 +64,9 @@ func runReport(c *cobra.Command, e *env, o reportOptions) error {
 	} else if r, err = call(c, e, app.Service.WeeklyReport, app.ReportInput{Day: day}); err != nil {
 		return err
 	}
-	var data []byte
-	switch o.format {
-	case "text":
-		data = []byte(notify.WeeklyText(r))
-	case "html":
-		h, err := notify.WeeklyHTML(r)
-		if err != nil {
-			return err
-		}
-		data = []byte(h)
-	case "xlsx":
-		if data, err = notify.WeeklyWorkbook(r); err != nil {
-			return err
-		}
-	case "csv":
-		if data, err = notify.WeeklyCSV(r); err != nil {
-			return err
-		}
+	data, err := notify.WeeklyAs(r, o.format)
+	if err != nil {
+		return err
 	}
 	if o.out != "" {
 		if err := os.WriteFile(o.out, data, 0o640); err != nil {
