@@ -86,6 +86,15 @@ func (s *Schedule) Source() string {
 	return src + "：" + strings.Join(titles, "、")
 }
 
+// Standing says what the year's days rest on, in a line: 正式 and their
+// source, or 暂估 and how they are estimated.
+func (y YearInfo) Standing() string {
+	if y.Official {
+		return "正式（" + y.Schedule.Source() + "）"
+	}
+	return "暂估——放假安排通知尚未发布或导入，按《全国年节及纪念日放假办法》推算，无调休上班日"
+}
+
 // HolidayDays are the days off and make-up workdays of one holiday.
 type HolidayDays struct {
 	Name      string
