@@ -65,15 +65,3 @@ func TestMonth(t *testing.T) {
 		t.Error("a month past the calendar's range: no error")
 	}
 }
-
-func TestYearStanding(t *testing.T) {
-	c := Default()
-	y, _ := c.Year(2026)
-	if got := y.Standing(); got != "正式（内置数据：《国务院办公厅关于2026年部分节假日安排的通知》）" {
-		t.Errorf("2026: %q", got)
-	}
-	y, _ = c.Year(2029)
-	if got := y.Standing(); !strings.HasPrefix(got, "暂估——") {
-		t.Errorf("2029: %q", got)
-	}
-}
