@@ -47,3 +47,37 @@ func TestYearSpanWords(t *testing.T) {
 		t.Errorf("%d spans, want one per official year and one for the provisional years", len(got))
 	}
 }
+
+// An explanation in words, forward, backward, on the day, and over a
+// provisional year.
+func TestExplanationWords(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		from          string
+		n             int
+		how, outcome  string
+		first, result string // the first step's count, the last's
+	}{
+		{"2026-09-28", 20, "起算日 2026-09-28（星期一）不计入，从其后一日起数 20 个工作日：",
+			"结果：2026-10-30（星期五）；途中跳过放假（国庆节） 7 天、周末 5 天", "第 1 个工作日", "第 20 个工作日"},
+		{"2026-10-08", -5, "从 2026-10-08（星期四）前一日起向前数 5 个工作日：",
+			"结果：2026-09-23（星期三）；途中跳过放假（国庆节） 7 天、放假（中秋节） 3 天", "跳过", "第 5 个工作日"},
+		{"2026-10-03", 0, "2026-10-03（星期六）当天若是工作日即为结果，否则顺延至其后第一个工作日：",
+			"结果：2026-10-08（星期四）；途中跳过放假（国庆节） 5 天", "跳过", "即结果"},
+		{"2029-01-20", 20, "起算日 2029-01-20（星期六）不计入，从其后一日起数 20 个工作日：",
+			"结果：2029-02-22（星期四）；途中跳过周末 9 天、放假（春节） 4 天\n注意：途经的日期中有暂估日（所在年份的放假安排通知尚未发布或导入），结果可能随通知调整。",
+			"跳过", "第 20 个工作日"}, // the 21st, a Sunday
+	} {
+		x, err := c.Explanation(d(tc.from), tc.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, last := x.Count(x.Steps[0]), x.Count(x.Steps[len(x.Steps)-1])
+		if x.How() != tc.how || x.Outcome() != tc.outcome || first != tc.first || last != tc.result {
+			t.Errorf("%s %+d:\n%s\n%s\n%s … %s", tc.from, tc.n, x.How(), x.Outcome(), first, last)
+		}
+	}
+	if _, err := c.Explanation(LastDate, 1); err == nil {
+		t.Error("a count past the calendar's range: no error")
+	}
+}
