@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -65,7 +64,7 @@ func newAuditCmd(e *env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "审计日志完好：%s\n", v.Head)
-			fmt.Fprintf(e.stdout, "事件内容：%s\n", bindingText(v.EventBinding))
+			fmt.Fprintf(e.stdout, "事件内容：%s\n", v.Sound())
 			if len(v.Simulated) == 0 {
 				fmt.Fprintln(e.stdout, "模拟时间：没有记录写于模拟时间。")
 				return nil
@@ -84,16 +83,6 @@ func newAuditCmd(e *env) *cobra.Command {
 		},
 	})
 	return c
-}
-
-// bindingText says how the stored events compare with the audit log, when
-// none is damaged.
-func bindingText(b tracker.EventBinding) string {
-	if len(b.Unbound) == 0 {
-		return fmt.Sprintf("%d 个事件均与审计日志所记相符。", b.Bound)
-	}
-	return fmt.Sprintf("%d 个事件与审计日志所记相符；%d 个未绑定（写于审计日志记录事件哈希之前，尚未建立基线），内容无从核对：事件 %s。",
-		b.Bound, len(b.Unbound), tracker.IDList(b.Unbound))
 }
 
 // printAuditTable prints audit entries, with their content when asked;
@@ -180,7 +169,7 @@ func newCheckCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(w, "事件：%d 个，其中待公开 %d 个\n", r.Events, r.Open)
 			fmt.Fprintf(w, "审计日志：完好，%s\n", r.Audit)
-			fmt.Fprintf(w, "事件内容：%s\n", bindingText(r.EventBinding))
+			fmt.Fprintf(w, "事件内容：%s\n", r.Sound())
 			return nil
 		},
 	}
