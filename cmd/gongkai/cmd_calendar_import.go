@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
-	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -84,12 +83,8 @@ func runCalendarImport(c *cobra.Command, e *env, o calendarImportOptions) error 
 		fmt.Fprintf(w, "重算了 %d 个事件的期限：\n", len(r.Recomputed))
 		t := newTable(w, "编号", "事项", "原期限", "新期限", "状态")
 		for _, rc := range r.Recomputed {
-			v := rc.Event
-			nd := dateWithWeekday(v.Deadline)
-			if v.Provisional {
-				nd += " 暂估"
-			}
-			t.Append([]string{fmt.Sprint(v.ID), fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)), dateWithWeekday(rc.Before), nd, v.Status.Name()})
+			matter, deadline := eventCells(&rc.Event)
+			t.Append([]string{fmt.Sprint(rc.Event.ID), matter, dateWithWeekday(rc.Before), deadline, rc.Event.Status.Name()})
 		}
 		return t.Render()
 	}

@@ -86,12 +86,9 @@ func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 	}
 	t := newTable(e.stdout, "编号", "事项", "类型", "日期", "期限", "剩余", "状态", "待公开")
 	for _, v := range list.Events {
-		deadline := dateWithWeekday(v.Deadline)
-		if v.Provisional {
-			deadline += " 暂估"
-		}
-		t.Append([]string{strconv.FormatUint(v.ID, 10), fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)),
-			v.Kind.Name(), v.Date.String(), deadline, v.Standing(list.AsOf), v.Status.Name(), tracker.ChannelNames(v.ChannelsPending)})
+		matter, deadline := eventCells(&v)
+		t.Append([]string{strconv.FormatUint(v.ID, 10), matter, v.Kind.Name(), v.Date.String(), deadline, v.Standing(list.AsOf),
+			v.Status.Name(), tracker.ChannelNames(v.ChannelsPending)})
 	}
 	if err := t.Render(); err != nil {
 		return err

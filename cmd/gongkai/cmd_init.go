@@ -23,12 +23,11 @@ func newInitCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cat := r.Catalog
+			format := "数据库 %s 已有目录《%s》（第 %s 版，%d 个事项），未作改动。\n"
 			if r.Created {
-				fmt.Fprintf(e.stdout, "已创建数据库 %s，载入目录《%s》（第 %s 版，%d 个事项）。\n", e.dbPath(), cat.Name, cat.Version, cat.Matters)
-			} else {
-				fmt.Fprintf(e.stdout, "数据库 %s 已有目录《%s》（第 %s 版，%d 个事项），未作改动。\n", e.dbPath(), cat.Name, cat.Version, cat.Matters)
+				format = "已创建数据库 %s，载入目录《%s》（第 %s 版，%d 个事项）。\n"
 			}
+			fmt.Fprintf(e.stdout, format, e.dbPath(), r.Catalog.Name, r.Catalog.Version, r.Catalog.Matters)
 			return nil
 		},
 	}

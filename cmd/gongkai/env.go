@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/user"
 	"strings"
 	"time"
@@ -136,6 +137,13 @@ func (e *env) newService(now func() time.Time) app.Service {
 			return e.sender(store, now)
 		},
 	})
+}
+
+// sender delivers the outbox, recording each step in store; it names
+// itself by host and process in the messages it claims.
+func (e *env) sender(store tracker.Store, now func() time.Time) (app.Deliverer, error) {
+	host, _ := os.Hostname()
+	return notify.DelivererFor(e.config(), e.getenv, store, now, fmt.Sprintf("%s/%d", host, os.Getpid()))
 }
 
 // wrapStore, when tests set it, wraps the database of every operation.

@@ -50,6 +50,16 @@ func dateWithWeekday(d calendar.Date) string {
 	return d.String() + " " + calendar.WeekdayName(d.Weekday())
 }
 
+// eventCells are an event's matter and deadline as tables show them:
+// "3 机关事业单位参加社会保险登记", "2028-01-10 星期一 暂估".
+func eventCells(v *tracker.EventView) (matter, deadline string) {
+	deadline = dateWithWeekday(v.Deadline)
+	if v.Provisional {
+		deadline += " 暂估"
+	}
+	return fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)), deadline
+}
+
 // printEvent prints an event's summary for people.
 func printEvent(w io.Writer, d *app.EventDetail) {
 	ev, v := d.Event, d.View
