@@ -72,13 +72,9 @@ func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 	}
 	switch o.format {
 	case "json":
-		return writeJSONList(e.stdout, list.Events)
+		return notify.WriteJSONList(e.stdout, list.Events)
 	case "csv":
-		rows := make([][]string, len(list.Events))
-		for i, v := range list.Events {
-			rows[i] = v.Record()
-		}
-		return notify.WriteCSV(e.stdout, tracker.EventViewColumns, rows)
+		return notify.WriteRecords(e.stdout, tracker.EventViewColumns, list.Events)
 	}
 	if len(list.Events) == 0 {
 		fmt.Fprintln(e.stdout, "没有符合条件的事件。")

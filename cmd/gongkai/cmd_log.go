@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gongkai/notify"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
@@ -68,7 +69,7 @@ func runLog(c *cobra.Command, e *env, o logOptions) error {
 		return err
 	}
 	if o.format == "json" {
-		return writeJSON(e.stdout, d.View)
+		return notify.WriteJSON(e.stdout, d.View)
 	}
 	fmt.Fprintln(e.stdout, "已登记。")
 	printEvent(e.stdout, d)

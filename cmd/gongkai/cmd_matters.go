@@ -50,19 +50,15 @@ func newMattersCmd(e *env) *cobra.Command {
 
 func printMatters(e *env, list *app.MatterList, format string) error {
 	cat, ms := list.Catalog, list.Matters
-	switch format {
-	case "json":
-		out := make([]tracker.MatterView, len(ms))
+	if format != "table" {
+		views := make([]tracker.MatterView, len(ms))
 		for i := range ms {
-			out[i] = ms[i].View()
+			views[i] = ms[i].View()
 		}
-		return writeJSON(e.stdout, out)
-	case "csv":
-		rows := make([][]string, len(ms))
-		for i := range ms {
-			rows[i] = ms[i].View().Record()
+		if format == "json" {
+			return notify.WriteJSON(e.stdout, views)
 		}
-		return notify.WriteCSV(e.stdout, tracker.MatterViewColumns, rows)
+		return notify.WriteRecords(e.stdout, tracker.MatterViewColumns, views)
 	}
 	if len(ms) == 0 {
 		fmt.Fprintln(e.stdout, "没有名称含该文字的事项。")
