@@ -90,10 +90,8 @@ func newAuditCmd(e *env) *cobra.Command {
 // time in a column of its own.
 func printAuditTable(w io.Writer, entries []app.AuditView, content bool) error {
 	var rows [][]string
-	simulated := false
 	for _, a := range entries {
 		at, real := timeCells(a.At, a.Clock, "2006-01-02 15:04:05")
-		simulated = simulated || real != ""
 		row := []string{strconv.FormatUint(a.Seq, 10), at, real, a.Actor, a.ActionName, a.SubjectName}
 		if content {
 			row = append(row, a.Text)
@@ -104,11 +102,7 @@ func printAuditTable(w io.Writer, entries []app.AuditView, content bool) error {
 	if content {
 		header = append(header, "内容")
 	}
-	t := newTable(w, dropColumn(header, 2, !simulated)...)
-	for _, r := range rows {
-		t.Append(dropColumn(r, 2, !simulated))
-	}
-	return t.Render()
+	return renderClocked(w, header, rows, 2)
 }
 
 func newBackupCmd(e *env) *cobra.Command {

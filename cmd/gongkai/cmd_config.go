@@ -112,9 +112,6 @@ func ownerWarnings(e *env, cfg *config.Config) []string {
 }
 
 func probeSMTP(ctx context.Context, e *env) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	said, err := notify.ProbeFor(ctx, e.config(), e.getenv)
 	if err != nil {
 		return err

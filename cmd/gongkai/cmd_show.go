@@ -69,15 +69,9 @@ func printEventHistory(e *env, d *app.EventDetail) error {
 	}
 	fmt.Fprintln(w, "\n历史：")
 	var rows [][]string
-	simulated := false
 	for _, h := range ev.History {
 		at, real := timeCells(h.At, h.Clock, minute)
-		simulated = simulated || real != ""
 		rows = append(rows, []string{at, real, h.By, tracker.ActionName(h.Action), h.Detail, h.Reason})
 	}
-	t := newTable(w, dropColumn([]string{"时间", "实际时间", "操作人", "操作", "内容", "原因"}, 1, !simulated)...)
-	for _, r := range rows {
-		t.Append(dropColumn(r, 1, !simulated))
-	}
-	return t.Render()
+	return renderClocked(w, []string{"时间", "实际时间", "操作人", "操作", "内容", "原因"}, rows, 1)
 }

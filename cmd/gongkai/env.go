@@ -169,12 +169,8 @@ const byUsage = "操作人（默认为系统用户名）"
 // ctx returns command c's context with who acts: its --by, else the
 // operating-system user.
 func (e *env) ctx(c *cobra.Command) context.Context {
-	parent := c.Context()
-	if parent == nil {
-		parent = context.Background()
-	}
 	by, _ := c.Flags().GetString("by") // "" for a command without --by
-	return app.WithActor(parent, e.actor(by))
+	return app.WithActor(c.Context(), e.actor(by))
 }
 
 // call runs one operation of the service for command c: op is a method of
