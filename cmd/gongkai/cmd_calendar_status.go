@@ -30,15 +30,16 @@ func newCalendarStatusCmd(e *env) *cobra.Command {
 }
 
 func runCalendarStatus(e *env, o calendarStatusOptions) error {
-	var today calendar.Date
-	var err error
-	if o.asOf != "" {
-		today, err = parseDateArg("--as-of", o.asOf)
-	} else {
-		today, err = e.today()
-	}
+	today, err := optionalDateArg("--as-of", o.asOf)
 	if err != nil {
 		return err
+	}
+	if today.IsZero() {
+		now, err := e.clock()
+		if err != nil {
+			return err
+		}
+		today = calendar.Today(now())
 	}
 	cal, err := e.loadCalendar()
 	if err != nil {

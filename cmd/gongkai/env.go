@@ -53,42 +53,23 @@ func (e *env) config() *config.Config {
 	return e.cfg
 }
 
-// now returns the current instant: GONGKAI_NOW when set (an RFC 3339 time,
-// or a date meaning noon of that day in Asia/Shanghai), else the clock.
-func (e *env) now() (time.Time, error) {
+// clock returns the operation clock: GONGKAI_NOW fixed when set (an RFC
+// 3339 time, or a date meaning noon of that day in Asia/Shanghai), else
+// the machine's.
+func (e *env) clock() (func() time.Time, error) {
 	v := e.getenv(envNow)
 	if v == "" {
-		return time.Now(), nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := calendar.ParseDate(v)
-	if err != nil {
-		return time.Time{}, inputErrorf("环境变量 %s 的值 %q 无效：应为 RFC 3339 时间（如 2026-11-02T09:00:00+08:00）或日期 YYYY-MM-DD", envNow, v)
-	}
-	return d.Start().Add(12 * time.Hour), nil
-}
-
-// clock returns the operation clock: GONGKAI_NOW fixed, else the machine's.
-func (e *env) clock() (func() time.Time, error) {
-	if e.getenv(envNow) == "" {
 		return time.Now, nil
 	}
-	t, err := e.now()
+	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return nil, err
+		d, err := calendar.ParseDate(v)
+		if err != nil {
+			return nil, inputErrorf("环境变量 %s 的值 %q 无效：应为 RFC 3339 时间（如 2026-11-02T09:00:00+08:00）或日期 YYYY-MM-DD", envNow, v)
+		}
+		t = d.Start().Add(12 * time.Hour)
 	}
 	return func() time.Time { return t }, nil
-}
-
-// today returns today's date in Asia/Shanghai.
-func (e *env) today() (calendar.Date, error) {
-	t, err := e.now()
-	if err != nil {
-		return calendar.Date{}, err
-	}
-	return calendar.Today(t), nil
 }
 
 // dbPath finds the database: --db, then GONGKAI_DB, then the
@@ -217,7 +198,7 @@ func (e *env) printDelivery(d *app.Delivery) {
 // those imported into the database, when there is one. Reading never
 // creates a database.
 func (e *env) loadCalendar() (*calendar.Calendar, error) {
-	if _, err := e.now(); err != nil {
+	if _, err := e.clock(); err != nil {
 		// The calendar does not depend on today: a command that was told
 		// the day (--as-of) works whatever GONGKAI_NOW says.
 		e.svc = e.newService(time.Now)
