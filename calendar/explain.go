@@ -1,5 +1,11 @@
 package calendar
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // Step is one day passed while counting working days.
 type Step struct {
 	Day
@@ -51,4 +57,64 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// Explanation is a count of working days day by day (Explain's answer),
+// with its words for people.
+type Explanation struct {
+	From        Date
+	Days        int
+	Result      Date
+	Provisional bool
+	Steps       []Step
+}
+
+// Explanation returns Explain's answer as an Explanation.
+func (c *Calendar) Explanation(d Date, n int) (*Explanation, error) {
+	result, prov, steps, err := c.Explain(d, n)
+	if err != nil {
+		return nil, err
+	}
+	return &Explanation{From: d, Days: n, Result: result, Provisional: prov, Steps: steps}, nil
+}
+
+// How says how the count goes, introducing its steps.
+func (x *Explanation) How() string {
+	d := fmt.Sprintf("%s（%s）", x.From, WeekdayName(x.From.Weekday()))
+	switch {
+	case x.Days > 0:
+		return fmt.Sprintf("起算日 %s不计入，从其后一日起数 %d 个工作日：", d, x.Days)
+	case x.Days < 0:
+		return fmt.Sprintf("从 %s前一日起向前数 %d 个工作日：", d, -x.Days)
+	}
+	return d + "当天若是工作日即为结果，否则顺延至其后第一个工作日："
+}
+
+// Count says what step s was in the count: 第 N 个工作日, 即结果, or 跳过.
+func (x *Explanation) Count(s Step) string {
+	switch {
+	case s.Counted() && x.Days == 0:
+		return "即结果"
+	case s.Counted():
+		return "第 " + strconv.Itoa(abs(s.Ordinal)) + " 个工作日"
+	}
+	return "跳过"
+}
+
+// Outcome says the result and the days passed over on the way; a result
+// that rests on a provisional day says so in a second line.
+func (x *Explanation) Outcome() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "结果：%s（%s）", x.Result, WeekdayName(x.Result.Weekday()))
+	for i, sk := range SkippedDays(x.Steps) {
+		sep := "、"
+		if i == 0 {
+			sep = "；途中跳过"
+		}
+		fmt.Fprintf(&b, "%s%s %d 天", sep, sk.What, sk.Days)
+	}
+	if x.Provisional {
+		b.WriteString("\n注意：途经的日期中有暂估日（所在年份的放假安排通知尚未发布或导入），结果可能随通知调整。")
+	}
+	return b.String()
 }

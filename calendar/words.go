@@ -86,6 +86,15 @@ func (s *Schedule) Source() string {
 	return src + "：" + strings.Join(titles, "、")
 }
 
+// Standing says what the year's days rest on, in a line: 正式 and their
+// source, or 暂估 and how they are estimated.
+func (y YearInfo) Standing() string {
+	if y.Official {
+		return "正式（" + y.Schedule.Source() + "）"
+	}
+	return "暂估——放假安排通知尚未发布或导入，按《全国年节及纪念日放假办法》推算，无调休上班日"
+}
+
 // HolidayDays are the days off and make-up workdays of one holiday.
 type HolidayDays struct {
 	Name      string
@@ -161,6 +170,60 @@ type YearSpan struct {
 	From, To int
 	Official bool
 	Schedule *Schedule // when Official
+}
+
+// Label names the span's years: 2027, or 2029—2099.
+func (y YearSpan) Label() string {
+	if y.To > y.From {
+		return fmt.Sprintf("%d—%d", y.From, y.To)
+	}
+	return fmt.Sprint(y.From)
+}
+
+// Standing is 正式 or 暂估.
+func (y YearSpan) Standing() string {
+	if y.Official {
+		return "正式"
+	}
+	return "暂估"
+}
+
+// Origin says where the span's days come from: 内置, 导入 FILE（DATE）, or
+// 按放假办法推算.
+func (y YearSpan) Origin() string {
+	switch {
+	case !y.Official:
+		return "按放假办法推算"
+	case y.Schedule.Origin == OriginImported:
+		return "导入 " + y.Schedule.File + "（" + y.Schedule.ImportedAt.In(Shanghai).Format("2006-01-02") + "）"
+	}
+	return "内置"
+}
+
+// Basis names what the span's days rest on: the notices, or the 放假办法.
+func (y YearSpan) Basis() []string {
+	if !y.Official {
+		return []string{"《全国年节及纪念日放假办法》（2024年修订），无调休上班日"}
+	}
+	var out []string
+	for _, n := range y.Schedule.Notices {
+		out = append(out, n.Label())
+	}
+	return out
+}
+
+// Notes are the notes of the span's notices, each with its year:
+// 注（2026 年）：….
+func (y YearSpan) Notes() []string {
+	var out []string
+	if y.Official {
+		for _, n := range y.Schedule.Notices {
+			if n.Note != "" {
+				out = append(out, fmt.Sprintf("注（%d 年）：%s", y.From, n.Note))
+			}
+		}
+	}
+	return out
 }
 
 // Spans groups the calendar's years: each official year alone, each run of

@@ -1,7 +1,9 @@
 // Package config is gongkai's configuration file: its schema, the built-in
 // defaults, strict reading (an unknown key or a wrong type is an error
 // naming the line and the key), validation, and secrets, which are never
-// in the file itself but named there (an environment variable or a file).
+// in the file itself but named there (an environment variable or a file);
+// and what it says of itself to people (describe.go): how mail leaves,
+// where the password comes from, owners who would hear nothing.
 //
 // It imports no package of gongkai's.
 //

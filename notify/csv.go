@@ -27,6 +27,15 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 	return cw.Error()
 }
 
+// WriteRecords writes items as CSV (WriteCSV) under columns, a row each.
+func WriteRecords[T interface{ Record() []string }](w io.Writer, columns []string, items []T) error {
+	rows := make([][]string, len(items))
+	for i, it := range items {
+		rows[i] = it.Record()
+	}
+	return WriteCSV(w, columns, rows)
+}
+
 // WeeklyCSVColumns are the columns of WeeklyCSV.
 var WeeklyCSVColumns = []string{"section", "id", "matter", "matter_name", "summary", "date", "deadline", "workdays", "status"}
 

@@ -2,7 +2,8 @@
 //
 // Rendering: the reminder digest (text, with an .xlsx of every event past
 // the body's hundred), the weekly report (text, HTML, .xlsx, CSV), and the
-// CSV writer every export uses (a byte-order mark for Excel and WPS). It
+// writers every export uses: CSV (a byte-order mark for Excel and WPS) and
+// JSON (a long list written as it goes, one element a line). It
 // implements tracker's Renderer and WeeklyRenderer, and is called by the
 // application layer outside any transaction.
 //

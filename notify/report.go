@@ -156,6 +156,26 @@ func WeeklyHTML(r *tracker.WeeklyReport) (string, error) {
 	return b.String(), nil
 }
 
+// WeeklyFormats are the formats of WeeklyAs.
+var WeeklyFormats = []string{"text", "html", "xlsx", "csv"}
+
+// WeeklyAs renders the report in one of WeeklyFormats, as a file or a
+// download holds it; another format is an EInvalid error.
+func WeeklyAs(r *tracker.WeeklyReport, format string) ([]byte, error) {
+	switch format {
+	case "text":
+		return []byte(WeeklyText(r)), nil
+	case "html":
+		h, err := WeeklyHTML(r)
+		return []byte(h), err
+	case "xlsx":
+		return WeeklyWorkbook(r)
+	case "csv":
+		return WeeklyCSV(r)
+	}
+	return nil, tracker.Errorf(tracker.EInvalid, "报告格式 %q 无效：可选 %s", format, strings.Join(WeeklyFormats, "、"))
+}
+
 // WeeklyWorkbook is the report's data as a spreadsheet: one sheet per
 // section and one of on-time rates.
 func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {

@@ -67,6 +67,16 @@ func (h AuditHead) String() string {
 	return fmt.Sprintf("%d 条记录，末条哈希 %s", h.Count, h.Hash)
 }
 
+// Sound says, for people, how the stored events compare with the audit log
+// when none is damaged: how many are bound, and which are unbound.
+func (r *EventBinding) Sound() string {
+	if len(r.Unbound) == 0 {
+		return fmt.Sprintf("%d 个事件均与审计日志所记相符。", r.Bound)
+	}
+	return fmt.Sprintf("%d 个事件与审计日志所记相符；%d 个未绑定（写于审计日志记录事件哈希之前，尚未建立基线），内容无从核对：事件 %s。",
+		r.Bound, len(r.Unbound), IDList(r.Unbound))
+}
+
 // AuditProblem is a break in the chain, found by VerifyAudit.
 type AuditProblem struct {
 	Key     uint64 // the storage key of the entry where the break shows

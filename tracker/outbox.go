@@ -75,6 +75,23 @@ var stateNames = map[string]string{Queued: "待发", Sending: "发送中", Sent:
 // StateName returns a message state in Chinese.
 func StateName(s string) string { return stateNames[s] }
 
+// StateText says where the message stands, for people: its state, and for
+// one that failed and waits to be retried, when (待重试（11-30 09:05）).
+func (m *Message) StateText() string {
+	if m.State == Queued && m.Attempts > 0 {
+		return "待重试（" + m.NextTry.In(calendar.Shanghai).Format("01-02 15:04") + "）"
+	}
+	return StateName(m.State)
+}
+
+// LastTime is when the message was sent, or else queued.
+func (m *Message) LastTime() time.Time {
+	if !m.SentAt.IsZero() {
+		return m.SentAt
+	}
+	return m.Created
+}
+
 // NewMessageID returns the stable Message-ID of a message key.
 func NewMessageID(key string) string {
 	sum := sha256.Sum256([]byte(key))

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -31,11 +30,7 @@ func newAuditCmd(e *env) *cobra.Command {
 			if q.To, err = optionalDateArg("--to", to); err != nil {
 				return err
 			}
-			svc, err := e.service()
-			if err != nil {
-				return err
-			}
-			list, err := svc.Audit(e.ctx(c.Context(), ""), q)
+			list, err := call(c, e, app.Service.Audit, q)
 			if err != nil {
 				return err
 			}
@@ -64,12 +59,12 @@ func newAuditCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			v, err := svc.VerifyAudit(e.ctx(c.Context(), ""))
+			v, err := svc.VerifyAudit(e.ctx(c))
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "审计日志完好：%s\n", v.Head)
-			fmt.Fprintf(e.stdout, "事件内容：%s\n", bindingText(v.EventBinding))
+			fmt.Fprintf(e.stdout, "事件内容：%s\n", v.Sound())
 			if len(v.Simulated) == 0 {
 				fmt.Fprintln(e.stdout, "模拟时间：没有记录写于模拟时间。")
 				return nil
@@ -90,25 +85,13 @@ func newAuditCmd(e *env) *cobra.Command {
 	return c
 }
 
-// bindingText says how the stored events compare with the audit log, when
-// none is damaged.
-func bindingText(b tracker.EventBinding) string {
-	if len(b.Unbound) == 0 {
-		return fmt.Sprintf("%d 个事件均与审计日志所记相符。", b.Bound)
-	}
-	return fmt.Sprintf("%d 个事件与审计日志所记相符；%d 个未绑定（写于审计日志记录事件哈希之前，尚未建立基线），内容无从核对：事件 %s。",
-		b.Bound, len(b.Unbound), tracker.IDList(b.Unbound))
-}
-
 // printAuditTable prints audit entries, with their content when asked;
 // an entry written under a simulated time is marked, with the machine's
 // time in a column of its own.
 func printAuditTable(w io.Writer, entries []app.AuditView, content bool) error {
 	var rows [][]string
-	simulated := false
 	for _, a := range entries {
 		at, real := timeCells(a.At, a.Clock, "2006-01-02 15:04:05")
-		simulated = simulated || real != ""
 		row := []string{strconv.FormatUint(a.Seq, 10), at, real, a.Actor, a.ActionName, a.SubjectName}
 		if content {
 			row = append(row, a.Text)
@@ -119,11 +102,7 @@ func printAuditTable(w io.Writer, entries []app.AuditView, content bool) error {
 	if content {
 		header = append(header, "内容")
 	}
-	t := newTable(w, dropColumn(header, 2, !simulated)...)
-	for _, r := range rows {
-		t.Append(dropColumn(r, 2, !simulated))
-	}
-	return t.Render()
+	return renderClocked(w, header, rows, 2)
 }
 
 func newBackupCmd(e *env) *cobra.Command {
@@ -137,7 +116,7 @@ func newBackupCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := svc.Backup(e.ctx(c.Context(), ""), args[0]); err != nil {
+			if err := svc.Backup(e.ctx(c), args[0]); err != nil {
 				return err
 			}
 			abs, _ := filepath.Abs(args[0])
@@ -157,7 +136,7 @@ func newCheckCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := svc.Check(e.ctx(c.Context(), ""))
+			r, err := svc.Check(e.ctx(c))
 			if r != nil {
 				for _, p := range r.FileProblems {
 					fmt.Fprintf(e.stderr, "gongkai: 损坏：%s\n", p)
@@ -184,7 +163,7 @@ func newCheckCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(w, "事件：%d 个，其中待公开 %d 个\n", r.Events, r.Open)
 			fmt.Fprintf(w, "审计日志：完好，%s\n", r.Audit)
-			fmt.Fprintf(w, "事件内容：%s\n", bindingText(r.EventBinding))
+			fmt.Fprintf(w, "事件内容：%s\n", r.Sound())
 			return nil
 		},
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -41,47 +40,18 @@ func runCalendarExplain(e *env, o calendarExplainOptions) error {
 	if err != nil {
 		return err
 	}
-	result, prov, steps, err := cal.Explain(start, o.days)
+	x, err := cal.Explanation(start, o.days)
 	if err != nil {
 		return err
 	}
-	w := e.stdout
-	switch {
-	case o.days > 0:
-		fmt.Fprintf(w, "起算日 %s（%s）不计入，从其后一日起数 %d 个工作日：\n\n",
-			start, calendar.WeekdayName(start.Weekday()), o.days)
-	case o.days < 0:
-		fmt.Fprintf(w, "从 %s（%s）前一日起向前数 %d 个工作日：\n\n",
-			start, calendar.WeekdayName(start.Weekday()), -o.days)
-	default:
-		fmt.Fprintf(w, "%s（%s）当天若是工作日即为结果，否则顺延至其后第一个工作日：\n\n",
-			start, calendar.WeekdayName(start.Weekday()))
-	}
-	t := newTable(w, "日期", "星期", "情况", "计数")
-	for _, s := range steps {
-		count := "跳过"
-		switch {
-		case s.Counted() && o.days == 0:
-			count = "即结果"
-		case s.Counted():
-			count = "第 " + strconv.Itoa(max(s.Ordinal, -s.Ordinal)) + " 个工作日"
-		}
-		t.Append([]string{s.Date.String(), calendar.ShortWeekdayName(s.Date.Weekday()), s.Day.Description(), count})
+	fmt.Fprintf(e.stdout, "%s\n\n", x.How())
+	t := newTable(e.stdout, "日期", "星期", "情况", "计数")
+	for _, s := range x.Steps {
+		t.Append([]string{s.Date.String(), calendar.ShortWeekdayName(s.Date.Weekday()), s.Day.Description(), x.Count(s)})
 	}
 	if err := t.Render(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n结果：%s（%s）", result, calendar.WeekdayName(result.Weekday()))
-	for i, sk := range calendar.SkippedDays(steps) {
-		sep := "、"
-		if i == 0 {
-			sep = "；途中跳过"
-		}
-		fmt.Fprintf(w, "%s%s %d 天", sep, sk.What, sk.Days)
-	}
-	fmt.Fprintln(w)
-	if prov {
-		fmt.Fprintln(w, "注意：途经的日期中有暂估日（所在年份的放假安排通知尚未发布或导入），结果可能随通知调整。")
-	}
+	fmt.Fprintf(e.stdout, "\n%s\n", x.Outcome())
 	return nil
 }

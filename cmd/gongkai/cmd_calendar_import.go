@@ -7,14 +7,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
-	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
 type calendarImportOptions struct {
 	file   string
 	dryRun bool
-	by     string
 }
 
 func newCalendarImportCmd(e *env) *cobra.Command {
@@ -38,7 +36,7 @@ func newCalendarImportCmd(e *env) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "只显示变化，不写入")
-	c.Flags().StringVar(&o.by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }
 
@@ -47,11 +45,7 @@ func runCalendarImport(c *cobra.Command, e *env, o calendarImportOptions) error 
 	if err != nil {
 		return inputErrorf("无法读取文件 FILE %q：%s", o.file, errText(err))
 	}
-	svc, err := e.service()
-	if err != nil {
-		return err
-	}
-	r, err := svc.ImportCalendar(e.ctx(c.Context(), o.by), app.CalendarImportInput{FileInput: app.FileInput{Name: o.file, Data: data}, DryRun: o.dryRun})
+	r, err := call(c, e, app.Service.ImportCalendar, app.CalendarImportInput{FileInput: app.FileInput{Name: o.file, Data: data}, DryRun: o.dryRun})
 	if err != nil {
 		return err
 	}
@@ -89,12 +83,8 @@ func runCalendarImport(c *cobra.Command, e *env, o calendarImportOptions) error 
 		fmt.Fprintf(w, "重算了 %d 个事件的期限：\n", len(r.Recomputed))
 		t := newTable(w, "编号", "事项", "原期限", "新期限", "状态")
 		for _, rc := range r.Recomputed {
-			v := rc.Event
-			nd := dateWithWeekday(v.Deadline)
-			if v.Provisional {
-				nd += " 暂估"
-			}
-			t.Append([]string{fmt.Sprint(v.ID), fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)), dateWithWeekday(rc.Before), nd, v.Status.Name()})
+			matter, deadline := eventCells(&rc.Event)
+			t.Append([]string{fmt.Sprint(rc.Event.ID), matter, dateWithWeekday(rc.Before), deadline, rc.Event.Status.Name()})
 		}
 		return t.Render()
 	}

@@ -49,60 +49,24 @@ func runCalendarShow(e *env, args []string) error {
 		return err
 	}
 	info, _ := cal.Year(year)
-	if info.Official {
-		fmt.Fprintf(e.stdout, "%d 年：正式（%s）\n", year, info.Schedule.Source())
-	} else {
-		fmt.Fprintf(e.stdout, "%d 年：暂估——放假安排通知尚未发布或导入，按《全国年节及纪念日放假办法》推算，无调休上班日\n", year)
-	}
+	fmt.Fprintf(e.stdout, "%d 年：%s\n", year, info.Standing())
 	for m := first; m <= last; m++ {
-		if err := showMonth(e, cal, info, time.Month(m)); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintln(e.stdout, "\n标记：节日简称＝放假  班＝调休上班  *＝暂估（放假日按放假办法推算，或年末几天可能被下一年通知调整）")
-	return nil
-}
-
-func showMonth(e *env, cal *calendar.Calendar, info calendar.YearInfo, month time.Month) error {
-	year := info.Year
-	w := e.stdout
-	fmt.Fprintf(w, "\n%d年%d月\n", year, month)
-	t := newTable(w, "一", "二", "三", "四", "五", "六", "日")
-	row := make([]string, 7)
-	first := calendar.DateOf(year, month, 1)
-	n := calendar.DaysIn(year, month)
-	days := make([]calendar.Day, 0, n)
-	for i := 0; i < n; i++ {
-		d := first.AddDays(i)
-		day, err := cal.Day(d)
+		g, err := cal.Month(year, time.Month(m))
 		if err != nil {
 			return err
 		}
-		days = append(days, day)
-		col := (int(d.Weekday()) + 6) % 7 // Monday first
-		cell := strconv.Itoa(d.Day())
-		switch day.Kind {
-		case calendar.DayOff:
-			cell += " " + calendar.ShortHolidayName(day.Name)
-		case calendar.Makeup:
-			cell += " 班"
+		fmt.Fprintf(e.stdout, "\n%d年%d月\n", year, m)
+		t := newTable(e.stdout, "一", "二", "三", "四", "五", "六", "日")
+		for _, w := range g.Weeks {
+			t.Append(w[:])
 		}
-		// In a provisional year every day is provisional; mark the
-		// estimated days off there, and elsewhere every provisional day.
-		if day.Provisional && (day.Kind == calendar.DayOff || info.Official) {
-			cell += "*"
+		if err := t.Render(); err != nil {
+			return err
 		}
-		row[col] = cell
-		if col == 6 || i == n-1 {
-			t.Append(row)
-			row = make([]string, 7)
+		for _, h := range g.Holidays {
+			fmt.Fprintln(e.stdout, "  "+h.String())
 		}
 	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	for _, h := range calendar.Holidays(days) {
-		fmt.Fprintln(w, "  "+h.String())
-	}
+	fmt.Fprintln(e.stdout, "\n标记：节日简称＝放假  班＝调休上班  *＝暂估（放假日按放假办法推算，或年末几天可能被下一年通知调整）")
 	return nil
 }

@@ -30,15 +30,16 @@ func newCalendarStatusCmd(e *env) *cobra.Command {
 }
 
 func runCalendarStatus(e *env, o calendarStatusOptions) error {
-	var today calendar.Date
-	var err error
-	if o.asOf != "" {
-		today, err = parseDateArg("--as-of", o.asOf)
-	} else {
-		today, err = e.today()
-	}
+	today, err := optionalDateArg("--as-of", o.asOf)
 	if err != nil {
 		return err
+	}
+	if today.IsZero() {
+		now, err := e.clock()
+		if err != nil {
+			return err
+		}
+		today = calendar.Today(now())
 	}
 	cal, err := e.loadCalendar()
 	if err != nil {
@@ -48,27 +49,8 @@ func runCalendarStatus(e *env, o calendarStatusOptions) error {
 	t := newTable(w, "年份", "状态", "来源", "依据")
 	var notes []string
 	for _, y := range cal.Spans() {
-		if !y.Official {
-			span := fmt.Sprint(y.From)
-			if y.To > y.From {
-				span = fmt.Sprintf("%d—%d", y.From, y.To)
-			}
-			t.Append([]string{span, "暂估", "按放假办法推算", "《全国年节及纪念日放假办法》（2024年修订），无调休上班日"})
-			continue
-		}
-		s := y.Schedule
-		src := "内置"
-		if s.Origin == calendar.OriginImported {
-			src = "导入 " + s.File + "（" + s.ImportedAt.In(calendar.Shanghai).Format("2006-01-02") + "）"
-		}
-		var basis []string
-		for _, n := range s.Notices {
-			if n.Note != "" {
-				notes = append(notes, fmt.Sprintf("注（%d 年）：%s", y.From, n.Note))
-			}
-			basis = append(basis, n.Label())
-		}
-		t.Append([]string{fmt.Sprint(y.From), "正式", src, strings.Join(basis, "\n")})
+		t.Append([]string{y.Label(), y.Standing(), y.Origin(), strings.Join(y.Basis(), "\n")})
+		notes = append(notes, y.Notes()...)
 	}
 	if err := t.Render(); err != nil {
 		return err

@@ -15,7 +15,6 @@ func newCatalogCmd(e *env) *cobra.Command {
 		Use:   "catalog",
 		Short: "公开目录：导入另一份目录",
 	}
-	var by string
 	imp := &cobra.Command{
 		Use:   "import FILE",
 		Short: "导入一份公开目录（TOML），取代现行目录",
@@ -28,11 +27,7 @@ func newCatalogCmd(e *env) *cobra.Command {
 			if err != nil {
 				return inputErrorf("无法读取文件 FILE %q：%s", args[0], errText(err))
 			}
-			svc, err := e.service()
-			if err != nil {
-				return err
-			}
-			cat, err := svc.ImportCatalog(e.ctx(c.Context(), by), app.FileInput{Name: filepath.Base(args[0]), Data: data})
+			cat, err := call(c, e, app.Service.ImportCatalog, app.FileInput{Name: filepath.Base(args[0]), Data: data})
 			if err != nil {
 				return err
 			}
@@ -40,7 +35,7 @@ func newCatalogCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	imp.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	imp.Flags().String("by", "", byUsage)
 	c.AddCommand(imp)
 	return c
 }

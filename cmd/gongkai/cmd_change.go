@@ -11,13 +11,10 @@ import (
 	"gongkai/tracker/app"
 )
 
-// runChange runs one change of an event and prints the event after it.
-func runChange(c *cobra.Command, e *env, by, done string, fn func(ctx context.Context, svc app.Service) (*app.EventDetail, error)) error {
-	svc, err := e.service()
-	if err != nil {
-		return err
-	}
-	d, err := fn(e.ctx(c.Context(), by), svc)
+// runChange runs one change of an event (op, an app.Service method) and
+// prints the event after it.
+func runChange[In any](c *cobra.Command, e *env, done string, op func(app.Service, context.Context, In) (*app.EventDetail, error), in In) error {
+	d, err := call(c, e, op, in)
 	if err != nil {
 		return err
 	}
@@ -28,11 +25,11 @@ func runChange(c *cobra.Command, e *env, by, done string, fn func(ctx context.Co
 
 func newDiscloseCmd(e *env) *cobra.Command {
 	var (
-		channels            []string
-		all                 bool
-		date, url, note, by string
+		channels        []string
+		all             bool
+		date, url, note string
 	)
-	c := &cobra.Command{
+	c := eventCmd(&cobra.Command{
 		Use:   "disclose EVENT (--channel CH ... | --all)",
 		Short: "登记已在某些渠道公开",
 		Long: `登记事件 EVENT 的信息已在某些渠道公开。CH 为 web（政府网站）、center（政务服务中心）、
@@ -42,149 +39,109 @@ grassroots（基层公共服务平台），也可写中文名；--all 表示事�
 也不能晚于今天。`,
 		Example: `  gongkai disclose 12 --all --url https://www.zgq.gov.cn/xxgk/12345
   gongkai disclose 12 --channel web --date 2026-11-20 --url https://www.zgq.gov.cn/xxgk/12345`,
-		Args: exactArgs(1, "事件编号 EVENT"),
-		RunE: func(c *cobra.Command, args []string) error {
-			id, err := parseEventID(args[0])
+	}, func(c *cobra.Command, id uint64) error {
+		if all == (len(channels) > 0) {
+			return inputErrorf("请用 --channel 指明公开渠道，或用 --all 表示全部待公开渠道（二者选一）")
+		}
+		var chs []tracker.Channel
+		for _, s := range splitList(channels) {
+			ch, err := tracker.ParseChannel(s)
 			if err != nil {
 				return err
 			}
-			if all == (len(channels) > 0) {
-				return inputErrorf("请用 --channel 指明公开渠道，或用 --all 表示全部待公开渠道（二者选一）")
-			}
-			var chs []tracker.Channel
-			for _, s := range splitList(channels) {
-				ch, err := tracker.ParseChannel(s)
-				if err != nil {
-					return err
-				}
-				chs = append(chs, ch)
-			}
-			d, err := optionalDateArg("--date", date)
-			if err != nil {
-				return err
-			}
-			return runChange(c, e, by, "已登记公开。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
-				return svc.Disclose(ctx, app.DiscloseInput{Event: id, Channels: chs, All: all, Date: d, URL: url, Note: note})
-			})
-		},
-	}
+			chs = append(chs, ch)
+		}
+		d, err := optionalDateArg("--date", date)
+		if err != nil {
+			return err
+		}
+		return runChange(c, e, "已登记公开。", app.Service.Disclose, app.DiscloseInput{Event: id, Channels: chs, All: all, Date: d, URL: url, Note: note})
+	})
 	c.Flags().StringSliceVar(&channels, "channel", nil, "公开渠道（可重复，或用逗号分隔）")
 	c.Flags().BoolVar(&all, "all", false, "事项要求的全部待公开渠道")
 	c.Flags().StringVar(&date, "date", "", "公开日期 YYYY-MM-DD（默认今天）")
 	c.Flags().StringVar(&url, "url", "", "公开页面的网址")
 	c.Flags().StringVar(&note, "note", "", "备注，如公示栏位置")
-	c.Flags().StringVar(&by, "by", "", "登记人（默认为系统用户名）")
+	c.Flags().String("by", "", "登记人（默认为系统用户名）")
 	return c
 }
 
 func newWaiveCmd(e *env) *cobra.Command {
-	var reason, by string
-	c := &cobra.Command{
+	var reason string
+	c := eventCmd(&cobra.Command{
 		Use:     "waive EVENT --reason TEXT",
 		Short:   "免于公开：不公开而关闭事件，须说明理由",
 		Long:    `关闭事件而不公开，例如依法不予公开的信息；--reason 写明理由及法律依据。`,
 		Example: `  gongkai waive 12 --reason "涉及个人隐私，依《政府信息公开条例》第十五条不予公开"`,
-		Args:    exactArgs(1, "事件编号 EVENT"),
-		RunE: func(c *cobra.Command, args []string) error {
-			id, err := parseEventID(args[0])
-			if err != nil {
-				return err
-			}
-			return runChange(c, e, by, "已免于公开。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
-				return svc.Waive(ctx, app.WaiveInput{Event: id, Reason: reason})
-			})
-		},
-	}
+	}, func(c *cobra.Command, id uint64) error {
+		return runChange(c, e, "已免于公开。", app.Service.Waive, app.WaiveInput{Event: id, Reason: reason})
+	})
 	c.Flags().StringVar(&reason, "reason", "", "理由及法律依据（必填）")
-	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }
 
 func newRetractCmd(e *env) *cobra.Command {
-	var reason, channel, by string
-	c := &cobra.Command{
+	var reason, channel string
+	c := eventCmd(&cobra.Command{
 		Use:   "retract EVENT --channel CH --reason TEXT",
 		Short: "撤回误登的公开记录",
 		Long:  `撤回事件在某渠道上误登的公开记录（记录保留在历史中，不再计入）；若事件因此不再齐全，重新变为待公开。`,
-		Args:  exactArgs(1, "事件编号 EVENT"),
-		RunE: func(c *cobra.Command, args []string) error {
-			id, err := parseEventID(args[0])
-			if err != nil {
-				return err
-			}
-			if channel == "" {
-				return inputErrorf("请用 --channel 指明要撤回哪个渠道的公开记录")
-			}
-			ch, err := tracker.ParseChannel(channel)
-			if err != nil {
-				return err
-			}
-			return runChange(c, e, by, "已撤回公开记录。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
-				return svc.Retract(ctx, app.RetractInput{Event: id, Channel: ch, Reason: reason})
-			})
-		},
-	}
+	}, func(c *cobra.Command, id uint64) error {
+		if channel == "" {
+			return inputErrorf("请用 --channel 指明要撤回哪个渠道的公开记录")
+		}
+		ch, err := tracker.ParseChannel(channel)
+		if err != nil {
+			return err
+		}
+		return runChange(c, e, "已撤回公开记录。", app.Service.Retract, app.RetractInput{Event: id, Channel: ch, Reason: reason})
+	})
 	c.Flags().StringVar(&channel, "channel", "", "渠道（必填）")
 	c.Flags().StringVar(&reason, "reason", "", "原因（必填）")
-	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }
 
 func newReopenCmd(e *env) *cobra.Command {
-	var reason, by string
-	c := &cobra.Command{
+	var reason string
+	c := eventCmd(&cobra.Command{
 		Use:   "reopen EVENT --reason TEXT",
 		Short: "重新打开已关闭（已公开或免于公开）的事件",
 		Long:  `重新打开已公开或免于公开的事件。已公开的事件重新打开后，原公开记录作废（保留在历史中），须在各渠道重新公开；期限不变。`,
-		Args:  exactArgs(1, "事件编号 EVENT"),
-		RunE: func(c *cobra.Command, args []string) error {
-			id, err := parseEventID(args[0])
-			if err != nil {
-				return err
-			}
-			return runChange(c, e, by, "已重新打开。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
-				return svc.Reopen(ctx, app.ReopenInput{Event: id, Reason: reason})
-			})
-		},
-	}
+	}, func(c *cobra.Command, id uint64) error {
+		return runChange(c, e, "已重新打开。", app.Service.Reopen, app.ReopenInput{Event: id, Reason: reason})
+	})
 	c.Flags().StringVar(&reason, "reason", "", "原因（必填）")
-	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }
 
 func newAmendCmd(e *env) *cobra.Command {
-	var date, matter, summary, reason, by string
-	c := &cobra.Command{
+	var date, matter, summary, reason string
+	c := eventCmd(&cobra.Command{
 		Use:   "amend EVENT [--date D] [--matter M] [--summary TEXT] --reason TEXT",
 		Short: "更正登记错误（已关闭的事件也可更正）",
 		Long:  `更正事件的日期、事项或摘要；期限和状态随之重算。旧值保留在历史中。`,
-		Args:  exactArgs(1, "事件编号 EVENT"),
-		RunE: func(c *cobra.Command, args []string) error {
-			id, err := parseEventID(args[0])
+	}, func(c *cobra.Command, id uint64) error {
+		a := app.AmendInput{Event: id, Matter: matter, Reason: reason}
+		if c.Flags().Changed("date") {
+			d, err := parseDateArg("--date", date)
 			if err != nil {
 				return err
 			}
-			a := app.AmendInput{Event: id, Matter: matter, Reason: reason}
-			if c.Flags().Changed("date") {
-				d, err := parseDateArg("--date", date)
-				if err != nil {
-					return err
-				}
-				a.Date = &d
-			}
-			if c.Flags().Changed("summary") {
-				a.Summary = &summary
-			}
-			return runChange(c, e, by, "已更正。", func(ctx context.Context, svc app.Service) (*app.EventDetail, error) {
-				return svc.Amend(ctx, a)
-			})
-		},
-	}
+			a.Date = &d
+		}
+		if c.Flags().Changed("summary") {
+			a.Summary = &summary
+		}
+		return runChange(c, e, "已更正。", app.Service.Amend, a)
+	})
 	c.Flags().StringVar(&date, "date", "", "正确的形成或变更日期")
 	c.Flags().StringVar(&matter, "matter", "", "正确的事项（序号或名称）")
 	c.Flags().StringVar(&summary, "summary", "", "正确的摘要")
 	c.Flags().StringVar(&reason, "reason", "", "更正原因（必填）")
-	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }
 

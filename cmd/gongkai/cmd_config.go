@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pelletier/go-toml/v2"
 	"github.com/spf13/cobra"
 
 	"gongkai/config"
@@ -73,27 +72,16 @@ func printConfig(e *env, cfg *config.Config) error {
 		fmt.Fprint(w, "（来自环境变量 GONGKAI_DB）")
 	}
 	fmt.Fprintln(w)
-	if s := cfg.SMTP; s == nil {
-		fmt.Fprintf(w, "发信：没有 [smtp]，邮件写成 .eml 文件放在 %s\n", cfg.OutboxDir)
-	} else {
-		fmt.Fprintf(w, "发信：%s:%d（%s）\n", s.Host, s.Port, s.TLS)
-		switch {
-		case s.PasswordEnv != "":
-			state := "未设置"
-			if e.getenv(s.PasswordEnv) != "" {
-				state = "已设置"
-			}
-			fmt.Fprintf(w, "密码：来自环境变量 %s（%s）\n", s.PasswordEnv, state)
-		case s.PasswordFile != "":
-			fmt.Fprintf(w, "密码：来自文件 %s\n", s.PasswordFile)
-		}
+	fmt.Fprintf(w, "发信：%s\n", cfg.Sending())
+	if p := cfg.PasswordSource(e.getenv); p != "" {
+		fmt.Fprintf(w, "密码：%s\n", p)
 	}
 	fmt.Fprintln(w, "\n生效的配置：")
-	b, err := toml.Marshal(cfg)
+	text, err := cfg.Text()
 	if err != nil {
 		return err
 	}
-	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		fmt.Fprintln(w, "  "+line)
 	}
 	warnings := ownerWarnings(e, cfg)
@@ -120,19 +108,10 @@ func ownerWarnings(e *env, cfg *config.Config) []string {
 	if err != nil {
 		return nil // no database, no catalogue yet: nothing to compare with
 	}
-	var out []string
-	for _, i := range settings(cfg).Recipients.UnknownOwners(list.Matters) {
-		o := cfg.Recipients.Owners[i]
-		out = append(out, fmt.Sprintf("recipients.owners[%d].level1 的值 %q 不是现行目录中的一级事项，%s 将收不到任何提醒",
-			i, o.Level1, strings.Join(o.Emails, "、")))
-	}
-	return out
+	return cfg.OwnerWarnings(settings(cfg).Recipients.UnknownOwners(list.Matters))
 }
 
 func probeSMTP(ctx context.Context, e *env) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	said, err := notify.ProbeFor(ctx, e.config(), e.getenv)
 	if err != nil {
 		return err

@@ -66,23 +66,15 @@ func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 			return err
 		}
 	}
-	svc, err := e.service()
-	if err != nil {
-		return err
-	}
-	list, err := svc.Events(e.ctx(c.Context(), ""), q)
+	list, err := call(c, e, app.Service.Events, q)
 	if err != nil {
 		return err
 	}
 	switch o.format {
 	case "json":
-		return writeJSONList(e.stdout, list.Events)
+		return notify.WriteJSONList(e.stdout, list.Events)
 	case "csv":
-		rows := make([][]string, len(list.Events))
-		for i, v := range list.Events {
-			rows[i] = v.Record()
-		}
-		return notify.WriteCSV(e.stdout, tracker.EventViewColumns, rows)
+		return notify.WriteRecords(e.stdout, tracker.EventViewColumns, list.Events)
 	}
 	if len(list.Events) == 0 {
 		fmt.Fprintln(e.stdout, "没有符合条件的事件。")
@@ -90,12 +82,9 @@ func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 	}
 	t := newTable(e.stdout, "编号", "事项", "类型", "日期", "期限", "剩余", "状态", "待公开")
 	for _, v := range list.Events {
-		deadline := dateWithWeekday(v.Deadline)
-		if v.Provisional {
-			deadline += " 暂估"
-		}
-		t.Append([]string{strconv.FormatUint(v.ID, 10), fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)),
-			v.Kind.Name(), v.Date.String(), deadline, v.Standing(list.AsOf), v.Status.Name(), tracker.ChannelNames(v.ChannelsPending)})
+		matter, deadline := eventCells(&v)
+		t.Append([]string{strconv.FormatUint(v.ID, 10), matter, v.Kind.Name(), v.Date.String(), deadline, v.Standing(list.AsOf),
+			v.Status.Name(), tracker.ChannelNames(v.ChannelsPending)})
 	}
 	if err := t.Render(); err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 )
 
 func newInitCmd(e *env) *cobra.Command {
-	var by string
 	c := &cobra.Command{
 		Use:   "init",
 		Short: "创建数据库并载入内置的公开目录",
@@ -20,19 +19,18 @@ func newInitCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := svc.Init(e.ctx(c.Context(), by))
+			r, err := svc.Init(e.ctx(c))
 			if err != nil {
 				return err
 			}
-			cat := r.Catalog
+			format := "数据库 %s 已有目录《%s》（第 %s 版，%d 个事项），未作改动。\n"
 			if r.Created {
-				fmt.Fprintf(e.stdout, "已创建数据库 %s，载入目录《%s》（第 %s 版，%d 个事项）。\n", e.dbPath(), cat.Name, cat.Version, cat.Matters)
-			} else {
-				fmt.Fprintf(e.stdout, "数据库 %s 已有目录《%s》（第 %s 版，%d 个事项），未作改动。\n", e.dbPath(), cat.Name, cat.Version, cat.Matters)
+				format = "已创建数据库 %s，载入目录《%s》（第 %s 版，%d 个事项）。\n"
 			}
+			fmt.Fprintf(e.stdout, format, e.dbPath(), r.Catalog.Name, r.Catalog.Version, r.Catalog.Matters)
 			return nil
 		},
 	}
-	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }

@@ -5,15 +5,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gongkai/notify"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
 type logOptions struct {
-	matter           string
-	formed, changed  bool
-	summary, ref, by string
-	date, format     string
+	matter          string
+	formed, changed bool
+	summary, ref    string
+	date, format    string
 }
 
 func newLogCmd(e *env) *cobra.Command {
@@ -39,7 +40,7 @@ MATTER 是目录中的序号，或事项名称中的文字；文字对应多个�
 	c.Flags().StringVar(&o.summary, "summary", "", "摘要：形成或变更了什么信息（必填）")
 	c.Flags().StringVar(&o.date, "date", "", "形成或变更的日期 YYYY-MM-DD（默认今天）")
 	c.Flags().StringVar(&o.ref, "ref", "", "文号，如 赣人社字〔2026〕12号")
-	c.Flags().StringVar(&o.by, "by", "", "登记人（默认为系统用户名）")
+	c.Flags().String("by", "", "登记人（默认为系统用户名）")
 	c.Flags().StringVar(&o.format, "format", "table", "输出格式：table 或 json")
 	return c
 }
@@ -63,16 +64,12 @@ func runLog(c *cobra.Command, e *env, o logOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, err := e.service()
-	if err != nil {
-		return err
-	}
-	d, err := svc.Log(e.ctx(c.Context(), o.by), app.LogInput{Matter: o.matter, Kind: kind, Date: date, Summary: o.summary, Ref: o.ref})
+	d, err := call(c, e, app.Service.Log, app.LogInput{Matter: o.matter, Kind: kind, Date: date, Summary: o.summary, Ref: o.ref})
 	if err != nil {
 		return err
 	}
 	if o.format == "json" {
-		return writeJSON(e.stdout, d.View)
+		return notify.WriteJSON(e.stdout, d.View)
 	}
 	fmt.Fprintln(e.stdout, "已登记。")
 	printEvent(e.stdout, d)

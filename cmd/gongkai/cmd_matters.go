@@ -23,11 +23,7 @@ func newMattersCmd(e *env) *cobra.Command {
 			if err := parseFormat(format, "table", "json", "csv"); err != nil {
 				return err
 			}
-			svc, err := e.service()
-			if err != nil {
-				return err
-			}
-			list, err := svc.Matters(e.ctx(c.Context(), ""), app.MatterQuery{Search: search})
+			list, err := call(c, e, app.Service.Matters, app.MatterQuery{Search: search})
 			if err != nil {
 				return err
 			}
@@ -41,11 +37,7 @@ func newMattersCmd(e *env) *cobra.Command {
 		Short: "查看一个事项的全部栏目",
 		Args:  exactArgs(1, "事项 MATTER（序号或名称）"),
 		RunE: func(c *cobra.Command, args []string) error {
-			svc, err := e.service()
-			if err != nil {
-				return err
-			}
-			d, err := svc.Matter(e.ctx(c.Context(), ""), args[0])
+			d, err := call(c, e, app.Service.Matter, args[0])
 			if err != nil {
 				return err
 			}
@@ -58,19 +50,15 @@ func newMattersCmd(e *env) *cobra.Command {
 
 func printMatters(e *env, list *app.MatterList, format string) error {
 	cat, ms := list.Catalog, list.Matters
-	switch format {
-	case "json":
-		out := make([]tracker.MatterView, len(ms))
+	if format != "table" {
+		views := make([]tracker.MatterView, len(ms))
 		for i := range ms {
-			out[i] = ms[i].View()
+			views[i] = ms[i].View()
 		}
-		return writeJSON(e.stdout, out)
-	case "csv":
-		rows := make([][]string, len(ms))
-		for i := range ms {
-			rows[i] = ms[i].View().Record()
+		if format == "json" {
+			return notify.WriteJSON(e.stdout, views)
 		}
-		return notify.WriteCSV(e.stdout, tracker.MatterViewColumns, rows)
+		return notify.WriteRecords(e.stdout, tracker.MatterViewColumns, views)
 	}
 	if len(ms) == 0 {
 		fmt.Fprintln(e.stdout, "没有名称含该文字的事项。")

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
-	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -15,7 +14,6 @@ func newOutboxCmd(e *env) *cobra.Command {
 	var flush bool
 	var retry uint64
 	var to []string
-	var by string
 	c := &cobra.Command{
 		Use:   "outbox [--flush] [--retry ID]",
 		Short: "发件箱：查看待发、失败和已发的邮件，发出待发的，重发失败的",
@@ -27,7 +25,7 @@ func newOutboxCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := e.ctx(c.Context(), by)
+			ctx := e.ctx(c)
 			var d *app.Delivery
 			switch {
 			case retry != 0:
@@ -52,12 +50,8 @@ func newOutboxCmd(e *env) *cobra.Command {
 			}
 			t := newTable(e.stdout, "编号", "状态", "收件人", "主题", "尝试", "时间", "最后错误")
 			for _, m := range list.Messages {
-				when := m.Created
-				if !m.SentAt.IsZero() {
-					when = m.SentAt
-				}
-				t.Append([]string{fmt.Sprint(m.ID), stateName(m), strings.Join(m.To, "、"), m.Subject,
-					fmt.Sprint(m.Attempts), when.In(calendar.Shanghai).Format("2006-01-02 15:04"), m.LastError})
+				t.Append([]string{fmt.Sprint(m.ID), m.StateText(), strings.Join(m.To, "、"), m.Subject,
+					fmt.Sprint(m.Attempts), m.LastTime().In(calendar.Shanghai).Format("2006-01-02 15:04"), m.LastError})
 			}
 			return t.Render()
 		},
@@ -65,13 +59,6 @@ func newOutboxCmd(e *env) *cobra.Command {
 	c.Flags().BoolVar(&flush, "flush", false, "发出待发的邮件")
 	c.Flags().Uint64Var(&retry, "retry", 0, "重新发送投递失败的邮件 ID")
 	c.Flags().StringSliceVar(&to, "to", nil, "与 --retry 一起用：改发到这个（更正后的）地址")
-	c.Flags().StringVar(&by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
-}
-
-func stateName(m *tracker.Message) string {
-	if m.State == tracker.Queued && m.Attempts > 0 {
-		return "待重试（" + m.NextTry.In(calendar.Shanghai).Format("01-02 15:04") + "）"
-	}
-	return tracker.StateName(m.State)
 }

@@ -12,7 +12,6 @@ import (
 type remindOptions struct {
 	asOf   string
 	dryRun bool
-	by     string
 }
 
 func newRemindCmd(e *env) *cobra.Command {
@@ -32,7 +31,7 @@ func newRemindCmd(e *env) *cobra.Command {
 	}
 	c.Flags().StringVar(&o.asOf, "as-of", "", "以 D 为今天（默认今天）")
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "试运行：只显示，不记录、不发送")
-	c.Flags().StringVar(&o.by, "by", "", "操作人（默认为系统用户名）")
+	c.Flags().String("by", "", byUsage)
 	return c
 }
 
@@ -41,11 +40,7 @@ func runRemind(c *cobra.Command, e *env, o remindOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, err := e.service()
-	if err != nil {
-		return err
-	}
-	r, err := svc.RemindRun(e.ctx(c.Context(), o.by), app.RemindInput{Day: day, DryRun: o.dryRun})
+	r, err := call(c, e, app.Service.RemindRun, app.RemindInput{Day: day, DryRun: o.dryRun})
 	if r == nil {
 		return err
 	}

@@ -12,8 +12,8 @@ import (
 )
 
 type reportOptions struct {
-	asOf, format, out, by string
-	send                  bool
+	asOf, format, out string
+	send              bool
 }
 
 func newReportCmd(e *env) *cobra.Command {
@@ -33,13 +33,13 @@ func newReportCmd(e *env) *cobra.Command {
 	weekly.Flags().StringVar(&o.format, "format", "text", "输出格式：text、html、xlsx 或 csv")
 	weekly.Flags().StringVar(&o.out, "out", "", "写入文件（xlsx 必须指定）")
 	weekly.Flags().BoolVar(&o.send, "send", false, "发给 recipients.supervisors 和 recipients.officers")
-	weekly.Flags().StringVar(&o.by, "by", "", "操作人（默认为系统用户名）")
+	weekly.Flags().String("by", "", byUsage)
 	c.AddCommand(weekly)
 	return c
 }
 
 func runReport(c *cobra.Command, e *env, o reportOptions) error {
-	if err := parseFormat(o.format, "text", "html", "xlsx", "csv"); err != nil {
+	if err := parseFormat(o.format, notify.WeeklyFormats...); err != nil {
 		return err
 	}
 	if o.format == "xlsx" && o.out == "" && !o.send {
@@ -49,14 +49,9 @@ func runReport(c *cobra.Command, e *env, o reportOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, err := e.service()
-	if err != nil {
-		return err
-	}
-	ctx := e.ctx(c.Context(), o.by)
 	var r *tracker.WeeklyReport
 	if o.send {
-		sent, err := svc.SendWeeklyReport(ctx, app.ReportInput{Day: day})
+		sent, err := call(c, e, app.Service.SendWeeklyReport, app.ReportInput{Day: day})
 		if sent == nil {
 			return err
 		}
@@ -66,27 +61,12 @@ func runReport(c *cobra.Command, e *env, o reportOptions) error {
 		if err != nil || o.out == "" {
 			return err
 		}
-	} else if r, err = svc.WeeklyReport(ctx, app.ReportInput{Day: day}); err != nil {
+	} else if r, err = call(c, e, app.Service.WeeklyReport, app.ReportInput{Day: day}); err != nil {
 		return err
 	}
-	var data []byte
-	switch o.format {
-	case "text":
-		data = []byte(notify.WeeklyText(r))
-	case "html":
-		h, err := notify.WeeklyHTML(r)
-		if err != nil {
-			return err
-		}
-		data = []byte(h)
-	case "xlsx":
-		if data, err = notify.WeeklyWorkbook(r); err != nil {
-			return err
-		}
-	case "csv":
-		if data, err = notify.WeeklyCSV(r); err != nil {
-			return err
-		}
+	data, err := notify.WeeklyAs(r, o.format)
+	if err != nil {
+		return err
 	}
 	if o.out != "" {
 		if err := os.WriteFile(o.out, data, 0o640); err != nil {

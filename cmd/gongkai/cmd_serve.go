@@ -14,6 +14,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/config"
+	"gongkai/notify"
 	"gongkai/tracker/app"
 )
 
@@ -158,7 +159,7 @@ func (e *env) jobSetup() (app.Service, app.Schedule, error) {
 }
 
 func (e *env) transportName() string {
-	t, _, err := e.transport()
+	t, _, err := notify.TransportFor(e.config(), e.getenv)
 	if err != nil {
 		return "error: " + err.Error()
 	}

@@ -11,32 +11,22 @@ import (
 
 func newShowCmd(e *env) *cobra.Command {
 	var asOf string
-	c := &cobra.Command{
+	c := eventCmd(&cobra.Command{
 		Use:   "show EVENT",
 		Short: "查看一个事件的全部经过",
 		Long: `显示事件的现状和全部历史：登记、更正、重算期限、各渠道公开、撤回、免于公开、重新打开，以及操作人和时间。
 写于模拟时间（GONGKAI_NOW，与机器时间相差超过 1 分钟）的记录标为“模拟时间”，并列出实际时间。`,
-		Args: exactArgs(1, "事件编号 EVENT"),
-		RunE: func(c *cobra.Command, args []string) error {
-			id, err := parseEventID(args[0])
-			if err != nil {
-				return err
-			}
-			day, err := optionalDateArg("--as-of", asOf)
-			if err != nil {
-				return err
-			}
-			svc, err := e.service()
-			if err != nil {
-				return err
-			}
-			d, err := svc.Event(e.ctx(c.Context(), ""), app.EventRef{ID: id, AsOf: day})
-			if err != nil {
-				return err
-			}
-			return printEventHistory(e, d)
-		},
-	}
+	}, func(c *cobra.Command, id uint64) error {
+		day, err := optionalDateArg("--as-of", asOf)
+		if err != nil {
+			return err
+		}
+		d, err := call(c, e, app.Service.Event, app.EventRef{ID: id, AsOf: day})
+		if err != nil {
+			return err
+		}
+		return printEventHistory(e, d)
+	})
 	c.Flags().StringVar(&asOf, "as-of", "", "以 D 为今天")
 	return c
 }
@@ -79,15 +69,9 @@ func printEventHistory(e *env, d *app.EventDetail) error {
 	}
 	fmt.Fprintln(w, "\n历史：")
 	var rows [][]string
-	simulated := false
 	for _, h := range ev.History {
 		at, real := timeCells(h.At, h.Clock, minute)
-		simulated = simulated || real != ""
 		rows = append(rows, []string{at, real, h.By, tracker.ActionName(h.Action), h.Detail, h.Reason})
 	}
-	t := newTable(w, dropColumn([]string{"时间", "实际时间", "操作人", "操作", "内容", "原因"}, 1, !simulated)...)
-	for _, r := range rows {
-		t.Append(dropColumn(r, 1, !simulated))
-	}
-	return t.Render()
+	return renderClocked(w, []string{"时间", "实际时间", "操作人", "操作", "内容", "原因"}, rows, 1)
 }

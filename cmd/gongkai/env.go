@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/user"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
 	"gongkai/config"
@@ -50,42 +53,23 @@ func (e *env) config() *config.Config {
 	return e.cfg
 }
 
-// now returns the current instant: GONGKAI_NOW when set (an RFC 3339 time,
-// or a date meaning noon of that day in Asia/Shanghai), else the clock.
-func (e *env) now() (time.Time, error) {
+// clock returns the operation clock: GONGKAI_NOW fixed when set (an RFC
+// 3339 time, or a date meaning noon of that day in Asia/Shanghai), else
+// the machine's.
+func (e *env) clock() (func() time.Time, error) {
 	v := e.getenv(envNow)
 	if v == "" {
-		return time.Now(), nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := calendar.ParseDate(v)
-	if err != nil {
-		return time.Time{}, inputErrorf("环境变量 %s 的值 %q 无效：应为 RFC 3339 时间（如 2026-11-02T09:00:00+08:00）或日期 YYYY-MM-DD", envNow, v)
-	}
-	return d.Start().Add(12 * time.Hour), nil
-}
-
-// clock returns the operation clock: GONGKAI_NOW fixed, else the machine's.
-func (e *env) clock() (func() time.Time, error) {
-	if e.getenv(envNow) == "" {
 		return time.Now, nil
 	}
-	t, err := e.now()
+	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return nil, err
+		d, err := calendar.ParseDate(v)
+		if err != nil {
+			return nil, inputErrorf("环境变量 %s 的值 %q 无效：应为 RFC 3339 时间（如 2026-11-02T09:00:00+08:00）或日期 YYYY-MM-DD", envNow, v)
+		}
+		t = d.Start().Add(12 * time.Hour)
 	}
 	return func() time.Time { return t }, nil
-}
-
-// today returns today's date in Asia/Shanghai.
-func (e *env) today() (calendar.Date, error) {
-	t, err := e.now()
-	if err != nil {
-		return calendar.Date{}, err
-	}
-	return calendar.Today(t), nil
 }
 
 // dbPath finds the database: --db, then GONGKAI_DB, then the
@@ -136,6 +120,13 @@ func (e *env) newService(now func() time.Time) app.Service {
 	})
 }
 
+// sender delivers the outbox, recording each step in store; it names
+// itself by host and process in the messages it claims.
+func (e *env) sender(store tracker.Store, now func() time.Time) (app.Deliverer, error) {
+	host, _ := os.Hostname()
+	return notify.DelivererFor(e.config(), e.getenv, store, now, fmt.Sprintf("%s/%d", host, os.Getpid()))
+}
+
 // wrapStore, when tests set it, wraps the database of every operation.
 var wrapStore func(tracker.Store) tracker.Store
 
@@ -153,13 +144,25 @@ func settings(cfg *config.Config) app.Settings {
 	return s
 }
 
-// ctx returns the command's context with who acts: --by, else the
+// byUsage describes --by, the option of every command that writes.
+const byUsage = "操作人（默认为系统用户名）"
+
+// ctx returns command c's context with who acts: its --by, else the
 // operating-system user.
-func (e *env) ctx(parent context.Context, by string) context.Context {
-	if parent == nil {
-		parent = context.Background()
+func (e *env) ctx(c *cobra.Command) context.Context {
+	by, _ := c.Flags().GetString("by") // "" for a command without --by
+	return app.WithActor(c.Context(), e.actor(by))
+}
+
+// call runs one operation of the service for command c: op is a method of
+// app.Service (app.Service.Log), in its input.
+func call[In, Out any](c *cobra.Command, e *env, op func(app.Service, context.Context, In) (Out, error), in In) (Out, error) {
+	svc, err := e.service()
+	if err != nil {
+		var none Out
+		return none, err
 	}
-	return app.WithActor(parent, e.actor(by))
+	return op(svc, e.ctx(c), in)
 }
 
 // actor is who acts: --by, else the operating-system user.
@@ -195,7 +198,7 @@ func (e *env) printDelivery(d *app.Delivery) {
 // those imported into the database, when there is one. Reading never
 // creates a database.
 func (e *env) loadCalendar() (*calendar.Calendar, error) {
-	if _, err := e.now(); err != nil {
+	if _, err := e.clock(); err != nil {
 		// The calendar does not depend on today: a command that was told
 		// the day (--as-of) works whatever GONGKAI_NOW says.
 		e.svc = e.newService(time.Now)

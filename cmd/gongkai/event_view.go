@@ -1,51 +1,30 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// writeJSONList writes a JSON array with one element a line: as valid as an
-// indented array, greppable, and written as it goes rather than built and
-// re-indented whole (100,000 events would be 70 MB to re-indent).
-func writeJSONList[T any](w io.Writer, items []T) error {
-	bw := bufio.NewWriterSize(w, 64*1024)
-	bw.WriteString("[")
-	for i := range items {
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n  ")
-		b, err := json.Marshal(items[i])
-		if err != nil {
-			return err
-		}
-		bw.Write(b)
-	}
-	if len(items) > 0 {
-		bw.WriteString("\n")
-	}
-	bw.WriteString("]\n")
-	return bw.Flush()
-}
-
 func dateWithWeekday(d calendar.Date) string {
 	return d.String() + " " + calendar.WeekdayName(d.Weekday())
+}
+
+// eventCells are an event's matter and deadline as tables show them:
+// "3 机关事业单位参加社会保险登记", "2028-01-10 星期一 暂估".
+func eventCells(v *tracker.EventView) (matter, deadline string) {
+	deadline = dateWithWeekday(v.Deadline)
+	if v.Provisional {
+		deadline += " 暂估"
+	}
+	return fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)), deadline
 }
 
 // printEvent prints an event's summary for people.
@@ -71,6 +50,20 @@ func printEvent(w io.Writer, d *app.EventDetail) {
 	if ev.LoggedLate {
 		fmt.Fprintf(w, "  注意      补登：登记时已超过信息%s之后 %d 个工作日，期限仍从 %s 起算\n", ev.Kind.Name(), d.LateAfter, ev.Date)
 	}
+}
+
+// eventCmd makes c take one argument, EVENT, and run fn with the event's
+// id.
+func eventCmd(c *cobra.Command, fn func(c *cobra.Command, id uint64) error) *cobra.Command {
+	c.Args = exactArgs(1, "事件编号 EVENT")
+	c.RunE = func(c *cobra.Command, args []string) error {
+		id, err := parseEventID(args[0])
+		if err != nil {
+			return err
+		}
+		return fn(c, id)
+	}
+	return c
 }
 
 // parseEventID reads an event id argument.

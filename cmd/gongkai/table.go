@@ -32,12 +32,22 @@ func newTable(w io.Writer, header ...string) *tablewriter.Table {
 	return t
 }
 
-// dropColumn returns row without column i when drop is true.
-func dropColumn(row []string, i int, drop bool) []string {
-	if !drop {
-		return row
+// renderClocked renders a table whose column col is the machine's clock
+// beside a simulated time (timeCells), leaving that column out when no
+// row has one.
+func renderClocked(w io.Writer, header []string, rows [][]string, col int) error {
+	keep := slices.ContainsFunc(rows, func(r []string) bool { return r[col] != "" })
+	cut := func(r []string) []string {
+		if keep {
+			return r
+		}
+		return slices.Delete(slices.Clone(r), col, col+1)
 	}
-	return slices.Delete(slices.Clone(row), i, i+1)
+	t := newTable(w, cut(header)...)
+	for _, r := range rows {
+		t.Append(cut(r))
+	}
+	return t.Render()
 }
 
 // simulatedMark follows a record's time that was simulated (GONGKAI_NOW).
