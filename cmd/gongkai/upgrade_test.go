@@ -662,8 +662,13 @@ func (c upgradeComparer) compareAudit(schema int, got, want *upgradeSnapshot) {
 		shift[a.Seq] = uint64(baselines)
 		audit = append(audit, a)
 	}
-	if baselines != 1 && len(want.events) > 0 {
-		c.errorf("%d baseline entries after the upgrade, want 1", baselines)
+	// From schema 5 on, entries carry the hashes: no baseline is needed.
+	wantBaselines := 0
+	if schema < 5 {
+		wantBaselines = 1
+	}
+	if baselines != wantBaselines && len(want.events) > 0 {
+		c.errorf("%d baseline entries after the upgrade, want %d", baselines, wantBaselines)
 	}
 	if len(audit) != len(want.audit) {
 		c.errorf("%d audit entries after the upgrade (and its baseline), %d in a fresh database", len(audit), len(want.audit))
@@ -687,7 +692,11 @@ func (c upgradeComparer) compareAudit(schema int, got, want *upgradeSnapshot) {
 		}
 		for _, k := range slices.Sorted(maps.Keys(wc)) {
 			gv, ok := gc[k]
-			if ok && k != "detail" && !reflect.DeepEqual(gv, wc[k]) {
+			// An event's hash covers the machine's clock of a simulated
+			// time (logged_clock, a disclosure's clock), as an entry's
+			// hash covers its clock: not compared; check and audit verify
+			// above hold the binding.
+			if ok && k != "detail" && k != "event_sha256" && !reflect.DeepEqual(gv, wc[k]) {
 				c.errorf("audit entry %d (%s %s): content key %s is %v after the upgrade, %v in a fresh database", g.Seq, g.Action, g.Subject, k, gv, wc[k])
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"gongkai/tracker"
 )
 
 // Values are JSON. Events, the audit log and the catalogue are stored
@@ -17,6 +19,8 @@ import (
 //
 //	'{' or '['  plain JSON (schedules, and everything written before schema 3)
 //	0x01        deflate (RFC 1951) with dictV1, then JSON
+//	0x03        reminder marks, in their compact form (marks.go)
+//	0x04        a copy of an open event, in its binary form (copies.go)
 //
 // dictV1 must never change: values written with it can only be read with
 // it. A better dictionary gets a new tag.
@@ -77,8 +81,16 @@ func EncodeValue(v any) ([]byte, error) {
 func DecodeValue(b []byte, v any) error { return decodeSeen(b, v, nil) }
 
 // decodeSeen is DecodeValue, showing the value's JSON to seen (when not
-// nil) before decoding it; seen must not keep it.
+// nil) before decoding it; seen must not keep it. An event's copy is not
+// JSON: seen is not called for one.
 func decodeSeen(b []byte, v any, seen func(js []byte)) error {
+	if len(b) > 0 && b[0] == tagCopy {
+		e, ok := v.(*tracker.Event)
+		if !ok {
+			return fmt.Errorf("事件副本不能读作 %T", v)
+		}
+		return decodeCopy(b, e)
+	}
 	if len(b) == 0 || b[0] != tagDeflateV1 {
 		js, err := ValueJSON(b)
 		if err != nil {
@@ -138,6 +150,12 @@ func ValueJSON(b []byte) ([]byte, error) {
 			return nil, err
 		}
 		return out.Bytes(), nil
+	case tagCopy:
+		var e tracker.Event
+		if err := decodeCopy(b, &e); err != nil {
+			return nil, err
+		}
+		return json.Marshal(&e)
 	}
 	return nil, fmt.Errorf("unknown value format 0x%02x", b[0])
 }

@@ -12,7 +12,8 @@
 //	schedules.go  calendar_years: year (4-byte big-endian) → calendar.Schedule
 //	catalog.go    catalog: "current" → the catalogue in force
 //	events.go     events: id (8-byte big-endian) → tracker.Event;
-//	              open_events: id → the event without its history;
+//	              open_events: id → the event without its history, in a
+//	              binary form that lists decode fast (copies.go);
 //	              event_dates: id → its deadline and closing day, to keep
 //	              events_by_deadline and events_by_closed (date, id → nil)
 //	audit.go      audit: sequence → tracker.AuditEntry

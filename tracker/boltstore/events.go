@@ -68,20 +68,7 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 	if e.State != tracker.Open {
 		return open.Delete(idKey(e.ID))
 	}
-	sv, err := openCopy(e)
-	if err != nil {
-		return err
-	}
-	return open.Put(idKey(e.ID), sv)
-}
-
-// openCopy is what the index of open events keeps of one: the event
-// without its history, so that listing what is open reads one compact
-// bucket.
-func openCopy(e *tracker.Event) ([]byte, error) {
-	summary := *e
-	summary.History = nil
-	return EncodeValue(&summary)
+	return open.Put(idKey(e.ID), encodeCopy(e))
 }
 
 // dateKey is a date (4 bytes, sortable) then an id.

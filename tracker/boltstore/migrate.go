@@ -24,10 +24,12 @@ import (
 //	   reminder marks per deadline — written for new data only
 //	5: + migrations: numbered steps, each run once and recorded, that
 //	   build every index for the data written before it
+//	6: copies in open_events in a binary form (copies.go), which an older
+//	   gongkai cannot read
 //
 // An older gongkai refuses a file of a newer version, so a file upgraded
 // by this one is never half-understood by an older binary.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migration is one numbered step of the layout. It runs once, in a
 // transaction of its own, and is recorded in the bucket "migrations"; it
@@ -52,6 +54,7 @@ var migrations = []migration{
 	{8, "audit: a baseline binding each event's stored state", auditBaseline},
 	{9, "outbox: large contents in chunks of their own", createBuckets},
 	{10, "reminder marks in their compact form", compactMarks},
+	{11, "open_events: copies in their compact form", compactCopies},
 }
 
 func migrationKey(n uint32) []byte {
@@ -193,12 +196,36 @@ func rebuildOpenEvents(tx *bolt.Tx) error {
 		if e.State != tracker.Open {
 			return nil
 		}
-		v, err := openCopy(e)
-		if err != nil {
+		return open.Put(idKey(e.ID), encodeCopy(e))
+	})
+}
+
+// compactCopies rewrites the copies of open events kept as deflated JSON
+// in their compact form (copies.go).
+func compactCopies(tx *bolt.Tx) error {
+	open := tx.Bucket(bucketOpen)
+	type kv struct{ k, v []byte }
+	var todo []kv
+	err := open.ForEach(func(k, v []byte) error {
+		if len(v) == 0 || v[0] == tagCopy {
+			return nil
+		}
+		var e tracker.Event
+		if err := DecodeValue(v, &e); err != nil {
+			return damaged(tracker.FieldEvent, "待公开事件的副本", binary.BigEndian.Uint64(k), err)
+		}
+		todo = append(todo, kv{k, encodeCopy(&e)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range todo { // put after the walk: a cursor does not survive writes
+		if err := open.Put(c.k, c.v); err != nil {
 			return err
 		}
-		return open.Put(idKey(e.ID), v)
-	})
+	}
+	return nil
 }
 
 func rebuildDateIndexes(tx *bolt.Tx) error {

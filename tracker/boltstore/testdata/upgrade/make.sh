@@ -28,8 +28,12 @@
 #                    message (before 7baf101's content_of).
 #   schema4-d3ec5ba  schema 4 with a report's content shared by its
 #                    recipients (content_of, 7baf101).
-#   schema4-72f1b06  schema 4 as of 72f1b06: the current layout, a control
-#                    that must always pass.
+#   schema4-72f1b06  schema 4 as of 72f1b06, the last before migrations.
+#   schema5-d4ee95b  schema 5: migrations recorded, reminder marks compact,
+#                    large contents in chunks, audit entries binding each
+#                    event's hash (and a baseline for those before);
+#                    open_events copies still deflated JSON (before schema
+#                    6's binary copies).
 #
 # Every schema-4 fixture but the last stores an event's reminder state as
 # {"deadline","officers","supervisors"} (the current deadline only); since
@@ -74,6 +78,7 @@ fixtures=(
 	"schema4-ce9e04d ce9e04d"
 	"schema4-d3ec5ba d3ec5ba"
 	"schema4-72f1b06 72f1b06"
+	"schema5-d4ee95b d4ee95b"
 )
 
 work=$(mktemp -d)
