@@ -1,8 +1,8 @@
 package tracker
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 
 	"gongkai/calendar"
 )
@@ -73,45 +73,43 @@ func (s *ReminderState) Record(st Stage, deadline calendar.Date) {
 
 // latestStages returns, per audience, the latest stage of e's deadline
 // whose day is not after today, computed directly: an event overdue for
-// months has as many steps, and only the last matters.
-func latestStages(e *Event, r ReminderRules, cal Calendar, today calendar.Date) (map[Audience]Stage, error) {
+// months has as many steps, and only the last matters. A zero Stage (no
+// Name) is none.
+func latestStages(e *Event, r ReminderRules, cal Calendar, today calendar.Date) (officers, supervisors Stage, err error) {
 	mk := func(aud Audience, name string, day calendar.Date) Stage {
-		return Stage{Key: fmt.Sprintf("%d/%s/%s", e.ID, e.Deadline, name), Event: e.ID, Audience: aud, Name: name, Day: day}
+		return Stage{Key: strconv.FormatUint(e.ID, 10) + "/" + e.Deadline.String() + "/" + name, Event: e.ID, Audience: aud, Name: name, Day: day}
 	}
-	out := map[Audience]Stage{}
 	if !today.After(e.Deadline) {
 		if r.OnDueDay && today == e.Deadline {
-			out[ToOfficers] = mk(ToOfficers, "due", e.Deadline)
-			return out, nil
+			return mk(ToOfficers, "due", e.Deadline), Stage{}, nil
 		}
 		// The smallest n whose day has come is the latest "before" stage.
 		before := slices.Sorted(slices.Values(r.Before))
 		for _, n := range before {
 			day, _, err := cal.AddWorkdays(e.Deadline, -n)
 			if err != nil {
-				return nil, err
+				return Stage{}, Stage{}, err
 			}
 			if day.After(today) || day.Before(e.Date) {
 				continue // not yet, or before the event existed
 			}
-			out[ToOfficers] = mk(ToOfficers, fmt.Sprintf("before-%d", n), day)
-			break
+			return mk(ToOfficers, "before-"+strconv.Itoa(n), day), Stage{}, nil
 		}
-		return out, nil
+		return Stage{}, Stage{}, nil
 	}
 	overdue, _, err := cal.WorkdaysBetween(e.Deadline, today)
 	if err != nil {
-		return nil, err
+		return Stage{}, Stage{}, err
 	}
 	every := max(r.OverdueEvery, 1)
 	if k := overdue - overdue%every; k >= every {
 		day, _, err := cal.AddWorkdays(e.Deadline, k)
 		if err != nil {
-			return nil, err
+			return Stage{}, Stage{}, err
 		}
-		out[ToOfficers] = mk(ToOfficers, fmt.Sprintf("overdue-%d", k), day)
+		officers = mk(ToOfficers, "overdue-"+strconv.Itoa(k), day)
 	} else if r.OnDueDay {
-		out[ToOfficers] = mk(ToOfficers, "due", e.Deadline) // overdue, but before the first overdue step
+		officers = mk(ToOfficers, "due", e.Deadline) // overdue, but before the first overdue step
 	}
 	if overdue >= r.EscalateAfter {
 		k := overdue - overdue%every // the latest step …
@@ -120,11 +118,11 @@ func latestStages(e *Event, r ReminderRules, cal Calendar, today calendar.Date) 
 		}
 		day, _, err := cal.AddWorkdays(e.Deadline, k)
 		if err != nil {
-			return nil, err
+			return Stage{}, Stage{}, err
 		}
-		out[ToSupervisors] = mk(ToSupervisors, fmt.Sprintf("escalate-%d", k), day)
+		supervisors = mk(ToSupervisors, "escalate-"+strconv.Itoa(k), day)
 	}
-	return out, nil
+	return officers, supervisors, nil
 }
 
 // PlanEvent returns the stages event e is due for on day today, at most one
@@ -137,13 +135,13 @@ func PlanEvent(e *Event, r ReminderRules, cal Calendar, today calendar.Date, sta
 	if e.State != Open {
 		return nil, nil
 	}
-	latest, err := latestStages(e, r, cal, today)
+	officers, supervisors, err := latestStages(e, r, cal, today)
 	if err != nil {
 		return nil, err
 	}
 	var out []Stage
-	for _, a := range []Audience{ToOfficers, ToSupervisors} {
-		if st, ok := latest[a]; ok && st.Day.After(state.last(e.Deadline, a)) {
+	for _, st := range [2]Stage{officers, supervisors} {
+		if st.Name != "" && st.Day.After(state.last(e.Deadline, st.Audience)) {
 			out = append(out, st)
 		}
 	}

@@ -101,13 +101,17 @@ func noticeKey(day calendar.Date, nextYear int, to string) string {
 // recipient (officers get every officer stage, owners those of their 一级
 // 事项, supervisors the escalations; a mailbox hears of an event once
 // however the configuration writes it); permanent failures and the
-// provisional-year notice for the officers.
+// provisional-year notice for the officers. The marks it plans are
+// recorded in in.States, whose maps become the plan's States: inputs are
+// planned once.
 func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r RemindRequest) (*ReminderPlan, error) {
 	if len(r.Officers) == 0 {
 		return nil, FieldErrorf(EInvalid, FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
 	}
-	p := &ReminderPlan{Day: day, States: map[uint64]ReminderState{}, Failures: in.Failures}
-	var items []DigestItem
+	p := &ReminderPlan{Day: day, States: make(map[uint64]ReminderState, len(in.Events)), Failures: in.Failures}
+	// The items of an event are next to each other, in the order of the
+	// events: a mailbox's items come in that order too (see add).
+	items := make([]DigestItem, 0, 2*len(in.Events))
 	for i, e := range in.Events {
 		st := in.States[i]
 		stages, err := PlanEvent(e, r.Rules, cal, day, st)
@@ -155,34 +159,31 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 		}
 		return d
 	}
-	seen := map[string]map[uint64]bool{} // mailbox → events in its digest
-	add := func(to string, it DigestItem) {
-		d, k := digest(to), mailbox(to)
-		if seen[k] == nil {
-			seen[k] = map[uint64]bool{}
-		}
-		if seen[k][it.Event.ID] {
+	picks := map[string][]int32{} // mailbox → its items, by index
+	add := func(to string, i int) {
+		digest(to)
+		k := mailbox(to)
+		if n := len(picks[k]); n > 0 && items[picks[k][n-1]].Event.ID == items[i].Event.ID {
 			return // an officer who is also an owner or a supervisor hears once
 		}
-		seen[k][it.Event.ID] = true
-		d.Items = append(d.Items, it)
+		picks[k] = append(picks[k], int32(i))
 	}
-	for _, it := range items {
+	for i, it := range items {
 		switch it.Stage.Audience {
 		case ToOfficers:
 			for _, to := range r.Officers {
-				add(to, it)
+				add(to, i)
 			}
 			for _, ow := range r.Owners {
 				if ow.Level1 == it.Event.Level1() {
 					for _, to := range ow.Emails {
-						add(to, it)
+						add(to, i)
 					}
 				}
 			}
 		case ToSupervisors:
 			for _, to := range r.Supervisors {
-				add(to, it)
+				add(to, i)
 			}
 		}
 	}
@@ -193,6 +194,10 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 	}
 	for _, k := range order {
 		d := digests[k]
+		d.Items = make([]DigestItem, len(picks[k]))
+		for j, i := range picks[k] {
+			d.Items[j] = items[i]
+		}
 		sortItems(d.Items)
 		key := DigestKey(d)
 		if len(d.Items) == 0 && len(d.Failures) == 0 {
@@ -258,7 +263,9 @@ func (o *Ops) RecordReminders(p *ReminderPlan, msgs []*Message) ([]*Message, err
 // sortItems orders a digest: overdue first, longest overdue first; then by
 // deadline; then by event.
 func sortItems(items []DigestItem) {
-	slices.SortStableFunc(items, func(a, b DigestItem) int {
+	// Each event is in a digest once, so the order is total: no need of a
+	// stable sort, whose moves of these large items cost most of a plan.
+	slices.SortFunc(items, func(a, b DigestItem) int {
 		if a.Overdue != b.Overdue {
 			if a.Overdue {
 				return -1
