@@ -1,10 +1,6 @@
 package main
 
-import (
-	"github.com/spf13/cobra"
-
-	"gongkai/tracker/boltstore"
-)
+import "github.com/spf13/cobra"
 
 func newDumpCmd(e *env) *cobra.Command {
 	var bucket string
@@ -19,10 +15,11 @@ func newDumpCmd(e *env) *cobra.Command {
 --bucket 只输出一个桶（如 events、audit、outbox）。输出含数据库的全部内容（包括收件地址），请妥善保管。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
-			// Straight from the file, read-only: a maintenance view of
-			// the storage, not one of the application's operations.
-			f := &boltstore.File{Path: e.dbPath()}
-			return f.Dump(e.stdout, bucket)
+			svc, err := e.service()
+			if err != nil {
+				return err
+			}
+			return svc.Dump(c.Context(), bucket, e.stdout)
 		},
 	}
 	c.Flags().StringVar(&bucket, "bucket", "", "只输出这个桶的记录")

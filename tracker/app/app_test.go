@@ -262,6 +262,12 @@ func TestStaffFlowThroughService(t *testing.T) {
 	if err != nil || chk.Events != 3 || chk.Open != 2 || chk.SchemaVersion != boltstore.SchemaVersion {
 		t.Errorf("check: %+v %v", chk, err)
 	}
+	// The file, record by record: the three events, and nothing else
+	// when asked for them alone.
+	var dump strings.Builder
+	if err := svc.Dump(ctx, "events", &dump); err != nil || strings.Count(dump.String(), "\n") != 3 || !strings.Contains(dump.String(), `{"bucket":"events","key":3,`) {
+		t.Errorf("dump of events: %v\n%s", err, dump.String())
+	}
 	entries, _ := svc.Audit(ctx, app.AuditQuery{From: day("2026-11-20"), To: day("2026-11-20")})
 	for _, e := range entries.Entries {
 		if e.Actor != "张三" {

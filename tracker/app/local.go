@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
 	"runtime"
 	"strconv"
 	"strings"
@@ -77,6 +78,9 @@ type Maintenance interface {
 	CheckFile(audit func(key uint64, a *tracker.AuditEntry, hash string), event func(key uint64, h tracker.StoredHash)) (*FileCheck, error)
 	// Inspect runs fn in a read transaction of the file as it is.
 	Inspect(fn func(tracker.Tx) error) error
+	// Dump writes every record (of one bucket, when bucket is not "") to
+	// w as a line of JSON each.
+	Dump(w io.Writer, bucket string) error
 }
 
 // FileCheck is what CheckFile found.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"gongkai/tracker"
@@ -13,6 +14,15 @@ func (l *Local) maintenance() (Maintenance, error) {
 		return nil, tracker.Errorf(tracker.EUnavailable, "这个数据库不支持备份和检查")
 	}
 	return l.cfg.Maintenance, nil
+}
+
+// Dump writes the database's records as lines of JSON.
+func (l *Local) Dump(ctx context.Context, bucket string, w io.Writer) error {
+	m, err := l.maintenance()
+	if err != nil {
+		return err
+	}
+	return m.Dump(w, bucket)
 }
 
 // Backup writes a consistent copy of the database to dst.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"gongkai/calendar"
@@ -84,6 +85,9 @@ type Service interface {
 	// Check checks the database: its file, its records, its audit log,
 	// and the stored events against the log.
 	Check(ctx context.Context) (*CheckResult, error)
+	// Dump writes every record of the database (of one bucket, when
+	// bucket is not "") to w as a line of JSON each, from one read.
+	Dump(ctx context.Context, bucket string, w io.Writer) error
 }
 
 // Schedule is when a job falls due; robfig/cron's schedules are ones.
