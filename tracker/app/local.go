@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"errors"
 	"io"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -266,21 +264,4 @@ func (l *Local) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 		return calendar.Default(), nil
 	}
 	return cal, err
-}
-
-// parallel runs fn(0) … fn(n-1) on as many goroutines as there are
-// cores, and returns the first error.
-func parallel(n int, fn func(i int) error) error {
-	errs := make([]error, n)
-	workers := min(n, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				errs[i] = fn(i)
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
