@@ -123,7 +123,8 @@ const baselineChunk = 1000
 // stored, and every stored event must be named.
 //
 // Feed it every audit entry in storage order (Entry), then every stored
-// event with the key it is stored under (Stored, or Event one at a time),
+// event with the key it is stored under (Stored; or Event, or Found, one
+// at a time),
 // then read Result. An event stored under another event's key (moved or
 // swapped) fails to match, since its id is part of what is hashed.
 type EventBinder struct {
@@ -268,11 +269,6 @@ func hashOrNone(e *Event) string {
 // cannot be read. Call it once per key, after every entry.
 func (b *EventBinder) Event(key uint64, e *Event) { b.hashed(key, hashOrNone(e)) }
 
-// Hashed takes the event stored under key by its EventHash, computed by
-// the caller (on another core, say); "" when it cannot be read. Call it
-// once per key, after every entry.
-func (b *EventBinder) Hashed(key uint64, h string) { b.hashed(key, h) }
-
 // StoredHash is how an event read from a store hashes, for Found.
 type StoredHash struct {
 	// Raw is the SHA-256, in hex, of the event's JSON as stored. An event
@@ -285,9 +281,10 @@ type StoredHash struct {
 	Canonical func() string
 }
 
-// Found takes the event stored under key, as Hashed does, by its stored
-// hash: the canonical one is computed only when the raw one is not what
-// the latest entry naming the event says.
+// Found takes the event stored under key, as Event does, by its hashes as
+// read from the store (on another core, say): the canonical one is
+// computed only when the raw one is not what the latest entry naming the
+// event says. Call it once per key, after every entry.
 func (b *EventBinder) Found(key uint64, h StoredHash) {
 	if bd, ok := b.latest[key]; ok && bd.hash != "" && bd.hash == h.Raw {
 		b.hashed(key, h.Raw)

@@ -149,7 +149,8 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 	}
 	digests := map[string]*Digest{}
 	var order []string
-	digest := func(to string) *Digest {
+	// digest returns to's digest and mailbox.
+	digest := func(to string) (*Digest, string) {
 		k := mailbox(to)
 		d, ok := digests[k]
 		if !ok {
@@ -157,12 +158,11 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 			digests[k] = d
 			order = append(order, k)
 		}
-		return d
+		return d, k
 	}
 	picks := map[string][]int32{} // mailbox → its items, by index
 	add := func(to string, i int) {
-		digest(to)
-		k := mailbox(to)
+		_, k := digest(to)
 		if n := len(picks[k]); n > 0 && items[picks[k][n-1]].Event.ID == items[i].Event.ID {
 			return // an officer who is also an owner or a supervisor hears once
 		}
@@ -188,7 +188,7 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 		}
 	}
 	for _, to := range r.Officers {
-		d := digest(to)
+		d, _ := digest(to)
 		d.Failures = p.Failures
 		d.NextYear = r.NextYear
 	}

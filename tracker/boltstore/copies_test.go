@@ -113,7 +113,10 @@ func TestCopyDamaged(t *testing.T) {
 func TestCompactCopiesMigration(t *testing.T) {
 	path := filledDB(t, 4)
 	var before []string
-	s := openRead(t, path)
+	s, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.View(func(tx tracker.Tx) error {
 		return tx.OpenEvents(func(e *tracker.Event) error {
 			js, _ := json.Marshal(e)
@@ -144,7 +147,7 @@ func TestCompactCopiesMigration(t *testing.T) {
 		}
 		return tx.Bucket(bucketMigrated).Delete(migrationKey(11))
 	})
-	s, err := Open(path, Options{})
+	s, err = Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -666,14 +666,11 @@ type lookupCursor struct {
 // seek returns the first key ≥ key, and its value.
 func (lc *lookupCursor) seek(key []byte) ([]byte, []byte) {
 	if lc.placed && lc.k != nil && bytes.Compare(lc.k, key) <= 0 {
-		for range 4 {
+		for range 5 { // a few steps forward, else a seek
 			if lc.k == nil || bytes.Compare(lc.k, key) >= 0 {
 				return lc.k, lc.v
 			}
 			lc.k, lc.v = lc.cur.Next()
-		}
-		if lc.k == nil || bytes.Compare(lc.k, key) >= 0 {
-			return lc.k, lc.v
 		}
 	}
 	lc.k, lc.v = lc.cur.Seek(key)

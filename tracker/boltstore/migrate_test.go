@@ -134,7 +134,7 @@ func TestUpgradeOnFirstRead(t *testing.T) {
 	if len(open) != 2 || open[0] != 1 || open[1] != 3 {
 		t.Errorf("open events %v, want [1 3]", open)
 	}
-	if got := ids(t, mustOpen(t, path), true, "2026-11-20", "2026-11-20"); got != "[2]" {
+	if got := ids(t, openRead(t, path), true, "2026-11-20", "2026-11-20"); got != "[2]" {
 		t.Errorf("closed on 2026-11-20: %s, want [2]", got)
 	}
 	if len(pending) != 1 || text != "旧正文" {
@@ -147,16 +147,6 @@ func TestUpgradeOnFirstRead(t *testing.T) {
 		t.Errorf("reminder marks %+v", marks)
 	}
 	checkConsistent(t, path)
-}
-
-func mustOpen(t *testing.T, path string) *Store {
-	t.Helper()
-	s, err := Open(path, Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 // A file that has run a migration this program does not know was written
