@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 
 	"gongkai/calendar"
@@ -180,31 +181,40 @@ func WeeklyAs(r *tracker.WeeklyReport, format string) ([]byte, error) {
 // section and one of on-time rates.
 func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
 	section := func(name, days string, items []tracker.ReportItem) sheet {
-		s := sheet{
-			name:     name,
-			header:   []string{"事件编号", "序号", "事项", "摘要", "形成或变更日期", "公开期限", days, "状态", "待公开渠道", "公开日期"},
-			dateCols: map[int]bool{4: true, 5: true, 9: true},
-			widths:   map[int]float64{3: 40, 4: 40, 5: 14, 6: 12, 10: 12},
+		return sheet{
+			name:   name,
+			header: []string{"事件编号", "序号", "事项", "摘要", "形成或变更日期", "公开期限", days, "状态", "待公开渠道", "公开日期"},
+			widths: map[int]float64{3: 40, 4: 40, 5: 14, 6: 12, 10: 12},
+			n:      len(items),
+			row: func(i int, w *rowWriter) {
+				it := items[i]
+				e := it.Event
+				w.Uint(e.ID)
+				w.Int(int64(e.Matter))
+				w.Text(e.MatterName)
+				w.Text(e.Summary)
+				w.Date(e.Date)
+				w.Date(e.Deadline)
+				w.Int(int64(it.Days))
+				w.Text(e.Status(r.Day).Name())
+				w.Text(tracker.ChannelNames(e.Pending()))
+				w.Date(e.ClosedOn)
+			},
 		}
-		for _, it := range items {
-			e := it.Event
-			closed := any("")
-			if !e.ClosedOn.IsZero() {
-				closed = excelDate(e.ClosedOn)
-			}
-			s.rows = append(s.rows, []any{e.ID, e.Matter, e.MatterName, e.Summary, excelDate(e.Date), excelDate(e.Deadline), it.Days,
-				e.Status(r.Day).Name(), tracker.ChannelNames(e.Pending()), closed})
-		}
-		return s
 	}
-	rates := sheet{name: "按时公开率", header: []string{"一级事项", "按时公开", "到期事项", "按时公开率"}, widths: map[int]float64{1: 24, 4: 18}}
-	for _, rt := range append(r.Rates, tracker.Rate{Level1: "合计", OnTime: r.Overall.OnTime, Total: r.Overall.Total}) {
-		rates.rows = append(rates.rows, []any{rt.Level1, rt.OnTime, rt.Total, percent(rt)})
-	}
+	rates := append(slices.Clip(r.Rates), tracker.Rate{Level1: "合计", OnTime: r.Overall.OnTime, Total: r.Overall.Total})
+	rateSheet := sheet{name: "按时公开率", header: []string{"一级事项", "按时公开", "到期事项", "按时公开率"}, widths: map[int]float64{1: 24, 4: 18},
+		n: len(rates), row: func(i int, w *rowWriter) {
+			rt := rates[i]
+			w.Text(rt.Level1)
+			w.Int(int64(rt.OnTime))
+			w.Int(int64(rt.Total))
+			w.Text(percent(rt))
+		}}
 	return workbook([]sheet{
 		section("已逾期", "逾期工作日", r.Overdue),
 		section("即将到期", "剩余工作日", r.DueSoon),
 		section("上周公开", "逾期工作日", r.Disclosed),
-		rates,
+		rateSheet,
 	})
 }

@@ -1,9 +1,9 @@
 package boltstore
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,15 +16,26 @@ import (
 // each in a small transaction of its own before the transaction that
 // queues the message: bbolt writes a value's bytes at commit, and a
 // transaction that wrote ten megabytes would keep every other writer
-// waiting for the disk. The content record then holds a reference:
+// waiting for the disk.
+//
+// A large attachment's bytes are chunked as they are, not encoded: a
+// workbook is a zip file already, which neither base64 in JSON nor
+// deflate would do anything for but cost time, both when the message is
+// queued and each time it is read to be sent. Its entry in the content
+// record names its chunks (storedAttachment). Identical attachments (the
+// same workbook to two recipients) share their chunks.
+//
+// A content record still too large without its attachments (written by
+// earlier versions, or a long text) is chunked whole; the record then
+// holds a reference:
 //
 //	0x02, the SHA-256 of the whole value (32 bytes), the number of chunks
 //	(4 bytes, big-endian)
 //
 // The whole is a value as EncodeValue writes it. A chunk's key is the
-// SHA-256 then its number (4 bytes). Chunks are content-addressed: writing
-// them again writes the same; chunks of a message that was finally not
-// queued (its plan went stale) stay, unreferenced, and harm nothing.
+// SHA-256 then its number (4 bytes). Chunks are content-addressed: chunks
+// of a message that was finally not queued (its plan went stale) stay,
+// unreferenced, and harm nothing.
 const tagBlob = 0x02
 
 // blobFrom is the size from which a packed content is kept in chunks, and
@@ -59,10 +70,22 @@ func parseBlobRef(v []byte) (sum [32]byte, chunks uint32) {
 	return sum, binary.BigEndian.Uint32(v[33:])
 }
 
-// packContent encodes m's content; a large one is written in chunks, one
-// transaction each through update, and m.Packed is then its reference.
+// packContent encodes m's content; large attachments and a content still
+// large without them are written in chunks, one transaction each through
+// update, and m.Packed then refers to them.
 func packContent(m *tracker.Message, update func(func(*bolt.Tx) error) error) error {
-	enc, err := EncodeValue(contentOf(m))
+	c := contentOf(m)
+	for i, a := range c.Attachments {
+		if len(a.Data) < blobFrom {
+			continue
+		}
+		sum, n, err := putChunks(a.Data, update)
+		if err != nil {
+			return err
+		}
+		c.Attachments[i].Data, c.Attachments[i].Blob, c.Attachments[i].Chunks = nil, hex.EncodeToString(sum[:]), n
+	}
+	enc, err := EncodeValue(c)
 	if err != nil {
 		return err
 	}
@@ -70,24 +93,38 @@ func packContent(m *tracker.Message, update func(func(*bolt.Tx) error) error) er
 		m.Packed = enc
 		return nil
 	}
-	sum := sha256.Sum256(enc)
+	sum, n, err := putChunks(enc, update)
+	if err != nil {
+		return err
+	}
+	m.Packed = blobRef(sum, n)
+	return nil
+}
+
+// putChunks writes data in chunks, a transaction each, and returns its
+// SHA-256 and number of chunks. A chunk already there is the same bytes
+// (its key is their hash) and is not written again.
+func putChunks(data []byte, update func(func(*bolt.Tx) error) error) ([32]byte, uint32, error) {
+	sum := sha256.Sum256(data)
 	n := uint32(0)
-	for off := 0; off < len(enc); off += blobChunk {
-		chunk := enc[off:min(off+blobChunk, len(enc))]
+	for off := 0; off < len(data); off += blobChunk {
+		chunk := data[off:min(off+blobChunk, len(data))]
 		key := blobKey(sum, n)
 		if err := update(func(tx *bolt.Tx) error {
 			b, err := tx.CreateBucketIfNotExists(bucketBlobs)
 			if err != nil {
 				return err
 			}
+			if have := b.Get(key); len(have) == len(chunk) {
+				return nil
+			}
 			return b.Put(key, chunk)
 		}); err != nil {
-			return err
+			return sum, 0, err
 		}
 		n++
 	}
-	m.Packed = blobRef(sum, n)
-	return nil
+	return sum, n, nil
 }
 
 // resolve returns a stored value whole: the value itself, or the chunks a
@@ -97,22 +134,40 @@ func resolve(tx *bolt.Tx, v []byte) ([]byte, error) {
 		return v, nil
 	}
 	sum, n := parseBlobRef(v)
+	return readChunks(tx, sum, n)
+}
+
+// readChunks returns the n chunks of the value with the SHA-256 sum, whole.
+func readChunks(tx *bolt.Tx, sum [32]byte, n uint32) ([]byte, error) {
 	b := tx.Bucket(bucketBlobs)
 	if b == nil {
 		return nil, errMissing
 	}
-	var whole bytes.Buffer
+	var whole []byte
 	for i := uint32(0); i < n; i++ {
 		c := b.Get(blobKey(sum, i))
 		if c == nil {
 			return nil, fmt.Errorf("chunk %d of %d: %w", i+1, n, errMissing)
 		}
-		whole.Write(c)
+		if whole == nil {
+			whole = make([]byte, 0, int(n)*len(c))
+		}
+		whole = append(whole, c...)
 	}
-	if sha256.Sum256(whole.Bytes()) != sum {
+	if sha256.Sum256(whole) != sum {
 		return nil, fmt.Errorf("chunks do not match their hash")
 	}
-	return whole.Bytes(), nil
+	return whole, nil
+}
+
+// parseSum reads a SHA-256 written in hex.
+func parseSum(s string) (sum [32]byte, err error) {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(sum) {
+		return sum, fmt.Errorf("invalid SHA-256 %q", s)
+	}
+	copy(sum[:], b)
+	return sum, nil
 }
 
 // PackMessage encodes a message's content ahead of the transaction that

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -83,15 +84,15 @@ func decodeCopy(b []byte, e *tracker.Event) error {
 	*e = tracker.Event{}
 	e.ID = r.uint()
 	e.Matter = int(r.int())
-	e.MatterName = r.str()
+	e.MatterName = r.matterName(e.Matter)
 	if n := r.count(); n > 0 {
 		e.Channels = make([]tracker.Channel, n)
 		for i := range e.Channels {
-			e.Channels[i] = tracker.Channel(r.str())
+			e.Channels[i] = tracker.Channel(r.code())
 		}
 	}
 	e.TimeLimit = int(r.int())
-	e.Kind = tracker.Kind(r.str())
+	e.Kind = tracker.Kind(r.code())
 	e.Date = r.date()
 	e.Summary = r.str()
 	e.Ref = r.str()
@@ -100,13 +101,13 @@ func decodeCopy(b []byte, e *tracker.Event) error {
 	e.LoggedClock = r.time()
 	e.Deadline = r.date()
 	e.Provisional, e.LoggedLate = r.flags()
-	e.State = tracker.Status(r.str())
+	e.State = tracker.Status(r.code())
 	e.ClosedOn = r.date()
 	if n := r.count(); n > 0 {
 		e.Disclosures = make([]tracker.Disclosure, n)
 		for i := range e.Disclosures {
 			d := &e.Disclosures[i]
-			d.Channel = tracker.Channel(r.str())
+			d.Channel = tracker.Channel(r.code())
 			d.Date = r.date()
 			d.URL = r.str()
 			d.Note = r.str()
@@ -236,6 +237,52 @@ func (r *copyReader) bytes(what string) []byte {
 }
 
 func (r *copyReader) str() string { return string(r.bytes("文字")) }
+
+// code reads a string that is mostly one of the codes events repeat
+// (channels, kinds, states), which it returns without allocating: a
+// reminder run reads a hundred thousand copies at once.
+func (r *copyReader) code() string {
+	b := r.bytes("文字")
+	switch string(b) {
+	case "web":
+		return "web"
+	case "center":
+		return "center"
+	case "grassroots":
+		return "grassroots"
+	case "formed":
+		return "formed"
+	case "changed":
+		return "changed"
+	case "open":
+		return "open"
+	case "done":
+		return "done"
+	case "done_late":
+		return "done_late"
+	case "waived":
+		return "waived"
+	}
+	return string(b)
+}
+
+// matterNames holds the last name read per matter (by its number, modulo
+// the table's size), so that copies of events of one matter share one
+// string. Races only cost a string.
+var matterNames [256]atomic.Pointer[string]
+
+// matterName reads a matter's name, shared with the last copy of that
+// matter read.
+func (r *copyReader) matterName(matter int) string {
+	b := r.bytes("文字")
+	slot := &matterNames[uint(matter)%uint(len(matterNames))]
+	if p := slot.Load(); p != nil && *p == string(b) {
+		return *p
+	}
+	s := string(b)
+	slot.Store(&s)
+	return s
+}
 
 func (r *copyReader) date() calendar.Date {
 	n := r.int()

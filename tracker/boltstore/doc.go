@@ -21,9 +21,10 @@
 //	              outbox: id → a message's state; outbox_content: id → its
 //	              text, HTML, attachments and stages, written once; outbox_keys:
 //	              key → id; outbox_pending, outbox_unreported: id → nil
-//	blobs.go      outbox_blobs: a large content's chunks (SHA-256, number →
-//	              up to 1 MB), each written in a transaction of its own ahead
-//	              of the message; outbox_content then holds a reference
+//	blobs.go      outbox_blobs: a large attachment's bytes, or a content
+//	              still large without its attachments, in chunks (SHA-256,
+//	              number → up to 1 MB), each written in a transaction of its
+//	              own ahead of the message; outbox_content names them
 //
 // # Values and the codec
 //

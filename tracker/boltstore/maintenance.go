@@ -580,6 +580,23 @@ var rules = map[string]rule{
 				}
 			}
 		}
+		if mc, ok := x.(*messageContent); ok {
+			for j, a := range mc.Attachments {
+				if a.Blob == "" {
+					continue
+				}
+				sum, err := parseSum(a.Blob)
+				if err != nil {
+					c.problem(k, "邮件的第 %d 个附件的校验值 %q 无效", j+1, a.Blob)
+					continue
+				}
+				for i := uint32(0); i < a.Chunks; i++ {
+					if c.lacks(bucketBlobs, blobKey(sum, i)) {
+						c.problem(k, "邮件的第 %d 个附件的第 %d 块（共 %d 块）不存在", j+1, i+1, a.Chunks)
+					}
+				}
+			}
+		}
 	}},
 	string(bucketOutKeys): {decode: func(_, v []byte) (any, error) {
 		if len(v) != 8 {

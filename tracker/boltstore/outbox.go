@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	bolt "go.etcd.io/bbolt"
+
 	"gongkai/tracker"
 )
 
@@ -33,14 +35,49 @@ func (t *Tx) PutReminderState(id uint64, st tracker.ReminderState) error {
 // a sender changes the state of a message several times, and a report's
 // content runs to megabytes, a digest's list of stages to a line per event.
 type messageContent struct {
-	Text        string               `json:"text"`
-	HTML        string               `json:"html,omitempty"`
-	Attachments []tracker.Attachment `json:"attachments,omitempty"`
-	Stages      []string             `json:"stages,omitempty"`
+	Text        string             `json:"text"`
+	HTML        string             `json:"html,omitempty"`
+	Attachments []storedAttachment `json:"attachments,omitempty"`
+	Stages      []string           `json:"stages,omitempty"`
+}
+
+// storedAttachment is an attachment as a content record holds it: its
+// bytes inline, or those of a large one in outbox_blobs (blobs.go), by
+// their SHA-256 and number of chunks.
+type storedAttachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data,omitempty"`
+	Blob        string `json:"blob,omitempty"`
+	Chunks      uint32 `json:"chunks,omitempty"`
 }
 
 func contentOf(m *tracker.Message) messageContent {
-	return messageContent{m.Text, m.HTML, m.Attachments, m.Stages}
+	c := messageContent{Text: m.Text, HTML: m.HTML, Stages: m.Stages}
+	for _, a := range m.Attachments {
+		c.Attachments = append(c.Attachments, storedAttachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+	}
+	return c
+}
+
+// attachments returns the content's attachments, with the bytes of those
+// kept in chunks.
+func (c *messageContent) attachments(tx *bolt.Tx) ([]tracker.Attachment, error) {
+	var as []tracker.Attachment
+	for i, a := range c.Attachments {
+		data := a.Data
+		if a.Blob != "" {
+			sum, err := parseSum(a.Blob)
+			if err != nil {
+				return nil, fmt.Errorf("attachment %d: %w", i+1, err)
+			}
+			if data, err = readChunks(tx, sum, a.Chunks); err != nil {
+				return nil, fmt.Errorf("attachment %d: %w", i+1, err)
+			}
+		}
+		as = append(as, tracker.Attachment{Name: a.Name, ContentType: a.ContentType, Data: data})
+	}
+	return as, nil
 }
 
 // PutMessage stores a message; a new one gets the next id, and its key
@@ -162,7 +199,11 @@ func (t *Tx) Message(id uint64) (*tracker.Message, error) {
 	if err := DecodeValue(v, &c); err != nil {
 		return nil, damaged(tracker.FieldMessage, "邮件的内容", id, err)
 	}
-	m.Text, m.HTML, m.Attachments = c.Text, c.HTML, c.Attachments
+	as, err := c.attachments(t.tx)
+	if err != nil {
+		return nil, damaged(tracker.FieldMessage, "邮件的附件", id, err)
+	}
+	m.Text, m.HTML, m.Attachments = c.Text, c.HTML, as
 	if m.ContentOf == 0 {
 		m.Stages = c.Stages // a shared report's content carries none
 	}

@@ -2,7 +2,10 @@ package boltstore
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -116,56 +119,86 @@ func TestMarksEncoding(t *testing.T) {
 	}
 }
 
-// A large content is kept in chunks, each written in a transaction of its
-// own ahead of the message's: it reads back whole, a chunk gone is damage
-// (not a blank message), and check names it.
+// A large attachment is kept in chunks, as it is, each written in a
+// transaction of its own ahead of the message's: it reads back whole, two
+// messages with the same workbook share its chunks, a chunk gone is damage
+// (not a blank message), and check names it. A content still large
+// without its attachments is chunked whole.
 func TestLargeContentInChunks(t *testing.T) {
 	s, _ := tempStore(t)
 	data := noise(3 << 20)
-	m := &tracker.Message{Key: "report/weekly/x", Text: "周报", State: tracker.Queued,
-		Attachments: []tracker.Attachment{{Name: "周报.xlsx", Data: data}}}
-	if err := s.PackMessage(m); err != nil {
-		t.Fatal(err)
-	}
-	if !isBlobRef(m.Packed) {
-		t.Fatalf("a 3 MB content packed as %d bytes, not a reference", len(m.Packed))
-	}
-	if err := s.Update(func(tx tracker.Tx) error { return tx.PutMessage(m) }); err != nil {
-		t.Fatal(err)
-	}
-	var got []byte
-	if err := s.View(func(tx tracker.Tx) error {
-		full, err := tx.Message(m.ID)
-		if err == nil && len(full.Attachments) == 1 {
-			got = full.Attachments[0].Data
+	message := func(key, text string, data []byte) *tracker.Message {
+		m := &tracker.Message{Key: key, Text: text, State: tracker.Queued,
+			Attachments: []tracker.Attachment{{Name: "周报.xlsx", ContentType: "application/octet-stream", Data: data}}}
+		if err := s.PackMessage(m); err != nil {
+			t.Fatal(err)
 		}
-		return err
-	}); err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("read back %d bytes (%v), want the %d stored", len(got), err, len(data))
+		if err := s.Update(func(tx tracker.Tx) error { return tx.PutMessage(m) }); err != nil {
+			t.Fatal(err)
+		}
+		return m
 	}
-	chunks := 0
-	s.db.View(func(tx *bolt.Tx) error { chunks = tx.Bucket(bucketBlobs).Stats().KeyN; return nil })
-	if chunks < 3 {
-		t.Errorf("%d chunks for 3 MB", chunks)
+	read := func(m *tracker.Message) (*tracker.Message, error) {
+		var full *tracker.Message
+		err := s.View(func(tx tracker.Tx) (err error) {
+			full, err = tx.Message(m.ID)
+			return err
+		})
+		return full, err
+	}
+	chunks := func() (n int) {
+		s.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketBlobs).Stats().KeyN; return nil })
+		return n
+	}
+	officer := message("digest/officer", "给专员", data)
+	if len(officer.Packed) > 1024 || isBlobRef(officer.Packed) {
+		t.Fatalf("a content with a 3 MB attachment packed as %d bytes", len(officer.Packed))
+	}
+	leader := message("digest/leader", "给领导", data)
+	small := message("digest/small", "小附件", []byte("PK\x03\x04"))
+	if n := chunks(); n != 3 {
+		t.Errorf("%d chunks for two identical 3 MB attachments and a small one, want 3", n)
+	}
+	for _, m := range []*tracker.Message{officer, leader, small} {
+		full, err := read(m)
+		if err != nil || len(full.Attachments) != 1 || !bytes.Equal(full.Attachments[0].Data, m.Attachments[0].Data) ||
+			full.Attachments[0].Name != "周报.xlsx" || full.Attachments[0].ContentType != "application/octet-stream" || full.Text != m.Text {
+			t.Fatalf("%s read back as %+v (%v)", m.Key, full, err)
+		}
 	}
 
-	sum, _ := parseBlobRef(m.Packed)
-	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketBlobs).Delete(blobKey(sum, 1)) }); err != nil {
+	// Text that does not shrink: the content is chunked whole.
+	long := message("report/long", hex.EncodeToString(noise(400<<10)), nil)
+	if !isBlobRef(long.Packed) {
+		t.Fatalf("an 800 KB text packed as %d bytes, not a reference", len(long.Packed))
+	}
+	if full, err := read(long); err != nil || full.Text != long.Text {
+		t.Fatalf("long text read back: %v", err)
+	}
+
+	sum := sha256.Sum256(data)
+	sumLong, _ := parseBlobRef(long.Packed)
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketBlobs)
+		return errors.Join(b.Delete(blobKey(sum, 1)), b.Delete(blobKey(sumLong, 0)))
+	}); err != nil {
 		t.Fatal(err)
 	}
-	err := s.View(func(tx tracker.Tx) error { _, err := tx.Message(m.ID); return err })
-	if tracker.ErrorCode(err) != tracker.EDamaged {
-		t.Errorf("a chunk gone: %v, want damage", err)
+	for _, m := range []*tracker.Message{officer, long} {
+		if _, err := read(m); tracker.ErrorCode(err) != tracker.EDamaged {
+			t.Errorf("%s with a chunk gone: %v, want damage", m.Key, err)
+		}
 	}
 	r, err := s.Check()
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
+	var problems []string
 	for _, p := range r.Problems {
-		found = found || strings.Contains(p.Message, "邮件内容的第 2 块")
+		problems = append(problems, p.Message)
 	}
-	if !found {
-		t.Errorf("check: %v, want the missing chunk named", r.Problems)
+	all := strings.Join(problems, "\n")
+	if strings.Count(all, "邮件的第 1 个附件的第 2 块（共 3 块）不存在") != 2 || !strings.Contains(all, "邮件内容的第 1 块") {
+		t.Errorf("check: %s\nwant the missing chunks named", all)
 	}
 }

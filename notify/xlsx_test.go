@@ -1,0 +1,145 @@
+package notify
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+)
+
+// openWorkbook reads a workbook back as a spreadsheet program would, after
+// checking that each of its parts is well-formed XML.
+func openWorkbook(t *testing.T, x []byte) *excelize.File {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(x), int64(len(x)))
+	if err != nil {
+		t.Fatalf("not a zip file: %v", err)
+	}
+	for _, part := range zr.File {
+		rc, err := part.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := xml.NewDecoder(rc)
+		for {
+			if _, err := d.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("%s is not well-formed XML: %v", part.Name, err)
+			}
+		}
+		rc.Close()
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func TestWorkbookCells(t *testing.T) {
+	long := strings.Repeat("长", maxCellChars+10)
+	texts := []string{"A & B <C> \"D\"", " 前后空格 ", "控制\x01字符\x7f", "换行\n与\r回车", "坏\xffUTF-8", "非字符\uFFFE", "", long, "𠀀" + strings.Repeat("a", maxCellChars)}
+	s := sheet{name: "测试", header: []string{"编号", "文本", "日期", "数"}, widths: map[int]float64{2: 40},
+		n: len(texts), row: func(i int, w *rowWriter) {
+			w.Uint(uint64(i + 1))
+			w.Text(texts[i])
+			if i == 0 {
+				w.Date(calendar.Date{})
+			} else {
+				w.Date(calendar.DateOf(2026, 3, i))
+			}
+			w.Int(int64(-i))
+		}}
+	f := openWorkbook(t, must(workbook([]sheet{s, {name: "空", header: []string{"无"}}})))
+
+	if got := f.GetSheetList(); len(got) != 2 || got[0] != "测试" || got[1] != "空" {
+		t.Fatalf("sheets %q", got)
+	}
+	rows, err := f.GetRows("测试")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(texts)+1 || strings.Join(rows[0], "|") != "编号|文本|日期|数" {
+		t.Fatalf("%d rows, header %q", len(rows), rows[0])
+	}
+	want := []string{"A & B <C> \"D\"", " 前后空格 ", "控制\uFFFD字符\x7f", "换行\n与\r回车", "坏\uFFFDUTF-8", "非字符\uFFFD", "", strings.Repeat("长", maxCellChars), "𠀀" + strings.Repeat("a", maxCellChars-2)}
+	for i, w := range want {
+		if got := cellAt(rows, i+1, 1); got != w {
+			t.Errorf("row %d: text %.40q…, want %.40q…", i+2, got, w)
+		}
+		if got := cellAt(rows, i+1, 0); got != strconv.Itoa(i+1) {
+			t.Errorf("row %d: number %q", i+2, got)
+		}
+	}
+	if got := cellAt(rows, 2, 0) + " " + cellAt(rows, 2, 3); got != "2 -1" {
+		t.Errorf("numbers: %q", got)
+	}
+	// A date is a number shown as yyyy-mm-dd; the zero date is no cell.
+	if got, _ := f.GetCellValue("测试", "C3"); got != "2026-03-01" {
+		t.Errorf("date shown as %q", got)
+	}
+	if got, _ := f.GetCellValue("测试", "C3", excelize.Options{RawCellValue: true}); got != "46082" {
+		t.Errorf("date stored as %q, want the serial 46082", got)
+	}
+	if typ, _ := f.GetCellType("测试", "B2"); typ != excelize.CellTypeInlineString {
+		t.Errorf("text cell of type %v", typ)
+	}
+	if got, _ := f.GetCellValue("测试", "C2"); got != "" {
+		t.Errorf("zero date written as %q", got)
+	}
+	if w, _ := f.GetColWidth("测试", "B"); w != 40 {
+		t.Errorf("column B %v wide", w)
+	}
+	if d, _ := f.GetSheetDimension("测试"); d != "A1:D10" {
+		t.Errorf("dimension %q", d)
+	}
+	if rows, _ := f.GetRows("空"); len(rows) != 1 || rows[0][0] != "无" {
+		t.Errorf("an empty sheet reads %q", rows)
+	}
+}
+
+func TestDigestWorkbookRows(t *testing.T) {
+	d := &tracker.Digest{Day: calendar.DateOf(2026, 11, 23)}
+	for i := range 150 {
+		e := &tracker.Event{ID: uint64(i + 1), Matter: 3, MatterName: "社会保险参保登记 › 个人参保登记", Summary: "摘要", Kind: tracker.Formed,
+			Date: calendar.DateOf(2026, 10, 9), Deadline: calendar.DateOf(2026, 11, 6), Provisional: i == 0,
+			Channels: []tracker.Channel{tracker.Web, tracker.Center}}
+		d.Items = append(d.Items, tracker.DigestItem{Event: e, Left: 11, Overdue: true})
+	}
+	f := openWorkbook(t, must(digestWorkbook(d)))
+	rows, err := f.GetRows("提醒")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "1|3|社会保险参保登记 › 个人参保登记|摘要|形成|2026-10-09|2026-11-06|是|逾期|11|政府网站、政务服务中心"
+	if len(rows) != 151 || strings.Join(rows[1], "|") != want {
+		t.Fatalf("%d rows; first %q, want %q", len(rows), strings.Join(rows[1], "|"), want)
+	}
+	if got := strings.Join(rows[150], "|"); !strings.HasPrefix(got, "150|3|") || strings.Contains(got, "是") {
+		t.Errorf("last row %q", got)
+	}
+}
+
+func cellAt(rows [][]string, r, c int) string {
+	if r < len(rows) && c < len(rows[r]) {
+		return rows[r][c]
+	}
+	return ""
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
