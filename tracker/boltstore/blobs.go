@@ -74,31 +74,33 @@ func parseBlobRef(v []byte) (sum [32]byte, chunks uint32) {
 // large without them are written in chunks, one transaction each through
 // update, and m.Packed then refers to them.
 func packContent(m *tracker.Message, update func(func(*bolt.Tx) error) error) error {
-	c := contentOf(m)
+	packed, err := packStored(contentOf(m), update)
+	m.Packed = packed
+	return err
+}
+
+// packStored is packContent on a content as stored: what its record
+// holds once its large parts are in chunks.
+func packStored(c messageContent, update func(func(*bolt.Tx) error) error) ([]byte, error) {
 	for i, a := range c.Attachments {
 		if len(a.Data) < blobFrom {
 			continue
 		}
 		sum, n, err := putChunks(a.Data, update)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c.Attachments[i].Data, c.Attachments[i].Blob, c.Attachments[i].Chunks = nil, hex.EncodeToString(sum[:]), n
 	}
 	enc, err := EncodeValue(c)
-	if err != nil {
-		return err
-	}
-	if len(enc) < blobFrom {
-		m.Packed = enc
-		return nil
+	if err != nil || len(enc) < blobFrom {
+		return enc, err
 	}
 	sum, n, err := putChunks(enc, update)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	m.Packed = blobRef(sum, n)
-	return nil
+	return blobRef(sum, n), nil
 }
 
 // putChunks writes data in chunks, a transaction each, and returns its

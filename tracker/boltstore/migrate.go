@@ -26,10 +26,12 @@ import (
 //	   build every index for the data written before it
 //	6: copies in open_events in a binary form (copies.go), which an older
 //	   gongkai cannot read
+//	7: a large attachment's bytes in outbox_blobs, named by the content
+//	   record (blobs.go), which an older gongkai would send empty
 //
 // An older gongkai refuses a file of a newer version, so a file upgraded
 // by this one is never half-understood by an older binary.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // migration is one numbered step of the layout. It runs once, in a
 // transaction of its own, and is recorded in the bucket "migrations"; it
@@ -55,6 +57,7 @@ var migrations = []migration{
 	{9, "outbox: large contents in chunks of their own", createBuckets},
 	{10, "reminder marks in their compact form", compactMarks},
 	{11, "open_events: copies in their compact form", compactCopies},
+	{12, "outbox: large contents written whole before chunks moved into them", chunkContents},
 }
 
 func migrationKey(n uint32) []byte {
@@ -222,6 +225,41 @@ func compactCopies(tx *bolt.Tx) error {
 	}
 	for _, c := range todo { // put after the walk: a cursor does not survive writes
 		if err := open.Put(c.k, c.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunkContents moves the large contents that earlier versions wrote
+// whole into chunks, as packContent writes them now: bbolt rewrites a
+// leaf's values whenever one of its keys changes, and a content of
+// megabytes beside the next message's would make queueing that message
+// write them all again.
+func chunkContents(tx *bolt.Tx) error {
+	content := tx.Bucket(bucketContent)
+	type kv struct{ k, v []byte }
+	var todo []kv
+	err := content.ForEach(func(k, v []byte) error {
+		if len(v) < blobFrom || isBlobRef(v) {
+			return nil
+		}
+		var c messageContent
+		if err := DecodeValue(v, &c); err != nil {
+			return damaged(tracker.FieldMessage, "邮件的内容", binary.BigEndian.Uint64(k), err)
+		}
+		packed, err := packStored(c, func(fn func(*bolt.Tx) error) error { return fn(tx) })
+		if err != nil {
+			return err
+		}
+		todo = append(todo, kv{k, packed})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range todo { // put after the walk: a cursor does not survive writes
+		if err := content.Put(c.k, c.v); err != nil {
 			return err
 		}
 	}

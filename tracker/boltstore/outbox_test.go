@@ -202,3 +202,40 @@ func TestLargeContentInChunks(t *testing.T) {
 		t.Errorf("check: %s\nwant the missing chunks named", all)
 	}
 }
+
+// Contents that earlier versions wrote whole, megabytes in a leaf, are
+// moved into chunks on upgrade, and read back the same.
+func TestChunkContentsMigration(t *testing.T) {
+	s, path := tempStore(t)
+	data := noise(600 << 10)
+	m := &tracker.Message{Key: "report/weekly/2026-11-23/leader@example.gov.cn", Kind: "report", To: []string{"leader@example.gov.cn"},
+		Subject: "周报", Text: "周报正文", State: tracker.Queued,
+		Attachments: []tracker.Attachment{{Name: "周报.xlsx", ContentType: "application/octet-stream", Data: data}}}
+	if err := s.Update(func(tx tracker.Tx) error { return tx.PutMessage(m) }); err != nil { // not packed: written whole
+		t.Fatal(err)
+	}
+	s.Close()
+	tamperDB(t, path, func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketContent).Get(idKey(m.ID)); len(v) < blobFrom {
+			t.Fatalf("the fixture's content is %d bytes, not whole", len(v))
+		}
+		return tx.Bucket(bucketMigrated).Delete(migrationKey(12))
+	})
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var size int
+	s.db.View(func(tx *bolt.Tx) error { size = len(tx.Bucket(bucketContent).Get(idKey(m.ID))); return nil })
+	if size > 1024 {
+		t.Errorf("content still %d bytes after the upgrade", size)
+	}
+	var got *tracker.Message
+	if err := s.View(func(tx tracker.Tx) (err error) { got, err = tx.Message(m.ID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got.Text != m.Text || len(got.Attachments) != 1 || !bytes.Equal(got.Attachments[0].Data, data) || got.Attachments[0].Name != "周报.xlsx" {
+		t.Errorf("read back %q with %d attachments", got.Text, len(got.Attachments))
+	}
+}
