@@ -36,7 +36,13 @@ func Build(m *tracker.Message, from string, date time.Time) ([]byte, error) {
 	h.SetMessageID(strings.Trim(m.MessageID, "<>"))
 	h.Set("X-Gongkai-Key", m.Key)
 
+	// Sized once: base64 takes 4 bytes for 3, and a line break every 76.
+	size := 4096 + 2*(len(m.Text)+len(m.HTML))
+	for _, a := range m.Attachments {
+		size += len(a.Data) * 4 / 3 * 78 / 76
+	}
 	var buf bytes.Buffer
+	buf.Grow(size)
 	w, err := gomail.CreateWriter(&buf, h)
 	if err != nil {
 		return nil, err

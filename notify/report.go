@@ -197,7 +197,7 @@ func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
 				w.Date(e.Deadline)
 				w.Int(int64(it.Days))
 				w.Text(e.Status(r.Day).Name())
-				w.Text(tracker.ChannelNames(e.Pending()))
+				w.Text(e.PendingNames())
 				w.Date(e.ClosedOn)
 			},
 		}

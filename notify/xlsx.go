@@ -343,7 +343,7 @@ func digestWorkbook(d *tracker.Digest) ([]byte, error) {
 			r.Text(prov)
 			r.Text(state)
 			r.Int(int64(it.Left))
-			r.Text(tracker.ChannelNames(e.Pending()))
+			r.Text(e.PendingNames())
 		},
 	}})
 }

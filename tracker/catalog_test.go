@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gongkai/calendar"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -163,5 +165,27 @@ func TestFindMatter(t *testing.T) {
 	_, err := FindMatter(c, "抚恤")
 	if err == nil || !strings.Contains(err.Error(), "48  养老保险服务") || !strings.Contains(err.Error(), "71  工伤保险服务") {
 		t.Errorf("an ambiguous name lists the candidates: %v", err)
+	}
+}
+
+// PendingNames says what ChannelNames(Pending()) says, whatever the
+// channels, their order and their disclosures.
+func TestPendingNames(t *testing.T) {
+	d := calendar.DateOf(2026, 11, 2)
+	for _, chans := range [][]Channel{nil, {Web}, {Center, Grassroots}, {Web, Center, Grassroots}, {Grassroots, Web}, {Web, "fax"}, {Web, Web}} {
+		for mask := range 1 << len(chans) {
+			e := &Event{Channels: chans}
+			for i, c := range chans {
+				if mask&(1<<i) != 0 {
+					e.Disclosures = append(e.Disclosures, Disclosure{Channel: c, Date: d})
+				}
+			}
+			if len(e.Disclosures) > 0 {
+				e.Disclosures = append(e.Disclosures, Disclosure{Channel: Center, Date: d, Void: &Void{Action: "retracted"}})
+			}
+			if got, want := e.PendingNames(), ChannelNames(e.Pending()); got != want {
+				t.Errorf("channels %v, disclosed %b: %q, want %q", chans, mask, got, want)
+			}
+		}
 	}
 }
