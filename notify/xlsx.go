@@ -7,6 +7,7 @@ import (
 	"compress/flate"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,7 +32,7 @@ type sheet struct {
 // frame: its sheets, styles, column widths and header rows. The rows are
 // then streamed into each sheet's XML as the frame is copied into the
 // file. Rows are all the cost of a large workbook: excelize's stream
-// writer took 1.2 s for a digest of 100,000 events, this takes 0.2 s
+// writer took 1.2 s for a digest of 100,000 events, this takes 0.25 s
 // (BenchmarkDigestWorkbook), which is what lets a reminder run of that
 // size finish in about two seconds. Everything else about the file stays
 // excelize's.
@@ -115,6 +116,8 @@ func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
 	return buf.Bytes(), dateStyle, parts, nil
 }
 
+const dimension = `<dimension ref="`
+
 // writeSheet writes a sheet's part: the frame's XML with the rows after
 // its header.
 func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, dateStyle int) error {
@@ -133,14 +136,11 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, dateStyle int) error {
 	}
 	head, tail := frame[:end], frame[end:]
 	// The sheet's dimension, when the frame gives one, covers the rows.
-	const dim = `<dimension ref="`
-	var ref []byte
-	if i := bytes.Index(head, []byte(dim)); i >= 0 {
-		if j := bytes.IndexByte(head[i+len(dim):], '"'); j >= 0 {
+	if i := bytes.Index(head, []byte(dimension)); i >= 0 {
+		from := i + len(dimension)
+		if n := bytes.IndexByte(head[from:], '"'); n >= 0 {
 			last, _ := excelize.ColumnNumberToName(max(len(s.header), 1))
-			ref = fmt.Appendf(nil, "A1:%s%d", last, s.n+1)
-			ref = append(append(append([]byte{}, head[:i+len(dim)]...), ref...), head[i+len(dim)+j:]...)
-			head = ref
+			head = slices.Concat(head[:from], fmt.Appendf(nil, "A1:%s%d", last, s.n+1), head[from+n:])
 		}
 	}
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: part.Name, Method: zip.Deflate, Modified: part.Modified})
@@ -190,8 +190,10 @@ func (r *rowWriter) start(n int) {
 // cell opens the next cell, with its attributes (attrs starts with a
 // space), and moves on.
 func (r *rowWriter) cell(attrs string) {
-	col := r.cols[min(r.col, len(r.cols)-1)]
-	if r.col >= len(r.cols) {
+	var col string
+	if r.col < len(r.cols) {
+		col = r.cols[r.col]
+	} else {
 		col, _ = excelize.ColumnNumberToName(r.col + 1)
 	}
 	r.buf = append(append(append(append(append(r.buf, `<c r="`...), col...), r.num...), '"'), attrs...)

@@ -128,7 +128,8 @@ type DigestItem struct {
 	Overdue bool // past the deadline
 }
 
-// Renderer turns a digest into a message; notify implements it.
+// Renderer turns a digest into a message; notify implements it. A
+// reminder run renders its digests on several goroutines at once.
 type Renderer interface {
 	Digest(d *Digest) (Content, error)
 }
