@@ -36,6 +36,7 @@ type sheet struct {
 // size finish in about two seconds. Everything else about the file stays
 // excelize's.
 func workbook(sheets []sheet) ([]byte, error) {
+	sheets = split(sheets)
 	frame, dateStyle, parts, err := workbookFrame(sheets)
 	if err != nil {
 		return nil, err
@@ -68,6 +69,33 @@ func workbook(sheets []sheet) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// maxSheetRows is how many rows a sheet holds after its header (Excel's
+// 1,048,576 in all); tests set it lower.
+var maxSheetRows = excelize.TotalRows - 1
+
+// split continues a sheet of more rows than one holds on sheets of its
+// own, named "提醒（2）", "提醒（3）" and so on.
+func split(sheets []sheet) []sheet {
+	var out []sheet
+	for _, s := range sheets {
+		if s.n <= maxSheetRows {
+			out = append(out, s)
+			continue
+		}
+		for part, from := 1, 0; from < s.n; part, from = part+1, from+maxSheetRows {
+			p := s
+			if part > 1 {
+				p.name = fmt.Sprintf("%s（%d）", s.name, part)
+			}
+			p.n = min(maxSheetRows, s.n-from)
+			first, row := from, s.row
+			p.row = func(i int, r *rowWriter) { row(first+i, r) }
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // workbookFrame is the workbook without its rows, the style of dates, and
 // each sheet by the name of its part in the file.
 func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
@@ -98,6 +126,9 @@ func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
 		if err := f.SetSheetRow(s.name, "A1", &s.header); err != nil {
 			return nil, 0, nil, err
 		}
+	}
+	if got := f.GetSheetList(); len(got) != len(sheets) {
+		return nil, 0, nil, fmt.Errorf("workbook: %d sheets asked for, %d made (names that differ only in case are one sheet)", len(sheets), len(got))
 	}
 	// excelize keeps sheet N in xl/worksheets/sheetN.xml, N its sheet id.
 	parts := map[string]*sheet{}
@@ -134,7 +165,8 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, dateStyle int) error {
 		return fmt.Errorf("no sheetData in excelize's frame")
 	}
 	head, tail := frame[:end], frame[end:]
-	// The sheet's dimension, when the frame gives one, covers the rows.
+	// The sheet's dimension, when the frame gives one, covers the rows,
+	// which are as wide as the header.
 	if i := bytes.Index(head, []byte(dimension)); i >= 0 {
 		from := i + len(dimension)
 		if n := bytes.IndexByte(head[from:], '"'); n >= 0 {
@@ -164,6 +196,13 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, dateStyle int) error {
 			free <- b[:0]
 		}
 	}()
+	closed := false
+	defer func() {
+		if !closed { // a row panicked: let the deflating goroutine end
+			close(full)
+			<-done
+		}
+	}()
 	r := newRowWriter(len(s.header), dateStyle)
 	r.buf = append(<-free, head...)
 	for i := 0; i < s.n; i++ {
@@ -177,6 +216,7 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, dateStyle int) error {
 	}
 	full <- append(r.buf, tail...)
 	close(full)
+	closed = true
 	<-done
 	return werr
 }
@@ -242,8 +282,10 @@ func (r *rowWriter) Date(d calendar.Date) {
 	r.buf = append(strconv.AppendInt(r.buf, int64(d.Sub(excelEpoch)), 10), `</v></c>`...)
 }
 
-// Text writes text; the empty string leaves the cell empty.
+// Text writes text, cut to what a cell holds; the empty string leaves
+// the cell empty.
 func (r *rowWriter) Text(s string) {
+	s = cutCell(s)
 	if s == "" {
 		r.col++
 		return
@@ -261,20 +303,27 @@ func spaced(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r
 // maxCellChars is the most a spreadsheet cell holds, in UTF-16 units.
 const maxCellChars = 32767
 
-// appendCellText appends s escaped as XML text, cut to what a cell holds.
-// What XML cannot carry (control characters, invalid UTF-8) becomes
-// U+FFFD, as excelize writes it.
+// cutCell cuts s to maxCellChars UTF-16 units, at a character.
+func cutCell(s string) string {
+	if len(s) <= maxCellChars {
+		return s // never more units than bytes
+	}
+	units := 0
+	for i, ru := range s {
+		if units += utf16Units(ru); units > maxCellChars {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// appendCellText appends s escaped as XML text. What XML cannot carry
+// (control characters, invalid UTF-8, U+FFFE and U+FFFF) becomes U+FFFD,
+// as excelize writes it.
 func appendCellText(b []byte, s string) []byte {
-	units := 0 // UTF-16 units so far; never more than bytes, so short text needs no count
-	count := len(s) > maxCellChars
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if count {
-				if units++; units > maxCellChars {
-					break
-				}
-			}
 			switch {
 			case c == '&':
 				b = append(b, "&amp;"...)
@@ -292,30 +341,26 @@ func appendCellText(b []byte, s string) []byte {
 			i++
 			continue
 		}
-		if !count {
-			// A run of valid UTF-8 without U+FFFE or U+FFFF goes as it is.
-			j := i + 1
-			for j < len(s) && s[j] >= utf8.RuneSelf {
-				j++
-			}
-			if run := s[i:j]; utf8.ValidString(run) && !strings.Contains(run, "\uFFFE") && !strings.Contains(run, "\uFFFF") {
-				b = append(b, run...)
-				i = j
-				continue
-			}
+		// A run of other bytes goes as it is when it is valid UTF-8
+		// without U+FFFE or U+FFFF, else a character at a time.
+		j := i + 1
+		for j < len(s) && s[j] >= utf8.RuneSelf {
+			j++
 		}
-		ru, size := utf8.DecodeRuneInString(s[i:])
-		if count {
-			if units += utf16Units(ru); units > maxCellChars {
-				break
-			}
-		}
-		if (ru == utf8.RuneError && size == 1) || ru == 0xFFFE || ru == 0xFFFF {
-			b = append(b, "\uFFFD"...)
+		run := s[i:j]
+		if utf8.ValidString(run) && !strings.Contains(run, "\uFFFE") && !strings.Contains(run, "\uFFFF") {
+			b = append(b, run...)
 		} else {
-			b = append(b, s[i:i+size]...)
+			for _, ru := range run { // a byte that is not UTF-8 ranges as utf8.RuneError
+				switch ru {
+				case utf8.RuneError, 0xFFFE, 0xFFFF:
+					b = append(b, "\uFFFD"...)
+				default:
+					b = utf8.AppendRune(b, ru)
+				}
+			}
 		}
-		i += size
+		i = j
 	}
 	return b
 }

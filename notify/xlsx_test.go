@@ -143,3 +143,51 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// A sheet of more rows than a sheet holds goes on: every row is kept, each
+// part with its header.
+func TestWorkbookSplitsLongSheets(t *testing.T) {
+	defer func(n int) { maxSheetRows = n }(maxSheetRows)
+	maxSheetRows = 3
+	s := sheet{name: "提醒", header: []string{"编号"}, n: 7, row: func(i int, w *rowWriter) { w.Int(int64(i + 1)) }}
+	f := openWorkbook(t, must(workbook([]sheet{s})))
+	want := map[string]string{"提醒": "编号 1 2 3", "提醒（2）": "编号 4 5 6", "提醒（3）": "编号 7"}
+	if got := f.GetSheetList(); len(got) != len(want) {
+		t.Fatalf("sheets %q", got)
+	}
+	for name, w := range want {
+		rows, err := f.GetRows(name)
+		var cells []string
+		for _, r := range rows {
+			cells = append(cells, r...)
+		}
+		if err != nil || strings.Join(cells, " ") != w {
+			t.Errorf("%s: %q (%v), want %q", name, cells, err, w)
+		}
+	}
+}
+
+// Two sheets excelize would make one are refused, not merged.
+func TestWorkbookSheetNamesClash(t *testing.T) {
+	one := func(name string) sheet {
+		return sheet{name: name, header: []string{"x"}, n: 1, row: func(_ int, w *rowWriter) { w.Int(1) }}
+	}
+	if _, err := workbook([]sheet{one("Sheet"), one("sheet")}); err == nil {
+		t.Error("sheets named Sheet and sheet made one workbook")
+	}
+}
+
+// Text with U+FFFE after a long run of Chinese, and text cut at a cell's
+// limit right after a space.
+func TestCellTextEdges(t *testing.T) {
+	long := strings.Repeat("长", 10000)
+	if got := string(appendCellText(nil, long+"\uFFFE尾")); got != long+"\uFFFD尾" {
+		t.Errorf("U+FFFE after 10,000 characters: %d bytes", len(got))
+	}
+	spaced := strings.Repeat("a", maxCellChars-1) + " " + "cut"
+	s := sheet{name: "t", header: []string{"x"}, n: 1, row: func(_ int, w *rowWriter) { w.Text(spaced) }}
+	f := openWorkbook(t, must(workbook([]sheet{s})))
+	if got, _ := f.GetCellValue("t", "A2"); got != spaced[:maxCellChars] {
+		t.Errorf("cut text ends %q, want the space kept", got[len(got)-3:])
+	}
+}

@@ -47,7 +47,8 @@ func ChannelNames(cs []Channel) string {
 }
 
 // channelSets holds ChannelNames of every set of the first three of
-// Channels, by bitmask in their order.
+// Channels (all of them today; a fourth would take the slow way in
+// PendingNames until added here), by bitmask in their order.
 var channelSets = func() (names [8]string) {
 	for mask := range names {
 		var cs []Channel

@@ -572,30 +572,25 @@ var rules = map[string]rule{
 		if c.lacks(bucketOutbox, k) {
 			c.problem(k, "邮件内容所属的邮件 %d 不存在", binary.BigEndian.Uint64(k))
 		}
-		if ref, ok := x.(blobRefValue); ok {
-			sum, n := parseBlobRef(ref)
+		var mc *messageContent
+		switch x := x.(type) {
+		case blobRefValue:
+			sum, n := parseBlobRef(x)
+			missing := false
 			for i := uint32(0); i < n; i++ {
 				if c.lacks(bucketBlobs, blobKey(sum, i)) {
 					c.problem(k, "邮件内容的第 %d 块（共 %d 块）不存在", i+1, n)
+					missing = true
 				}
 			}
+			if !missing {
+				mc = c.wholeContent(k, sum, n) // its attachments' chunks are named inside
+			}
+		case *messageContent:
+			mc = x
 		}
-		if mc, ok := x.(*messageContent); ok {
-			for j, a := range mc.Attachments {
-				if a.Blob == "" {
-					continue
-				}
-				sum, err := parseSum(a.Blob)
-				if err != nil {
-					c.problem(k, "邮件的第 %d 个附件的校验值 %q 无效", j+1, a.Blob)
-					continue
-				}
-				for i := uint32(0); i < a.Chunks; i++ {
-					if c.lacks(bucketBlobs, blobKey(sum, i)) {
-						c.problem(k, "邮件的第 %d 个附件的第 %d 块（共 %d 块）不存在", j+1, i+1, a.Chunks)
-					}
-				}
-			}
+		if mc != nil {
+			c.verifyAttachments(k, mc)
 		}
 	}},
 	string(bucketOutKeys): {decode: func(_, v []byte) (any, error) {
@@ -828,6 +823,47 @@ func (c *checker) verifyMessage(k []byte, x any) {
 func messageIndex(c *checker, k []byte, _ any) {
 	if c.lacks(bucketOutbox, k) {
 		c.problem(k, "指向的邮件 %d 不存在", binary.BigEndian.Uint64(k))
+	}
+}
+
+// wholeContent reads a content kept in chunks, or reports why it cannot.
+func (c *checker) wholeContent(k []byte, sum [32]byte, n uint32) (mc *messageContent) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.problem(k, "邮件内容的块无法读取（%v），文件已损坏", p)
+			mc = nil
+		}
+	}()
+	whole, err := readChunks(c.tx, sum, n)
+	if err != nil {
+		c.problem(k, "邮件内容的块与其校验值不符，文件已损坏")
+		return nil
+	}
+	mc = new(messageContent)
+	if err := DecodeValue(whole, mc); err != nil {
+		c.problem(k, "邮件内容无法读取：%v", err)
+		return nil
+	}
+	return mc
+}
+
+// verifyAttachments reports the chunks of a content's attachments that
+// are not there.
+func (c *checker) verifyAttachments(k []byte, mc *messageContent) {
+	for j, a := range mc.Attachments {
+		if a.Blob == "" {
+			continue
+		}
+		sum, err := parseSum(a.Blob)
+		if err != nil || a.Chunks == 0 {
+			c.problem(k, "邮件的第 %d 个附件的校验值 %q 或块数 %d 无效", j+1, a.Blob, a.Chunks)
+			continue
+		}
+		for i := uint32(0); i < a.Chunks; i++ {
+			if c.lacks(bucketBlobs, blobKey(sum, i)) {
+				c.problem(k, "邮件的第 %d 个附件的第 %d 块（共 %d 块）不存在", j+1, i+1, a.Chunks)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -252,7 +253,7 @@ func chunkContents(tx *bolt.Tx) error {
 		if err != nil {
 			return err
 		}
-		todo = append(todo, kv{k, packed})
+		todo = append(todo, kv{bytes.Clone(k), packed})
 		return nil
 	})
 	if err != nil {

@@ -167,13 +167,17 @@ func TestLargeContentInChunks(t *testing.T) {
 		}
 	}
 
-	// Text that does not shrink: the content is chunked whole.
+	// Text that does not shrink: the content is chunked whole, with its
+	// attachment's reference inside.
 	long := message("report/long", hex.EncodeToString(noise(400<<10)), nil)
-	if !isBlobRef(long.Packed) {
-		t.Fatalf("an 800 KB text packed as %d bytes, not a reference", len(long.Packed))
-	}
-	if full, err := read(long); err != nil || full.Text != long.Text {
-		t.Fatalf("long text read back: %v", err)
+	longer := message("digest/longer", hex.EncodeToString(noise(401<<10)), data)
+	for _, m := range []*tracker.Message{long, longer} {
+		if !isBlobRef(m.Packed) {
+			t.Fatalf("an 800 KB text packed as %d bytes, not a reference", len(m.Packed))
+		}
+		if full, err := read(m); err != nil || full.Text != m.Text || len(full.Attachments) != len(m.Attachments) {
+			t.Fatalf("long text read back: %v", err)
+		}
 	}
 
 	sum := sha256.Sum256(data)
@@ -184,7 +188,7 @@ func TestLargeContentInChunks(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []*tracker.Message{officer, long} {
+	for _, m := range []*tracker.Message{officer, long, longer} {
 		if _, err := read(m); tracker.ErrorCode(err) != tracker.EDamaged {
 			t.Errorf("%s with a chunk gone: %v, want damage", m.Key, err)
 		}
@@ -198,7 +202,7 @@ func TestLargeContentInChunks(t *testing.T) {
 		problems = append(problems, p.Message)
 	}
 	all := strings.Join(problems, "\n")
-	if strings.Count(all, "邮件的第 1 个附件的第 2 块（共 3 块）不存在") != 2 || !strings.Contains(all, "邮件内容的第 1 块") {
+	if strings.Count(all, "邮件的第 1 个附件的第 2 块（共 3 块）不存在") != 3 || !strings.Contains(all, "邮件内容的第 1 块") {
 		t.Errorf("check: %s\nwant the missing chunks named", all)
 	}
 }
