@@ -3,7 +3,6 @@ package tracker
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -37,11 +36,17 @@ type ReminderPlan struct {
 	Day     calendar.Date
 	Digests []*Digest // one per recipient with something to say and nothing queued yet
 	Keys    []string  // each digest's outbox key
-	// States are the reminder marks of every event with a stage due, after
-	// the run.
-	States   map[uint64]ReminderState
+	// Marks are the reminder marks of every event with a stage due, after
+	// the run, in the order of the events read (by id).
+	Marks    []EventMarks
 	Failures []*Message // permanent delivery failures the officers now hear of
 	Stages   int
+}
+
+// EventMarks are an event's reminder marks.
+type EventMarks struct {
+	ID    uint64
+	State ReminderState
 }
 
 // ReminderInputs is what a reminder run reads of the database: every open
@@ -102,13 +107,13 @@ func noticeKey(day calendar.Date, nextYear int, to string) string {
 // 事项, supervisors the escalations; a mailbox hears of an event once
 // however the configuration writes it); permanent failures and the
 // provisional-year notice for the officers. The marks it plans are
-// recorded in in.States, whose maps become the plan's States: inputs are
+// recorded in in.States, whose maps become the plan's Marks: inputs are
 // planned once.
 func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r RemindRequest) (*ReminderPlan, error) {
 	if len(r.Officers) == 0 {
 		return nil, FieldErrorf(EInvalid, FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
 	}
-	p := &ReminderPlan{Day: day, States: make(map[uint64]ReminderState, len(in.Events)), Failures: in.Failures}
+	p := &ReminderPlan{Day: day, Failures: in.Failures}
 	// The items of an event are next to each other, in the order of the
 	// events: a mailbox's items come in that order too (see add).
 	items := make([]DigestItem, 0, 2*len(in.Events))
@@ -132,7 +137,7 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 			items = append(items, DigestItem{Event: e, Stage: s, Left: abs(left), Overdue: day.After(e.Deadline)})
 			st.Record(s, e.Deadline)
 		}
-		p.States[e.ID] = st
+		p.Marks = append(p.Marks, EventMarks{e.ID, st})
 	}
 	p.Stages = len(items)
 
@@ -248,13 +253,19 @@ func (o *Ops) RecordReminders(p *ReminderPlan, msgs []*Message) ([]*Message, err
 			return nil, err
 		}
 	}
-	ids := slices.Sorted(maps.Keys(p.States))
-	for _, id := range ids {
-		if err := o.Tx.PutReminderState(id, p.States[id]); err != nil {
+	// In key order, as the events were read: bbolt then walks its pages
+	// once, forwards.
+	marks := p.Marks
+	byID := func(a, b EventMarks) int { return cmp.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(marks, byID) {
+		marks = slices.SortedFunc(slices.Values(marks), byID)
+	}
+	for _, m := range marks {
+		if err := o.Tx.PutReminderState(m.ID, m.State); err != nil {
 			return nil, err
 		}
 	}
-	if len(queued) == 0 && len(ids) == 0 {
+	if len(queued) == 0 && len(marks) == 0 {
 		return nil, nil
 	}
 	return queued, o.audit(AuditRemind, subjectOutbox, map[string]any{"day": p.Day, "stages": p.Stages, "messages": len(queued), "failures_reported": len(p.Failures)})
