@@ -111,7 +111,7 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, e
 		return nil, err
 	}
 	// The on-time rate: events whose deadline fell last week, not waived.
-	err = tx.EventsByDeadline(r.From, r.To, func(e *Event) error {
+	err = tx.EventsDue(r.From, r.To, func(e *Event) error {
 		if e.State == Waived || e.Date.After(day) {
 			return nil
 		}

@@ -30,6 +30,11 @@ type Tx interface {
 	// or waived) in [from, to]. Both read indexes, not every event.
 	EventsByDeadline(from, to calendar.Date, fn func(*Event) error) error
 	EventsByClosed(from, to calendar.Date, fn func(*Event) error) error
+	// EventsDue calls fn for every event whose deadline is in [from, to],
+	// by deadline, with only what counts it for the on-time rate: ID,
+	// State, Date, Deadline, ClosedOn, and MatterName holding its 一级事项
+	// alone. It reads no event, only the index and each event's dates.
+	EventsDue(from, to calendar.Date, fn func(*Event) error) error
 	// Events calls fn for every event in id order. fn must not store
 	// events: collect them and store them after Events returns.
 	Events(fn func(*Event) error) error

@@ -330,6 +330,7 @@ type upgradeSnapshot struct {
 	openCopies []*tracker.Event
 	byDeadline []uint64 // EventsByDeadline over the whole calendar
 	byClosed   []uint64 // EventsByClosed over the whole calendar
+	due        []string // EventsDue over the whole calendar: what the on-time rate reads
 	pending    []uint64 // PendingMessages
 	unreported []uint64 // UnreportedFailures
 	messages   []*tracker.Message
@@ -415,6 +416,12 @@ func readSnapshot(t *testing.T, path string) *upgradeSnapshot {
 		}
 		if err := tx.EventsByClosed(calendar.FirstDate, calendar.LastDate, ids(&snap.byClosed)); err != nil {
 			return fmt.Errorf("events by closing day: %w", err)
+		}
+		if err := tx.EventsDue(calendar.FirstDate, calendar.LastDate, func(e *tracker.Event) error {
+			snap.due = append(snap.due, fmt.Sprintf("%d %s %s %s %s %s", e.ID, e.State, e.Date, e.Deadline, e.ClosedOn, e.Level1()))
+			return nil
+		}); err != nil {
+			return fmt.Errorf("events due: %w", err)
 		}
 		if err := tx.PendingMessages(msgIDs(&snap.pending)); err != nil {
 			return fmt.Errorf("pending messages: %w", err)
@@ -530,6 +537,7 @@ func (c upgradeComparer) compare(schema int, got, want *upgradeSnapshot) {
 	c.same("the events OpenEvents reads (without history)", got.openCopies, want.openCopies)
 	c.same("the ids of EventsByDeadline (index events_by_deadline)", got.byDeadline, want.byDeadline)
 	c.same("the ids of EventsByClosed (index events_by_closed)", got.byClosed, want.byClosed)
+	c.same("what EventsDue gives (event_dates: the on-time rate's inputs)", got.due, want.due)
 	c.same("the ids of PendingMessages (index outbox_pending: what a sender sends)", got.pending, want.pending)
 	c.same("the ids of UnreportedFailures (index outbox_unreported: what the next digest reports)", got.unreported, want.unreported)
 

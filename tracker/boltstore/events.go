@@ -105,14 +105,46 @@ func (t *Tx) indexDates(e *tracker.Event) error {
 			return err
 		}
 	}
-	v, _ := json.Marshal(eventDates{e.Deadline, e.ClosedOn})
-	return dates.Put(idKey(e.ID), v)
+	return dates.Put(idKey(e.ID), datesOf(e))
+}
+
+// datesOf is an event's record of event_dates.
+func datesOf(e *tracker.Event) []byte {
+	v, _ := json.Marshal(eventDates{Deadline: e.Deadline, ClosedOn: e.ClosedOn, State: e.State, Date: e.Date, Level1: e.Level1()})
+	return v
 }
 
 // EventsByDeadline calls fn for every event whose deadline is in
 // [from, to], by deadline.
 func (t *Tx) EventsByDeadline(from, to calendar.Date, fn func(*tracker.Event) error) error {
 	return t.byDate(bucketByDue, from, to, fn)
+}
+
+// EventsDue calls fn for every event whose deadline is in [from, to], as
+// event_dates keeps it: without reading the events themselves.
+func (t *Tx) EventsDue(from, to calendar.Date, fn func(*tracker.Event) error) error {
+	ix, dates := t.tx.Bucket(bucketByDue), t.tx.Bucket(bucketDates)
+	if ix == nil || dates == nil {
+		return nil
+	}
+	end := dateKey(to, 1<<64-1)
+	c := ix.Cursor()
+	for k, _ := c.Seek(dateKey(from, 0)); k != nil && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
+		id := binary.BigEndian.Uint64(k[4:])
+		v := dates.Get(k[4:])
+		if v == nil {
+			return damaged(tracker.FieldEvent, "索引所指事件的日期记录", id, errMissing)
+		}
+		var d eventDates
+		if err := json.Unmarshal(v, &d); err != nil {
+			return damaged(tracker.FieldEvent, "事件的日期记录", id, err)
+		}
+		e := &tracker.Event{ID: id, State: d.State, Date: d.Date, Deadline: d.Deadline, ClosedOn: d.ClosedOn, MatterName: d.Level1}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EventsByClosed calls fn for every event closed in [from, to].

@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -113,5 +114,48 @@ func TestDateIndexesOfOldRecords(t *testing.T) {
 	}
 	if got := ids(t, s, true, "2026-11-20", "2026-11-20"); got != "[]" {
 		t.Errorf("reopened, still listed as closed on 2026-11-20: %s", got)
+	}
+}
+
+// EventsDue gives what the on-time rate counts of the events due in a
+// range, as they are now, without reading them.
+func TestEventsDue(t *testing.T) {
+	s, _ := tempStore(t)
+	e := &tracker.Event{Matter: 3, MatterName: "社会保险参保登记 › 机关事业单位参加社会保险登记", Date: day("2026-11-02"), Deadline: day("2026-11-30"),
+		State: tracker.Open, Summary: "调整参保登记办理材料", History: []tracker.Change{{Action: tracker.ActLogged}}}
+	due := func(from, to string) string {
+		t.Helper()
+		var out []string
+		if err := s.View(func(tx tracker.Tx) error {
+			return tx.EventsDue(day(from), day(to), func(e *tracker.Event) error {
+				out = append(out, fmt.Sprintf("%d %s %s %s %s %s %q", e.ID, e.State, e.Date, e.Deadline, e.ClosedOn, e.Level1(), e.Summary))
+				return nil
+			})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(out, "; ")
+	}
+	for _, step := range []struct {
+		change func()
+		from   string
+		want   string
+	}{
+		{func() {}, "2026-11-30", `1 open 2026-11-02 2026-11-30 0000-00-00 社会保险参保登记 ""`},
+		{func() { e.State, e.ClosedOn = tracker.DoneLate, day("2026-12-02") }, "2026-11-30", `1 done_late 2026-11-02 2026-11-30 2026-12-02 社会保险参保登记 ""`},
+		{func() {
+			e.Date, e.Deadline, e.MatterName = day("2026-11-03"), day("2026-12-01"), "养老保险服务 › 退休"
+		}, "2026-12-01", `1 done_late 2026-11-03 2026-12-01 2026-12-02 养老保险服务 ""`},
+	} {
+		step.change()
+		if err := s.Update(func(tx tracker.Tx) error { return tx.PutEvent(e) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := due(step.from, step.from); got != step.want {
+			t.Errorf("due on %s: %s, want %s", step.from, got, step.want)
+		}
+	}
+	if got := due("2026-11-30", "2026-11-30"); got != "" {
+		t.Errorf("the old deadline still lists %s", got)
 	}
 }

@@ -476,7 +476,16 @@ type migrationRecord struct {
 // eventDates is a record of event_dates.
 //
 // Its JSON keeps Go's field names, as every record written so far has them.
-type eventDates struct{ Deadline, ClosedOn calendar.Date }
+// eventDates is an event's record in event_dates: its deadline and
+// closing day, which keep the date indexes right as they move, and what
+// the on-time rate reads of the events due in a week (its state, date
+// and 一级事项), so that the weekly report does not decode them.
+type eventDates struct {
+	Deadline, ClosedOn calendar.Date
+	State              tracker.Status
+	Date               calendar.Date
+	Level1             string
+}
 
 // hashingEvent decodes an event, putting the SHA-256 of its stored JSON
 // in *hash.
@@ -738,6 +747,9 @@ func (c *checker) verifyEvent(k []byte, x any) {
 	case d != nil && (d.Deadline != e.Deadline || d.ClosedOn != e.ClosedOn):
 		c.problem(k, "event_dates 记的期限 %s、办结日 %s，与事件的期限 %s、办结日 %s 不符",
 			d.Deadline, d.ClosedOn, e.Deadline, e.ClosedOn)
+	case d != nil && (d.State != e.State || d.Date != e.Date || d.Level1 != e.Level1()):
+		c.problem(k, "event_dates 记的状态“%s”、日期 %s、一级事项“%s”，与事件的“%s”、%s、“%s”不符（按时公开率据此计算）",
+			d.State, d.Date, d.Level1, e.State, e.Date, e.Level1())
 	}
 	switch {
 	case e.State == tracker.Open && c.lacks(bucketOpen, k):

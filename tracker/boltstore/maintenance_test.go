@@ -95,6 +95,10 @@ func TestCheckFindsDamage(t *testing.T) {
 		// An event missing from event_dates.
 		{"dates missing", func(tx *bolt.Tx) error { return tx.Bucket(bucketDates).Delete(id8(2)) },
 			"events", "2", "事件不在 event_dates 中"},
+		// event_dates saying another state than the event's: the on-time
+		// rate would count it wrong.
+		{"dates state", put(bucketDates, id8(1), []byte(`{"Deadline":"2026-11-30","ClosedOn":"","State":"done"}`)),
+			"events", "1", "按时公开率据此计算"},
 		// event_dates for an event that does not exist.
 		{"dates of nothing", put(bucketDates, id8(99), []byte(`{"Deadline":"2026-11-30","ClosedOn":""}`)),
 			"event_dates", "99", "指向的事件 99 不存在"},

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -29,10 +30,13 @@ import (
 //	   gongkai cannot read
 //	7: a large attachment's bytes in outbox_blobs, named by the content
 //	   record (blobs.go), which an older gongkai would send empty
+//	8: event_dates with each event's state, date and 一级事项, which the
+//	   weekly report's on-time rate reads, and an older gongkai would not
+//	   keep
 //
 // An older gongkai refuses a file of a newer version, so a file upgraded
 // by this one is never half-understood by an older binary.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // migration is one numbered step of the layout. It runs once, in a
 // transaction of its own, and is recorded in the bucket "migrations"; it
@@ -59,6 +63,7 @@ var migrations = []migration{
 	{10, "reminder marks in their compact form", compactMarks},
 	{11, "open_events: copies in their compact form", compactCopies},
 	{12, "outbox: large contents written whole before chunks moved into them", chunkContents},
+	{13, "event_dates: each event's state, date and 一级事项, for the on-time rate", fillEventDates},
 }
 
 func migrationKey(n uint32) []byte {
@@ -267,14 +272,48 @@ func chunkContents(tx *bolt.Tx) error {
 	return nil
 }
 
+// rebuildDateIndexes builds event_dates and the two date indexes anew
+// from the events. bbolt splits a page only when its transaction commits:
+// keys put in no order would each be inserted into one page that grows to
+// hold them all, which takes hours for a million. Keys are put in order.
 func rebuildDateIndexes(tx *bolt.Tx) error {
-	for _, b := range [][]byte{bucketDates, bucketByDue, bucketByClosed} {
-		if _, err := renew(tx, b); err != nil {
+	var b [3]*bolt.Bucket
+	for i, name := range [][]byte{bucketDates, bucketByDue, bucketByClosed} {
+		var err error
+		if b[i], err = renew(tx, name); err != nil {
 			return err
 		}
+		b[i].FillPercent = 0.95 // written once, in order
 	}
-	t := &Tx{tx: tx}
-	return eachEvent(tx, t.indexDates)
+	var due, closed [][]byte
+	err := eachEvent(tx, func(e *tracker.Event) error {
+		due = append(due, dateKey(e.Deadline, e.ID))
+		if !e.ClosedOn.IsZero() {
+			closed = append(closed, dateKey(e.ClosedOn, e.ID))
+		}
+		return b[0].Put(idKey(e.ID), datesOf(e)) // in id order
+	})
+	if err != nil {
+		return err
+	}
+	for i, keys := range [][][]byte{due, closed} {
+		slices.SortFunc(keys, bytes.Compare)
+		for _, k := range keys {
+			if err := b[i+1].Put(k, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fillEventDates writes each event's record of event_dates again, with
+// what the on-time rate reads (its state, date and 一级事项), in id order.
+func fillEventDates(tx *bolt.Tx) error {
+	dates := tx.Bucket(bucketDates)
+	return eachEvent(tx, func(e *tracker.Event) error {
+		return dates.Put(idKey(e.ID), datesOf(e))
+	})
 }
 
 func separateContent(tx *bolt.Tx) error {
