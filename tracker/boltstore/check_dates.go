@@ -1,6 +1,10 @@
 package boltstore
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"gongkai/calendar"
+)
 
 // datesSeen is what Check remembers of event_dates, the events and the
 // date indexes, to compare them as it reads them rather than look each
@@ -13,7 +17,7 @@ import "encoding/binary"
 // right marks its id in that index. When an index has been read, every
 // record of event_dates whose key it lacks is reported.
 type datesSeen struct {
-	byID     []eventDates    // zero Deadline: no record
+	byID     []keptDates     // zero Deadline: no record
 	unreadID map[uint64]bool // records that could not be decoded
 	complete bool            // event_dates was read whole
 	events   []uint64        // bitset: an event is stored under the id
@@ -35,13 +39,21 @@ func (c *checker) seeDates(id uint64, d *eventDates) bool {
 			return false
 		}
 		n := b.Sequence() + 1
-		c.seen = &datesSeen{byID: make([]eventDates, n), events: bitset(n), byDue: bitset(n), byClosed: bitset(n)}
+		c.seen = &datesSeen{byID: make([]keptDates, n), events: bitset(n), byDue: bitset(n), byClosed: bitset(n)}
 	}
 	if id == 0 || id >= uint64(len(c.seen.byID)) || d.Deadline.IsZero() {
 		return false
 	}
-	c.seen.byID[id] = *d
+	c.seen.byID[id] = keptDates{d.Deadline, d.ClosedOn, rateHash(d.State, d.Date, d.Level1)}
 	return true
+}
+
+// keptDates is what check keeps of a record of event_dates: its dates, and
+// the hash of what the on-time rate reads (a million records' strings
+// would weigh on the collector).
+type keptDates struct {
+	Deadline, ClosedOn calendar.Date
+	rate               uint64
 }
 
 func bitset(n uint64) []uint64 { return make([]uint64, (n+63)/64) }
@@ -88,8 +100,8 @@ func (s *datesSeen) dates(k []byte) (*eventDates, presence, bool) {
 	case s.byID[id].Deadline.IsZero():
 		return nil, absent, true
 	}
-	d := s.byID[id]
-	return &d, present, true
+	kept := s.byID[id]
+	return &eventDates{Deadline: kept.Deadline, ClosedOn: kept.ClosedOn, rate: kept.rate}, present, true
 }
 
 // event notes an event read.

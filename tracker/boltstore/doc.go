@@ -15,7 +15,9 @@
 //	              open_events: id → the event without its history, in a
 //	              binary form that lists decode fast (copies.go);
 //	              event_dates: id → its deadline and closing day, to keep
-//	              events_by_deadline and events_by_closed (date, id → nil)
+//	              events_by_deadline and events_by_closed (date, id → nil),
+//	              and its state, date and 一级事项, which the on-time rate
+//	              reads (EventsDue)
 //	audit.go      audit: sequence → tracker.AuditEntry
 //	outbox.go     reminders: event id → tracker.ReminderState;
 //	              outbox: id → a message's state; outbox_content: id → its
