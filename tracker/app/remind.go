@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -75,11 +74,11 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 		// of it deflating, and allocates little.
 		contents := make([]tracker.Content, len(p.Digests))
 		errs := make([]error, len(p.Digests))
-		next := atomic.Int64{}
+		workers := min(2, len(p.Digests))
 		var wg sync.WaitGroup
-		for range min(2, len(p.Digests)) {
+		for w := range workers {
 			wg.Go(func() {
-				for i := int(next.Add(1) - 1); i < len(p.Digests); i = int(next.Add(1) - 1) {
+				for i := w; i < len(p.Digests); i += workers {
 					contents[i], errs[i] = l.cfg.Renderer.Digest(p.Digests[i])
 				}
 			})

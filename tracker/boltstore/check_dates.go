@@ -2,8 +2,10 @@ package boltstore
 
 import (
 	"encoding/binary"
+	"hash/maphash"
 
 	"gongkai/calendar"
+	"gongkai/tracker"
 )
 
 // datesSeen is what Check remembers of event_dates, the events and the
@@ -44,8 +46,13 @@ func (c *checker) seeDates(id uint64, d *eventDates) bool {
 	if id == 0 || id >= uint64(len(c.seen.byID)) || d.Deadline.IsZero() {
 		return false
 	}
-	c.seen.byID[id] = keptDates{d.Deadline, d.ClosedOn, rateHash(d.State, d.Date, d.Level1)}
+	c.seen.byID[id] = keep(d)
 	return true
+}
+
+// keep is what check keeps of a record of event_dates.
+func keep(d *eventDates) keptDates {
+	return keptDates{d.Deadline, d.ClosedOn, rateHash(d.State, d.Date, d.Level1)}
 }
 
 // keptDates is what check keeps of a record of event_dates: its dates, and
@@ -54,6 +61,21 @@ func (c *checker) seeDates(id uint64, d *eventDates) bool {
 type keptDates struct {
 	Deadline, ClosedOn calendar.Date
 	rate               uint64
+}
+
+// rateSeed seeds rateHash, for one process.
+var rateSeed = maphash.MakeSeed()
+
+// rateHash hashes what the on-time rate reads of an event.
+func rateHash(state tracker.Status, date calendar.Date, level1 string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(rateSeed)
+	h.WriteString(string(state))
+	h.WriteByte(0)
+	h.WriteString(date.String())
+	h.WriteByte(0)
+	h.WriteString(level1)
+	return h.Sum64()
 }
 
 func bitset(n uint64) []uint64 { return make([]uint64, (n+63)/64) }
@@ -87,7 +109,7 @@ func (c *checker) datesRead() {
 
 // dates answers for event_dates: ok false when it cannot (the caller
 // looks the record up).
-func (s *datesSeen) dates(k []byte) (*eventDates, presence, bool) {
+func (s *datesSeen) dates(k []byte) (*keptDates, presence, bool) {
 	if s == nil || !s.complete || len(k) != 8 {
 		return nil, absent, false
 	}
@@ -101,7 +123,7 @@ func (s *datesSeen) dates(k []byte) (*eventDates, presence, bool) {
 		return nil, absent, true
 	}
 	kept := s.byID[id]
-	return &eventDates{Deadline: kept.Deadline, ClosedOn: kept.ClosedOn, rate: kept.rate}, present, true
+	return &kept, present, true
 }
 
 // event notes an event read.

@@ -123,15 +123,13 @@ func (t *Tx) EventsByDeadline(from, to calendar.Date, fn func(*tracker.Event) er
 // EventsDue calls fn for every event whose deadline is in [from, to], as
 // event_dates keeps it: without reading the events themselves.
 func (t *Tx) EventsDue(from, to calendar.Date, fn func(*tracker.Event) error) error {
-	ix, dates := t.tx.Bucket(bucketByDue), t.tx.Bucket(bucketDates)
-	if ix == nil || dates == nil {
+	dates := t.tx.Bucket(bucketDates)
+	if dates == nil {
 		return nil
 	}
-	end := dateKey(to, 1<<64-1)
-	c := ix.Cursor()
-	for k, _ := c.Seek(dateKey(from, 0)); k != nil && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
-		id := binary.BigEndian.Uint64(k[4:])
-		v := dates.Get(k[4:])
+	return t.eachDated(bucketByDue, from, to, func(k []byte) error {
+		id := binary.BigEndian.Uint64(k)
+		v := dates.Get(k)
 		if v == nil {
 			return damaged(tracker.FieldEvent, "索引所指事件的日期记录", id, errMissing)
 		}
@@ -139,8 +137,21 @@ func (t *Tx) EventsDue(from, to calendar.Date, fn func(*tracker.Event) error) er
 		if err := json.Unmarshal(v, &d); err != nil {
 			return damaged(tracker.FieldEvent, "事件的日期记录", id, err)
 		}
-		e := &tracker.Event{ID: id, State: d.State, Date: d.Date, Deadline: d.Deadline, ClosedOn: d.ClosedOn, MatterName: d.Level1}
-		if err := fn(e); err != nil {
+		return fn(&tracker.Event{ID: id, State: d.State, Date: d.Date, Deadline: d.Deadline, ClosedOn: d.ClosedOn, MatterName: d.Level1})
+	})
+}
+
+// eachDated calls fn with the key (in events) of every event that date
+// index lists in [from, to], in the index's order.
+func (t *Tx) eachDated(index []byte, from, to calendar.Date, fn func(id []byte) error) error {
+	ix := t.tx.Bucket(index)
+	if ix == nil {
+		return nil
+	}
+	end := dateKey(to, 1<<64-1)
+	c := ix.Cursor()
+	for k, _ := c.Seek(dateKey(from, 0)); k != nil && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
+		if err := fn(k[4:]); err != nil {
 			return err
 		}
 	}
@@ -153,22 +164,19 @@ func (t *Tx) EventsByClosed(from, to calendar.Date, fn func(*tracker.Event) erro
 }
 
 func (t *Tx) byDate(index []byte, from, to calendar.Date, fn func(*tracker.Event) error) error {
-	ix, events := t.tx.Bucket(index), t.tx.Bucket(bucketEvents)
-	if ix == nil || events == nil {
+	events := t.tx.Bucket(bucketEvents)
+	if events == nil {
 		return nil
 	}
 	d := batchDecoder{fn: fn, decode: decodeEvent}
-	end := dateKey(to, 1<<64-1)
-	c := ix.Cursor()
-	for k, _ := c.Seek(dateKey(from, 0)); k != nil && bytes.Compare(k, end) <= 0; k, _ = c.Next() {
-		id := k[4:]
+	if err := t.eachDated(index, from, to, func(id []byte) error {
 		v := events.Get(id)
 		if v == nil {
 			return damaged(tracker.FieldEvent, "索引所指的事件", binary.BigEndian.Uint64(id), errMissing)
 		}
-		if err := d.add(id, v); err != nil {
-			return err
-		}
+		return d.add(id, v)
+	}); err != nil {
+		return err
 	}
 	return d.flush()
 }

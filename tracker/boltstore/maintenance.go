@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -485,24 +484,6 @@ type eventDates struct {
 	State              tracker.Status
 	Date               calendar.Date
 	Level1             string
-	// rate is rateHash of State, Date and Level1, for check, which keeps
-	// only that of each record (keptDates).
-	rate uint64
-}
-
-// rateSeed seeds rateHash, for one process.
-var rateSeed = maphash.MakeSeed()
-
-// rateHash hashes what the on-time rate reads of an event.
-func rateHash(state tracker.Status, date calendar.Date, level1 string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(rateSeed)
-	h.WriteString(string(state))
-	h.WriteByte(0)
-	h.WriteString(date.String())
-	h.WriteByte(0)
-	h.WriteString(level1)
-	return h.Sum64()
 }
 
 // hashingEvent decodes an event, putting the SHA-256 of its stored JSON
@@ -636,10 +617,10 @@ var rules = map[string]rule{
 		c.seen.unread(k)
 	}, done: (*checker).datesRead},
 	string(bucketByDue): {decode: emptyValue, verify: func(c *checker, k []byte, _ any) {
-		c.verifyDateIndex(k, "期限", func(d *eventDates) calendar.Date { return d.Deadline })
+		c.verifyDateIndex(k, "期限", func(d *keptDates) calendar.Date { return d.Deadline })
 	}, done: (*checker).dateIndexRead},
 	string(bucketByClosed): {decode: emptyValue, verify: func(c *checker, k []byte, _ any) {
-		c.verifyDateIndex(k, "办结日", func(d *eventDates) calendar.Date { return d.ClosedOn })
+		c.verifyDateIndex(k, "办结日", func(d *keptDates) calendar.Date { return d.ClosedOn })
 	}, done: (*checker).dateIndexRead},
 }
 
@@ -736,9 +717,10 @@ func (c *checker) holds(bucket, key []byte) bool {
 	return p == present
 }
 
-// dates returns event id's record of event_dates, if there is one and it
-// can be read (one that cannot is reported with event_dates).
-func (c *checker) dates(k []byte) (*eventDates, presence) {
+// dates returns what check keeps of event id's record of event_dates, if
+// there is one and it can be read (one that cannot is reported with
+// event_dates).
+func (c *checker) dates(k []byte) (*keptDates, presence) {
 	if d, p, ok := c.seen.dates(k); ok {
 		return d, p
 	}
@@ -750,8 +732,8 @@ func (c *checker) dates(k []byte) (*eventDates, presence) {
 	if DecodeValue(v, &d) != nil {
 		return nil, unknown
 	}
-	d.rate = rateHash(d.State, d.Date, d.Level1)
-	return &d, present
+	kept := keep(&d)
+	return &kept, present
 }
 
 func (c *checker) verifyEvent(k []byte, x any) {
@@ -767,11 +749,12 @@ func (c *checker) verifyEvent(k []byte, x any) {
 		c.problem(k, "event_dates 记的期限 %s、办结日 %s，与事件的期限 %s、办结日 %s 不符",
 			d.Deadline, d.ClosedOn, e.Deadline, e.ClosedOn)
 	case d != nil && d.rate != rateHash(e.State, e.Date, e.Level1()):
+		var stored eventDates
 		if v, p := c.lookup(bucketDates, k); p == present {
-			DecodeValue(v, d) // the values, for the message
+			DecodeValue(v, &stored) // the values, for the message
 		}
 		c.problem(k, "event_dates 记的状态“%s”、日期 %s、一级事项“%s”，与事件的“%s”、%s、“%s”不符（按时公开率据此计算）",
-			d.State, d.Date, d.Level1, e.State, e.Date, e.Level1())
+			stored.State, stored.Date, stored.Level1, e.State, e.Date, e.Level1())
 	}
 	switch {
 	case e.State == tracker.Open && c.lacks(bucketOpen, k):
@@ -800,7 +783,7 @@ func (c *checker) verifyDates(k []byte, x any) {
 
 // verifyDateIndex checks a key of events_by_deadline or events_by_closed:
 // the event exists and has that date, as event_dates says.
-func (c *checker) verifyDateIndex(k []byte, what string, date func(*eventDates) calendar.Date) {
+func (c *checker) verifyDateIndex(k []byte, what string, date func(*keptDates) calendar.Date) {
 	day, id, _ := parseDateKey(k)
 	ik := idKey(id)
 	if stored, ok := c.seen.stored(id); ok && !stored || !ok && c.lacks(bucketEvents, ik) {

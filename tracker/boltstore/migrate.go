@@ -212,29 +212,16 @@ func rebuildOpenEvents(tx *bolt.Tx) error {
 // compactCopies rewrites the copies of open events kept as deflated JSON
 // in their compact form (copies.go).
 func compactCopies(tx *bolt.Tx) error {
-	open := tx.Bucket(bucketOpen)
-	type kv struct{ k, v []byte }
-	var todo []kv
-	err := open.ForEach(func(k, v []byte) error {
+	return rewrite(tx.Bucket(bucketOpen), func(k, v []byte) ([]byte, error) {
 		if len(v) == 0 || v[0] == tagCopy {
-			return nil
+			return nil, nil
 		}
 		var e tracker.Event
 		if err := DecodeValue(v, &e); err != nil {
-			return damaged(tracker.FieldEvent, "待公开事件的副本", binary.BigEndian.Uint64(k), err)
+			return nil, damaged(tracker.FieldEvent, "待公开事件的副本", binary.BigEndian.Uint64(k), err)
 		}
-		todo = append(todo, kv{k, encodeCopy(&e)})
-		return nil
+		return encodeCopy(&e), nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, c := range todo { // put after the walk: a cursor does not survive writes
-		if err := open.Put(c.k, c.v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // chunkContents moves the large contents that earlier versions wrote
@@ -243,29 +230,35 @@ func compactCopies(tx *bolt.Tx) error {
 // megabytes beside the next message's would make queueing that message
 // write them all again.
 func chunkContents(tx *bolt.Tx) error {
-	content := tx.Bucket(bucketContent)
-	type kv struct{ k, v []byte }
-	var todo []kv
-	err := content.ForEach(func(k, v []byte) error {
+	return rewrite(tx.Bucket(bucketContent), func(k, v []byte) ([]byte, error) {
 		if len(v) < blobFrom || isBlobRef(v) {
-			return nil
+			return nil, nil
 		}
 		var c messageContent
 		if err := DecodeValue(v, &c); err != nil {
-			return damaged(tracker.FieldMessage, "邮件的内容", binary.BigEndian.Uint64(k), err)
+			return nil, damaged(tracker.FieldMessage, "邮件的内容", binary.BigEndian.Uint64(k), err)
 		}
-		packed, err := packStored(c, func(fn func(*bolt.Tx) error) error { return fn(tx) })
-		if err != nil {
-			return err
-		}
-		todo = append(todo, kv{bytes.Clone(k), packed})
-		return nil
+		return packStored(c, func(fn func(*bolt.Tx) error) error { return fn(tx) })
 	})
-	if err != nil {
+}
+
+// rewrite puts, in each record of b for which fn returns a value, that
+// value instead (nil: the record stays as it is), once the walk is over: a
+// cursor does not survive writes to its bucket.
+func rewrite(b *bolt.Bucket, fn func(k, v []byte) ([]byte, error)) error {
+	type kv struct{ k, v []byte }
+	var todo []kv
+	if err := b.ForEach(func(k, v []byte) error {
+		nv, err := fn(k, v)
+		if err == nil && nv != nil {
+			todo = append(todo, kv{bytes.Clone(k), nv})
+		}
+		return err
+	}); err != nil {
 		return err
 	}
-	for _, c := range todo { // put after the walk: a cursor does not survive writes
-		if err := content.Put(c.k, c.v); err != nil {
+	for _, c := range todo {
+		if err := b.Put(c.k, c.v); err != nil {
 			return err
 		}
 	}
