@@ -34,6 +34,12 @@
 #                    event's hash (and a baseline for those before);
 #                    open_events copies still deflated JSON (before schema
 #                    6's binary copies).
+#   schema6-1fd7592  schema 6: open_events copies in their binary form;
+#                    large contents written whole (before schema 7).
+#   schema7-c8387e2  schema 7: large contents in chunks; event_dates
+#                    without state, date and 一级事项 (before schema 8).
+#   schema8-a15d035  schema 8: event_dates with them; events and audit
+#                    entries deflated JSON (before schema 9's binary forms).
 #
 # Every schema-4 fixture but the last stores an event's reminder state as
 # {"deadline","officers","supervisors"} (the current deadline only); since
@@ -79,6 +85,9 @@ fixtures=(
 	"schema4-d3ec5ba d3ec5ba"
 	"schema4-72f1b06 72f1b06"
 	"schema5-d4ee95b d4ee95b"
+	"schema6-1fd7592 1fd7592"
+	"schema7-c8387e2 c8387e2"
+	"schema8-a15d035 a15d035"
 )
 
 work=$(mktemp -d)
