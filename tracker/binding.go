@@ -27,21 +27,31 @@ import (
 // Fields added to Event later must be omitempty or omitzero, so that
 // events stored before them keep their encoding, and their hash.
 func EventHash(e *Event) (string, error) {
+	js, err := EventJSON(e)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(js)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// EventJSON returns the canonical encoding of an event that EventHash
+// hashes.
+func EventJSON(e *Event) ([]byte, error) {
 	js, err := json.Marshal(e)
 	if err != nil {
-		return "", fmt.Errorf("event %d: %w", e.ID, err)
+		return nil, fmt.Errorf("event %d: %w", e.ID, err)
 	}
 	if bytes.Contains(js, []byte(`\ufffd`)) {
 		var back Event
 		if err := json.Unmarshal(js, &back); err != nil {
-			return "", fmt.Errorf("event %d: %w", e.ID, err)
+			return nil, fmt.Errorf("event %d: %w", e.ID, err)
 		}
 		if js, err = json.Marshal(&back); err != nil {
-			return "", fmt.Errorf("event %d: %w", e.ID, err)
+			return nil, fmt.Errorf("event %d: %w", e.ID, err)
 		}
 	}
-	sum := sha256.Sum256(js)
-	return hex.EncodeToString(sum[:]), nil
+	return js, nil
 }
 
 // The audit content's key for the hash of an event as stored after the
@@ -135,11 +145,55 @@ type EventBinder struct {
 	r       EventBinding
 }
 
-// binding is the latest audit entry naming an event.
+// binding is the latest audit entry naming an event. It holds no pointer,
+// so that the collector does not walk a million of them.
 type binding struct {
 	seq    uint64
-	hash   string // "" when the entry carries none: written before entries did
-	stored bool   // an event is stored under the id
+	hash   digest
+	stored bool // an event is stored under the id
+}
+
+// digest is an event hash as a binding keeps it: its 32 bytes, when it is
+// 64 lowercase hex digits as EventHash writes it.
+type digest struct {
+	sum  [32]byte
+	kind uint8 // noHash, aHash, or notAHash: text that matches no event
+}
+
+const (
+	noHash   = iota // the entry carries none: written before entries did
+	aHash           // sum holds it
+	notAHash        // the entry carries text that is no hash
+)
+
+// digestOf reads a hash as EventHash writes it; "" is noHash.
+func digestOf[T string | []byte](h T) digest {
+	switch {
+	case len(h) == 0:
+		return digest{}
+	case len(h) != 2*sha256.Size:
+		return digest{kind: notAHash}
+	}
+	d := digest{kind: aHash}
+	for i := range d.sum {
+		hi, lo := unhex(h[2*i]), unhex(h[2*i+1])
+		if hi > 15 || lo > 15 {
+			return digest{kind: notAHash}
+		}
+		d.sum[i] = hi<<4 | lo
+	}
+	return d
+}
+
+// unhex is a lowercase hex digit's value, 255 for another byte.
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	}
+	return 255
 }
 
 // EventBinding is what comparing the stored events with the audit log
@@ -166,49 +220,98 @@ type EventBinding struct {
 
 // Entry takes the next audit entry: an event's change, or a baseline, binds
 // the events it names.
-func (b *EventBinder) Entry(a *AuditEntry) {
+func (b *EventBinder) Entry(a *AuditEntry) { b.Bind(BindsOf(a)) }
+
+// Bind takes the next audit entry by the events it binds (BindsOf, read
+// where the entry was, on another core, say).
+func (b *EventBinder) Bind(x Binds) {
+	if x.single {
+		b.bind(x.one.id, x.seq, x.one.hash)
+	}
+	for _, e := range x.many {
+		b.bind(e.id, x.seq, e.hash)
+	}
+}
+
+// Binds are the events an audit entry binds, with the hash it carries of
+// each: an event's change binds that event, a baseline a thousand.
+type Binds struct {
+	seq    uint64
+	single bool
+	one    boundEvent
+	many   []boundEvent
+}
+
+type boundEvent struct {
+	id   uint64
+	hash digest
+}
+
+// BindsOf reads the events an audit entry binds.
+func BindsOf(a *AuditEntry) Binds {
 	kind, n, _ := strings.Cut(a.Subject, " ")
 	switch {
 	case kind == subjectEvent:
 		id, err := strconv.ParseUint(n, 10, 64)
 		if err != nil {
-			return
+			return Binds{}
 		}
-		b.bind(id, a.Seq, contentHash(a.Content))
+		return Binds{seq: a.Seq, single: true, one: boundEvent{id, contentHash(a.Content)}}
 	case a.Action == AuditBaseline && kind == subjectEvents:
 		var c baselineContent
 		_ = json.Unmarshal(a.Content, &c)
-		for _, e := range c.Events {
-			b.bind(e.Event, a.Seq, e.Hash)
+		x := Binds{seq: a.Seq, many: make([]boundEvent, len(c.Events))}
+		for i, e := range c.Events {
+			x.many[i] = boundEvent{e.Event, digestOf(e.Hash)}
 		}
+		return x
 	}
+	return Binds{}
+}
+
+// ReadEntry is an audit entry as read for a check, with what is worked
+// out of it where it was read (on another core, say): its ComputeHash and
+// the events it binds.
+type ReadEntry struct {
+	*AuditEntry // nil: it cannot be read
+	Hash        string
+	Binds       Binds
+}
+
+// ReadAuditEntry works out what a check needs of an audit entry (nil:
+// one that cannot be read).
+func ReadAuditEntry(a *AuditEntry) ReadEntry {
+	if a == nil {
+		return ReadEntry{}
+	}
+	return ReadEntry{AuditEntry: a, Hash: a.ComputeHash(), Binds: BindsOf(a)}
 }
 
 // hashKey starts the hash in an event entry's content as Tx.Audit stores
 // it: compact JSON, in which the key's quotes cannot be part of a string.
 var hashKey = []byte(`"` + contentEventHash + `":"`)
 
-// contentHash returns the event hash an event entry's content carries, ""
-// for none. It looks for the key rather than decode the whole content:
-// a log has an entry per change.
-func contentHash(content []byte) string {
+// contentHash returns the event hash an event entry's content carries,
+// noHash for none. It looks for the key rather than decode the whole
+// content: a log has an entry per change.
+func contentHash(content []byte) digest {
 	if i := bytes.Index(content, hashKey); i >= 0 {
 		h := content[i+len(hashKey):]
 		if len(h) > 2*sha256.Size && h[2*sha256.Size] == '"' {
-			return string(h[:2*sha256.Size])
+			return digestOf(h[:2*sha256.Size])
 		}
 	}
 	if !bytes.Contains(content, []byte("sha256")) && !bytes.Contains(content, []byte(`\u`)) {
-		return "" // no such key, however spelled: entries written before hashes
+		return digest{} // no such key, however spelled: entries written before hashes
 	}
 	var c struct {
 		Hash string `json:"event_sha256"`
 	}
 	_ = json.Unmarshal(content, &c) // content that does not read binds to nothing
-	return c.Hash
+	return digestOf(c.Hash)
 }
 
-func (b *EventBinder) bind(id, seq uint64, hash string) {
+func (b *EventBinder) bind(id, seq uint64, hash digest) {
 	if b.latest == nil {
 		b.latest = map[uint64]binding{}
 	}
@@ -271,13 +374,15 @@ func (b *EventBinder) Event(key uint64, e *Event) { b.hashed(key, hashOrNone(e))
 
 // StoredHash is how an event read from a store hashes, for Found.
 type StoredHash struct {
-	// Raw is the SHA-256, in hex, of the event's JSON as stored. An event
-	// written by this version is stored as the very JSON its EventHash
-	// hashes, so Raw is its EventHash, found without encoding it again.
+	// Raw is the hash the store found for the event as stored, which is
+	// its EventHash when the store keeps events so: the SHA-256, in hex, of
+	// an event's JSON as stored, or the EventHash of one kept in a form
+	// that reads back as its canonical JSON (computed where it was read,
+	// on another core, say).
 	Raw string
 	// Canonical computes the EventHash itself, for an event stored
-	// otherwise (an earlier version's encoding); nil when the event
-	// cannot be read.
+	// otherwise (in JSON an earlier version encoded differently); nil when
+	// the event cannot be read.
 	Canonical func() string
 }
 
@@ -286,7 +391,7 @@ type StoredHash struct {
 // computed only when the raw one is not what the latest entry naming the
 // event says. Call it once per key, after every entry.
 func (b *EventBinder) Found(key uint64, h StoredHash) {
-	if bd, ok := b.latest[key]; ok && bd.hash != "" && bd.hash == h.Raw {
+	if bd, ok := b.latest[key]; ok && bd.hash.kind == aHash && bd.hash == digestOf(h.Raw) {
 		b.hashed(key, h.Raw)
 		return
 	}
@@ -306,13 +411,13 @@ func (b *EventBinder) hashed(key uint64, h string) {
 		b.r.Mismatched = append(b.r.Mismatched, key)
 	case !audited:
 		b.r.Unaudited = append(b.r.Unaudited, key)
-	case bd.hash == "":
+	case bd.hash.kind == noHash:
 		b.r.Unbound = append(b.r.Unbound, key)
 		if b.unbound == nil {
 			b.unbound = map[uint64]string{}
 		}
 		b.unbound[key] = h
-	case bd.hash != h:
+	case bd.hash != digestOf(h):
 		b.r.Mismatched = append(b.r.Mismatched, key)
 	default:
 		b.r.Bound++

@@ -268,8 +268,17 @@ func TestContentHash(t *testing.T) {
 		{"not JSON", `{"event_sha256":`, ""},
 	}
 	for _, tc := range tests {
-		if got := contentHash([]byte(tc.content)); got != tc.want {
-			t.Errorf("%s: contentHash(%s) = %q, want %q", tc.name, tc.content, got, tc.want)
+		if got := contentHash([]byte(tc.content)); got != digestOf(tc.want) {
+			t.Errorf("%s: contentHash(%s) = %v, want %q", tc.name, tc.content, got, tc.want)
+		}
+	}
+	// A hash is kept as its bytes; text that is not one matches none.
+	if d := digestOf(h); d.kind != aHash || d.sum[0] != 0xab || d.sum[31] != 0xab {
+		t.Errorf("digestOf(%s) = %v", h, d)
+	}
+	for _, bad := range []string{"abc", strings.ToUpper(h), h[:63] + "g"} {
+		if d := digestOf(bad); d.kind != notAHash {
+			t.Errorf("digestOf(%s) = %v, want no hash", bad, d)
 		}
 	}
 }

@@ -69,11 +69,12 @@ type Maintenance interface {
 	// Backup writes a consistent copy of the database to dst, a new file.
 	Backup(dst string) error
 	// CheckFile checks the file's structure, every record and every
-	// index. It hands each audit entry (nil: unreadable) with its
-	// ComputeHash, and each event's hashes (empty: unreadable) it reads,
-	// in key order, to audit and event, when not nil, so that the audit
-	// chain and the events' binding are checked in the same pass.
-	CheckFile(audit func(key uint64, a *tracker.AuditEntry, hash string), event func(key uint64, h tracker.StoredHash)) (*FileCheck, error)
+	// index. It hands each audit entry as tracker.ReadAuditEntry reads it
+	// (without an entry: unreadable), and each event's hashes (empty:
+	// unreadable), in key order, to audit and event, when not nil, so that
+	// the audit chain and the events' binding are checked in the same
+	// pass.
+	CheckFile(audit func(key uint64, r tracker.ReadEntry), event func(key uint64, h tracker.StoredHash)) (*FileCheck, error)
 	// Inspect runs fn in a read transaction of the file as it is.
 	Inspect(fn func(tracker.Tx) error) error
 	// Dump writes every record (of one bucket, when bucket is not "") to

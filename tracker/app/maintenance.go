@@ -49,17 +49,17 @@ func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
 		bind  tracker.EventBinder
 		broke error
 	)
-	fc, err := m.CheckFile(func(key uint64, a *tracker.AuditEntry, hash string) {
+	fc, err := m.CheckFile(func(key uint64, r tracker.ReadEntry) {
 		switch {
 		case broke != nil:
-		case a == nil:
+		case r.AuditEntry == nil:
 			broke = &tracker.AuditProblem{Key: key, Message: fmt.Sprintf("审计日志第 %d 个位置的记录无法读取：记录被改动", key)}
 		default:
-			if p := chain.NextHashed(key, a, hash); p != nil {
+			if p := chain.NextHashed(key, r.AuditEntry, r.Hash); p != nil {
 				broke = p
 				return
 			}
-			bind.Entry(a)
+			bind.Bind(r.Binds)
 		}
 	}, bind.Found)
 	if err != nil {

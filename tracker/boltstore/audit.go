@@ -31,8 +31,12 @@ func (t *Tx) Audit(a *tracker.AuditEntry) error {
 		return fmt.Errorf("audit content: %w", err)
 	}
 	a.Content = canon
+	// Likewise the strings: a name typed in another encoding (GBK, say)
+	// is hashed as it is stored, with U+FFFD for each byte that is not
+	// UTF-8.
+	a.Actor, a.Action, a.Subject = jsonString(a.Actor), jsonString(a.Action), jsonString(a.Subject)
 	a.Hash = a.ComputeHash()
-	v, err := EncodeValue(a)
+	v, err := encodeAudit(a)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,9 @@ import (
 //	0x01        deflate (RFC 1951) with dictV1, then JSON
 //	0x03        reminder marks, in their compact form (marks.go)
 //	0x04        a copy of an open event, in its binary form (copies.go)
+//	0x05        an audit entry, in its binary form (records.go)
+//	0x06        an event, in its binary form (records.go)
+//	0x07        an event's record of event_dates (records.go)
 //
 // dictV1 must never change: values written with it can only be read with
 // it. A better dictionary gets a new tag.
@@ -81,15 +84,33 @@ func EncodeValue(v any) ([]byte, error) {
 func DecodeValue(b []byte, v any) error { return decodeSeen(b, v, nil) }
 
 // decodeSeen is DecodeValue, showing the value's JSON to seen (when not
-// nil) before decoding it; seen must not keep it. An event's copy is not
-// JSON: seen is not called for one.
+// nil) before decoding it; seen must not keep it. Values in a binary form
+// are not JSON: seen is not called for them.
 func decodeSeen(b []byte, v any, seen func(js []byte)) error {
-	if len(b) > 0 && b[0] == tagCopy {
-		e, ok := v.(*tracker.Event)
-		if !ok {
-			return fmt.Errorf("事件副本不能读作 %T", v)
+	if len(b) > 0 {
+		switch b[0] {
+		case tagCopy, tagEvent:
+			e, ok := v.(*tracker.Event)
+			if !ok {
+				return fmt.Errorf("事件记录不能读作 %T", v)
+			}
+			if b[0] == tagCopy {
+				return decodeCopy(b, e)
+			}
+			return decodeEventRecord(b, e)
+		case tagAudit:
+			a, ok := v.(*tracker.AuditEntry)
+			if !ok {
+				return fmt.Errorf("审计记录不能读作 %T", v)
+			}
+			return decodeAudit(b, a)
+		case tagDates:
+			d, ok := v.(*eventDates)
+			if !ok {
+				return fmt.Errorf("事件的日期记录不能读作 %T", v)
+			}
+			return decodeDates(b, d)
 		}
-		return decodeCopy(b, e)
 	}
 	if len(b) == 0 || b[0] != tagDeflateV1 {
 		js, err := ValueJSON(b)
@@ -150,12 +171,24 @@ func ValueJSON(b []byte) ([]byte, error) {
 			return nil, err
 		}
 		return out.Bytes(), nil
-	case tagCopy:
+	case tagCopy, tagEvent:
 		var e tracker.Event
-		if err := decodeCopy(b, &e); err != nil {
+		if err := decodeSeen(b, &e, nil); err != nil {
 			return nil, err
 		}
 		return json.Marshal(&e)
+	case tagAudit:
+		var a tracker.AuditEntry
+		if err := decodeAudit(b, &a); err != nil {
+			return nil, err
+		}
+		return json.Marshal(&a)
+	case tagDates:
+		var d eventDates
+		if err := decodeDates(b, &d); err != nil {
+			return nil, err
+		}
+		return json.Marshal(&d)
 	}
 	return nil, fmt.Errorf("unknown value format 0x%02x", b[0])
 }

@@ -33,8 +33,14 @@ const tagCopy = 0x04
 
 // encodeCopy returns the open-index copy of e (its history left out).
 func encodeCopy(e *tracker.Event) []byte {
-	w := copyWriter{b: make([]byte, 1, 256)}
+	w := recWriter{b: make([]byte, 1, 256)}
 	w.b[0] = tagCopy
+	w.event(e)
+	return w.b
+}
+
+// event writes the fields of e but its history, as a copy keeps them.
+func (w *recWriter) event(e *tracker.Event) {
 	w.uint(e.ID)
 	w.int(int64(e.Matter))
 	w.str(e.MatterName)
@@ -72,7 +78,6 @@ func encodeCopy(e *tracker.Event) []byte {
 			w.time(v.Clock)
 		}
 	}
-	return w.b
 }
 
 // decodeCopy reads a copy written by encodeCopy into e.
@@ -80,7 +85,13 @@ func decodeCopy(b []byte, e *tracker.Event) error {
 	if len(b) == 0 || b[0] != tagCopy {
 		return errors.New("不是事件副本")
 	}
-	r := copyReader{b: b[1:]}
+	r := recReader{b: b[1:]}
+	r.event(e)
+	return r.end("事件副本")
+}
+
+// event reads what recWriter.event wrote into e, from scratch.
+func (r *recReader) event(e *tracker.Event) {
 	*e = tracker.Event{}
 	e.ID = r.uint()
 	e.Matter = int(r.int())
@@ -119,35 +130,46 @@ func decodeCopy(b []byte, e *tracker.Event) error {
 			}
 		}
 	}
+}
+
+// end returns the first error reading a record (what, in Chinese), or that
+// bytes are left after it.
+func (r *recReader) end(what string) error {
 	switch {
 	case r.err != nil:
-		return fmt.Errorf("事件副本已损坏：%w", r.err)
+		return fmt.Errorf("%s已损坏：%w", what, r.err)
 	case len(r.b) != 0:
-		return fmt.Errorf("事件副本已损坏：末尾多出 %d 字节", len(r.b))
+		return fmt.Errorf("%s已损坏：末尾多出 %d 字节", what, len(r.b))
 	}
 	return nil
 }
 
-type copyWriter struct{ b []byte }
+type recWriter struct{ b []byte }
 
-func (w *copyWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
-func (w *copyWriter) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
+func (w *recWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *recWriter) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
 
-// str writes s as JSON would keep it: each byte that is not valid UTF-8
-// becomes U+FFFD.
-func (w *copyWriter) str(s string) {
-	if !utf8.ValidString(s) {
-		buf := make([]byte, 0, len(s)+8)
-		for _, r := range s { // a bad byte ranges as one utf8.RuneError
-			buf = utf8.AppendRune(buf, r)
-		}
-		s = string(buf)
-	}
+// str writes s as JSON would keep it (jsonString).
+func (w *recWriter) str(s string) {
+	s = jsonString(s)
 	w.uint(uint64(len(s)))
 	w.b = append(w.b, s...)
 }
 
-func (w *copyWriter) date(d calendar.Date) {
+// jsonString returns s as it reads back from JSON: each byte that is not
+// valid UTF-8 becomes U+FFFD.
+func jsonString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	buf := make([]byte, 0, len(s)+8)
+	for _, r := range s { // a bad byte ranges as one utf8.RuneError
+		buf = utf8.AppendRune(buf, r)
+	}
+	return string(buf)
+}
+
+func (w *recWriter) date(d calendar.Date) {
 	if d.IsZero() {
 		w.int(0)
 		return
@@ -155,7 +177,7 @@ func (w *copyWriter) date(d calendar.Date) {
 	w.int(int64(d.Sub(calendar.Date{})))
 }
 
-func (w *copyWriter) time(t time.Time) {
+func (w *recWriter) time(t time.Time) {
 	if t.IsZero() {
 		w.uint(0)
 		return
@@ -169,7 +191,7 @@ func (w *copyWriter) time(t time.Time) {
 	w.b = append(w.b, bin...)
 }
 
-func (w *copyWriter) flags(a, b bool) {
+func (w *recWriter) flags(a, b bool) {
 	var f byte
 	if a {
 		f |= 1
@@ -182,19 +204,19 @@ func (w *copyWriter) flags(a, b bool) {
 
 // copyReader reads a copy; the first error stops it, and every later read
 // gives a zero value.
-type copyReader struct {
+type recReader struct {
 	b   []byte
 	err error
 }
 
-func (r *copyReader) fail(what string) {
+func (r *recReader) fail(what string) {
 	if r.err == nil {
 		r.err = fmt.Errorf("%s读不出来", what)
 	}
 	r.b = nil
 }
 
-func (r *copyReader) uint() uint64 {
+func (r *recReader) uint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		r.fail("数字")
@@ -204,7 +226,7 @@ func (r *copyReader) uint() uint64 {
 	return v
 }
 
-func (r *copyReader) int() int64 {
+func (r *recReader) int() int64 {
 	v, n := binary.Varint(r.b)
 	if n <= 0 {
 		r.fail("数字")
@@ -216,7 +238,7 @@ func (r *copyReader) int() int64 {
 
 // count reads the length of a slice: no more than the bytes left could
 // hold.
-func (r *copyReader) count() int {
+func (r *recReader) count() int {
 	n := r.uint()
 	if n > uint64(len(r.b)) {
 		r.fail("长度")
@@ -225,7 +247,7 @@ func (r *copyReader) count() int {
 	return int(n)
 }
 
-func (r *copyReader) bytes(what string) []byte {
+func (r *recReader) bytes(what string) []byte {
 	n := r.uint()
 	if n > uint64(len(r.b)) {
 		r.fail(what)
@@ -236,12 +258,12 @@ func (r *copyReader) bytes(what string) []byte {
 	return v
 }
 
-func (r *copyReader) str() string { return string(r.bytes("文字")) }
+func (r *recReader) str() string { return string(r.bytes("文字")) }
 
 // code reads a string that is mostly one of the codes events repeat
-// (channels, kinds, states), which it returns without allocating: a
+// (channels, kinds, states, actions), which it returns without allocating: a
 // reminder run reads a hundred thousand copies at once.
-func (r *copyReader) code() string {
+func (r *recReader) code() string {
 	b := r.bytes("文字")
 	switch string(b) {
 	case "web":
@@ -262,6 +284,18 @@ func (r *copyReader) code() string {
 		return "done_late"
 	case "waived":
 		return "waived"
+	case "logged":
+		return "logged"
+	case "amended":
+		return "amended"
+	case "disclosed":
+		return "disclosed"
+	case "retracted":
+		return "retracted"
+	case "reopened":
+		return "reopened"
+	case "recomputed":
+		return "recomputed"
 	}
 	return string(b)
 }
@@ -273,7 +307,7 @@ var matterNames [256]atomic.Pointer[string]
 
 // matterName reads a matter's name, shared with the last copy of that
 // matter read.
-func (r *copyReader) matterName(matter int) string {
+func (r *recReader) matterName(matter int) string {
 	b := r.bytes("文字")
 	slot := &matterNames[uint(matter)%uint(len(matterNames))]
 	if p := slot.Load(); p != nil && *p == string(b) {
@@ -284,7 +318,7 @@ func (r *copyReader) matterName(matter int) string {
 	return s
 }
 
-func (r *copyReader) date() calendar.Date {
+func (r *recReader) date() calendar.Date {
 	n := r.int()
 	if n == 0 {
 		return calendar.Date{}
@@ -296,7 +330,7 @@ func (r *copyReader) date() calendar.Date {
 	return calendar.Date{}.AddDays(int(n))
 }
 
-func (r *copyReader) time() time.Time {
+func (r *recReader) time() time.Time {
 	bin := r.bytes("时间")
 	if len(bin) == 0 {
 		return time.Time{}
@@ -309,12 +343,16 @@ func (r *copyReader) time() time.Time {
 	return t
 }
 
-func (r *copyReader) flags() (bool, bool) {
+func (r *recReader) flags() (bool, bool) {
 	if len(r.b) == 0 {
 		r.fail("标志")
 		return false, false
 	}
 	f := r.b[0]
+	if f > 3 {
+		r.fail("标志")
+		return false, false
+	}
 	r.b = r.b[1:]
 	return f&1 != 0, f&2 != 0
 }

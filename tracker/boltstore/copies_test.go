@@ -30,13 +30,17 @@ func fullEvent() *tracker.Event {
 				At: at, Clock: clock, Void: &tracker.Void{Action: "retracted", Reason: "链接有误", By: "王五", At: at.Add(time.Hour), Clock: clock}},
 			{Channel: tracker.Center, Date: calendar.DateOf(2026, 12, 1), By: "李四", At: at},
 		},
-		History: []tracker.Change{{Action: tracker.ActLogged, At: at}},
+		History: []tracker.Change{
+			{At: at, Clock: clock, By: "张三", Action: tracker.ActLogged, Reason: "补登\x81", Detail: "信息变更于 2026-11-02 <a&b>"},
+			{At: at.Add(time.Minute), By: "李四", Action: "an action of a later version", Detail: "\u2028"},
+		},
 	}
 }
 
 // Every field of the fixture is set: a field added to Event (or to a
-// disclosure or its void) and not to the copy's form fails the test below
-// until both know it.
+// disclosure, its void or a change of the history) and not to the copy's
+// form or the event's (records.go) fails the tests below until they know
+// it.
 func TestFullEventIsFull(t *testing.T) {
 	e := fullEvent()
 	var check func(v reflect.Value, path string)
@@ -51,6 +55,7 @@ func TestFullEventIsFull(t *testing.T) {
 	check(reflect.ValueOf(*e), "Event.")
 	check(reflect.ValueOf(e.Disclosures[0]), "Disclosure.")
 	check(reflect.ValueOf(*e.Disclosures[0].Void), "Void.")
+	check(reflect.ValueOf(e.History[0]), "Change.")
 }
 
 // A copy reads back as the event's JSON, without its history, does.

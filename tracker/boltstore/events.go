@@ -3,7 +3,6 @@ package boltstore
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
@@ -54,7 +53,7 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 		}
 		e.ID = id
 	}
-	v, err := EncodeValue(e)
+	v, err := encodeEvent(e)
 	if err != nil {
 		return err
 	}
@@ -85,7 +84,7 @@ func (t *Tx) indexDates(e *tracker.Event) error {
 	dates, due, closed := t.tx.Bucket(bucketDates), t.tx.Bucket(bucketByDue), t.tx.Bucket(bucketByClosed)
 	var old eventDates
 	if v := dates.Get(idKey(e.ID)); v != nil {
-		if err := json.Unmarshal(v, &old); err != nil {
+		if err := decodeDates(v, &old); err != nil {
 			return damaged(tracker.FieldEvent, "事件的日期索引", e.ID, err)
 		}
 		if err := due.Delete(dateKey(old.Deadline, e.ID)); err != nil {
@@ -110,8 +109,7 @@ func (t *Tx) indexDates(e *tracker.Event) error {
 
 // datesOf is an event's record of event_dates.
 func datesOf(e *tracker.Event) []byte {
-	v, _ := json.Marshal(eventDates{Deadline: e.Deadline, ClosedOn: e.ClosedOn, State: e.State, Date: e.Date, Level1: e.Level1()})
-	return v
+	return encodeDates(eventDates{Deadline: e.Deadline, ClosedOn: e.ClosedOn, State: e.State, Date: e.Date, Level1: e.Level1()})
 }
 
 // EventsByDeadline calls fn for every event whose deadline is in
@@ -134,7 +132,7 @@ func (t *Tx) EventsDue(from, to calendar.Date, fn func(*tracker.Event) error) er
 			return damaged(tracker.FieldEvent, "索引所指事件的日期记录", id, errMissing)
 		}
 		var d eventDates
-		if err := json.Unmarshal(v, &d); err != nil {
+		if err := decodeDates(v, &d); err != nil {
 			return damaged(tracker.FieldEvent, "事件的日期记录", id, err)
 		}
 		return fn(&tracker.Event{ID: id, State: d.State, Date: d.Date, Deadline: d.Deadline, ClosedOn: d.ClosedOn, MatterName: d.Level1})

@@ -114,7 +114,7 @@ func (f *File) Backup(dst string) error {
 
 // CheckFile checks the file as it is (Store.Check): every page and every
 // record, and the indexes.
-func (f *File) CheckFile(audit func(uint64, *tracker.AuditEntry, string), event func(uint64, tracker.StoredHash)) (*app.FileCheck, error) {
+func (f *File) CheckFile(audit func(uint64, tracker.ReadEntry), event func(uint64, tracker.StoredHash)) (*app.FileCheck, error) {
 	s, err := f.readOnly()
 	if err != nil {
 		return nil, err

@@ -197,9 +197,9 @@ func (s *Store) Check() (CheckReport, error) { return s.CheckWith(CheckHooks{}) 
 // CheckHooks hand what Check reads, in key order, to a caller that checks
 // more of it in the same pass: the audit chain and the events' binding.
 type CheckHooks struct {
-	// Audit takes each audit entry with its ComputeHash, computed on
-	// every core; a nil entry when it cannot be read.
-	Audit func(key uint64, a *tracker.AuditEntry, hash string)
+	// Audit takes each audit entry as tracker.ReadAuditEntry reads it, on
+	// every core; without an entry when it cannot be read.
+	Audit func(key uint64, r tracker.ReadEntry)
 	// Event takes each event's hashes, the raw one computed on every
 	// core; empty when it cannot be read.
 	Event func(key uint64, h tracker.StoredHash)
@@ -231,10 +231,9 @@ type checker struct {
 	bucket string
 	kind   keyKind
 	rule   rule
-	// The batch being decoded: raw records, valid in the transaction.
-	keys, vals [][]byte
-	out        []any
-	errs       []error
+	// cur is the batch being gathered; decoding, the one before it, which
+	// the workers decode meanwhile; spare, a batch to gather into next.
+	cur, decoding, spare *recordBatch
 	// Buckets that lookups skip: missing, or with pages that could not
 	// be read.
 	skip map[string]bool
@@ -242,9 +241,6 @@ type checker struct {
 	// indexes; they are not compared with the records until then.
 	indexesDue bool
 	hooks      CheckHooks
-	// hashes of the batch's audit entries (ComputeHash) or events (their
-	// stored JSON's), for the hooks.
-	hashes []string
 	// broken: the bucket being read stopped part way (damaged pages).
 	broken bool
 	// cursors are the lookups' positions, by bucket: records are mostly
@@ -309,7 +305,7 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 				where = fmt.Sprintf("读到第 %d 条记录后无法继续", count.Records)
 			}
 			c.r.add(count.Name, "", "%s，文件已损坏，请从备份恢复（%v）", where, p)
-			c.keys, c.vals = c.keys[:0], c.vals[:0]
+			c.discard()
 		}
 		c.r.Buckets = append(c.r.Buckets, count)
 	}()
@@ -337,12 +333,14 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 			c.r.add(c.bucket, showKey(keyRaw, k), "键的格式不对：%s", why)
 			continue
 		}
-		c.keys, c.vals = append(c.keys, k), append(c.vals, v)
-		if len(c.keys) == checkBatch {
+		b := c.gathering()
+		b.keys, b.vals = append(b.keys, k), append(b.vals, v)
+		if len(b.keys) == checkBatch {
 			c.flush()
 		}
 	}
 	c.flush()
+	c.settle()
 	if c.rule.records != "" {
 		switch last, seq := next-1, b.Sequence(); {
 		case last > seq:
@@ -358,23 +356,91 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 
 const checkBatch = 512
 
+// recordBatch is a batch of records: read in the transaction, decoded on
+// every core, then verified in order.
+type recordBatch struct {
+	keys, vals [][]byte // valid in the transaction
+	out        []any
+	errs       []error
+	// hashes of the batch's events (their stored JSON's, or their
+	// canonical JSON's), for the hooks; the audit entries are read for
+	// them (tracker.ReadEntry) in out.
+	hashes []string
+	done   sync.WaitGroup
+}
+
+// gathering returns the batch records are gathered into.
+func (c *checker) gathering() *recordBatch {
+	if c.cur == nil {
+		c.cur, c.spare = c.spare, nil
+		if c.cur == nil {
+			c.cur = new(recordBatch)
+		}
+	}
+	return c.cur
+}
+
+// flush starts decoding the batch gathered, and verifies the one before it
+// while that goes on: the records are verified in order, each batch while
+// the next is decoded.
+func (c *checker) flush() {
+	b := c.cur
+	if b == nil || len(b.keys) == 0 {
+		return
+	}
+	c.cur = nil
+	c.decode(b)
+	prev := c.decoding
+	c.decoding = b
+	if prev != nil {
+		prev.done.Wait()
+		c.verify(prev)
+	}
+}
+
+// settle verifies the batch being decoded, once it is: the bucket is done.
+func (c *checker) settle() {
+	if b := c.decoding; b != nil {
+		c.decoding = nil
+		b.done.Wait()
+		c.verify(b)
+	}
+}
+
+// discard drops the batches of a bucket that could not be read whole,
+// once their decoding is over.
+func (c *checker) discard() {
+	if b := c.decoding; b != nil {
+		b.done.Wait()
+		c.recycle(b)
+	}
+	if c.cur != nil {
+		c.recycle(c.cur)
+	}
+	c.cur, c.decoding = nil, nil
+}
+
+func (c *checker) recycle(b *recordBatch) {
+	clear(b.out)
+	clear(b.vals)
+	b.keys, b.vals = b.keys[:0], b.vals[:0]
+	c.spare = b
+}
+
 // hand gives record i of the batch to the hooks, when it is theirs.
-func (c *checker) hand(i int) {
-	if len(c.keys[i]) != 8 {
+func (c *checker) hand(b *recordBatch, i int) {
+	if len(b.keys[i]) != 8 {
 		return // not an id: reported already
 	}
-	key := binary.BigEndian.Uint64(c.keys[i])
+	key := binary.BigEndian.Uint64(b.keys[i])
 	switch {
 	case c.hooks.Audit != nil && c.bucket == string(bucketAudit):
-		a, _ := c.out[i].(*tracker.AuditEntry)
-		if c.errs[i] != nil {
-			a = nil
-		}
-		c.hooks.Audit(key, a, c.hashes[i])
+		r, _ := b.out[i].(tracker.ReadEntry)
+		c.hooks.Audit(key, r)
 	case c.hooks.Event != nil && c.bucket == string(bucketEvents):
 		var h tracker.StoredHash
-		if e, ok := c.out[i].(*tracker.Event); ok && c.errs[i] == nil {
-			h = tracker.StoredHash{Raw: c.hashes[i], Canonical: func() string {
+		if e, ok := b.out[i].(*tracker.Event); ok && b.errs[i] == nil {
+			h = tracker.StoredHash{Raw: b.hashes[i], Canonical: func() string {
 				s, _ := tracker.EventHash(e)
 				return s
 			}}
@@ -383,52 +449,53 @@ func (c *checker) hand(i int) {
 	}
 }
 
-// flush decodes the batch on every core, then verifies it in order.
-func (c *checker) flush() {
-	n := len(c.keys)
-	if n == 0 {
-		return
-	}
-	c.out = slices.Grow(c.out[:0], n)[:n]
-	c.errs = slices.Grow(c.errs[:0], n)[:n]
+// decode starts decoding the batch on every core; b.done says when it is
+// over.
+func (c *checker) decode(b *recordBatch) {
+	n := len(b.keys)
+	b.out = slices.Grow(b.out[:0], n)[:n]
+	b.errs = slices.Grow(b.errs[:0], n)[:n]
+	b.hashes = slices.Grow(b.hashes[:0], n)[:n]
 	hashEvents := c.hooks.Event != nil && c.bucket == string(bucketEvents)
-	hashAudit := c.hooks.Audit != nil && c.bucket == string(bucketAudit)
-	c.hashes = slices.Grow(c.hashes[:0], n)[:n]
+	readAudit := c.hooks.Audit != nil && c.bucket == string(bucketAudit)
+	rule := c.rule
 	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
-	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Go(func() {
+		b.done.Go(func() {
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			for i := w; i < n; i += workers {
-				c.hashes[i] = ""
-				decode := c.rule.decode
+				b.hashes[i] = ""
+				decode := rule.decode
 				if hashEvents {
-					decode = hashingEvent(&c.hashes[i])
+					decode = hashingEvent(&b.hashes[i])
 				}
-				c.out[i], c.errs[i] = safeDecode(decode, c.keys[i], c.vals[i])
-				if c.errs[i] != nil {
-					c.hashes[i] = ""
-				} else if a, ok := c.out[i].(*tracker.AuditEntry); ok && hashAudit {
-					c.hashes[i] = a.ComputeHash()
+				b.out[i], b.errs[i] = safeDecode(decode, b.keys[i], b.vals[i])
+				if b.errs[i] != nil {
+					b.hashes[i] = ""
+				} else if a, ok := b.out[i].(*tracker.AuditEntry); ok && readAudit {
+					b.out[i] = tracker.ReadAuditEntry(a)
 				}
 			}
 		})
 	}
-	wg.Wait()
-	for i := range n {
+}
+
+// verify checks a decoded batch against the others, in order, and hands
+// its records to the hooks.
+func (c *checker) verify(b *recordBatch) {
+	for i := range b.keys {
 		switch {
-		case c.errs[i] != nil:
-			c.r.add(c.bucket, showKey(c.kind, c.keys[i]), "记录无法解码（%v）", c.errs[i])
+		case b.errs[i] != nil:
+			c.r.add(c.bucket, showKey(c.kind, b.keys[i]), "记录无法解码（%v）", b.errs[i])
 			if c.rule.undecoded != nil && !c.indexesDue {
-				c.rule.undecoded(c, c.keys[i])
+				c.rule.undecoded(c, b.keys[i])
 			}
 		case c.rule.verify != nil && !c.indexesDue:
-			c.rule.verify(c, c.keys[i], c.out[i])
+			c.rule.verify(c, b.keys[i], b.out[i])
 		}
-		c.hand(i)
+		c.hand(b, i)
 	}
-	clear(c.out)
-	c.keys, c.vals = c.keys[:0], c.vals[:0]
+	c.recycle(b)
 }
 
 func safeDecode(decode func(k, v []byte) (any, error), k, v []byte) (x any, err error) {
@@ -478,7 +545,8 @@ type migrationRecord struct {
 // the on-time rate reads of the events due in a week (its state, date
 // and 一级事项), so that the weekly report does not decode them.
 //
-// Its JSON keeps Go's field names, as every record written so far has them.
+// It is stored in a binary form (records.go); before schema 9, as JSON with
+// Go's field names.
 type eventDates struct {
 	Deadline, ClosedOn calendar.Date
 	State              tracker.Status
@@ -487,7 +555,8 @@ type eventDates struct {
 }
 
 // hashingEvent decodes an event, putting the SHA-256 of its stored JSON
-// in *hash.
+// in *hash; for an event in its binary form, which reads back as its
+// canonical JSON (records.go), the hash of that.
 func hashingEvent(hash *string) func(k, v []byte) (any, error) {
 	return func(_, v []byte) (any, error) {
 		e := new(tracker.Event)
@@ -497,6 +566,9 @@ func hashingEvent(hash *string) func(k, v []byte) (any, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if v[0] == tagEvent {
+			*hash = binaryEventHash(e)
 		}
 		return e, nil
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,36 +36,54 @@ import (
 //	   weekly report's on-time rate reads, and an older gongkai would not
 //	   keep
 //
+// //	9: events and audit entries in their binary forms (records.go), which
+//
+//	an older gongkai cannot read
+//
 // An older gongkai refuses a file of a newer version, so a file upgraded
 // by this one is never half-understood by an older binary.
-const SchemaVersion = 8
+const SchemaVersion = 9
 
 // migration is one numbered step of the layout. It runs once, in a
 // transaction of its own, and is recorded in the bucket "migrations"; it
 // must give the same result on any file, new or old, so that a new file and
 // an upgraded one are alike.
+//
+// A step that rewrites every record of a large bucket runs in batches
+// instead (batch, not run), each in a transaction of its own, so that a
+// million records are not held in memory until one commit: it must leave
+// the file usable after any batch (a record in its old form is still read
+// as well as one in its new), and it is recorded once the last batch is
+// done. Stopped part way, it starts again from the beginning, and finds
+// the records done already.
 type migration struct {
 	n    uint32
 	name string
 	run  func(tx *bolt.Tx) error
+	// batch does the part of the step from the key from (nil: the first),
+	// and returns the key to go on from, nil when it is done.
+	batch func(tx *bolt.Tx, from []byte) (next []byte, err error)
 }
 
 // migrations, in order. Never renumber or remove one: a file records the
 // numbers it has run. A new index is a new migration that builds it.
 var migrations = []migration{
-	{1, "create the buckets", createBuckets},
-	{2, "open_events: a copy of each open event without its history", rebuildOpenEvents},
-	{3, "events by deadline and by closing day", rebuildDateIndexes},
-	{4, "outbox: a message's content apart from its state", separateContent},
-	{5, "outbox: indexes of pending and of unreported failed messages", rebuildOutboxIndexes},
-	{6, "reminder marks kept per deadline", convertReminderMarks},
-	{7, "outbox: a digest's stages with its content", moveStagesToContent},
-	{8, "audit: a baseline binding each event's stored state", auditBaseline},
-	{9, "outbox: large contents in chunks of their own", createBuckets},
-	{10, "reminder marks in their compact form", compactMarks},
-	{11, "open_events: copies in their compact form", compactCopies},
-	{12, "outbox: large contents written whole before chunks moved into them", chunkContents},
-	{13, "event_dates: each event's state, date and 一级事项, for the on-time rate", fillEventDates},
+	{1, "create the buckets", createBuckets, nil},
+	{2, "open_events: a copy of each open event without its history", rebuildOpenEvents, nil},
+	{3, "events by deadline and by closing day", rebuildDateIndexes, nil},
+	{4, "outbox: a message's content apart from its state", separateContent, nil},
+	{5, "outbox: indexes of pending and of unreported failed messages", rebuildOutboxIndexes, nil},
+	{6, "reminder marks kept per deadline", convertReminderMarks, nil},
+	{7, "outbox: a digest's stages with its content", moveStagesToContent, nil},
+	{8, "audit: a baseline binding each event's stored state", auditBaseline, nil},
+	{9, "outbox: large contents in chunks of their own", createBuckets, nil},
+	{10, "reminder marks in their compact form", compactMarks, nil},
+	{11, "open_events: copies in their compact form", compactCopies, nil},
+	{12, "outbox: large contents written whole before chunks moved into them", chunkContents, nil},
+	{13, "event_dates: each event's state, date and 一级事项, for the on-time rate", fillEventDates, nil},
+	{14, "events in their binary form", nil, binaryRecords(bucketEvents, binaryEvent)},
+	{15, "audit entries in their binary form", nil, binaryRecords(bucketAudit, binaryAudit)},
+	{16, "event_dates in its binary form", nil, binaryRecords(bucketDates, binaryDates)},
 }
 
 func migrationKey(n uint32) []byte {
@@ -121,30 +141,52 @@ func (s *Store) migrate() error {
 		return err
 	}
 	for _, m := range todo {
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			if err := m.run(tx); err != nil {
-				return err
+		var from []byte
+		for {
+			var err error
+			if from, err = s.migrateStep(m, from); err != nil {
+				return fmt.Errorf("数据库升级第 %d 步（%s）：%w", m.n, m.name, err)
 			}
-			// The version goes with each step: a file part way through its
-			// upgrade is already one an older gongkai refuses.
-			if err := tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
-				return err
+			if from == nil {
+				break
 			}
-			done, err := tx.CreateBucketIfNotExists(bucketMigrated)
-			if err != nil {
-				return err
-			}
-			rec, _ := json.Marshal(struct {
-				Name string    `json:"name"`
-				At   time.Time `json:"at"`
-			}{m.name, time.Now().UTC()})
-			return done.Put(migrationKey(m.n), rec)
-		})
-		if err != nil {
-			return fmt.Errorf("数据库升级第 %d 步（%s）：%w", m.n, m.name, err)
 		}
 	}
 	return nil
+}
+
+// migrateStep runs a migration, or its batch from the key from, in a
+// transaction, and returns where its next batch starts (nil: it is done,
+// and recorded).
+func (s *Store) migrateStep(m migration, from []byte) (next []byte, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if m.batch != nil {
+			next, err = m.batch(tx, from)
+		} else {
+			err = m.run(tx)
+		}
+		if err != nil {
+			return err
+		}
+		// The version goes with each step: a file part way through its
+		// upgrade is already one an older gongkai refuses.
+		if err := tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+			return err
+		}
+		if next != nil {
+			return nil // recorded after its last batch
+		}
+		done, err := tx.CreateBucketIfNotExists(bucketMigrated)
+		if err != nil {
+			return err
+		}
+		rec, _ := json.Marshal(struct {
+			Name string    `json:"name"`
+			At   time.Time `json:"at"`
+		}{m.name, time.Now().UTC()})
+		return done.Put(migrationKey(m.n), rec)
+	})
+	return next, err
 }
 
 // checkSchema, for a read-only open, refuses a newer file and reports
@@ -490,4 +532,97 @@ func compactMarks(tx *bolt.Tx) error {
 		st, err := decodeMarks(v)
 		return &st, err
 	})
+}
+
+// migrateBatch is how many records a batch of a rewriting migration
+// converts: about 30 MB of new values.
+var migrateBatch = 50_000
+
+// binaryRecords is the batch of a migration that stores again, in its
+// binary form, each record of bucket name that convert returns anew (nil:
+// the record stays as it is), converting a batch on every core.
+func binaryRecords(name []byte, convert func(v []byte) []byte) func(tx *bolt.Tx, from []byte) ([]byte, error) {
+	return func(tx *bolt.Tx, from []byte) ([]byte, error) {
+		b := tx.Bucket(name)
+		if b == nil {
+			return nil, nil
+		}
+		var keys, vals [][]byte
+		c := b.Cursor()
+		k, v := c.First()
+		if from != nil {
+			k, v = c.Seek(from)
+		}
+		for ; k != nil && len(keys) < migrateBatch; k, v = c.Next() {
+			if len(v) > 0 {
+				keys, vals = append(keys, bytes.Clone(k)), append(vals, v)
+			}
+		}
+		var next []byte
+		if k != nil {
+			next = bytes.Clone(k)
+		}
+		out := make([][]byte, len(vals))
+		workers := min(runtime.GOMAXPROCS(0), (len(vals)+63)/64)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := w; i < len(vals); i += workers {
+					out[i] = convert(vals[i])
+				}
+			})
+		}
+		wg.Wait()
+		for i, nv := range out {
+			if nv != nil {
+				if err := b.Put(keys[i], nv); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return next, nil
+	}
+}
+
+// binaryEvent returns an event stored in an earlier form in its binary
+// form; nil for one in it already, or that cannot be read: a damaged
+// record is left as it is, for check to name.
+func binaryEvent(v []byte) []byte {
+	if v[0] == tagEvent {
+		return nil
+	}
+	var e tracker.Event
+	if DecodeValue(v, &e) != nil {
+		return nil
+	}
+	nv, err := encodeEvent(&e)
+	if err != nil || nv[0] != tagEvent {
+		return nil
+	}
+	return nv
+}
+
+// binaryAudit is binaryEvent for an audit entry.
+func binaryAudit(v []byte) []byte {
+	if v[0] == tagAudit {
+		return nil
+	}
+	var a tracker.AuditEntry
+	if DecodeValue(v, &a) != nil {
+		return nil
+	}
+	nv, err := encodeAudit(&a)
+	if err != nil || nv[0] != tagAudit {
+		return nil
+	}
+	return nv
+}
+
+// binaryDates is binaryEvent for a record of event_dates.
+func binaryDates(v []byte) []byte {
+	var d eventDates
+	if v[0] == tagDates || decodeDates(v, &d) != nil {
+		return nil
+	}
+	return encodeDates(d)
 }

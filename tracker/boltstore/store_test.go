@@ -179,7 +179,9 @@ func TestAuditRoundTrip(t *testing.T) {
 	contents := []string{`{"url":"https://x.gov.cn/a?b=1&c=<2>"}`, `{ "detail" : "公开 于 2026-11-20" }`, ``}
 	err := s.Update(func(tx tracker.Tx) error {
 		for i, c := range contents {
-			a := &tracker.AuditEntry{At: time.Date(2026, 11, 20, 2, 0, i, 0, time.UTC), Actor: "张三", Action: "x", Subject: "event 1", Content: json.RawMessage(c)}
+			// An actor typed in GBK is not UTF-8: stored, and hashed, with
+			// U+FFFD for each byte.
+			a := &tracker.AuditEntry{At: time.Date(2026, 11, 20, 2, 0, i, 0, time.UTC), Actor: "张三 \xd5\xc5", Action: "x", Subject: "event 1", Content: json.RawMessage(c)}
 			if err := tx.Audit(a); err != nil {
 				return err
 			}
@@ -201,6 +203,14 @@ func TestAuditRoundTrip(t *testing.T) {
 	if err != nil || chk.Head().Count != 3 {
 		t.Fatalf("verify: %v, head %+v", err, chk.Head())
 	}
+	s.View(func(tx tracker.Tx) error {
+		return tx.AuditEntries(func(key uint64, a *tracker.AuditEntry) error {
+			if a.Actor != "张三 \ufffd\ufffd" {
+				t.Errorf("entry %d: actor %q", key, a.Actor)
+			}
+			return nil
+		})
+	})
 }
 
 func TestCodec(t *testing.T) {
