@@ -3,7 +3,6 @@ package notify
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"fmt"
 	"io"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"gongkai/calendar"
@@ -369,9 +369,10 @@ func utf16Units(r rune) int {
 	return 1
 }
 
-// fastZip is a zip writer that deflates at the fastest level: the XML of
-// a large sheet compresses nearly as well as at the default level, in
-// half the time.
+// fastZip is a zip writer that deflates at the fastest level, with
+// klauspost/compress's deflate: the XML of a large sheet compresses
+// nearly as well as at the default level, in half the time, and this
+// deflate takes two thirds of the standard library's time for it.
 func fastZip(w io.Writer) *zip.Writer {
 	z := zip.NewWriter(w)
 	z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
