@@ -69,14 +69,13 @@ func newAuditCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.stdout, "模拟时间：没有记录写于模拟时间。")
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "模拟时间：%d 条记录的操作时间与写入时的机器时间相差超过 1 分钟（如写入时设了 GONGKAI_NOW）：\n", len(v.Simulated))
+			fmt.Fprintf(e.stdout, "模拟时间：%d 条记录的操作时间与写入时的机器时间相差超过 1 分钟（如写入时设了 GONGKAI_NOW）：\n", v.SimulatedCount)
 			// A replayed database may be simulated throughout: the table
 			// shows the first ones, the audit list marks them all.
-			const most = 100
-			if err := printAuditTable(e.stdout, v.Simulated[:min(len(v.Simulated), most)], false); err != nil {
+			if err := printAuditTable(e.stdout, v.Simulated, false); err != nil {
 				return err
 			}
-			if n := len(v.Simulated) - most; n > 0 {
+			if n := v.SimulatedCount - len(v.Simulated); n > 0 {
 				fmt.Fprintf(e.stdout, "……另有 %d 条，gongkai audit 中都标为“模拟时间”。\n", n)
 			}
 			return nil

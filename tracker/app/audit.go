@@ -41,7 +41,10 @@ func (l *Local) VerifyAudit(ctx context.Context) (*AuditVerification, error) {
 		var err error
 		out.Head, out.EventBinding, err = verifyRecords(tx, func(a *tracker.AuditEntry) {
 			if a.Simulated() {
-				out.Simulated = append(out.Simulated, auditView(a))
+				if out.SimulatedCount < MaxSimulated {
+					out.Simulated = append(out.Simulated, auditView(a))
+				}
+				out.SimulatedCount++
 			}
 		}, nil)
 		return err

@@ -237,11 +237,18 @@ type AuditView struct {
 	Simulated bool `json:"simulated"`
 }
 
+// MaxSimulated is how many entries written under a simulated time an
+// AuditVerification lists.
+const MaxSimulated = 100
+
 // AuditVerification is the result of a verified chain.
 type AuditVerification struct {
 	Head tracker.AuditHead `json:"head"`
-	// Simulated are the entries written under a simulated time, in order.
-	Simulated []AuditView `json:"simulated"`
+	// Simulated are the first MaxSimulated entries written under a
+	// simulated time, in order; SimulatedCount counts them all (a replayed
+	// database may be simulated throughout).
+	Simulated      []AuditView `json:"simulated"`
+	SimulatedCount int         `json:"simulated_count"`
 	// EventBinding compares the stored events with the log: bound,
 	// unbound, mismatched, unaudited, missing. A verification returned
 	// without an error has none mismatched, unaudited or missing.

@@ -86,7 +86,7 @@ func TestSimulatedTime(t *testing.T) {
 		t.Errorf("simulated entries in the list %v, want %v (init and log)", simulated, want)
 	}
 	v := must[*app.AuditVerification](t)(l.VerifyAudit(ctx))
-	if len(v.Simulated) != 2 || v.Simulated[1].Seq != 2 || !v.Simulated[1].Clock.Equal(c.now) {
+	if len(v.Simulated) != 2 || v.SimulatedCount != 2 || v.Simulated[1].Seq != 2 || !v.Simulated[1].Clock.Equal(c.now) {
 		t.Errorf("verify lists %+v", v.Simulated)
 	}
 	if v.Head.Count != 3 {
@@ -94,6 +94,20 @@ func TestSimulatedTime(t *testing.T) {
 	}
 	if day := calendar.Today(v.Simulated[0].At); day != calendar.DateOf(2026, 11, 2) {
 		t.Errorf("operation day %s", day)
+	}
+}
+
+// A database replayed under a simulated time throughout: verify counts
+// every such entry and lists the first MaxSimulated.
+func TestSimulatedListed(t *testing.T) {
+	c := &clocks{now: at("2026-11-02T09:30:00+08:00"), real: at("2026-12-03T16:00:05+08:00")}
+	l, _ := newLocal(t, c)
+	for range app.MaxSimulated + 4 {
+		must[*app.EventDetail](t)(l.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Summary: "调整办理材料"}))
+	}
+	v := must[*app.AuditVerification](t)(l.VerifyAudit(ctx))
+	if want := app.MaxSimulated + 5; v.SimulatedCount != want || len(v.Simulated) != app.MaxSimulated || v.Simulated[0].Seq != 1 {
+		t.Errorf("verify counts %d simulated entries, lists %d from %d; want %d, %d from 1", v.SimulatedCount, len(v.Simulated), v.Simulated[0].Seq, want, app.MaxSimulated)
 	}
 }
 
