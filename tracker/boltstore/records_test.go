@@ -243,17 +243,8 @@ func TestBinaryRecordsMigration(t *testing.T) {
 		}
 		return nil
 	})
-	var chk tracker.AuditChecker
-	err = s.View(func(tx tracker.Tx) error {
-		return tx.AuditEntries(func(key uint64, a *tracker.AuditEntry) error {
-			if p := chk.Next(key, a); p != nil {
-				return p
-			}
-			return nil
-		})
-	})
-	if err != nil || int(chk.Head().Count) != len(before[string(bucketAudit)]) {
-		t.Errorf("audit chain after the upgrade: %v, %+v", err, chk.Head())
+	if head, err := verifyChain(s); err != nil || int(head.Count) != len(before[string(bucketAudit)]) {
+		t.Errorf("audit chain after the upgrade: %v, %+v", err, head)
 	}
 }
 
@@ -280,5 +271,44 @@ func TestDatesRecord(t *testing.T) {
 				t.Errorf("a record cut to %d of %d bytes read", n, len(b))
 			}
 		}
+	}
+}
+
+// BenchmarkRecords decodes an event and an audit entry in their binary
+// forms and as the deflated JSON of before schema 9:
+//
+//	go test ./tracker/boltstore -run XXX -bench Records
+func BenchmarkRecords(b *testing.B) {
+	e := fullEvent()
+	a := auditFixtures()[0]
+	a.Content = json.RawMessage(`{"date":"2026-11-02","deadline":"2026-11-30","detail":"事项 3 社会保险参保登记 › 社会保险个人参保登记 › 机关事业单位职工参加社会保险登记，信息变更于 2026-11-02；公开期限 2026-11-30","event":12,"event_sha256":"be7c1b328878b81cde30bdccb13705635ccf6e000b6ef5f029492aafed36e3b9","kind":"changed","matter":3,"reason":"","ref":"章人社字〔2026〕8号","state":"open","summary":"调整办理材料和办理时限"}`)
+	a.Prev = "be7c1b328878b81cde30bdccb13705635ccf6e000b6ef5f029492aafed36e3b9"
+	a.Hash = a.ComputeHash()
+	evBin, _ := encodeEvent(e)
+	evJSON, _ := EncodeValue(e)
+	auBin, _ := encodeAudit(a)
+	auJSON, _ := EncodeValue(a)
+	if evBin[0] != tagEvent || auBin[0] != tagAudit {
+		b.Fatal("not stored in the binary forms")
+	}
+	for _, tc := range []struct {
+		name string
+		v    []byte
+		x    func() any
+	}{
+		{"event/binary", evBin, func() any { return new(tracker.Event) }},
+		{"event/deflated-json", evJSON, func() any { return new(tracker.Event) }},
+		{"audit/binary", auBin, func() any { return new(tracker.AuditEntry) }},
+		{"audit/deflated-json", auJSON, func() any { return new(tracker.AuditEntry) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := DecodeValue(tc.v, tc.x()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(tc.v)), "bytes")
+		})
 	}
 }

@@ -191,17 +191,8 @@ func TestAuditRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var chk tracker.AuditChecker
-	err = s.View(func(tx tracker.Tx) error {
-		return tx.AuditEntries(func(key uint64, a *tracker.AuditEntry) error {
-			if p := chk.Next(key, a); p != nil {
-				return p
-			}
-			return nil
-		})
-	})
-	if err != nil || chk.Head().Count != 3 {
-		t.Fatalf("verify: %v, head %+v", err, chk.Head())
+	if head, err := verifyChain(s); err != nil || head.Count != 3 {
+		t.Fatalf("verify: %v, head %+v", err, head)
 	}
 	s.View(func(tx tracker.Tx) error {
 		return tx.AuditEntries(func(key uint64, a *tracker.AuditEntry) error {
@@ -237,6 +228,20 @@ func TestCodec(t *testing.T) {
 			t.Errorf("DecodeValue(%x) succeeded", bad)
 		}
 	}
+}
+
+// verifyChain checks the audit log's chain, and returns its head.
+func verifyChain(s *Store) (tracker.AuditHead, error) {
+	var chk tracker.AuditChecker
+	err := s.View(func(tx tracker.Tx) error {
+		return tx.AuditEntries(func(key uint64, a *tracker.AuditEntry) error {
+			if p := chk.Next(key, a); p != nil {
+				return p
+			}
+			return nil
+		})
+	})
+	return chk.Head(), err
 }
 
 // Values written with dictV1 can only be read with it: it must not change.
