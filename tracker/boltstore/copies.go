@@ -96,7 +96,7 @@ func (r *recReader) event(e *tracker.Event) {
 	e.ID = r.uint()
 	e.Matter = int(r.int())
 	e.MatterName = r.matterName(e.Matter)
-	if n := r.count(); n > 0 {
+	if n := r.count(1); n > 0 { // a channel: its length at least
 		e.Channels = make([]tracker.Channel, n)
 		for i := range e.Channels {
 			e.Channels[i] = tracker.Channel(r.code())
@@ -114,7 +114,7 @@ func (r *recReader) event(e *tracker.Event) {
 	e.Provisional, e.LoggedLate = r.flags()
 	e.State = tracker.Status(r.code())
 	e.ClosedOn = r.date()
-	if n := r.count(); n > 0 {
+	if n := r.count(8); n > 0 { // a disclosure: seven fields and a flag
 		e.Disclosures = make([]tracker.Disclosure, n)
 		for i := range e.Disclosures {
 			d := &e.Disclosures[i]
@@ -236,11 +236,12 @@ func (r *recReader) int() int64 {
 	return v
 }
 
-// count reads the length of a slice: no more than the bytes left could
-// hold.
-func (r *recReader) count() int {
+// count reads the length of a slice whose items take at least `least`
+// bytes each: no more than the bytes left could hold, so that a damaged
+// record cannot ask for more memory than its size allows.
+func (r *recReader) count(least int) int {
 	n := r.uint()
-	if n > uint64(len(r.b)) {
+	if n > uint64(len(r.b)/least) {
 		r.fail("长度")
 		return 0
 	}

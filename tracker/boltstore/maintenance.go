@@ -234,6 +234,9 @@ type checker struct {
 	// cur is the batch being gathered; decoding, the one before it, which
 	// the workers decode meanwhile; spare, a batch to gather into next.
 	cur, decoding, spare *recordBatch
+	// verifying: a batch is being verified (a fault then is one of the
+	// lookups, not of the walk).
+	verifying bool
 	// Buckets that lookups skip: missing, or with pages that could not
 	// be read.
 	skip map[string]bool
@@ -305,7 +308,7 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 				where = fmt.Sprintf("读到第 %d 条记录后无法继续", count.Records)
 			}
 			c.r.add(count.Name, "", "%s，文件已损坏，请从备份恢复（%v）", where, p)
-			c.discard()
+			c.salvage()
 		}
 		c.r.Buckets = append(c.r.Buckets, count)
 	}()
@@ -354,7 +357,7 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 	}
 }
 
-const checkBatch = 512
+var checkBatch = 512 // a variable for the tests, which make it small
 
 // recordBatch is a batch of records: read in the transaction, decoded on
 // every core, then verified in order.
@@ -405,6 +408,27 @@ func (c *checker) settle() {
 		b.done.Wait()
 		c.verify(b)
 	}
+}
+
+// salvage verifies, when a bucket's pages failed part way, the records
+// read before: the batch being decoded and the one being gathered. When
+// it was verifying that failed, or verifying them fails too, the rest is
+// dropped.
+func (c *checker) salvage() {
+	failed := c.verifying
+	c.verifying = false
+	defer func() {
+		if recover() != nil {
+			c.verifying = false
+			c.discard()
+		}
+	}()
+	if failed {
+		c.discard()
+		return
+	}
+	c.flush()
+	c.settle()
 }
 
 // discard drops the batches of a bucket that could not be read whole,
@@ -483,6 +507,7 @@ func (c *checker) decode(b *recordBatch) {
 // verify checks a decoded batch against the others, in order, and hands
 // its records to the hooks.
 func (c *checker) verify(b *recordBatch) {
+	c.verifying = true // left so when a fault stops it
 	for i := range b.keys {
 		switch {
 		case b.errs[i] != nil:
@@ -495,6 +520,7 @@ func (c *checker) verify(b *recordBatch) {
 		}
 		c.hand(b, i)
 	}
+	c.verifying = false
 	c.recycle(b)
 }
 

@@ -35,10 +35,8 @@ import (
 //	8: event_dates with each event's state, date and 一级事项, which the
 //	   weekly report's on-time rate reads, and an older gongkai would not
 //	   keep
-//
-// //	9: events and audit entries in their binary forms (records.go), which
-//
-//	an older gongkai cannot read
+//	9: events, audit entries and event_dates in their binary forms
+//	   (records.go), which an older gongkai cannot read
 //
 // An older gongkai refuses a file of a newer version, so a file upgraded
 // by this one is never half-understood by an older binary.
@@ -586,13 +584,24 @@ func binaryRecords(name []byte, convert func(v []byte) []byte) func(tx *bolt.Tx,
 
 // binaryEvent returns an event stored in an earlier form in its binary
 // form; nil for one in it already, or that cannot be read: a damaged
-// record is left as it is, for check to name.
+// record is left as it is, for check to name. So is one whose JSON is not
+// the canonical encoding of what it reads as (but for the U+FFFD that JSON
+// escapes): keys gongkai never wrote, say, which the binary form would
+// drop, and with them the trace of whoever added them.
 func binaryEvent(v []byte) []byte {
 	if v[0] == tagEvent {
 		return nil
 	}
+	js, err := ValueJSON(v)
+	if err != nil {
+		return nil
+	}
 	var e tracker.Event
-	if DecodeValue(v, &e) != nil {
+	if json.Unmarshal(js, &e) != nil {
+		return nil
+	}
+	canonical, err := tracker.EventJSON(&e)
+	if err != nil || !bytes.Equal(bytes.ReplaceAll(js, []byte(`\ufffd`), []byte("\uFFFD")), canonical) {
 		return nil
 	}
 	nv, err := encodeEvent(&e)

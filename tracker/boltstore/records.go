@@ -130,7 +130,7 @@ func decodeEventRecord(b []byte, e *tracker.Event) error {
 	} else if e.Channels == nil {
 		e.Channels = []tracker.Channel{}
 	}
-	if n := r.count(); n > 0 || !historyNil {
+	if n := r.count(6); n > 0 || !historyNil { // a change: six fields
 		e.History = make([]tracker.Change, n)
 		for i := range e.History {
 			c := &e.History[i]
@@ -255,8 +255,9 @@ func pack(tag byte, body []byte) []byte {
 	return append(out, dictV2().Encode(out[1:cap(out)], body)...)
 }
 
-// maxBody bounds the length a damaged record may claim for its body.
-const maxBody = 16 << 20
+// maxBody bounds the length a damaged record may claim for its body: an
+// event with a history of thousands of changes, far beyond any real one.
+const maxBody = 4 << 20
 
 // bodies are the buffers records are decompressed into; what is read from
 // one is copied out of it.

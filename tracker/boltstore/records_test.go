@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -138,6 +139,32 @@ func TestRecordsDamaged(t *testing.T) {
 	if _, err := ValueJSON([]byte{tagEvent, 0xff, 0xff, 0xff, 0xff, 0x0f}); err == nil {
 		t.Error("a record claiming 4 GB read")
 	}
+	// A record of a few bytes (S2 stores a megabyte of zeros in fifty)
+	// that claims a million changes in its history, or a million
+	// disclosures: each takes more than a byte, so the claim is refused
+	// before the memory is asked for.
+	for _, claim := range []func(w *recWriter){
+		func(w *recWriter) { w.event(&tracker.Event{}); w.b = append(w.b, 0); w.uint(1_000_000) },
+		func(w *recWriter) {
+			w.event(&tracker.Event{})
+			w.b = w.b[:len(w.b)-1] // the count of disclosures, 0
+			w.uint(1_000_000)
+		},
+	} {
+		var w recWriter
+		claim(&w)
+		w.b = append(w.b, make([]byte, 1<<20)...)
+		rec := pack(tagEvent, w.b)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if err := DecodeValue(rec, &tracker.Event{}); err == nil {
+			t.Error("a record claiming a million items read")
+		}
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > 8<<20 {
+			t.Errorf("a %d-byte record claiming a million items made the decoder allocate %d MB", len(rec), n>>20)
+		}
+	}
 	// A hash whose flag is neither 0 nor 1.
 	flag := auditBody(&tracker.AuditEntry{Seq: 1, Content: json.RawMessage(`1`)})
 	flag[len(flag)-2] = 2 // the previous hash's flag, before this one's (0, then an empty string)
@@ -149,8 +176,8 @@ func TestRecordsDamaged(t *testing.T) {
 // Events, audit entries and event_dates written as (deflated) JSON are
 // stored again in their binary forms by migrations 14 to 16, batch by batch, and read
 // the same: the same JSON, the audit chain whole. A file that stopped part
-// way (some records converted) is finished; a damaged record is left as it
-// is.
+// way (some records converted) is finished; a damaged record, and an event
+// whose JSON is not what gongkai writes, are left as they are.
 func TestBinaryRecordsMigration(t *testing.T) {
 	path := filledDB(t, 30)
 	buckets := [][]byte{bucketEvents, bucketAudit, bucketDates}
@@ -176,6 +203,7 @@ func TestBinaryRecordsMigration(t *testing.T) {
 	s.Close()
 
 	damagedEvent := []byte{tagDeflateV1, 0xde, 0xad}
+	addedKey := []byte(`{"added":true,` + before[string(bucketEvents)][8][1:])
 	tamperDB(t, path, func(tx *bolt.Tx) error {
 		for _, name := range buckets {
 			b := tx.Bucket(name)
@@ -210,12 +238,17 @@ func TestBinaryRecordsMigration(t *testing.T) {
 		if err := tx.Bucket(bucketEvents).Put(id8(7), damagedEvent); err != nil {
 			return err
 		}
+		// Event 9 with a key gongkai never writes, added in the file.
+		if err := tx.Bucket(bucketEvents).Put(id8(9), addedKey); err != nil {
+			return err
+		}
 		mig := tx.Bucket(bucketMigrated)
 		mig.Delete(migrationKey(14))
 		mig.Delete(migrationKey(15))
 		return mig.Delete(migrationKey(16))
 	})
 	before[string(bucketEvents)][6] = string(damagedEvent)
+	before[string(bucketEvents)][8] = string(addedKey)
 
 	defer func(n int) { migrateBatch = n }(migrateBatch)
 	migrateBatch = 7
@@ -230,7 +263,13 @@ func TestBinaryRecordsMigration(t *testing.T) {
 	s.db.View(func(tx *bolt.Tx) error {
 		for _, name := range buckets {
 			tx.Bucket(name).ForEach(func(k, v []byte) error {
-				if id := binary.BigEndian.Uint64(k); v[0] != tagEvent && v[0] != tagAudit && v[0] != tagDates && !(string(name) == "events" && id == 7) {
+				id := binary.BigEndian.Uint64(k)
+				switch {
+				case string(name) == "events" && id == 9:
+					if !bytes.Equal(v, addedKey) {
+						t.Errorf("event 9, whose JSON has a key gongkai never writes, stored anew as %q", v)
+					}
+				case v[0] != tagEvent && v[0] != tagAudit && v[0] != tagDates && !(string(name) == "events" && id == 7):
 					t.Errorf("%s %d still stored as 0x%02x", name, id, v[0])
 				}
 				return nil
@@ -311,4 +350,23 @@ func BenchmarkRecords(b *testing.B) {
 			b.ReportMetric(float64(len(tc.v)), "bytes")
 		})
 	}
+}
+
+// Whatever bytes a record holds, reading it gives a record or an error:
+// never a panic.
+func FuzzDecodeRecord(f *testing.F) {
+	ev, _ := encodeEvent(fullEvent())
+	a := auditFixtures()[0]
+	a.Hash = a.ComputeHash()
+	au, _ := encodeAudit(a)
+	f.Add(ev)
+	f.Add(au)
+	f.Add(encodeDates(eventDates{Deadline: calendar.DateOf(2026, 11, 30), State: tracker.Open, Level1: "社会保险参保登记"}))
+	f.Add(encodeCopy(fullEvent()))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, x := range []any{new(tracker.Event), new(tracker.AuditEntry), new(eventDates)} {
+			DecodeValue(b, x)
+		}
+		ValueJSON(b)
+	})
 }

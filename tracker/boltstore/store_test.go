@@ -194,7 +194,7 @@ func TestAuditRoundTrip(t *testing.T) {
 	if head, err := verifyChain(s); err != nil || head.Count != 3 {
 		t.Fatalf("verify: %v, head %+v", err, head)
 	}
-	s.View(func(tx tracker.Tx) error {
+	err = s.View(func(tx tracker.Tx) error {
 		return tx.AuditEntries(func(key uint64, a *tracker.AuditEntry) error {
 			if a.Actor != "张三 \ufffd\ufffd" {
 				t.Errorf("entry %d: actor %q", key, a.Actor)
@@ -202,6 +202,9 @@ func TestAuditRoundTrip(t *testing.T) {
 			return nil
 		})
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestCodec(t *testing.T) {
