@@ -63,6 +63,10 @@ func TestCheckFindsDamage(t *testing.T) {
 	}{
 		// Garbage written over an event.
 		{"event value", put(bucketEvents, id8(2), garbage), "events", "2", "记录无法解码"},
+		// Garbage in an event's binary form, and in an audit entry's: said
+		// in Chinese.
+		{"binary event", put(bucketEvents, id8(2), []byte{tagEvent, 0x40, 0xff, 0xff}), "events", "2", "记录无法解码（事件记录已损坏：压缩的内容无法解压"},
+		{"binary entry", put(bucketAudit, id8(2), []byte{tagAudit, 0xff, 0xff, 0xff, 0xff, 0x7f}), "audit", "2", "记录无法解码（审计记录已损坏：所记的长度不对"},
 		// An event whose value is valid JSON of another event.
 		{"event id", func(tx *bolt.Tx) error {
 			return tx.Bucket(bucketEvents).Put(id8(2), tx.Bucket(bucketEvents).Get(id8(1)))

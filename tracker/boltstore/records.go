@@ -272,7 +272,7 @@ func unpack(tag byte, b []byte) (*[]byte, error) {
 	}
 	n, err := s2.DecodedLen(b[1:])
 	if err != nil || n > maxBody {
-		return nil, errors.New("长度不对")
+		return nil, errors.New("所记的长度不对")
 	}
 	buf := bodies.Get().(*[]byte)
 	if cap(*buf) < n {
@@ -281,7 +281,7 @@ func unpack(tag byte, b []byte) (*[]byte, error) {
 	body, err := dictV2().Decode((*buf)[:n], b[1:])
 	if err != nil {
 		bodies.Put(buf)
-		return nil, err
+		return nil, fmt.Errorf("压缩的内容无法解压（%w）", err)
 	}
 	*buf = body
 	return buf, nil
