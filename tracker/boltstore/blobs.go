@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -105,29 +106,38 @@ func packStored(c messageContent, update func(func(*bolt.Tx) error) error) ([]by
 
 // putChunks writes data in chunks, a transaction each, and returns its
 // SHA-256 and number of chunks. A chunk already there is the same bytes
-// (its key is their hash) and is not written again.
+// (its key is their hash) and is not written again: a transaction passes
+// over those, and one that finds nothing left to write is rolled back
+// rather than committed (a commit is the disk's two syncs), so that a
+// workbook another message has stored costs one look.
 func putChunks(data []byte, update func(func(*bolt.Tx) error) error) ([32]byte, uint32, error) {
 	sum := sha256.Sum256(data)
-	n := uint32(0)
-	for off := 0; off < len(data); off += blobChunk {
-		chunk := data[off:min(off+blobChunk, len(data))]
-		key := blobKey(sum, n)
-		if err := update(func(tx *bolt.Tx) error {
+	n := uint32((len(data) + blobChunk - 1) / blobChunk)
+	for next := uint32(0); next < n; {
+		err := update(func(tx *bolt.Tx) error {
 			b, err := tx.CreateBucketIfNotExists(bucketBlobs)
 			if err != nil {
 				return err
 			}
-			if have := b.Get(key); len(have) == len(chunk) {
-				return nil
+			for ; next < n; next++ {
+				chunk := data[int(next)*blobChunk : min(int(next+1)*blobChunk, len(data))]
+				key := blobKey(sum, next)
+				if have := b.Get(key); len(have) != len(chunk) {
+					next++
+					return b.Put(key, chunk)
+				}
 			}
-			return b.Put(key, chunk)
-		}); err != nil {
+			return errNothingToWrite
+		})
+		if err != nil && !errors.Is(err, errNothingToWrite) {
 			return sum, 0, err
 		}
-		n++
 	}
 	return sum, n, nil
 }
+
+// errNothingToWrite rolls back a transaction that found its work done.
+var errNothingToWrite = errors.New("nothing to write")
 
 // resolve returns a stored value whole: the value itself, or the chunks a
 // reference names, checked against its hash.

@@ -119,6 +119,46 @@ func TestMarksEncoding(t *testing.T) {
 	}
 }
 
+// Marks read in a read transaction (through a cursor) are those stored,
+// in id order or not, with events that have none between; in a write
+// transaction, beside puts, too.
+func TestReminderStateLookups(t *testing.T) {
+	s, _ := tempStore(t)
+	mark := func(id int) tracker.ReminderState {
+		return tracker.ReminderState{Sent: map[calendar.Date]tracker.Marks{day("2026-11-30"): {Officers: day("2026-11-01").AddDays(id)}}}
+	}
+	stored := map[int]bool{2: true, 3: true, 9: true, 40: true}
+	check := func(tx tracker.Tx, ids []int) {
+		for _, id := range ids {
+			st, err := tx.ReminderState(uint64(id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tracker.ReminderState{}
+			if stored[id] {
+				want = mark(id)
+			}
+			if fmt.Sprint(st.Sent) != fmt.Sprint(want.Sent) {
+				t.Errorf("event %d: marks %v, want %v", id, st.Sent, want.Sent)
+			}
+		}
+	}
+	order := []int{1, 2, 3, 4, 9, 10, 40, 41, 3, 2, 40, 1, 9}
+	err := s.Update(func(tx tracker.Tx) error {
+		for id := range stored {
+			if err := tx.PutReminderState(uint64(id), mark(id)); err != nil {
+				return err
+			}
+		}
+		check(tx, order)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx tracker.Tx) error { check(tx, order); return nil })
+}
+
 // A large attachment is kept in chunks, as it is, each written in a
 // transaction of its own ahead of the message's: it reads back whole, two
 // messages with the same workbook share its chunks, a chunk gone is damage
@@ -150,9 +190,19 @@ func TestLargeContentInChunks(t *testing.T) {
 		s.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bucketBlobs).Stats().KeyN; return nil })
 		return n
 	}
+	txid := func() (id int) {
+		s.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
+		return id
+	}
 	officer := message("digest/officer", "给专员", data)
 	if len(officer.Packed) > 1024 || isBlobRef(officer.Packed) {
 		t.Fatalf("a content with a 3 MB attachment packed as %d bytes", len(officer.Packed))
+	}
+	// Packing the same workbook again commits nothing: its chunks are there.
+	before := txid()
+	again := &tracker.Message{Key: "digest/again", Attachments: []tracker.Attachment{{Name: "周报.xlsx", Data: data}}}
+	if err := s.PackMessage(again); err != nil || txid() != before {
+		t.Errorf("packing a stored workbook again: %v, %d commits", err, txid()-before)
 	}
 	leader := message("digest/leader", "给领导", data)
 	small := message("digest/small", "小附件", []byte("PK\x03\x04"))

@@ -214,6 +214,8 @@ type Tx struct {
 	// The audit log's last entry, once known in this transaction.
 	lastSeq  uint64
 	lastHash string
+	// marks looks up reminder marks in a read transaction (ReminderState).
+	marks *lookupCursor
 }
 
 // Generation counts the writes of data committed before this transaction
