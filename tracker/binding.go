@@ -17,8 +17,9 @@ import (
 // EventHash returns the hash that binds an event's stored state into the
 // audit log: SHA-256, in hex, of the event's canonical encoding, the JSON
 // that encoding/json writes for it as it reads back from that JSON. A
-// store keeps exactly that JSON (boltstore deflates it), so an event read
-// back hashes to what it hashed to when written.
+// store keeps an event so that it reads back as that JSON (boltstore, in a
+// binary form that it checks for this when it writes one), so an event
+// read back hashes to what it hashed to when written.
 //
 // Reading back changes one thing only: a string that is not valid UTF-8 is
 // written with U+FFFD escaped (\ufffd) and reads back holding U+FFFD

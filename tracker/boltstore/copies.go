@@ -14,9 +14,10 @@ import (
 
 // The index of open events keeps a copy of each, without its history, for
 // the lists that read every open event: the reminder run, the weekly
-// report, `events --open`. A copy is derived data (the event itself stays
-// JSON, which its audit hash covers), so it is kept in a binary form that
-// decodes in about a microsecond, ten times faster than deflated JSON:
+// report, `events --open`. A copy is derived data (the event itself, whose
+// canonical JSON its audit hash covers, is kept in records.go's form), so
+// it is kept in a binary form, not compressed, that decodes in about a
+// microsecond, ten times faster than deflated JSON:
 //
 //	0x04, then the fields of tracker.Event in their order of declaration,
 //	without History: numbers as varints, strings as a length (uvarint) and
