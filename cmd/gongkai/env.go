@@ -103,7 +103,10 @@ func (e *env) newService(now func() time.Time) app.Service {
 	cfg := e.config()
 	mode, _ := cfg.Mode()             // checked when the configuration was loaded
 	wait, _ := cfg.LockWaitDuration() // likewise
-	file := &boltstore.File{Path: e.dbPath(), Options: boltstore.Options{Mode: mode, Timeout: wait}}
+	path := e.dbPath()
+	file := &boltstore.File{Path: path, Options: boltstore.Options{Mode: mode, Timeout: wait, Upgrading: func() {
+		fmt.Fprintf(e.stderr, "gongkai: 数据库 %s 由较早版本的 gongkai 写入，正在升级格式（只需一次；数据多时要几分钟，中途中断不会丢失数据，下次接着升级）……\n", path)
+	}}}
 	var store tracker.Store = file
 	if wrapStore != nil {
 		store = wrapStore(file)

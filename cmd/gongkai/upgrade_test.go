@@ -153,6 +153,10 @@ func testUpgrade(t *testing.T, bin, label string) {
 	mustRunUpgrade(t, bin, oldDir, upgradeNow, label+": check before the upgrade", "check", "--db", oldDB)
 	reportArgs := []string{"report", "weekly", "--as-of", "2026-11-23", "--format", "csv"}
 	oldReport, oldReportErr, oldReportCode := upgradeRun(t, bin, oldDir, upgradeNow, append(reportArgs, "--db", oldDB)...)
+	// That first read upgrades the file, and says so.
+	if !strings.Contains(oldReportErr, "由较早版本的 gongkai 写入，正在升级格式") {
+		t.Errorf("%s: the command that upgraded the file did not say so; stderr:\n%s", label, oldReportErr)
+	}
 
 	// The same operations, by the current binary, on a fresh database.
 	for _, op := range ops {

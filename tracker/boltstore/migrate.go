@@ -130,13 +130,20 @@ func (s *Store) pending(tx *bolt.Tx) ([]migration, error) {
 // transaction, then records the schema version. A file already up to date
 // is not written to at all: even an empty commit would change it, and a
 // command that fails must leave it byte for byte.
-func (s *Store) migrate() error {
-	var todo []migration
+func (s *Store) migrate(upgrading func()) error {
+	var (
+		todo []migration
+		old  bool // a file with data, not a new one
+	)
 	if err := s.db.View(func(tx *bolt.Tx) (err error) {
+		old = tx.Bucket(bucketMeta) != nil
 		todo, err = s.pending(tx)
 		return err
 	}); err != nil {
 		return err
+	}
+	if len(todo) > 0 && old && upgrading != nil {
+		upgrading()
 	}
 	for _, m := range todo {
 		var from []byte

@@ -213,3 +213,25 @@ func TestDamagedRecord(t *testing.T) {
 		t.Errorf("reading a damaged event: %v", err)
 	}
 }
+
+// Opening a file of an older layout says that it upgrades it, once; a new
+// file and an upgraded one say nothing.
+func TestUpgradingNotice(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.db")
+	oldLayout(t, old)
+	for _, tc := range []struct {
+		path string
+		want int
+	}{{filepath.Join(dir, "new.db"), 0}, {old, 1}, {old, 0}} {
+		heard := 0
+		s, err := Open(tc.path, Options{Upgrading: func() { heard++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if heard != tc.want {
+			t.Errorf("%s: told of an upgrade %d times, want %d", filepath.Base(tc.path), heard, tc.want)
+		}
+	}
+}

@@ -90,6 +90,11 @@ type Options struct {
 	ReadOnly bool          // open an existing file for reading only
 	Timeout  time.Duration // wait for the lock; 0 means DefaultTimeout
 	Mode     fs.FileMode   // mode of a new file; 0 means 0600
+	// Upgrading, when not nil, hears that a file written by an older
+	// gongkai is about to be upgraded: once per open that upgrades, before
+	// the migrations run (a minute or more for a million events), never
+	// for a new file.
+	Upgrading func()
 }
 
 // Store is an open database.
@@ -138,7 +143,7 @@ func open(path string, o Options) (*Store, error) {
 	if o.ReadOnly {
 		s.outdated, err = s.checkSchema()
 	} else {
-		err = s.migrate()
+		err = s.migrate(o.Upgrading)
 	}
 	if err != nil {
 		db.Close()
