@@ -1,6 +1,9 @@
 package calendar
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // NoticeSeasonStart is the month from which next year's notice is awaited:
 // the State Council usually publishes it between late October and early
@@ -23,4 +26,15 @@ func (c *Calendar) Pending(today Date) (thisYear, nextYear int) {
 		}
 	}
 	return thisYear, nextYear
+}
+
+// ThisYearPending and NextYearPending say, for people, what Pending found
+// for a year; they name no command, which each front end adds.
+func ThisYearPending(year int) string {
+	return fmt.Sprintf("今年（%d 年）的放假安排仍是暂估，期限可能有误", year)
+}
+
+// NextYearPending: see ThisYearPending.
+func NextYearPending(year int) string {
+	return fmt.Sprintf("%d 年的放假安排尚未导入，跨年期限目前为暂估", year)
 }

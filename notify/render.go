@@ -88,7 +88,7 @@ func (Renderer) Digest(d *tracker.Digest) (tracker.Content, error) {
 		}
 	}
 	if d.NextYear != 0 {
-		fmt.Fprintf(&b, "\n请注意：%d 年的放假安排尚未导入，跨年期限目前为暂估。国务院办公厅发布通知后，请导入：gongkai calendar import 文件\n", d.NextYear)
+		fmt.Fprintf(&b, "\n请注意：%s。国务院办公厅发布通知后，请导入：gongkai calendar import 文件\n", calendar.NextYearPending(d.NextYear))
 	}
 	b.WriteString("\n——此邮件由 gongkai 自动发送。\n")
 	c := tracker.Content{Subject: subject, Text: b.String()}

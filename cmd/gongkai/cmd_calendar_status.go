@@ -70,10 +70,10 @@ func statusWarnings(cal *calendar.Calendar, today calendar.Date) []string {
 	var out []string
 	this, next := cal.Pending(today)
 	if this != 0 {
-		out = append(out, fmt.Sprintf("警告：今年（%d 年）的放假安排仍是暂估，期限可能有误。请尽快导入国务院办公厅的通知：gongkai calendar import 文件", this))
+		out = append(out, "警告："+calendar.ThisYearPending(this)+"。请尽快导入国务院办公厅的通知：gongkai calendar import 文件")
 	}
 	if next != 0 {
-		out = append(out, fmt.Sprintf("提醒：%d 年的放假安排尚未导入，跨年期限目前为暂估。国务院办公厅通常在 10 月底至 12 月初发布通知，发布后请导入：gongkai calendar import 文件（holiday-cn JSON 或 iCalendar）", next))
+		out = append(out, "提醒："+calendar.NextYearPending(next)+"。国务院办公厅通常在 10 月底至 12 月初发布通知，发布后请导入：gongkai calendar import 文件（holiday-cn JSON 或 iCalendar）")
 	}
 	return out
 }
