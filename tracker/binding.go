@@ -7,11 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // EventHash returns the hash that binds an event's stored state into the
@@ -320,7 +318,7 @@ func (b *EventBinder) bind(id, seq uint64, hash digest) {
 }
 
 // Stored takes every event stored in tx, after every entry, hashing them
-// a batch at a time on every core (by AppendEventJSON; by EventJSON when
+// a batch at a time on every core (by QuickEventHash; by EventHash when
 // that does not match); each event (nil: unreadable) then goes to each,
 // when not nil.
 func (b *EventBinder) Stored(tx Tx, each func(*Event)) error {
@@ -328,28 +326,18 @@ func (b *EventBinder) Stored(tx Tx, each func(*Event)) error {
 	keys, evs, hashes := make([]uint64, 0, batch), make([]*Event, 0, batch), make([]string, batch)
 	flush := func() {
 		n := len(evs)
-		workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				var buf []byte
-				for i := w; i < n; i += workers {
-					hashes[i] = ""
-					if evs[i] != nil {
-						buf = AppendEventJSON(buf[:0], evs[i])
-						sum := sha256.Sum256(buf)
-						hashes[i] = hex.EncodeToString(sum[:])
-					}
-				}
-			})
-		}
-		wg.Wait()
+		OnCores(n, func(i int) {
+			hashes[i] = ""
+			if evs[i] != nil {
+				hashes[i] = QuickEventHash(evs[i])
+			}
+		})
 		for i, key := range keys {
 			if each != nil {
 				each(evs[i])
 			}
-			// AppendEventJSON writes what EventJSON does, faster; should
-			// they ever differ on an event, EventJSON decides.
+			// Should QuickEventHash ever differ from EventHash on an
+			// event, EventHash decides.
 			e := evs[i]
 			b.Found(key, StoredHash{Raw: hashes[i], Canonical: func() string { return hashOrNone(e) }})
 		}

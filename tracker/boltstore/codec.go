@@ -30,7 +30,7 @@ import (
 const tagDeflateV1 = 0x01
 
 // dictV1 holds the strings that stored values repeat; deflate finds them
-// here instead of spelling them out in each value. TestDictionaryIsFrozen
+// here instead of spelling them out in each value. TestDictionariesAreFrozen
 // keeps it from changing.
 var dictV1 = []byte(`{"seq":1,"at":"2026-11-20T02:00:00Z","clock":"2026-11-20T02:00:00.000000000Z","actor":"","action":"logged","subject":"event 1","content":{"date":"2026-11-02","deadline":"2026-11-30","detail":"","event":1,"kind":"changed","matter":1,"reason":"","ref":"","state":"open","summary":""},"prev":"","hash":""}` +
 	`{"seq":2,"action":"disclosed","action":"waived","action":"amended","action":"retracted","action":"reopened","action":"recomputed","subject":"calendar 2028","subject":"catalog","kind":"formed","state":"done","state":"done_late","state":"waived"}` +

@@ -310,8 +310,13 @@ var matterNames [256]atomic.Pointer[string]
 // matterName reads a matter's name, shared with the last copy of that
 // matter read.
 func (r *recReader) matterName(matter int) string {
-	b := r.bytes("文字")
-	slot := &matterNames[uint(matter)%uint(len(matterNames))]
+	return shared(&matterNames[uint(matter)%uint(len(matterNames))], r.bytes("文字"))
+}
+
+// shared returns b as a string: the one slot holds when it is the same,
+// else a new one, which slot then holds for the next reader. Races only
+// cost a string.
+func shared(slot *atomic.Pointer[string], b []byte) string {
 	if p := slot.Load(); p != nil && *p == string(b) {
 		return *p
 	}

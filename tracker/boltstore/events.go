@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -238,16 +236,9 @@ func (d *batchDecoder) flush() error {
 	}
 	d.evs = slices.Grow(d.evs[:0], n)[:n]
 	d.errs = slices.Grow(d.errs[:0], n)[:n]
-	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				d.evs[i], d.errs[i] = d.decode(d.ids[i], d.raw[i])
-			}
-		})
-	}
-	wg.Wait()
+	tracker.OnCores(n, func(i int) {
+		d.evs[i], d.errs[i] = d.decode(d.ids[i], d.raw[i])
+	})
 	d.ids, d.raw = d.ids[:0], d.raw[:0]
 	for i := range n {
 		if d.errs[i] != nil {

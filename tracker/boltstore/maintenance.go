@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -483,25 +482,20 @@ func (c *checker) decode(b *recordBatch) {
 	hashEvents := c.hooks.Event != nil && c.bucket == string(bucketEvents)
 	readAudit := c.hooks.Audit != nil && c.bucket == string(bucketAudit)
 	rule := c.rule
-	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
-	for w := range workers {
-		b.done.Go(func() {
-			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-			for i := w; i < n; i += workers {
-				b.hashes[i] = ""
-				decode := rule.decode
-				if hashEvents {
-					decode = hashingEvent(&b.hashes[i])
-				}
-				b.out[i], b.errs[i] = safeDecode(decode, b.keys[i], b.vals[i])
-				if b.errs[i] != nil {
-					b.hashes[i] = ""
-				} else if a, ok := b.out[i].(*tracker.AuditEntry); ok && readAudit {
-					b.out[i] = tracker.ReadAuditEntry(a)
-				}
-			}
-		})
-	}
+	tracker.Spread(&b.done, n, func(i int) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // a page outside the file: an error, not a crash
+		b.hashes[i] = ""
+		decode := rule.decode
+		if hashEvents {
+			decode = hashingEvent(&b.hashes[i])
+		}
+		b.out[i], b.errs[i] = safeDecode(decode, b.keys[i], b.vals[i])
+		if b.errs[i] != nil {
+			b.hashes[i] = ""
+		} else if a, ok := b.out[i].(*tracker.AuditEntry); ok && readAudit {
+			b.out[i] = tracker.ReadAuditEntry(a)
+		}
+	})
 }
 
 // verify checks a decoded batch against the others, in order, and hands
@@ -594,7 +588,7 @@ func hashingEvent(hash *string) func(k, v []byte) (any, error) {
 			return nil, err
 		}
 		if v[0] == tagEvent {
-			*hash = binaryEventHash(e)
+			*hash = tracker.QuickEventHash(e) // encodeEvent checked it agrees
 		}
 		return e, nil
 	}

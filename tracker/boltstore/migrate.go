@@ -5,10 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -568,16 +566,7 @@ func binaryRecords(name []byte, convert func(v []byte) []byte) func(tx *bolt.Tx,
 			next = bytes.Clone(k)
 		}
 		out := make([][]byte, len(vals))
-		workers := min(runtime.GOMAXPROCS(0), (len(vals)+63)/64)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				for i := w; i < len(vals); i += workers {
-					out[i] = convert(vals[i])
-				}
-			})
-		}
-		wg.Wait()
+		tracker.OnCores(len(vals), func(i int) { out[i] = convert(vals[i]) })
 		for i, nv := range out {
 			if nv != nil {
 				if err := b.Put(keys[i], nv); err != nil {

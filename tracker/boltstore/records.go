@@ -2,7 +2,6 @@ package boltstore
 
 import (
 	"bytes"
-	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
@@ -76,19 +75,6 @@ func encodeEvent(e *tracker.Event) ([]byte, error) {
 		}
 	}
 	return EncodeValue(e)
-}
-
-var jsonBufs = sync.Pool{New: func() any { return new([]byte) }}
-
-// binaryEventHash returns the EventHash of an event read from its binary
-// form, by tracker.AppendEventJSON, which encodeEvent found to agree with
-// EventJSON on it.
-func binaryEventHash(e *tracker.Event) string {
-	buf := jsonBufs.Get().(*[]byte)
-	defer jsonBufs.Put(buf)
-	*buf = tracker.AppendEventJSON((*buf)[:0], e)
-	sum := sha256.Sum256(*buf)
-	return hex.EncodeToString(sum[:])
 }
 
 // eventBody returns the binary form of e, before it is compressed.
@@ -235,7 +221,7 @@ func (r *recReader) hash() string {
 
 // dictV2 is the S2 dictionary of events and audit entries: the catalogue's
 // names and records of a staff flow, as dict_test.go wrote it once.
-// TestDictionaryIsFrozen keeps it from changing.
+// TestDictionariesAreFrozen keeps it from changing.
 //
 //go:embed dict_v2.bin
 var dictV2Bytes []byte
@@ -249,11 +235,11 @@ var dictV2 = sync.OnceValue(func() *s2.Dict {
 })
 
 // pack returns the stored form of a record's binary body: the tag, then
-// the body compressed with dictV2.
+// the body compressed with dictV2 (into the same slice, which has room).
 func pack(tag byte, body []byte) []byte {
 	out := make([]byte, 1, 1+s2.MaxEncodedLen(len(body)))
 	out[0] = tag
-	return append(out, dictV2().Encode(out[1:cap(out)], body)...)
+	return out[:1+len(dictV2().Encode(out[1:cap(out)], body))]
 }
 
 // maxBody bounds the length a damaged record may claim for its body: an
@@ -322,13 +308,7 @@ var level1s [16]atomic.Pointer[string]
 // level1 reads a 一级事项, shared with the last record that had it.
 func (r *recReader) level1() string {
 	b := r.bytes("文字")
-	slot := &level1s[maphash.Bytes(level1Seed, b)%uint64(len(level1s))]
-	if p := slot.Load(); p != nil && *p == string(b) {
-		return *p
-	}
-	s := string(b)
-	slot.Store(&s)
-	return s
+	return shared(&level1s[maphash.Bytes(level1Seed, b)%uint64(len(level1s))], b)
 }
 
 var level1Seed = maphash.MakeSeed()

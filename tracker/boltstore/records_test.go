@@ -47,7 +47,7 @@ func TestEventRecordReadsAsJSON(t *testing.T) {
 		if h, _ := tracker.EventHash(&got); h != wantHash {
 			t.Errorf("event %d hashes to %s read back, %s written", e.ID, h, wantHash)
 		}
-		if h := binaryEventHash(&got); h != wantHash {
+		if h := tracker.QuickEventHash(&got); h != wantHash {
 			t.Errorf("event %d hashes to %s read back by check, %s written", e.ID, h, wantHash)
 		}
 		if v, err := ValueJSON(b); err != nil || !bytes.Equal(v, want) {

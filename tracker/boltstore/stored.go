@@ -2,8 +2,6 @@ package boltstore
 
 import (
 	"encoding/binary"
-	"runtime"
-	"sync"
 
 	"gongkai/tracker"
 )
@@ -25,16 +23,9 @@ func (t *Tx) StoredEvents(fn func(key uint64, e *tracker.Event) error) error {
 	flush := func() error {
 		n := len(raw)
 		evs = append(evs[:0], make([]*tracker.Event, n)...)
-		workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				for i := w; i < n; i += workers {
-					evs[i], _ = decodeEvent(keys[i], raw[i]) // unreadable: nil
-				}
-			})
-		}
-		wg.Wait()
+		tracker.OnCores(n, func(i int) {
+			evs[i], _ = decodeEvent(keys[i], raw[i]) // unreadable: nil
+		})
 		for i, e := range evs {
 			if err := fn(keys[i], e); err != nil {
 				return err
