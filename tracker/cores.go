@@ -1,7 +1,9 @@
 package tracker
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 )
 
@@ -20,9 +22,36 @@ func Spread(wg *sync.WaitGroup, n int, fn func(i int)) {
 	}
 }
 
-// OnCores is Spread, returning once every item is done.
+// OnCores is Spread, returning once every item is done. Its items may
+// read a database's mapped pages: a fault there (a page past the end of a
+// truncated file) is a panic, not a crash, and a panic in an item panics
+// again in the caller, where the store turns a fault into an error.
 func OnCores(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	Spread(&wg, n, fn)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first any
+	)
+	Spread(&wg, n, func(i int) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if _, fault := p.(interface{ Addr() uintptr }); !fault {
+				p = fmt.Sprintf("%v\n%s", p, debug.Stack()) // a bug: keep where it was
+			}
+			mu.Lock()
+			if first == nil {
+				first = p
+			}
+			mu.Unlock()
+		}()
+		fn(i)
+	})
 	wg.Wait()
+	if first != nil {
+		panic(first)
+	}
 }

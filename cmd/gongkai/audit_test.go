@@ -61,6 +61,7 @@ func auditedDB(t *testing.T) (string, map[string]string) {
 	path := filepath.Join(t.TempDir(), "g.db")
 	vars := map[string]string{"GONGKAI_DB": path, "GONGKAI_NOW": "2026-11-20T10:00:00+08:00"}
 	for _, args := range [][]string{
+		{"init"},
 		{"log", "3", "--changed", "--summary", "调整办理材料", "--date", "2026-11-02"},
 		{"log", "5", "--formed", "--summary", "新政策", "--date", "2026-11-10"},
 		{"disclose", "1", "--all"},

@@ -11,6 +11,9 @@ func TestDumpExitStatuses(t *testing.T) {
 	if code, _, _ := runIn(t, vars, "dump"); code != exitNotFound {
 		t.Errorf("dump without a database: exit %d, want %d", code, exitNotFound)
 	}
+	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
 	if code, _, stderr := runIn(t, vars, "log", "3", "--changed", "--summary", "调整办理材料", "--date", "2026-11-02"); code != 0 {
 		t.Fatalf("log: exit %d: %s", code, stderr)
 	}

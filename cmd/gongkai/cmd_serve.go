@@ -99,7 +99,14 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	if err != nil {
 		return err
 	}
-	log.Info("gongkai serve starting", "db", e.dbPath(), "config", e.config().File, "transport", e.transportName())
+	// Only init creates a database: on a missing one (a mistyped path)
+	// the daemon would report an office with nothing overdue.
+	matters, err := svc.Matters(ctx, app.MatterQuery{})
+	if err != nil {
+		return err
+	}
+	log.Info("gongkai serve starting", "db", e.dbPath(), "config", e.config().File, "transport", e.transportName(),
+		"catalog", matters.Catalog.Name, "catalog_version", matters.Catalog.Version)
 	if len(e.config().Recipients.Officers) == 0 {
 		log.Warn("no recipients.officers in the configuration: reminders have nobody to go to (gongkai config example shows how)")
 	}

@@ -47,6 +47,8 @@ func TestExitStatuses(t *testing.T) {
 		{"bad flag", []string{"calendar", "add", "--days", "x"}, exitInput, "选项 --days"},
 		{"unknown command", []string{"calendar", "nope"}, exitInput, `未知命令 "nope"`},
 		{"bad import", []string{"calendar", "import", bad}, exitInput, "days[0]"},
+		{"import before init", []string{"calendar", "import", good}, exitNotFound, "不存在：运行 gongkai init 创建"},
+		{"init", []string{"init"}, exitOK, ""},
 		{"import", []string{"calendar", "import", good}, exitOK, ""},
 	}
 	for _, tc := range tests {

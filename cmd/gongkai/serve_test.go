@@ -80,6 +80,9 @@ func TestServe(t *testing.T) {
 	base := "database = \"g.db\"\noutbox_dir = \"outbox\"\n"
 	write(base + "[recipients]\nofficers = [\"officer@example.gov.cn\"]\n")
 	vars := map[string]string{"GONGKAI_CONFIG": cfgPath, "GONGKAI_NOW": "2026-11-30T09:30:00+08:00"}
+	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
+		t.Fatal(stderr)
+	}
 	if code, _, stderr := runIn(t, vars, "log", "71", "--formed", "--summary", "抚恤金标准", "--date", "2026-10-20"); code != 0 {
 		t.Fatal(stderr)
 	}
@@ -163,5 +166,20 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "msg=stopped") {
 		t.Errorf("log: %s", logs.String())
+	}
+}
+
+// Only init creates a database: serve on a missing one (a mistyped path)
+// refuses to start, makes no file, and sends nothing.
+func TestServeRefusesMissingDatabase(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "typo.db")
+	vars := map[string]string{"GONGKAI_DB": db, "GONGKAI_NOW": "2026-11-30T09:30:00+08:00"}
+	code, _, stderr := runIn(t, vars, "serve")
+	if code != exitNotFound || !strings.Contains(stderr, "数据库 "+db+" 不存在：运行 gongkai init 创建") {
+		t.Errorf("serve on a missing database: exit %d, stderr %q; want %d and how to create it", code, stderr, exitNotFound)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("serve left %d files behind in %s", len(entries), dir)
 	}
 }

@@ -97,11 +97,12 @@ func TestStaffFlowThroughService(t *testing.T) {
 	if _, err := os.Stat(dbPath); err == nil {
 		t.Fatal("a read created the database")
 	}
-	// Bad input before there is a database leaves none behind.
-	_, err = svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Summary: " "})
-	wantErr(t, "empty summary", err, tracker.EInvalid, tracker.FieldSummary)
+	// Only Init creates a database: a log before it is refused, and
+	// leaves none behind.
+	_, err = svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Summary: "调整办理材料"})
+	wantErr(t, "log before init", err, tracker.ENotFound, tracker.FieldDatabase)
 	if _, err := os.Stat(dbPath); err == nil {
-		t.Fatal("a refused log left a database behind")
+		t.Fatal("a log before init made a database")
 	}
 
 	r, err := svc.Init(ctx)

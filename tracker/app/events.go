@@ -33,17 +33,26 @@ func (l *Local) change(ctx context.Context, fn func(u *unit) (*tracker.Event, er
 	return out, err
 }
 
-// Init sets up the database with the embedded catalogue.
+// Init creates the database, when there is none, and sets it up with the
+// embedded catalogue: the one operation that creates a database.
 func (l *Local) Init(ctx context.Context) (*InitResult, error) {
 	var r InitResult
-	err := l.write(ctx, func(u *unit) error {
-		c, err := u.Tx.Catalog()
-		if err != nil {
-			return err
-		}
-		r = InitResult{Created: u.initialised, Catalog: catalogInfo(c)}
-		return nil
-	})
+	first := func() error {
+		return l.write(ctx, func(u *unit) error {
+			c, err := u.Tx.Catalog()
+			if err != nil {
+				return err
+			}
+			r = InitResult{Created: u.initialised, Catalog: catalogInfo(c)}
+			return nil
+		})
+	}
+	var err error
+	if m := l.cfg.Maintenance; m != nil {
+		_, err = m.Create(first)
+	} else {
+		err = first()
+	}
 	return &r, err
 }
 

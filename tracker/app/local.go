@@ -66,6 +66,11 @@ type Deliverer interface {
 // changes the file, not even to upgrade it: it must be able to vet a
 // backup as it is.
 type Maintenance interface {
+	// Create makes the database when there is none, then runs first (the
+	// first write); it reports whether it made one, and leaves none when
+	// first fails. Only Init creates a database: every other operation
+	// on a missing one is tracker.ENotFound.
+	Create(first func() error) (bool, error)
 	// Backup writes a consistent copy of the database to dst, a new file.
 	Backup(dst string) error
 	// CheckFile checks the file's structure, every record and every

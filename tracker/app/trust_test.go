@@ -27,11 +27,15 @@ func newLocal(t *testing.T, c *clocks) (*app.Local, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "gongkai.db")
 	f := &boltstore.File{Path: path}
-	return app.NewLocal(app.Config{
+	l := app.NewLocal(app.Config{
 		Store: f, Maintenance: f,
 		Now:     func() time.Time { return c.now },
 		RealNow: func() time.Time { return c.real },
-	}), path
+	})
+	if _, err := l.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return l, path
 }
 
 var ctx = app.WithActor(context.Background(), "张三")

@@ -186,19 +186,17 @@ func parseSum(s string) (sum [32]byte, err error) {
 // stores it (tracker.Packer); a large one goes to outbox_blobs in chunks,
 // a write transaction each.
 func (s *Store) PackMessage(m *tracker.Message) error {
-	return packContent(m, s.db.Update)
+	return packContent(m, s.update)
 }
 
 // PackMessage is Store.PackMessage on the file, opened for each chunk.
 func (f *File) PackMessage(m *tracker.Message) error {
 	return packContent(m, func(fn func(*bolt.Tx) error) error {
-		o := f.Options
-		o.ReadOnly = false
-		s, err := Open(f.Path, o)
+		s, err := f.writable()
 		if err != nil {
 			return err
 		}
-		err = s.db.Update(fn)
+		err = s.update(fn)
 		if cerr := s.Close(); err == nil {
 			err = cerr
 		}

@@ -90,7 +90,7 @@ var layouts = map[string]layout{
 // (tracker.EInvalid) that lists the buckets the file has.
 func (s *Store) Dump(w io.Writer, bucket string) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		d := dumper{w: bw}
 		if bucket != "" {
 			b := tx.Bucket([]byte(bucket))

@@ -13,9 +13,8 @@ import (
 // File is the database as a command uses it when no server holds it: each
 // transaction opens the file, and closes it when done, so that another
 // process (a colleague's command, the daemon) can take its turn between
-// two. A View of a missing or empty file is ENotFound and creates nothing;
-// an Update creates the file, and removes it again when its transaction
-// fails, so that a failed command leaves no trace.
+// two. Only Create makes the file: a View or an Update of a missing file is
+// ENotFound, and of an empty one EDamaged, and neither creates anything.
 type File struct {
 	Path    string
 	Options Options
@@ -28,6 +27,50 @@ var _ tracker.Store = (*File)(nil)
 func (f *File) Exists() bool {
 	fi, err := os.Stat(f.Path)
 	return err == nil && !(fi.Mode().IsRegular() && fi.Size() == 0)
+}
+
+// present says why there is no database at Path to use: none (ENotFound),
+// an empty file (EDamaged: a copy that stopped, or a file made by hand),
+// or one that cannot be looked at; nil when there is one.
+func (f *File) present() error {
+	fi, err := os.Stat(f.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return translate(f.Path, f.Options, &NotFoundError{Path: f.Path})
+	case err != nil:
+		return translate(f.Path, f.Options, openError(f.Path, err))
+	case fi.Mode().IsRegular() && fi.Size() == 0:
+		return translate(f.Path, f.Options, &OpenError{Path: f.Path, Damaged: true,
+			Reason: "文件是空的（0 字节），不是 gongkai 的数据库：请从备份恢复；若是有意新建，运行 gongkai init"})
+	}
+	return nil
+}
+
+// Create makes the database when there is none (no file, or an empty
+// one) and then runs first, the first write (which lays the catalogue);
+// it reports whether it made the file. When first fails, a file it made
+// is removed again, so that a failed init leaves no trace.
+func (f *File) Create(first func() error) (bool, error) {
+	if f.Exists() {
+		return false, first()
+	}
+	_, statErr := os.Stat(f.Path)
+	o := f.Options
+	o.ReadOnly = false
+	s, err := Open(f.Path, o)
+	if err != nil {
+		return false, err
+	}
+	if err := s.Close(); err != nil {
+		return false, err
+	}
+	if err := first(); err != nil {
+		if errors.Is(statErr, fs.ErrNotExist) {
+			os.Remove(f.Path)
+		}
+		return false, err
+	}
+	return true, nil
 }
 
 // View runs fn in a read-only transaction of the file.
@@ -53,9 +96,7 @@ func (f *File) View(fn func(tracker.Tx) error) error {
 
 // upgrade runs the migrations of a file opened to read.
 func (f *File) upgrade() error {
-	o := f.Options
-	o.ReadOnly = false
-	s, err := Open(f.Path, o)
+	s, err := f.writable()
 	if err != nil {
 		if e := tracker.AsError(err); e != nil && e.Code == tracker.EInvalid && errors.Is(err, fs.ErrPermission) {
 			e.Message = fmt.Sprintf("数据库 %s 由较早版本的 gongkai 写入，需要升级一次才能读取，但没有写这个文件的权限", f.Path)
@@ -65,14 +106,9 @@ func (f *File) upgrade() error {
 	return s.Close()
 }
 
-// Update runs fn in a read-write transaction of the file, creating it when
-// missing.
+// Update runs fn in a read-write transaction of the file.
 func (f *File) Update(fn func(tracker.Tx) error) error {
-	_, statErr := os.Stat(f.Path)
-	existed := statErr == nil
-	o := f.Options
-	o.ReadOnly = false
-	s, err := Open(f.Path, o)
+	s, err := f.writable()
 	if err != nil {
 		return err
 	}
@@ -80,10 +116,17 @@ func (f *File) Update(fn func(tracker.Tx) error) error {
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil && !existed {
-		os.Remove(f.Path)
-	}
 	return err
+}
+
+// writable opens the file to write, upgrading it when it needs to be.
+func (f *File) writable() (*Store, error) {
+	if err := f.present(); err != nil {
+		return nil, err
+	}
+	o := f.Options
+	o.ReadOnly = false
+	return Open(f.Path, o)
 }
 
 var _ app.Maintenance = (*File)(nil)
@@ -91,11 +134,8 @@ var _ app.Maintenance = (*File)(nil)
 // readOnly opens the file to read as it is, without upgrading it: for
 // backups and checks, which must not change what they vet.
 func (f *File) readOnly() (*Store, error) {
-	if !f.Exists() {
-		if _, err := os.Stat(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, translate(f.Path, f.Options, openError(f.Path, err))
-		}
-		return nil, translate(f.Path, f.Options, &NotFoundError{Path: f.Path})
+	if err := f.present(); err != nil {
+		return nil, err
 	}
 	o := f.Options
 	o.ReadOnly = true
@@ -140,18 +180,12 @@ func (f *File) CheckFile(audit func(uint64, tracker.ReadEntry), event func(uint6
 }
 
 // Inspect runs fn in a read transaction of the file as it is, without
-// upgrading it. A page that bbolt cannot read (it panics on some damage)
-// is an EDamaged error, not a crash.
-func (f *File) Inspect(fn func(tracker.Tx) error) (err error) {
+// upgrading it.
+func (f *File) Inspect(fn func(tracker.Tx) error) error {
 	s, err := f.readOnly()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	defer func() {
-		if p := recover(); p != nil {
-			err = tracker.Errorf(tracker.EDamaged, "数据库 %s 的页面无法读取（%v），请从备份恢复", f.Path, p)
-		}
-	}()
 	return s.View(fn)
 }

@@ -46,7 +46,7 @@ func (s *Store) Backup(dst string) error {
 	if err != nil {
 		return backupError(dst, err)
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		_, err := tx.WriteTo(f)
 		return err
 	})
@@ -206,19 +206,34 @@ type CheckHooks struct {
 
 // CheckWith is Check, handing the records it reads to hooks.
 func (s *Store) CheckWith(hooks CheckHooks) (CheckReport, error) {
-	var r CheckReport
-	tx, err := s.db.Begin(!s.db.IsReadOnly())
+	var (
+		r   CheckReport
+		err error
+	)
+	structure := func(p any) { r.add("", "", "文件结构损坏：%s（%v）", pageTrouble(p), p) }
+	if p := caught(func() {
+		var tx *bolt.Tx
+		if tx, err = s.db.Begin(!s.db.IsReadOnly()); err != nil {
+			return
+		}
+		defer tx.Rollback()
+		for err := range tx.Check() {
+			structure(err)
+		}
+	}); p != nil {
+		structure(p)
+	}
 	if err != nil {
 		return r, fmt.Errorf("check: %w", err)
 	}
-	for err := range tx.Check() {
-		r.add("", "", "文件结构损坏：%v", err)
+	if p := caught(func() {
+		err = s.db.View(func(tx *bolt.Tx) error {
+			(&checker{tx: tx, r: &r, indexesDue: s.outdated, hooks: hooks}).run()
+			return nil
+		})
+	}); p != nil {
+		structure(p)
 	}
-	tx.Rollback()
-	err = s.db.View(func(tx *bolt.Tx) error {
-		(&checker{tx: tx, r: &r, indexesDue: s.outdated, hooks: hooks}).run()
-		return nil
-	})
 	return r, err
 }
 
@@ -306,7 +321,7 @@ func (c *checker) walk(name []byte, b *bolt.Bucket) {
 			if count.Records > 0 {
 				where = fmt.Sprintf("读到第 %d 条记录后无法继续", count.Records)
 			}
-			c.r.add(count.Name, "", "%s，文件已损坏，请从备份恢复（%v）", where, p)
+			c.r.add(count.Name, "", "%s：%s，文件已损坏，请从备份恢复（%v）", where, pageTrouble(p), p)
 			c.salvage()
 		}
 		c.r.Buckets = append(c.r.Buckets, count)

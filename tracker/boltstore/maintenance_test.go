@@ -254,7 +254,7 @@ func TestCheckDamagedPage(t *testing.T) {
 	// Two problems: the indexes that point into the lost page do not
 	// report each of its events again.
 	if len(r.Problems) != 2 || r.Problems[0].Bucket != "" || !strings.HasPrefix(r.Problems[0].Message, "文件结构损坏：") ||
-		r.Problems[1].Bucket != "events" || !strings.Contains(r.Problems[1].Message, "无法读取，文件已损坏") {
+		r.Problems[1].Bucket != "events" || !strings.Contains(r.Problems[1].Message, "无法读取：第 ") || !strings.Contains(r.Problems[1].Message, "文件已损坏") {
 		t.Errorf("problems %v; want the structure and the events bucket named", r.Problems)
 	}
 	if r.Records("audit") != 81 || r.Records("outbox") != 2 {

@@ -96,7 +96,7 @@ func (s *Store) pending(tx *bolt.Tx) ([]migration, error) {
 		if b := meta.Get(keySchema); b != nil {
 			v, err := strconv.Atoi(string(b))
 			if err != nil {
-				return nil, &OpenError{Path: s.path, Reason: fmt.Sprintf("数据格式版本 %q 无法识别，文件可能已损坏", b), Err: err}
+				return nil, &OpenError{Path: s.path, Damaged: true, Reason: fmt.Sprintf("数据格式版本 %q 无法识别，文件可能已损坏", b), Err: err}
 			}
 			if v > SchemaVersion {
 				return nil, newerSchema(s.path, v)
@@ -133,7 +133,7 @@ func (s *Store) migrate(upgrading func()) error {
 		todo []migration
 		old  bool // a file with data, not a new one
 	)
-	if err := s.db.View(func(tx *bolt.Tx) (err error) {
+	if err := s.view(func(tx *bolt.Tx) (err error) {
 		old = tx.Bucket(bucketMeta) != nil
 		todo, err = s.pending(tx)
 		return err
@@ -162,7 +162,7 @@ func (s *Store) migrate(upgrading func()) error {
 // transaction, and returns where its next batch starts (nil: it is done,
 // and recorded).
 func (s *Store) migrateStep(m migration, from []byte) (next []byte, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		if m.batch != nil {
 			next, err = m.batch(tx, from)
 		} else {
@@ -195,7 +195,7 @@ func (s *Store) migrateStep(m migration, from []byte) (next []byte, err error) {
 // checkSchema, for a read-only open, refuses a newer file and reports
 // whether this one still needs migrations.
 func (s *Store) checkSchema() (outdated bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return nil // a file no writer has set up yet: nothing in it
 		}

@@ -209,7 +209,7 @@ func TestDamagedRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.View(func(tx tracker.Tx) error { _, err := tx.Event(1); return err })
-	if tracker.ErrorCode(err) != tracker.EDamaged || tracker.ErrorField(err) != tracker.FieldEvent || !strings.Contains(err.Error(), "数据库中的事件 1 无法读取") {
+	if tracker.ErrorCode(err) != tracker.EDamaged || tracker.ErrorField(err) != tracker.FieldEvent || !strings.Contains(err.Error(), "已损坏：事件 1 无法读取") {
 		t.Errorf("reading a damaged event: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,9 +55,10 @@ func (e *NotFoundError) Error() string { return "database " + e.Path + " does no
 // OpenError reports a database file that cannot be used, in words for
 // people.
 type OpenError struct {
-	Path   string
-	Reason string // in Chinese
-	Err    error
+	Path    string
+	Reason  string // in Chinese
+	Err     error
+	Damaged bool // the file is damaged, or not a database: restore it from a backup
 }
 
 func (e *OpenError) Error() string {
@@ -66,18 +68,26 @@ func (e *OpenError) Error() string {
 func (e *OpenError) Unwrap() error { return e.Err }
 
 func openError(path string, err error) error {
-	reason := err.Error()
+	if tracker.AsError(err) != nil {
+		return err // damage found while opening (guarded)
+	}
+	oe := &OpenError{Path: path, Reason: err.Error(), Err: err, Damaged: true}
 	switch {
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch):
-		reason = "不是 gongkai 的数据库文件，或文件已损坏"
+		oe.Reason = "不是 gongkai 的数据库文件，或文件已损坏"
 	case errors.Is(err, berrors.ErrChecksum):
-		reason = "文件已损坏（校验和不符），请从备份恢复"
+		oe.Reason = "文件已损坏（校验和不符），请从备份恢复"
+	case strings.HasPrefix(err.Error(), "file size too small"):
+		oe.Reason = fmt.Sprintf("文件太短，不是完整的数据库，或文件已损坏（%v）", err)
 	case errors.Is(err, fs.ErrNotExist):
-		reason = "所在的文件夹不存在"
+		oe.Reason, oe.Damaged = "所在的文件夹不存在", false
 	case errors.Is(err, fs.ErrPermission):
-		reason = "没有读写这个文件的权限"
+		oe.Reason, oe.Damaged = "没有读写这个文件的权限", false
+	default:
+		oe.Reason = fmt.Sprintf("无法打开（%v）", err)
+		oe.Damaged = false
 	}
-	return &OpenError{Path: path, Reason: reason, Err: err}
+	return oe
 }
 
 func newerSchema(path string, v int) error {
@@ -132,7 +142,27 @@ func open(path string, o Options) (*Store, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, &OpenError{Path: path, Reason: "这是一个文件夹，不是数据库文件", Err: fs.ErrInvalid}
 	}
-	db, err := bolt.Open(path, o.Mode, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+	var (
+		db   *bolt.DB
+		file *os.File
+	)
+	err := guarded(path, func() (err error) {
+		db, err = bolt.Open(path, o.Mode, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly,
+			OpenFile: func(name string, flag int, perm fs.FileMode) (*os.File, error) {
+				f, err := os.OpenFile(name, flag, perm)
+				file = f
+				return f, err
+			}})
+		return err
+	})
+	if db == nil && file != nil && tracker.ErrorCode(err) == tracker.EDamaged {
+		// bbolt panicked part way through opening a damaged file (reading
+		// its freelist): close the descriptor it would have kept. Its
+		// mapping stays, and with it the lock, until the process ends:
+		// bbolt gives no handle on it. A command ends there; a process
+		// that lives on must not wait for this file again.
+		file.Close()
+	}
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, ErrBusy
 	}
@@ -140,16 +170,34 @@ func open(path string, o Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	s := &Store{db: db, path: path}
-	if o.ReadOnly {
-		s.outdated, err = s.checkSchema()
-	} else {
-		err = s.migrate(o.Upgrading)
+	if err = s.wholeFile(); err == nil {
+		if o.ReadOnly {
+			s.outdated, err = s.checkSchema()
+		} else {
+			err = s.migrate(o.Upgrading)
+		}
 	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// wholeFile makes sure the file is as long as its pages say: a file cut
+// short (a copy that stopped, a full disk) would fault on its last pages.
+func (s *Store) wholeFile() error {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return openError(s.path, err)
+	}
+	return s.view(func(tx *bolt.Tx) error {
+		if want := tx.Size(); fi.Size() < want {
+			return &OpenError{Path: s.path, Damaged: true, Reason: fmt.Sprintf(
+				"文件被截短了：它的页面要求至少 %d 字节，实际只有 %d 字节，请从备份恢复", want, fi.Size())}
+		}
+		return nil
+	})
 }
 
 // translate turns the failures of open into the domain's errors.
@@ -164,7 +212,11 @@ func translate(path string, o Options, err error) error {
 	case errors.As(err, &nf):
 		return &tracker.Error{Code: tracker.ENotFound, Field: tracker.FieldDatabase, Message: fmt.Sprintf("数据库 %s 不存在", nf.Path), Err: err}
 	case errors.As(err, &oe):
-		return &tracker.Error{Code: tracker.EInvalid, Field: tracker.FieldDatabase, Message: oe.Error(), Err: err}
+		code := tracker.EInvalid
+		if oe.Damaged {
+			code = tracker.EDamaged
+		}
+		return &tracker.Error{Code: code, Field: tracker.FieldDatabase, Message: oe.Error(), Err: err}
 	case errors.Is(err, ErrBusy):
 		wait := o.Timeout
 		if wait <= 0 {
@@ -188,14 +240,14 @@ func waitText(d time.Duration) string {
 // none is.
 func (s *Store) SchemaVersion() (int, error) {
 	v := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return nil
 		}
 		n, err := strconv.Atoi(string(meta.Get(keySchema)))
 		if err != nil {
-			return &OpenError{Path: s.path, Reason: fmt.Sprintf("数据格式版本 %q 无法识别，文件可能已损坏", meta.Get(keySchema)), Err: err}
+			return &OpenError{Path: s.path, Damaged: true, Reason: fmt.Sprintf("数据格式版本 %q 无法识别，文件可能已损坏", meta.Get(keySchema)), Err: err}
 		}
 		v = n
 		return nil
@@ -240,13 +292,22 @@ var _ tracker.Tx = (*Tx)(nil)
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(tracker.Tx) error) error {
-	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return s.naming(s.view(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) }))
+}
+
+// naming makes an EDamaged error name the file it is about: a record
+// cannot be read, whoever found it.
+func (s *Store) naming(err error) error {
+	if e := tracker.AsError(err); e != nil && e.Code == tracker.EDamaged && !strings.Contains(e.Message, s.path) {
+		e.Message = fmt.Sprintf("数据库 %s 已损坏：%s", s.path, e.Message)
+	}
+	return err
 }
 
 // Update runs fn in a read-write transaction, committed when fn returns
 // nil and rolled back otherwise.
 func (s *Store) Update(fn func(tracker.Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.naming(s.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketEvents, bucketOpen, bucketAudit, bucketOutbox} {
 			// Keys only grow: pack the pages instead of leaving them half full.
 			tx.Bucket(b).FillPercent = 0.95
@@ -259,7 +320,7 @@ func (s *Store) Update(fn func(tracker.Tx) error) error {
 		// sees. Chunks of large contents (blobs.go) are written without it:
 		// they change nothing a plan reads.
 		return tx.Bucket(bucketMeta).Put(keyGeneration, strconv.AppendUint(nil, t.Generation()+1, 10))
-	})
+	}))
 }
 
 // errMissing is a record an index points to and that is not there.
@@ -274,5 +335,5 @@ func damaged(field, what string, id any, err error) error {
 		name += " " + s + " "
 	}
 	return &tracker.Error{Code: tracker.EDamaged, Field: field, Err: err,
-		Message: fmt.Sprintf("数据库中的%s无法读取：记录已损坏，请从备份恢复", name)}
+		Message: fmt.Sprintf("%s无法读取，请从备份恢复", name)}
 }
