@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must resolve on a server without zoneinfo files.
+
+	"golang.org/x/text/width"
 )
 
 // Shanghai is the zone in which every civil date of gongkai is reckoned.
@@ -221,23 +223,40 @@ func (e *DateError) Error() string {
 	return fmt.Sprintf("日期 %q 无效：%s", e.Input, e.Reason)
 }
 
-// ParseDate parses a date written YYYY-MM-DD, such as 2026-11-02. It refuses
-// other layouts and days that do not exist (2026-02-30, 2026-13-01).
+// ParseDate parses a date written YYYY-MM-DD, such as 2026-11-02, in ASCII
+// or in the full-width digits and dash a Chinese input method types
+// (２０２６－１１－０２). It refuses other layouts and days that do not
+// exist (2026-02-30, 2026-13-01).
 func ParseDate(s string) (Date, error) {
 	d, ok := parse(s)
 	if !ok {
-		return Date{}, dateError(s)
+		return parseWide(s)
 	}
 	return d, nil
 }
 
-// ParseDateBytes is ParseDate on bytes; it allocates only to report an error.
+// ParseDateBytes is ParseDate on bytes; it allocates only to read
+// full-width digits or to report an error.
 func ParseDateBytes(b []byte) (Date, error) {
 	d, ok := parse(b)
 	if !ok {
-		return Date{}, dateError(string(b))
+		return parseWide(string(b))
 	}
 	return d, nil
+}
+
+// parseWide parses s, which did not parse as it is, after narrowing its
+// full-width characters.
+func parseWide(s string) (Date, error) {
+	n := width.Narrow.String(s)
+	if d, ok := parse(n); ok {
+		return d, nil
+	}
+	err := dateError(n)
+	if de, ok := err.(*DateError); ok {
+		de.Input = s // named as typed
+	}
+	return Date{}, err
 }
 
 func parse[T string | []byte](s T) (Date, bool) {

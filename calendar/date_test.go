@@ -25,7 +25,9 @@ func TestParseDate(t *testing.T) {
 		{"2026/11/02", "", "格式不对"},           // wrong separator
 		{"2026-11-2", "", "格式不对"},            // no zero padding
 		{" 2026-11-02", "", "格式不对"},          // spaces are the caller's business
-		{"２０２６-11-02", "", "格式不对"},           // full-width digits are more bytes
+		{"２０２６-11-02", "2026-11-02", ""},     // full-width digits, as a Chinese input method types them
+		{"２０２６－１１－０２", "2026-11-02", ""},     // and the full-width dash
+		{"２０２６－１１－３１", "", "11月只有30天"},       // checked as any date, named as typed
 		{"2026-1a-02", "", "非数字"},            // letters
 		{"", "", "格式不对"},                     // empty
 		{"2026-11-02T00:00:00Z", "", "格式不对"}, // a time, not a date

@@ -41,6 +41,7 @@ const (
 	FieldDatabase   = "database"   // the database file
 	FieldRecipients = "recipients" // who hears: the configuration's recipients
 	FieldCatalog    = "catalog"    // the catalogue in force
+	FieldBy         = "by"         // who acts: an account, or the name given
 )
 
 // Error is a failure that any front end can render: a code, the field it

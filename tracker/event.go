@@ -230,9 +230,16 @@ func NewEvent(r LogRequest, cal Calendar, clk Clock) (*Event, error) {
 	if r.Kind != Formed && r.Kind != Changed {
 		return nil, Invalid(FieldKind, "事件类型 %q 无效：应为信息形成（formed）或信息变更（changed）", r.Kind)
 	}
-	summary := strings.TrimSpace(r.Summary)
+	summary, err := Line(FieldSummary, "摘要", r.Summary, MaxSummary)
+	if err != nil {
+		return nil, err
+	}
 	if summary == "" {
 		return nil, Invalid(FieldSummary, "摘要不能为空：请简述形成或变更了什么信息")
+	}
+	ref, err := Line(FieldRef, "文号", r.Ref, MaxRef)
+	if err != nil {
+		return nil, err
 	}
 	if r.Date.After(clk.Today) {
 		return nil, Invalid(FieldDate, "日期 %s 在今天（%s）之后：只能登记已经发生的形成或变更", r.Date, clk.Today)
@@ -241,7 +248,7 @@ func NewEvent(r LogRequest, cal Calendar, clk Clock) (*Event, error) {
 		Kind:        r.Kind,
 		Date:        r.Date,
 		Summary:     summary,
-		Ref:         strings.TrimSpace(r.Ref),
+		Ref:         ref,
 		By:          clk.By,
 		LoggedAt:    clk.Now,
 		LoggedClock: clk.realBeside(),
@@ -315,6 +322,13 @@ func (e *Event) Disclose(channels []Channel, date calendar.Date, url, note strin
 	if date.After(clk.Today) {
 		return Invalid(FieldDate, "公开日期 %s 在今天（%s）之后：只能登记已经完成的公开", date, clk.Today)
 	}
+	url, err := URL(url)
+	if err != nil {
+		return err
+	}
+	if note, err = Line(FieldNote, "备注", note, MaxReason); err != nil {
+		return err
+	}
 	var chs []Channel
 	for _, c := range channels {
 		if !slices.Contains(e.Channels, c) {
@@ -329,15 +343,15 @@ func (e *Event) Disclose(channels []Channel, date calendar.Date, url, note strin
 	}
 	var names []string
 	for _, c := range chs {
-		e.Disclosures = append(e.Disclosures, Disclosure{Channel: c, Date: date, URL: strings.TrimSpace(url), Note: strings.TrimSpace(note), By: clk.By, At: clk.Now, Clock: clk.realBeside()})
+		e.Disclosures = append(e.Disclosures, Disclosure{Channel: c, Date: date, URL: url, Note: note, By: clk.By, At: clk.Now, Clock: clk.realBeside()})
 		names = append(names, c.Name())
 	}
 	detail := fmt.Sprintf("%s 于 %s 公开", strings.Join(names, "、"), date)
-	if u := strings.TrimSpace(url); u != "" {
-		detail += "，网址 " + u
+	if url != "" {
+		detail += "，网址 " + url
 	}
-	if n := strings.TrimSpace(note); n != "" {
-		detail += "，备注 " + n
+	if note != "" {
+		detail += "，备注 " + note
 	}
 	e.record(clk, ActDisclosed, "", detail)
 	e.settle(clk)
@@ -372,7 +386,10 @@ func channelList(cs []Channel) string {
 
 // needReason refuses an empty reason.
 func needReason(reason string) (string, error) {
-	r := strings.TrimSpace(reason)
+	r, err := Line(FieldReason, "原因", reason, MaxReason)
+	if err != nil {
+		return "", err
+	}
 	if r == "" {
 		return "", Invalid(FieldReason, "原因不能为空：更正、撤回、免于公开和重新打开都须说明原因")
 	}
@@ -495,7 +512,10 @@ func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
 		e.setMatter(a.Matter)
 	}
 	if a.Summary != nil {
-		s := strings.TrimSpace(*a.Summary)
+		s, err := Line(FieldSummary, "摘要", *a.Summary, MaxSummary)
+		if err != nil {
+			return err
+		}
 		if s == "" {
 			return Invalid(FieldSummary, "摘要不能为空")
 		}

@@ -114,7 +114,7 @@ func FindMatter(c *Catalog, query string) (*Matter, error) {
 	if q == "" {
 		return nil, Invalid(FieldMatter, "事项未给出：请给出事项的序号或名称中的文字")
 	}
-	if n, err := strconv.Atoi(q); err == nil {
+	if n, err := strconv.Atoi(Narrow(q)); err == nil {
 		for i := range c.Matters {
 			if c.Matters[i].Seq == n {
 				return &c.Matters[i], nil

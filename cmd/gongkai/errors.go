@@ -60,6 +60,10 @@ var fieldLabels = map[string][]string{
 	tracker.FieldAsOf:      {"报告日", "日期"},
 	tracker.FieldFile:      {"备份文件"},
 	tracker.FieldDueWithin: {"工作日数"},
+	tracker.FieldRef:       {"文号"},
+	tracker.FieldURL:       {"网址"},
+	tracker.FieldNote:      {"备注"},
+	tracker.FieldBy:        {"操作人"},
 }
 
 // hints say what to do next on the command line; they follow the message

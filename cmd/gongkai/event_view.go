@@ -68,7 +68,7 @@ func eventCmd(c *cobra.Command, fn func(c *cobra.Command, id uint64) error) *cob
 
 // parseEventID reads an event id argument.
 func parseEventID(s string) (uint64, error) {
-	id, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64)
+	id, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(tracker.Narrow(s)), "#"), 10, 64)
 	if err != nil || id == 0 {
 		return 0, inputErrorf("事件编号 EVENT 的值 %q 无效：应为正整数（见 gongkai events 的“编号”列）", s)
 	}

@@ -15,6 +15,10 @@ import (
 
 // run executes one command line and returns its exit status.
 func run(args []string, e *env) int {
+	out, errOut := newSafeWriter(e.stdout), newSafeWriter(e.stderr)
+	defer out.Flush()
+	defer errOut.Flush()
+	e.stdout, e.stderr = out, errOut
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	c, err := root.ExecuteC()
@@ -46,6 +50,9 @@ func newRootCmd(e *env) *cobra.Command {
 	root.PersistentFlags().StringVar(&e.dbFlag, "db", "", "数据库文件路径（默认 $GONGKAI_DB、配置文件的 database 或 ./gongkai.db）")
 	root.PersistentFlags().StringVar(&e.configFlag, "config", "", "配置文件路径（默认 $GONGKAI_CONFIG 或 ./gongkai.toml）")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if err := emptyOptions(c); err != nil {
+			return err
+		}
 		cfg, err := e.loadConfig()
 		if err != nil {
 			return err
@@ -170,6 +177,26 @@ const usageTemplate = `用法：{{if and .Runnable (not .HasAvailableSubCommands
 
 运行 "{{.CommandPath}} 命令 --help" 查看各命令的用法。{{end}}
 `
+
+// mustNotBeEmpty are the options that, given, must say something: left
+// out, a date is today (or no bound) and who acts is the system user; given
+// empty (--date "", a script's unset variable) they would silently mean the
+// same.
+var mustNotBeEmpty = map[string]string{
+	"date": "日期 YYYY-MM-DD", "as-of": "日期 YYYY-MM-DD", "from": "日期 YYYY-MM-DD", "to": "日期 YYYY-MM-DD",
+	"by": "操作人的姓名",
+}
+
+// emptyOptions refuses an option of mustNotBeEmpty given empty.
+func emptyOptions(c *cobra.Command) error {
+	var err error
+	c.Flags().Visit(func(f *pflag.Flag) {
+		if what, ok := mustNotBeEmpty[f.Name]; ok && err == nil && f.Value.Type() == "string" && strings.TrimSpace(f.Value.String()) == "" {
+			err = inputErrorf("选项 --%s 的值是空的：请写出%s，或去掉这个选项", f.Name, what)
+		}
+	})
+	return err
+}
 
 // exactArgs is cobra.ExactArgs with a message for people.
 func exactArgs(n int, what string) cobra.PositionalArgs {

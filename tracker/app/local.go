@@ -183,6 +183,10 @@ type unit struct {
 // database that has a catalogue (the embedded one is loaded on first use).
 // Nothing is written when fn fails.
 func (l *Local) write(ctx context.Context, fn func(u *unit) error) error {
+	by, err := tracker.Line(tracker.FieldBy, "操作人", Actor(ctx), tracker.MaxName)
+	if err != nil {
+		return err
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.cfg.Now()
@@ -192,7 +196,7 @@ func (l *Local) write(ctx context.Context, fn func(u *unit) error) error {
 			return err
 		}
 		u := &unit{cal: cal, Ops: &tracker.Ops{Tx: tx, Cal: cal,
-			Clock:   tracker.Clock{Now: now, Today: calendar.Today(now), By: Actor(ctx)},
+			Clock:   tracker.Clock{Now: now, Today: calendar.Today(now), By: by},
 			RealNow: l.cfg.RealNow, LateAfter: l.cfg.Settings.LateAfter}}
 		if have, err := tx.Catalog(); err != nil {
 			return err
