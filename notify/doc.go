@@ -2,8 +2,9 @@
 //
 // Rendering: the reminder digest (text, with an .xlsx of every event past
 // the body's hundred), the weekly report (text, HTML, .xlsx, CSV), and the
-// writers every export uses: CSV (a byte-order mark for Excel and WPS) and
-// JSON (a long list written as it goes, one element a line). It
+// writers every export uses: CSV (a byte-order mark for Excel and WPS, and
+// a quote before a cell that would start a formula) and JSON (a long list
+// written as it goes, one element a line). It
 // implements tracker's Renderer and WeeklyRenderer, and is called by the
 // application layer outside any transaction.
 //

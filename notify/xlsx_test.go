@@ -191,3 +191,47 @@ func TestCellTextEdges(t *testing.T) {
 		t.Errorf("cut text ends %q, want the space kept", got[len(got)-3:])
 	}
 }
+
+// Text in a workbook is never a formula: a summary that reads like one is
+// an inline string, and no sheet holds a formula (<f>) at all.
+func TestWorkbookTextIsNoFormula(t *testing.T) {
+	const summary = `=HYPERLINK("http://x","点我")`
+	ev := *sampleEvents()[0]
+	ev.Summary, ev.MatterName = summary, "@SUM(A1)"
+	r := &tracker.WeeklyReport{Day: day("2026-12-07"), From: day("2026-11-30"), To: day("2026-12-06"),
+		Overdue: []tracker.ReportItem{{Event: &ev, Days: -3}}, Rates: []tracker.Rate{{Level1: "+1"}}}
+	x := must(WeeklyWorkbook(r))
+	f := openWorkbook(t, x)
+	for cell, want := range map[string]string{"C2": "@SUM(A1)", "D2": summary, "G2": "-3"} {
+		if got, _ := f.GetCellValue("已逾期", cell); got != want {
+			t.Errorf("%s reads %q, want %q", cell, got, want)
+		}
+		if fm, _ := f.GetCellFormula("已逾期", cell); fm != "" {
+			t.Errorf("%s holds the formula %q", cell, fm)
+		}
+	}
+	if typ, _ := f.GetCellType("已逾期", "D2"); typ != excelize.CellTypeInlineString {
+		t.Errorf("the summary is a cell of type %v, want an inline string", typ)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(x), int64(len(x)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range zr.File {
+		if !strings.HasPrefix(part.Name, "xl/worksheets/") {
+			continue
+		}
+		rc, err := part.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("<f>")) || bytes.Contains(b, []byte("<f ")) {
+			t.Errorf("%s holds a formula", part.Name)
+		}
+	}
+}

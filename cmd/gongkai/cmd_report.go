@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -13,25 +16,27 @@ import (
 
 type reportOptions struct {
 	asOf, format, out string
-	send              bool
+	send, force       bool
 }
 
 func newReportCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "report", Short: "报告：每周逾期报告"}
 	var o reportOptions
 	weekly := &cobra.Command{
-		Use:   "weekly [--as-of D] [--format text|html|xlsx|csv] [--out FILE] [--send]",
+		Use:   "weekly [--as-of D] [--format text|html|xlsx|csv] [--out FILE [--force]] [--send]",
 		Short: "每周逾期报告：已逾期、即将到期、上周公开和按时公开率",
 		Long: `生成每周逾期报告：已逾期的事项（逾期最久的在前）、5 个工作日内到期的事项、上周（周一至
 周日）完成的公开（按时或逾期）、各一级事项和总体的按时公开率（期限在上周、未免于公开的
 事项中按时公开的比例），以及审计日志的链头。--send 发给领导和专员（HTML 正文附纯文本，
-并附 .xlsx）；没有逾期事项也照常发送。`,
+并附 .xlsx）；没有逾期事项也照常发送。--out 不覆盖已有的文件，除非加 --force；文件写完整后
+才换上，写入失败时原文件不变。`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error { return runReport(c, e, o) },
 	}
 	weekly.Flags().StringVar(&o.asOf, "as-of", "", "以 D 为报告日（默认今天）")
 	weekly.Flags().StringVar(&o.format, "format", "text", "输出格式：text、html、xlsx 或 csv")
-	weekly.Flags().StringVar(&o.out, "out", "", "写入文件（xlsx 必须指定）")
+	weekly.Flags().StringVar(&o.out, "out", "", "写入文件（xlsx 必须指定；不覆盖已有文件）")
+	weekly.Flags().BoolVar(&o.force, "force", false, "与 --out 一起用：覆盖已有的文件")
 	weekly.Flags().BoolVar(&o.send, "send", false, "发给 recipients.supervisors 和 recipients.officers")
 	weekly.Flags().String("by", "", byUsage)
 	c.AddCommand(weekly)
@@ -47,6 +52,10 @@ func runReport(c *cobra.Command, e *env, o reportOptions) error {
 	}
 	day, err := optionalDateArg("--as-of", o.asOf)
 	if err != nil {
+		return err
+	}
+	// Before anything is sent: a refused --out writes nothing at all.
+	if err := outFree(o.out, o.force); err != nil {
 		return err
 	}
 	var r *tracker.WeeklyReport
@@ -69,12 +78,102 @@ func runReport(c *cobra.Command, e *env, o reportOptions) error {
 		return err
 	}
 	if o.out != "" {
-		if err := os.WriteFile(o.out, data, 0o640); err != nil {
-			return fmt.Errorf("写入 %s：%w", o.out, err)
+		if err := writeOut(o.out, data, o.force); err != nil {
+			return err
 		}
 		fmt.Fprintf(e.stdout, "已写入 %s。\n", o.out)
 		return nil
 	}
 	_, err = e.stdout.Write(data)
 	return err
+}
+
+// outFree refuses an --out file that exists, unless force (a report once
+// replaced a config file), and one whose folder does not exist: bad input,
+// found before anything is done. "" (no --out) is free.
+func outFree(path string, force bool) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Lstat(path); err == nil && !force {
+		return inputErrorf("--out 文件 %q 已存在：换一个文件名，或加 --force 覆盖", path)
+	}
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return inputErrorf("--out 文件 %q 所在的文件夹 %s 不存在", path, dir)
+	}
+	return nil
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// writeOut writes data to the --out file path whole or not at all: to a
+// temporary file beside it, synced to disk, then given the name path (see
+// place), so that path is never a partial file and a failure leaves it as
+// it was. A file that exists is refused unless force (outFree); replaced,
+// it keeps its mode, and a new file is 0640.
+func writeOut(path string, data []byte, force bool) (err error) {
+	if err := outFree(path, force); err != nil {
+		return err
+	}
+	mode := os.FileMode(0o640)
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("写入 %s：%w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}()
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(mode)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("写入 %s：%w", path, err)
+	}
+	if err = place(tmp.Name(), path, force); err != nil {
+		return err
+	}
+	// Make the new name itself durable. Windows cannot sync a folder;
+	// there the rename is already on disk.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// place gives the finished file tmp the name path. With force it renames
+// tmp over whatever is there. Without, a file that appeared at path while
+// tmp was written is not replaced either: a hard link fails when the name
+// is taken. Where the file system has no hard links it renames, and that
+// last moment is unguarded.
+func place(tmp, path string, force bool) error {
+	if !force {
+		err := os.Link(tmp, path)
+		switch {
+		case err == nil:
+			os.Remove(tmp) // the file is in place; a stray temporary file is only untidy
+			return nil
+		case errors.Is(err, fs.ErrExist):
+			return inputErrorf("--out 文件 %q 在写入期间被其他程序创建，未覆盖它：换一个文件名，或加 --force 覆盖", path)
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("写入 %s：%w", path, err)
+	}
+	return nil
 }
