@@ -38,6 +38,18 @@ func (l *Local) change(ctx context.Context, fn func(u *unit) (*tracker.Event, er
 func (l *Local) Init(ctx context.Context) (*InitResult, error) {
 	var r InitResult
 	first := func() error {
+		// A database with a catalogue is left byte for byte as it is.
+		var have *tracker.Catalog
+		if err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) (err error) {
+			have, err = tx.Catalog()
+			return err
+		}); err != nil && !noDatabase(err) {
+			return err
+		}
+		if have != nil {
+			r = InitResult{Catalog: catalogInfo(have)}
+			return nil
+		}
 		return l.write(ctx, func(u *unit) error {
 			c, err := u.Tx.Catalog()
 			if err != nil {
