@@ -102,6 +102,7 @@ supervisors = ["分管领导 <leader@example.gov.cn>"]
 `, port)), 0o600)
 	vars := map[string]string{"GONGKAI_CONFIG": cfg, "GONGKAI_NOW": "2026-11-30T09:30:00+08:00", "GONGKAI_SMTP_PASSWORD": "s3cret"}
 	for _, args := range [][]string{
+		{"init"},
 		{"log", "71", "--formed", "--summary", "抚恤金标准调整", "--date", "2026-10-20"},
 		{"config", "check", "--probe-smtp"},
 		{"remind"},
