@@ -82,7 +82,11 @@ func newRootCmd(e *env) *cobra.Command {
 		newOutboxCmd(e),
 		newReportCmd(e),
 		newServeCmd(e),
+		newVersionCmd(e),
 	)
+	root.Version = strings.TrimSuffix(versionText(), "\n")
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "显示版本、提交和提交时间")
 	localize(root)
 	return root
 }
@@ -142,6 +146,7 @@ func localize(root *cobra.Command) {
 		if c.Name() == "help" {
 			c.Short = "显示某个命令的帮助"
 			c.Long = ""
+			c.Run, c.RunE = nil, helpTopic
 		}
 		if c.HasSubCommands() && c.RunE == nil && c.Run == nil {
 			c.Args = cobra.ArbitraryArgs
