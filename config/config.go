@@ -8,11 +8,16 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/robfig/cron/v3"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"gongkai/tracker"
 )
 
 // Config is the effective configuration.
@@ -33,6 +38,13 @@ type Config struct {
 	Recipients Recipients `toml:"recipients"`
 	Reminders  Reminders  `toml:"reminders"`
 	Schedule   Schedule   `toml:"schedule"`
+
+	// mailErr is the first problem in what only sending needs (outbox_dir,
+	// [smtp], [recipients], [reminders], [schedule]): a broken mail setup
+	// stops what sends mail, not the staff logging events.
+	mailErr error
+	// portSet: the file gave smtp.port, so 0 is a mistake, not "default".
+	portSet bool
 }
 
 // SMTP is the mail server; without it, messages are written as .eml files.
@@ -75,12 +87,11 @@ type Schedule struct {
 }
 
 // Default returns the built-in configuration: ./gongkai.db, messages
-// written to ./outbox, reminders 5, 3 and 1 working days before, on the day,
+// written to the folder outbox beside the database, reminders 5, 3 and 1 working days before, on the day,
 // every overdue working day, escalation after 3.
 func Default() *Config {
 	return &Config{
 		Database:        "gongkai.db",
-		OutboxDir:       "outbox",
 		LateLoggingDays: 5,
 		DatabaseMode:    "0600",
 		LockWait:        "5s",
@@ -132,7 +143,9 @@ func Find(flag, env string) (path string, named bool) {
 }
 
 // Load reads the file at path over the defaults and validates the result;
-// path "" gives the defaults.
+// path "" gives the defaults. The error is a problem that concerns every
+// command (the file cannot be read, the database's settings); a problem in
+// what only sending needs is kept for MailErr.
 func Load(path string) (*Config, error) {
 	c := Default()
 	if path == "" {
@@ -140,27 +153,106 @@ func Load(path string) (*Config, error) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		reason := "无法读取：" + err.Error()
-		if errors.Is(err, os.ErrNotExist) {
-			reason = "文件不存在"
-		}
-		return nil, &Error{File: path, Message: reason}
+		return nil, &Error{File: path, Message: ReadProblem(err)}
 	}
-	if err := decode(path, data, c); err != nil {
+	data, err = utf8Text(path, data)
+	if err != nil {
+		return nil, err
+	}
+	unknown, err := decode(path, data, c)
+	if err != nil {
 		return nil, err
 	}
 	c.File = path
 	c.resolvePaths(filepath.Dir(path))
-	return c, c.Validate()
+	if unknown != nil && !mailKey(unknown.Key) {
+		return nil, unknown
+	}
+	if err := c.validateCore(); err != nil {
+		return nil, err
+	}
+	if unknown != nil {
+		c.mailErr = unknown
+	} else {
+		c.mailErr = c.validateMail()
+	}
+	return c, nil
 }
 
-// decode reads TOML strictly: an unknown key or a wrong type is an error.
-func decode(path string, data []byte, c *Config) error {
+// MailErr returns the first problem in what only sending needs: outbox_dir,
+// [smtp], [recipients], [reminders] and [schedule]. Commands that send
+// mail (remind, outbox, report --send, serve) refuse to run with it; the
+// others do not look.
+func (c *Config) MailErr() error { return c.mailErr }
+
+// mailKey reports whether a key belongs to what only sending needs.
+func mailKey(key string) bool {
+	for _, p := range []string{"outbox_dir", "smtp", "recipients", "reminders", "schedule"} {
+		if key == p || strings.HasPrefix(key, p+".") || strings.HasPrefix(key, p+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadProblem says why a file could not be read, in Chinese.
+func ReadProblem(err error) string {
+	if errors.Is(err, os.ErrNotExist) {
+		return "文件不存在"
+	}
+	return "无法读取：" + tracker.OSProblem(err)
+}
+
+// utf8Text returns the file's text without a UTF-8 byte-order mark (which
+// Windows' Notepad writes), or names the encoding it is in when it is not
+// UTF-8: GBK, as Notepad and WPS save by default on a Chinese Windows, or
+// UTF-16 (Notepad's "Unicode").
+func utf8Text(path string, data []byte) ([]byte, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return nil, &Error{File: path, Message: "文件是 UTF-16 编码（记事本的“Unicode”），gongkai 只读 UTF-8：请在记事本中“另存为”，编码选 UTF-8"}
+	}
+	if utf8.Valid(data) {
+		return data, nil
+	}
+	bad := 0
+	for bad < len(data) {
+		r, n := utf8.DecodeRune(data[bad:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		bad += n
+	}
+	line := 1 + bytes.Count(data[:bad], []byte("\n"))
+	what := "不是 UTF-8 编码"
+	if _, err := simplifiedchinese.GBK.NewDecoder().Bytes(data); err == nil && !bytes.ContainsRune(mustGBK(data), utf8.RuneError) {
+		what = "是 GBK 编码，不是 UTF-8"
+	}
+	return nil, &Error{File: path, Line: line, Message: what + "：gongkai 只读 UTF-8，请在记事本或 WPS 中“另存为”，编码选 UTF-8"}
+}
+
+func mustGBK(data []byte) []byte {
+	out, _ := simplifiedchinese.GBK.NewDecoder().Bytes(data)
+	return out
+}
+
+// decode reads TOML strictly: a wrong type or bad syntax is an error; an
+// unknown key is returned apart (unknown), after the rest was read, so
+// that one in a section only sending needs stops only sending.
+func decode(path string, data []byte, c *Config) (unknown *Error, err error) {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(c)
+	err = dec.Decode(c)
+	if err == nil || errors.As(err, new(*toml.StrictMissingError)) {
+		var raw struct {
+			SMTP map[string]any `toml:"smtp"`
+		}
+		if toml.Unmarshal(data, &raw) == nil {
+			_, c.portSet = raw.SMTP["port"]
+		}
+	}
 	if err == nil {
-		return nil
+		return nil, nil
 	}
 	var sm *toml.StrictMissingError
 	var de *toml.DecodeError
@@ -173,7 +265,7 @@ func decode(path string, data []byte, c *Config) error {
 		if last := e.Key()[len(e.Key())-1]; last == "password" {
 			msg = "密码不能写在配置文件中：请用 password_env（环境变量名）或 password_file（文件路径）"
 		}
-		return &Error{File: path, Line: row, Key: key, Message: msg}
+		return &Error{File: path, Line: row, Key: key, Message: msg}, nil
 	case errors.As(err, &de):
 		row, _ := de.Position()
 		key := strings.Join(de.Key(), ".")
@@ -181,9 +273,9 @@ func decode(path string, data []byte, c *Config) error {
 		if key == "" {
 			msg = "TOML 语法错误（请检查引号、方括号和等号）"
 		}
-		return &Error{File: path, Line: row, Key: key, Message: msg}
+		return nil, &Error{File: path, Line: row, Key: key, Message: msg}
 	}
-	return &Error{File: path, Message: "无法读取：" + err.Error()}
+	return nil, &Error{File: path, Message: "无法读取（" + err.Error() + "）"}
 }
 
 func (c *Config) resolvePaths(dir string) {
@@ -203,9 +295,22 @@ func (c *Config) resolvePaths(dir string) {
 
 // Validate checks every setting and returns the first problem.
 func (c *Config) Validate() error {
-	bad := func(key, format string, args ...any) error {
-		return &Error{File: c.File, Key: key, Message: fmt.Sprintf(format, args...)}
+	if err := c.validateCore(); err != nil {
+		return err
 	}
+	if c.mailErr != nil {
+		return c.mailErr
+	}
+	return c.validateMail()
+}
+
+func (c *Config) bad(key, format string, args ...any) error {
+	return &Error{File: c.File, Key: key, Message: fmt.Sprintf(format, args...)}
+}
+
+// validateCore checks what every command needs.
+func (c *Config) validateCore() error {
+	bad := c.bad
 	if strings.TrimSpace(c.Database) == "" {
 		return bad("database", "不能为空")
 	}
@@ -215,12 +320,23 @@ func (c *Config) Validate() error {
 	if _, err := c.LockWaitDuration(); err != nil {
 		return bad("lock_wait", "值 %q 无效：应为 100ms 至 10m 之间的时长，如 \"5s\"", c.LockWait)
 	}
-	if _, err := c.Mode(); err != nil {
+	if m, err := c.Mode(); err != nil {
 		return bad("database_mode", "值 %q 无效：应为八进制权限，如 \"0600\"", c.DatabaseMode)
+	} else if m&0o003 != 0 {
+		return bad("database_mode", "值 %q 不安全：不能让其他用户写入或执行数据库文件，建议 \"0600\"（只有运行 gongkai 的用户可读写）或 \"0640\"", c.DatabaseMode)
 	}
+	return nil
+}
+
+// validateMail checks what only sending needs.
+func (c *Config) validateMail() error {
+	bad := c.bad
 	if s := c.SMTP; s != nil {
 		if strings.TrimSpace(s.Host) == "" {
 			return bad("smtp.host", "不能为空")
+		}
+		if s.Port == 0 && c.portSet {
+			return bad("smtp.port", "值 0 无效：应在 1 至 65535 之间（不写则按 tls 取 587、465 或 25）")
 		}
 		if s.Port == 0 {
 			s.Port = map[string]int{"tls": 465, "none": 25}[s.TLS]
@@ -252,6 +368,11 @@ func (c *Config) Validate() error {
 		if s.CAFile != "" {
 			if _, err := os.Stat(s.CAFile); err != nil {
 				return bad("smtp.ca_file", "文件 %q 不存在或无法读取", s.CAFile)
+			}
+		}
+		if s.PasswordFile != "" {
+			if err := checkSecretFile(s.PasswordFile); err != "" {
+				return bad("smtp.password_file", "文件 %q %s", s.PasswordFile, err)
 			}
 		}
 		if _, err := mail.ParseAddress(s.From); err != nil {
@@ -334,16 +455,16 @@ func (c *Config) Mode() (os.FileMode, error) {
 
 func checkAddresses(file, key string, addrs []string) error {
 	for i, a := range addrs {
-		if _, err := mail.ParseAddress(a); err != nil || !strings.Contains(a, "@") {
+		if _, err := tracker.Address(tracker.FieldTo, a); err != nil {
 			return &Error{File: file, Key: fmt.Sprintf("%s[%d]", key, i), Message: fmt.Sprintf("值 %q 不是有效的电子邮件地址", a)}
 		}
 	}
 	return nil
 }
 
-// SpecParser parses the schedule's cron specs: five fields, or a
-// descriptor such as @daily.
-var SpecParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+// SpecParser parses the schedule's cron specs: exactly five fields
+// (minute, hour, day of month, month, day of week).
+var SpecParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 
 // checkSpec parses a cron spec, turning the parser's panics (on some
 // malformed CRON_TZ= prefixes) into errors.
@@ -359,10 +480,30 @@ func checkSpec(file, key, spec string) (err error) {
 	if strings.HasPrefix(spec, "CRON_TZ=") || strings.HasPrefix(spec, "TZ=") {
 		return &Error{File: file, Key: key, Message: fmt.Sprintf("值 %q 无效：时间一律按北京时间（Asia/Shanghai），不要写时区", spec)}
 	}
-	if _, err := SpecParser.Parse(spec); err != nil {
+	if n := len(strings.Fields(spec)); n != 5 {
+		return &Error{File: file, Key: key, Message: fmt.Sprintf("值 %q 有 %d 项，cron 表达式应正好 5 项：分 时 日 月 周，如 \"0 9 * * *\"", spec, n)}
+	}
+	sched, err := SpecParser.Parse(spec)
+	if err != nil {
 		return &Error{File: file, Key: key, Message: fmt.Sprintf("值 %q 不是有效的 cron 表达式（分 时 日 月 周，如 \"0 9 * * *\"）", spec)}
 	}
+	if y := yearWithout(sched); y != 0 {
+		return &Error{File: file, Key: key, Message: fmt.Sprintf("值 %q 在 %d 年一次也不会执行（如 2 月 30 日、只有闰年才有的 2 月 29 日）：任务每年至少要执行一次", spec, y)}
+	}
 	return nil
+}
+
+// yearWithout returns a year in which sched never fires, or 0: it looks
+// at eight years, two leap years among them, which covers every
+// combination of day, month and weekday.
+func yearWithout(sched cron.Schedule) int {
+	for y := 2025; y < 2033; y++ {
+		start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		if next := sched.Next(start.Add(-time.Second)); next.IsZero() || next.Year() != y {
+			return y
+		}
+	}
+	return 0
 }
 
 func isLoopback(host string) bool {
@@ -383,11 +524,40 @@ func (s *SMTP) Password(getenv func(string) string) (string, error) {
 		}
 		return v, nil
 	case s.PasswordFile != "":
+		if why := checkSecretFile(s.PasswordFile); why != "" {
+			return "", &Error{Key: "smtp.password_file", Message: fmt.Sprintf("文件 %q %s", s.PasswordFile, why)}
+		}
 		b, err := os.ReadFile(s.PasswordFile)
 		if err != nil {
-			return "", &Error{Key: "smtp.password_file", Message: fmt.Sprintf("无法读取文件 %q", s.PasswordFile)}
+			return "", &Error{Key: "smtp.password_file", Message: fmt.Sprintf("文件 %q %s", s.PasswordFile, ReadProblem(err))}
 		}
 		return strings.TrimRight(string(b), "\r\n"), nil
 	}
 	return "", nil
+}
+
+// checkSecretFile says what is wrong with a file that holds a secret, or
+// "": it must be a readable file that other users cannot read (on
+// Windows, where modes say nothing of that, only that it is a file).
+func checkSecretFile(path string) string {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return ReadProblem(err)
+	case fi.IsDir():
+		return "是一个文件夹，不是文件"
+	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o004 != 0:
+		return fmt.Sprintf("其他用户也能读取（权限 %04o）：密码文件只应让运行 gongkai 的用户读取，请运行 chmod 600 %s", fi.Mode().Perm(), path)
+	}
+	return ""
+}
+
+// Outbox returns the folder .eml files go to without [smtp]: outbox_dir,
+// else the folder outbox beside the database db (where the service user
+// can write, unlike beside a configuration in /etc).
+func (c *Config) Outbox(db string) string {
+	if c.OutboxDir != "" {
+		return c.OutboxDir
+	}
+	return filepath.Join(filepath.Dir(db), "outbox")
 }

@@ -11,12 +11,12 @@ import (
 // front end that shows it: the CLI's config check, the web's status page.
 
 // Sending says how messages leave: through which mail server, or as .eml
-// files in which folder.
-func (c *Config) Sending() string {
+// files in which folder (beside the database db by default).
+func (c *Config) Sending(db string) string {
 	if s := c.SMTP; s != nil {
 		return fmt.Sprintf("%s:%d（%s）", s.Host, s.Port, s.TLS)
 	}
-	return "没有 [smtp]，邮件写成 .eml 文件放在 " + c.OutboxDir
+	return "没有 [smtp]，邮件写成 .eml 文件放在 " + c.Outbox(db)
 }
 
 // PasswordSource says where the mail server's password comes from, and

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,7 @@ func TestDescribe(t *testing.T) {
 		smtp              *SMTP
 		sending, password string
 	}{
-		{"no server", nil, "没有 [smtp]，邮件写成 .eml 文件放在 outbox", ""},
+		{"no server", nil, "没有 [smtp]，邮件写成 .eml 文件放在 " + filepath.Join("/var/lib/gongkai", "outbox"), ""},
 		{"no password", &SMTP{Host: "mail.example.gov.cn", Port: 25, TLS: "none"}, "mail.example.gov.cn:25（none）", ""},
 		{"variable set", &SMTP{Host: "mail.example.gov.cn", Port: 587, TLS: "starttls", PasswordEnv: "SET"},
 			"mail.example.gov.cn:587（starttls）", "来自环境变量 SET（已设置）"},
@@ -28,7 +29,7 @@ func TestDescribe(t *testing.T) {
 	} {
 		c := Default()
 		c.SMTP = tc.smtp
-		if got := c.Sending(); got != tc.sending {
+		if got := c.Sending("/var/lib/gongkai/gongkai.db"); got != tc.sending {
 			t.Errorf("%s: sending %q, want %q", tc.name, got, tc.sending)
 		}
 		if got := c.PasswordSource(set); got != tc.password {

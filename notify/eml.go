@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"gongkai/tracker"
 )
 
 // EMLDir writes each message as an .eml file into a folder, for an office
@@ -23,7 +25,7 @@ func (t EMLDir) Name() string { return "文件夹 " + t.Dir }
 // or not at all.
 func (t EMLDir) Send(_ context.Context, msg Outgoing) error {
 	if err := os.MkdirAll(t.Dir, 0o750); err != nil {
-		return &SendError{Permanent: true, Err: fmt.Errorf("创建文件夹 %s：%w", t.Dir, err)}
+		return &SendError{Setup: true, Err: fmt.Errorf("无法创建文件夹：%s；请让运行 gongkai 的用户可以写入，或在配置中设 outbox_dir", tracker.OSProblem(err))}
 	}
 	// The id makes the name unique; the key, less its trailing hash, says
 	// what the message is.
@@ -35,9 +37,13 @@ func (t EMLDir) Send(_ context.Context, msg Outgoing) error {
 	tmp := filepath.Join(t.Dir, "."+name+".part")
 	if err := os.WriteFile(tmp, msg.Raw, 0o640); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("写入 %s：%w", tmp, err)
+		return &SendError{Setup: true, Err: fmt.Errorf("无法写入：%s；请让运行 gongkai 的用户可以写入，或在配置中设 outbox_dir", tracker.OSProblem(err))}
 	}
-	return os.Rename(tmp, filepath.Join(t.Dir, name))
+	if err := os.Rename(tmp, filepath.Join(t.Dir, name)); err != nil {
+		os.Remove(tmp)
+		return &SendError{Setup: true, Err: fmt.Errorf("无法写入：%s；请让运行 gongkai 的用户可以写入，或在配置中设 outbox_dir", tracker.OSProblem(err))}
+	}
+	return nil
 }
 
 func safeName(key string) string {

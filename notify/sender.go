@@ -25,9 +25,14 @@ type Transport interface {
 }
 
 // SendError classifies a failure: permanent ones (5xx, a bad address) are
-// not retried; others (4xx, the network) are.
+// not retried; others (4xx) are, after a backoff. A fault of the setup is
+// no message's: the mail server cannot be reached or refuses the login,
+// its certificate does not verify, the outbox folder cannot be written.
+// Every message would meet it, so the pass stops at it, and the message
+// waits, its try not counted, until the setup is fixed.
 type SendError struct {
 	Permanent bool
+	Setup     bool
 	Err       error
 }
 
@@ -63,17 +68,30 @@ func Backoff(attempts int) time.Duration {
 	return min(d, 2*time.Hour)
 }
 
-// Result counts what a flush did.
+// Result counts what a flush did, and says why each message it could not
+// send was not sent.
 type Result struct {
 	Sent, Retrying, Failed int
+	Failures               []Failure
+}
+
+// Failure is a message a flush could not send.
+type Failure struct {
+	ID        uint64
+	To        []string
+	Err       string
+	Permanent bool
 }
 
 // Flush sends every message that is due, one at a time, until none is left
-// or ctx ends.
-func (s *Sender) Flush(ctx context.Context) (Result, error) {
+// or ctx ends. With all, it does not wait for the retry time of messages
+// that failed before (someone fixed what was wrong). A fault of the setup
+// stops it: the error (tracker.EUnavailable) says what and how many
+// messages wait.
+func (s *Sender) Flush(ctx context.Context, all bool) (Result, error) {
 	var r Result
 	for ctx.Err() == nil {
-		m, err := s.claim()
+		m, err := s.claim(all)
 		if err != nil || m == nil {
 			return r, err
 		}
@@ -88,20 +106,44 @@ func (s *Sender) Flush(ctx context.Context) (Result, error) {
 		if err != nil {
 			return r, err
 		}
+		if se := (*SendError)(nil); errors.As(sendErr, &se) && se.Setup {
+			return r, s.stopped(sendErr)
+		}
 		switch state {
 		case tracker.Sent:
 			r.Sent++
+			continue
 		case tracker.Failed:
 			r.Failed++
 		default:
 			r.Retrying++
 		}
+		r.Failures = append(r.Failures, Failure{ID: m.ID, To: m.To, Err: sendErr.Error(), Permanent: state == tracker.Failed})
 	}
 	return r, ctx.Err()
 }
 
-// claim takes the next due message for this sender.
-func (s *Sender) claim() (*tracker.Message, error) {
+// stopped is the error of a pass a fault of the setup stopped.
+func (s *Sender) stopped(fault error) error {
+	waiting := 0
+	view := s.View
+	if view == nil {
+		view = s.Update
+	}
+	err := view(func(tx tracker.Tx) error {
+		return tx.PendingMessages(func(*tracker.Message) error { waiting++; return nil })
+	})
+	if err != nil {
+		return errors.Join(fault, err)
+	}
+	return &tracker.Error{Code: tracker.EUnavailable, Err: fault,
+		Message: fmt.Sprintf("邮件发不出去（%s）：%s。发件箱中 %d 封邮件在等待，问题解决后自动发出（或运行 gongkai outbox --flush --now 立即发出）",
+			s.Transport.Name(), fault, waiting)}
+}
+
+// claim takes the next due message for this sender; with all, any queued
+// message is due.
+func (s *Sender) claim(all bool) (*tracker.Message, error) {
 	now := s.Now()
 	stale := s.StaleClaim
 	if stale <= 0 {
@@ -115,7 +157,7 @@ func (s *Sender) claim() (*tracker.Message, error) {
 				return nil
 			}
 			switch {
-			case m.State == tracker.Queued && !m.NextTry.After(now):
+			case m.State == tracker.Queued && (all || !m.NextTry.After(now)):
 				due = m
 			case m.State == tracker.Sending && now.Sub(m.ClaimedAt) > stale:
 				due = m // its sender died mid-send; the Message-ID stays the same
@@ -181,9 +223,15 @@ func (s *Sender) record(id uint64, sendErr error) (string, error) {
 			return err
 		}
 		var se *SendError
+		m.Held = false
 		switch {
 		case sendErr == nil:
 			m.State, m.SentAt, m.LastError = tracker.Sent, now, ""
+		case errors.As(sendErr, &se) && se.Setup:
+			// Not the message's fault: it waits, due as it was, and the
+			// try does not count towards giving up.
+			m.State, m.LastError, m.Held = tracker.Queued, sendErr.Error(), true
+			m.Attempts--
 		case errors.As(sendErr, &se) && se.Permanent,
 			s.MaxAttempts > 0 && m.Attempts >= s.MaxAttempts:
 			m.State, m.LastError = tracker.Failed, sendErr.Error()

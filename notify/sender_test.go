@@ -2,14 +2,19 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
+	gosmtp "github.com/emersion/go-smtp"
 	bolt "go.etcd.io/bbolt"
 
 	"gongkai/tracker"
@@ -81,22 +86,22 @@ func TestOutageThenDelivery(t *testing.T) {
 
 	ts.setReply(451)
 	for i := 0; i < 3; i++ { // three attempts over the outage
-		r, err := s.Flush(context.Background())
+		r, err := s.Flush(context.Background(), false)
 		if err != nil || r.Retrying != 3 || r.Sent != 0 {
 			t.Fatalf("attempt %d during the outage: %+v %v", i+1, r, err)
 		}
 		// Nothing is due again before its backoff.
-		if r, _ := s.Flush(context.Background()); r != (Result{}) {
+		if r, _ := s.Flush(context.Background(), false); !reflect.DeepEqual(r, Result{}) {
 			t.Fatalf("retried before the backoff: %+v", r)
 		}
 		clk.Add(Backoff(i+1) + time.Second)
 	}
 	ts.setReply(0)
-	r, err := s.Flush(context.Background())
+	r, err := s.Flush(context.Background(), false)
 	if err != nil || r.Sent != 3 {
 		t.Fatalf("after the outage: %+v %v", r, err)
 	}
-	if r, _ := s.Flush(context.Background()); r != (Result{}) {
+	if r, _ := s.Flush(context.Background(), false); !reflect.DeepEqual(r, Result{}) {
 		t.Fatalf("sent again: %+v", r)
 	}
 	got := messageIDs(t, ts.messages())
@@ -121,12 +126,12 @@ func TestPermanentFailure(t *testing.T) {
 	queue(t, update, 1, "nobody@example.gov.cn")
 	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
 	s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "test"}
-	r, err := s.Flush(context.Background())
+	r, err := s.Flush(context.Background(), false)
 	if err != nil || r.Failed != 1 {
 		t.Fatalf("%+v %v", r, err)
 	}
 	clk.Add(24 * time.Hour)
-	if r, _ := s.Flush(context.Background()); r != (Result{}) {
+	if r, _ := s.Flush(context.Background(), false); !reflect.DeepEqual(r, Result{}) {
 		t.Fatalf("a failed message was retried: %+v", r)
 	}
 	update(func(tx tracker.Tx) error {
@@ -150,7 +155,7 @@ func TestRacingSenders(t *testing.T) {
 	for i := range 2 {
 		s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: now, Who: fmt.Sprint("sender", i)}
 		wg.Go(func() {
-			r, err := s.Flush(context.Background())
+			r, err := s.Flush(context.Background(), false)
 			if err != nil {
 				t.Error(err)
 			}
@@ -180,16 +185,16 @@ func TestCrashedSenderIsTakenOver(t *testing.T) {
 	queue(t, update, 1, "officer@example.gov.cn")
 	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
 	dead := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "dead"}
-	m, err := dead.claim()
+	m, err := dead.claim(false)
 	if err != nil || m == nil {
 		t.Fatal(m, err)
 	}
 	s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "alive", StaleClaim: 10 * time.Minute}
-	if r, _ := s.Flush(context.Background()); r != (Result{}) {
+	if r, _ := s.Flush(context.Background(), false); !reflect.DeepEqual(r, Result{}) {
 		t.Fatalf("took over a fresh claim: %+v", r)
 	}
 	clk.Add(11 * time.Minute)
-	if r, err := s.Flush(context.Background()); err != nil || r.Sent != 1 {
+	if r, err := s.Flush(context.Background(), false); err != nil || r.Sent != 1 {
 		t.Fatalf("%+v %v", r, err)
 	}
 	if ids := messageIDs(t, ts.messages()); len(ids) != 1 || "<"+ids[0]+">" != m.MessageID {
@@ -289,7 +294,7 @@ func TestMissingContentIsNotSentBlank(t *testing.T) {
 	}
 	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
 	s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "test"}
-	if _, err := s.Flush(context.Background()); tracker.ErrorCode(err) != tracker.EDamaged {
+	if _, err := s.Flush(context.Background(), false); tracker.ErrorCode(err) != tracker.EDamaged {
 		t.Errorf("flush: %v, want the damage said", err)
 	}
 	if got := ts.messages(); len(got) != 0 {
@@ -302,4 +307,120 @@ func TestMissingContentIsNotSentBlank(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// counting counts the messages handed to a transport.
+type counting struct {
+	Transport
+	mu sync.Mutex
+	n  int
+}
+
+func (c *counting) Send(ctx context.Context, m Outgoing) error {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return c.Transport.Send(ctx, m)
+}
+
+// A fault of the setup stops a pass at the first message, which waits, its
+// try not counted; however long it lasts, no message fails for it; once
+// fixed, everything goes out.
+func TestSetupFaultStopsThePass(t *testing.T) {
+	ts := startServer(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o600)
+
+	for _, tc := range []struct {
+		name   string
+		broken func() Transport
+		says   string
+	}{
+		{"connection refused", func() Transport { c := client(ts); c.Port = closedPort; return c }, "对方拒绝连接"},
+		{"login refused", func() Transport { c := client(ts); c.Password = "wrong"; return c }, "用户名和密码"},
+		{"certificate", func() Transport { c := client(ts); c.RootCAs = nil; return c }, "证书"},
+		{"folder", func() Transport { return EMLDir{Dir: filepath.Join(file, "outbox")} }, "路径中有一段是文件"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			update := outboxDB(t)
+			queue(t, update, 20, "officer@example.gov.cn")
+			clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+			broken := &counting{Transport: tc.broken()}
+			s := &Sender{Update: update, Transport: broken, From: "gongkai@example.gov.cn", Now: clk.Now, Who: "test", MaxAttempts: 3}
+			for pass := 0; pass < 5; pass++ { // more passes than MaxAttempts
+				r, err := s.Flush(context.Background(), false)
+				if tracker.ErrorCode(err) != tracker.EUnavailable || !strings.Contains(err.Error(), tc.says) ||
+					!strings.Contains(err.Error(), "20 封邮件在等待") || r.Sent+r.Failed+r.Retrying != 0 {
+					t.Fatalf("pass %d: %+v %v", pass, r, err)
+				}
+				clk.Add(time.Hour)
+			}
+			if broken.n != 5 {
+				t.Errorf("%d tries in 5 passes, want one each", broken.n)
+			}
+			update(func(tx tracker.Tx) error {
+				return tx.Messages(func(m *tracker.Message) error {
+					if m.State != tracker.Queued || m.Attempts != 0 || m.ID == 1 && (!m.Held || !strings.Contains(m.LastError, tc.says)) {
+						t.Errorf("message %d: %s, %d attempts, held %v (%q)", m.ID, m.State, m.Attempts, m.Held, m.LastError)
+					}
+					return nil
+				})
+			})
+			s.Transport = client(ts)
+			if tc.name == "folder" {
+				s.Transport = EMLDir{Dir: t.TempDir()}
+			}
+			r, err := s.Flush(context.Background(), false)
+			if err != nil || r.Sent != 20 {
+				t.Fatalf("once fixed: %+v %v", r, err)
+			}
+			update(func(tx tracker.Tx) error {
+				m, _ := tx.MessageState(1)
+				if m.Held || m.State != tracker.Sent || m.LastError != "" {
+					t.Errorf("after delivery: %+v", m)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// Flush with all sends what waits for its retry time: once the server is
+// back, nobody has to wait up to two hours.
+func TestFlushAllSkipsTheBackoff(t *testing.T) {
+	ts := startServer(t)
+	update := outboxDB(t)
+	queue(t, update, 2, "officer@example.gov.cn")
+	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "test"}
+	ts.setReply(451)
+	if r, err := s.Flush(context.Background(), false); err != nil || r.Retrying != 2 || len(r.Failures) != 2 || !strings.Contains(r.Failures[0].Err, "451") {
+		t.Fatalf("%+v %v", r, err)
+	}
+	ts.setReply(0)
+	if r, _ := s.Flush(context.Background(), false); !reflect.DeepEqual(r, Result{}) {
+		t.Fatalf("sent before the retry time: %+v", r)
+	}
+	if r, err := s.Flush(context.Background(), true); err != nil || r.Sent != 2 {
+		t.Fatalf("all: %+v %v", r, err)
+	}
+}
+
+// "530 Must issue a STARTTLS command first" is about tls, not the password.
+func TestStartTLSRequiredPointsAtTLS(t *testing.T) {
+	err := classify(&gosmtp.SMTPError{Code: 530, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Must issue a STARTTLS command first"})
+	var se *SendError
+	if !errors.As(err, &se) || !se.Setup || !strings.Contains(err.Error(), "tls 设为 starttls") || strings.Contains(err.Error(), "密码") {
+		t.Errorf("530 STARTTLS: %v", err)
+	}
+	err = classify(&gosmtp.SMTPError{Code: 535, Message: "Authentication credentials invalid"})
+	if !errors.As(err, &se) || !se.Setup || !strings.Contains(err.Error(), "用户名和密码") {
+		t.Errorf("535: %v", err)
+	}
 }

@@ -11,13 +11,17 @@ import (
 	"gongkai/tracker/app"
 )
 
-// TransportFor returns how messages leave under cfg: by SMTP with [smtp],
-// else as .eml files in outbox_dir; from is the sender's address. A
-// password that cannot be read, or a CA file that holds no certificate, is
-// a *config.Error naming the key.
-func TransportFor(cfg *config.Config, getenv func(string) string) (t Transport, from string, err error) {
+// TransportFor returns how messages leave under cfg for the database db:
+// by SMTP with [smtp], else as .eml files in the outbox folder; from is the
+// sender's address. A problem in the mail settings, a password that cannot
+// be read, or a CA file that holds no certificate, is a *config.Error
+// naming the key.
+func TransportFor(cfg *config.Config, db string, getenv func(string) string) (t Transport, from string, err error) {
+	if err := cfg.MailErr(); err != nil {
+		return nil, "", err
+	}
 	if cfg.SMTP == nil {
-		return EMLDir{Dir: cfg.OutboxDir}, "gongkai@localhost", nil
+		return EMLDir{Dir: cfg.Outbox(db)}, "gongkai@localhost", nil
 	}
 	s := cfg.SMTP
 	pw, err := s.Password(getenv)
@@ -37,11 +41,11 @@ func TransportFor(cfg *config.Config, getenv func(string) string) (t Transport, 
 	return smtp, s.From, nil
 }
 
-// DelivererFor returns the outbox's sender under cfg as the application
+// DelivererFor returns the outbox's sender under cfg for the database db as the application
 // layer takes it: it records each step in store, claims as who (a host
 // and process), and gives up on a message after 30 attempts.
-func DelivererFor(cfg *config.Config, getenv func(string) string, store tracker.Store, now func() time.Time, who string) (app.Deliverer, error) {
-	t, from, err := TransportFor(cfg, getenv)
+func DelivererFor(cfg *config.Config, db string, getenv func(string) string, store tracker.Store, now func() time.Time, who string) (app.Deliverer, error) {
+	t, from, err := TransportFor(cfg, db, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +55,13 @@ func DelivererFor(cfg *config.Config, getenv func(string) string, store tracker.
 // deliverer is a Sender as the application layer sees it.
 type deliverer struct{ s *Sender }
 
-func (d deliverer) Flush(ctx context.Context) (app.Delivery, error) {
-	r, err := d.s.Flush(ctx)
-	return app.Delivery{Transport: d.s.Transport.Name(), Sent: r.Sent, Retrying: r.Retrying, Failed: r.Failed}, err
+func (d deliverer) Flush(ctx context.Context, all bool) (app.Delivery, error) {
+	r, err := d.s.Flush(ctx, all)
+	out := app.Delivery{Transport: d.s.Transport.Name(), Sent: r.Sent, Retrying: r.Retrying, Failed: r.Failed}
+	for _, f := range r.Failures {
+		out.Failures = append(out.Failures, app.DeliveryFailure{Message: f.ID, To: f.To, Error: f.Err, Permanent: f.Permanent})
+	}
+	return out, err
 }
 
 // ProbeFor connects to the mail server cfg names, negotiates TLS and
@@ -61,7 +69,7 @@ func (d deliverer) Flush(ctx context.Context) (app.Delivery, error) {
 // Without [smtp] there is nothing to probe: an EInvalid error on the
 // recipients' setup.
 func ProbeFor(ctx context.Context, cfg *config.Config, getenv func(string) string) (string, error) {
-	t, _, err := TransportFor(cfg, getenv)
+	t, _, err := TransportFor(cfg, "", getenv)
 	if err != nil {
 		return "", err
 	}

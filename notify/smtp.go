@@ -11,10 +11,13 @@ import (
 	"net/mail"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"gongkai/tracker"
 )
 
 // SMTP delivers messages to a mail server, with certificate verification
@@ -55,7 +58,15 @@ func (t *SMTP) Name() string { return fmt.Sprintf("邮件服务器 %s:%d", t.Hos
 func (t *SMTP) Send(ctx context.Context, m Outgoing) error {
 	c, err := t.dial(ctx)
 	if err != nil {
-		return classify(err)
+		// Before any message was named, every failure is the setup's or
+		// the server's: the pass stops, the message waits.
+		err = classify(err)
+		var se *SendError
+		if errors.As(err, &se) && !se.Setup {
+			se = &SendError{Setup: true, Err: se.Err}
+			err = se
+		}
+		return err
 	}
 	defer c.Close()
 	from, err := mail.ParseAddress(m.From)
@@ -141,7 +152,7 @@ func (t *SMTP) dial(ctx context.Context) (*smtp.Client, error) {
 			a = sasl.NewLoginClient(t.Username, t.Password)
 		default:
 			c.Close()
-			return nil, &SendError{Permanent: true, Err: errors.New("邮件服务器不支持 AUTH PLAIN 或 LOGIN 认证")}
+			return nil, &SendError{Setup: true, Err: errors.New("邮件服务器不支持 AUTH PLAIN 或 LOGIN 认证（请向邮件管理员确认认证方式，或删去 [smtp] 的 username）")}
 		}
 		if err := c.Auth(a); err != nil {
 			c.Close()
@@ -154,7 +165,9 @@ func (t *SMTP) dial(ctx context.Context) (*smtp.Client, error) {
 // Explain turns a connection error into a sentence for people.
 func Explain(err error) error { return classify(err) }
 
-// classify tells permanent failures from passing ones.
+// classify tells the faults of the setup (the server cannot be reached or
+// will not take a login, a certificate, a connection) from the failures of
+// one message: permanent ones (5xx) and passing ones (4xx).
 func classify(err error) error {
 	var se *SendError
 	if errors.As(err, &se) {
@@ -163,18 +176,23 @@ func classify(err error) error {
 	var smtpErr *smtp.SMTPError
 	if errors.As(err, &smtpErr) {
 		msg := fmt.Errorf("邮件服务器回复 %d %s", smtpErr.Code, smtpErr.Message)
-		switch smtpErr.Code {
-		case 530, 534, 535, 538:
+		switch {
+		case smtpErr.Code == 530 && strings.Contains(strings.ToUpper(smtpErr.Message), "STARTTLS"):
+			return &SendError{Setup: true, Err: fmt.Errorf("%w（服务器要求先加密：请把 [smtp] 的 tls 设为 starttls（587、25 端口）或 tls（465 端口））", msg)}
+		case smtpErr.Code == 530, smtpErr.Code == 534, smtpErr.Code == 535, smtpErr.Code == 538:
 			// Login refused: the server's or the configuration's problem,
-			// not the message's. It waits, retried, until it is fixed.
-			return &SendError{Permanent: false, Err: fmt.Errorf("%w（请检查 [smtp] 的用户名和密码）", msg)}
+			// not the message's. It waits until it is fixed.
+			return &SendError{Setup: true, Err: fmt.Errorf("%w（登录被拒绝：请检查 [smtp] 的用户名和密码）", msg)}
+		case smtpErr.Code == 421:
+			return &SendError{Setup: true, Err: fmt.Errorf("%w（服务器暂停服务）", msg)}
 		}
 		return &SendError{Permanent: smtpErr.Code >= 500, Err: msg}
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
 		// Likewise a certificate that does not verify: no message is at fault.
-		return &SendError{Permanent: false, Err: fmt.Errorf("邮件服务器的证书无法验证（如由单位自建 CA 签发，请在 [smtp] 设 ca_file）：%v", certErr.Err)}
+		return &SendError{Setup: true, Err: fmt.Errorf("邮件服务器的证书无法验证：%s（如由单位自建 CA 签发，请在 [smtp] 设 ca_file）", tracker.OSProblem(certErr.Err))}
 	}
-	return &SendError{Permanent: false, Err: fmt.Errorf("无法连接邮件服务器：%v", err)}
+	// The network: the server cannot be reached, or went away.
+	return &SendError{Setup: true, Err: fmt.Errorf("无法连接邮件服务器：%s", tracker.OSProblem(err))}
 }

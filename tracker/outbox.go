@@ -44,6 +44,10 @@ type Message struct {
 	SentAt    time.Time `json:"sent_at,omitzero"`
 	// Reported: a permanent failure listed in an officer digest already.
 	Reported bool `json:"reported,omitempty"`
+	// Held: queued, and waiting because the last try met a fault of the
+	// setup (LastError says which), not of the message; it goes out as
+	// soon as the setup is fixed, and such tries do not count in Attempts.
+	Held bool `json:"held,omitempty"`
 	// ContentOf, when not 0, is the message whose content (text, HTML,
 	// attachments) this one shares: a report sent to several people is
 	// stored once.
@@ -78,6 +82,9 @@ func StateName(s string) string { return stateNames[s] }
 // StateText says where the message stands, for people: its state, and for
 // one that failed and waits to be retried, when (待重试（11-30 09:05）).
 func (m *Message) StateText() string {
+	if m.State == Queued && m.Held {
+		return "等待（发信设置或服务器有问题，见最后错误）"
+	}
 	if m.State == Queued && m.Attempts > 0 {
 		return "待重试（" + m.NextTry.In(calendar.Shanghai).Format("01-02 15:04") + "）"
 	}
@@ -173,15 +180,15 @@ func (o *Ops) Requeue(id uint64, to []string) error {
 	if m.State != Failed {
 		return FieldErrorf(EConflict, FieldMessage, "邮件 %d 的状态是“%s”，只有投递失败的邮件才能重发", id, StateName(m.State))
 	}
-	for _, a := range to {
-		if _, err := mail.ParseAddress(a); err != nil {
-			return Invalid(FieldTo, "收件地址 %q 无效", a)
+	for i, a := range to {
+		if to[i], err = Address(FieldTo, a); err != nil {
+			return err
 		}
 	}
 	if len(to) > 0 {
 		m.To = to
 	}
-	m.State, m.Attempts, m.NextTry, m.Reported = Queued, 0, time.Time{}, false
+	m.State, m.Attempts, m.NextTry, m.Reported, m.Held = Queued, 0, time.Time{}, false, false
 	if err := o.Tx.PutMessage(m); err != nil {
 		return err
 	}

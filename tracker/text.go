@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"net/mail"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -74,4 +75,25 @@ func Narrow(s string) string {
 		}
 	}
 	return s
+}
+
+// MaxAddress is the longest e-mail address accepted, name included.
+const MaxAddress = 320
+
+// Address checks one e-mail address as people type it ("a@b.cn" or
+// "名字 <a@b.cn>"): one line, no unsafe character, at most MaxAddress
+// characters, an address with an @ that net/mail reads. It returns it
+// without the spaces around it.
+func Address(field, s string) (string, error) {
+	s, err := Line(field, "收件地址", s, MaxAddress)
+	if err != nil {
+		return "", err
+	}
+	if s == "" {
+		return "", Invalid(field, "收件地址不能为空")
+	}
+	if a, err := mail.ParseAddress(s); err != nil || !strings.Contains(a.Address, "@") {
+		return "", Invalid(field, "收件地址 %q 不是有效的电子邮件地址（如 officer@example.gov.cn）", s)
+	}
+	return s, nil
 }

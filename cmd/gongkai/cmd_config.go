@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"gongkai/config"
 	"gongkai/notify"
+	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -34,11 +37,27 @@ func newConfigCmd(e *env) *cobra.Command {
 				return err
 			}
 			e.cfg = cfg
-			if err := printConfig(e, cfg); err != nil {
+			warnings, err := printConfig(e, cfg)
+			if err != nil {
+				return err
+			}
+			// The verdict comes last, after everything was looked at: a
+			// probe that fails must not follow 配置无误.
+			if err := cfg.MailErr(); err != nil {
+				return err
+			}
+			if err := e.outboxWritable(); err != nil {
 				return err
 			}
 			if probe {
-				return probeSMTP(c.Context(), e)
+				if err := probeSMTP(c.Context(), e); err != nil {
+					return err
+				}
+			}
+			if warnings == 0 {
+				fmt.Fprintln(e.stdout, "\n配置无误。")
+			} else {
+				fmt.Fprintf(e.stdout, "\n配置可以使用，但有 %d 条提醒（见上）。\n", warnings)
 			}
 			return nil
 		},
@@ -57,7 +76,9 @@ func newConfigCmd(e *env) *cobra.Command {
 	return c
 }
 
-func printConfig(e *env, cfg *config.Config) error {
+// printConfig shows the configuration in force and warns of what would
+// not work as meant; it returns how many warnings it gave.
+func printConfig(e *env, cfg *config.Config) (int, error) {
 	w := e.stdout
 	src := "内置默认值（没有找到配置文件）"
 	if cfg.File != "" {
@@ -72,14 +93,14 @@ func printConfig(e *env, cfg *config.Config) error {
 		fmt.Fprint(w, "（来自环境变量 GONGKAI_DB）")
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "发信：%s\n", cfg.Sending())
+	fmt.Fprintf(w, "发信：%s\n", cfg.Sending(e.dbPath()))
 	if p := cfg.PasswordSource(e.getenv); p != "" {
 		fmt.Fprintf(w, "密码：%s\n", p)
 	}
 	fmt.Fprintln(w, "\n生效的配置：")
 	text, err := cfg.Text()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		fmt.Fprintln(w, "  "+line)
@@ -88,10 +109,7 @@ func printConfig(e *env, cfg *config.Config) error {
 	for _, wn := range warnings {
 		fmt.Fprintln(w, "\n提醒："+wn)
 	}
-	if len(warnings) == 0 {
-		fmt.Fprintln(w, "\n配置无误。")
-	}
-	return nil
+	return len(warnings), nil
 }
 
 // ownerWarnings names the owners whose 一级事项 the catalogue in force does
@@ -109,6 +127,30 @@ func ownerWarnings(e *env, cfg *config.Config) []string {
 		return nil // no database, no catalogue yet: nothing to compare with
 	}
 	return cfg.OwnerWarnings(settings(cfg).Recipients.UnknownOwners(list.Matters))
+}
+
+// outboxWritable checks, without [smtp], that .eml files can be written
+// where they go: into the outbox folder, or into the folder that will hold
+// it. It leaves nothing behind.
+func (e *env) outboxWritable() error {
+	cfg := e.config()
+	if cfg.SMTP != nil {
+		return nil
+	}
+	dir := cfg.Outbox(e.dbPath())
+	for {
+		if _, err := os.Stat(dir); err == nil || filepath.Dir(dir) == dir {
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	f, err := os.CreateTemp(dir, ".gongkai-check-*")
+	if err != nil {
+		return tracker.Errorf(tracker.EUnavailable, "邮件写不进文件夹 %s（%s）：请让运行 gongkai 的用户可以写入，或在配置中设 outbox_dir",
+			dir, tracker.OSProblem(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 func probeSMTP(ctx context.Context, e *env) error {

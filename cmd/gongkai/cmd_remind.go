@@ -26,8 +26,9 @@ func newRemindCmd(e *env) *cobra.Command {
 
 --as-of 可指定过去的某天（补做漏掉的一次）；未来的日子只能与 --dry-run 一起用。
 --dry-run 只显示将要发出的邮件，不记录、不发送。`,
-		Args: exactArgs(0, "无"),
-		RunE: func(c *cobra.Command, args []string) error { return runRemind(c, e, o) },
+		Args:        exactArgs(0, "无"),
+		Annotations: map[string]string{needs: needsMail},
+		RunE:        func(c *cobra.Command, args []string) error { return runRemind(c, e, o) },
 	}
 	c.Flags().StringVar(&o.asOf, "as-of", "", "以 D 为今天（默认今天）")
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "试运行：只显示，不记录、不发送")

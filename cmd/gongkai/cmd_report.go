@@ -60,6 +60,9 @@ func runReport(c *cobra.Command, e *env, o reportOptions) error {
 	}
 	var r *tracker.WeeklyReport
 	if o.send {
+		if err := e.config().MailErr(); err != nil {
+			return err
+		}
 		sent, err := call(c, e, app.Service.SendWeeklyReport, app.ReportInput{Day: day})
 		if sent == nil {
 			return err

@@ -27,7 +27,8 @@ func newServeCmd(e *env) *cobra.Command {
 补做停机期间错过的提醒和周报。只在工作时打开数据库，命令行可以同时使用。
 
 SIGHUP 重新读取配置；SIGTERM 或 SIGINT 在发完正在发送的邮件后退出。日志写到标准错误。`,
-		Args: exactArgs(0, "无"),
+		Args:        exactArgs(0, "无"),
+		Annotations: map[string]string{needs: needsMail},
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
@@ -95,7 +96,7 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 			clk.done <- what
 		}
 	}
-	svc, weekly, err := e.jobSetup()
+	svc, times, err := e.jobSetup()
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	if len(e.config().Recipients.Officers) == 0 {
 		log.Warn("no recipients.officers in the configuration: reminders have nobody to go to (gongkai config example shows how)")
 	}
-	jobs := app.NewJobs(svc, weekly, log)
+	jobs := app.NewJobs(svc, times, log)
 	jobs.CatchUp(ctx)
 	sched, err := e.schedule(ctx, clk, log, jobs)
 	if err != nil {
@@ -127,6 +128,9 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 			return nil
 		case <-hup:
 			cfg, err := e.loadConfig()
+			if err == nil {
+				err = cfg.MailErr()
+			}
 			if err != nil {
 				log.Error("configuration not reloaded; keeping the old one", "err", err)
 				step("reload refused")
@@ -135,10 +139,10 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 			sched.Stop()
 			jobs.Wait()
 			e.cfg, e.svc = cfg, nil
-			if svc, weekly, err = e.jobSetup(); err != nil {
+			if svc, times, err = e.jobSetup(); err != nil {
 				return err
 			}
-			jobs.Reconfigure(svc, weekly)
+			jobs.Reconfigure(svc, times)
 			if sched, err = e.schedule(ctx, clk, log, jobs); err != nil {
 				return err
 			}
@@ -150,23 +154,31 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	}
 }
 
-// jobSetup returns the service and the weekly report's schedule of the
-// configuration in force.
-func (e *env) jobSetup() (app.Service, app.Schedule, error) {
+// jobSetup returns the service and the jobs' times of the configuration
+// in force.
+func (e *env) jobSetup() (app.Service, app.JobTimes, error) {
+	var times app.JobTimes
 	svc, err := e.service()
 	if err != nil {
-		return nil, nil, err
+		return nil, times, err
+	}
+	if times.Now, err = e.clock(); err != nil {
+		return nil, times, err
 	}
 	cfg := e.config()
-	weekly, err := config.SpecParser.Parse(cfg.Schedule.WeeklyReport)
-	if err != nil {
-		return nil, nil, &config.Error{File: cfg.File, Key: "schedule.weekly_report", Message: err.Error()}
+	for _, s := range []struct {
+		key, spec string
+		to        *app.Schedule
+	}{{"schedule.reminders", cfg.Schedule.Reminders, &times.Reminders}, {"schedule.weekly_report", cfg.Schedule.WeeklyReport, &times.Weekly}} {
+		if *s.to, err = config.SpecParser.Parse(s.spec); err != nil {
+			return nil, times, &config.Error{File: cfg.File, Key: s.key, Message: err.Error()}
+		}
 	}
-	return svc, weekly, nil
+	return svc, times, nil
 }
 
 func (e *env) transportName() string {
-	t, _, err := notify.TransportFor(e.config(), e.getenv)
+	t, _, err := notify.TransportFor(e.config(), e.dbPath(), e.getenv)
 	if err != nil {
 		return "error: " + err.Error()
 	}

@@ -127,7 +127,7 @@ func (e *env) newService(now func() time.Time) app.Service {
 // itself by host and process in the messages it claims.
 func (e *env) sender(store tracker.Store, now func() time.Time) (app.Deliverer, error) {
 	host, _ := os.Hostname()
-	return notify.DelivererFor(e.config(), e.getenv, store, now, fmt.Sprintf("%s/%d", host, os.Getpid()))
+	return notify.DelivererFor(e.config(), e.dbPath(), e.getenv, store, now, fmt.Sprintf("%s/%d", host, os.Getpid()))
 }
 
 // wrapStore, when tests set it, wraps the database of every operation.

@@ -111,7 +111,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("REF", ref)
 			return nil
 		},
-		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"waitfor": waitFor},
+		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"waitfor": waitFor, "smtpd": smtpd},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 	})
 }

@@ -58,6 +58,9 @@ func newRootCmd(e *env) *cobra.Command {
 			return err
 		}
 		e.cfg = cfg
+		if c.Annotations[needs] == needsMail {
+			return cfg.MailErr()
+		}
 		return nil
 	}
 	root.AddCommand(
@@ -90,6 +93,13 @@ func newRootCmd(e *env) *cobra.Command {
 	localize(root)
 	return root
 }
+
+// A command annotated needs: mail sends mail, and refuses to run while the
+// configuration's mail settings are broken; every other command runs.
+const (
+	needs     = "needs"
+	needsMail = "mail"
+)
 
 func init() {
 	cobra.AddTemplateFunc("zhUsage", zhUsage)

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +64,65 @@ func (h *handScheduler) fire(t *testing.T, spec string) {
 	job()
 }
 
+// daemonRun is gongkai serve in the test's process, on a schedule the test
+// fires and a ticker it drives.
+type daemonRun struct {
+	sched  *handScheduler
+	tick   chan time.Time
+	hup    chan os.Signal
+	logs   *syncBuffer
+	steps  chan string
+	done   chan error
+	cancel func()
+	t      *testing.T
+}
+
+// startServe starts the daemon with the environment vars and waits until
+// it has started (made up what it missed).
+func startServe(t *testing.T, vars map[string]string) *daemonRun {
+	t.Helper()
+	d := &daemonRun{tick: make(chan time.Time), hup: make(chan os.Signal, 1), logs: &syncBuffer{},
+		steps: make(chan string), done: make(chan error, 1), t: t}
+	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: d.logs, getenv: func(k string) string { return vars[k] }}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cfg = cfg
+	clk := daemonClock{
+		scheduler: func(*slog.Logger) scheduler { d.sched = &handScheduler{jobs: map[string]func(){}}; return d.sched },
+		tick:      d.tick,
+		done:      d.steps,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.done <- e.serve(ctx, d.hup, clk) }()
+	d.expect("started")
+	return d
+}
+
+// expect waits for the daemon's next step.
+func (d *daemonRun) expect(want string) {
+	d.t.Helper()
+	select {
+	case got := <-d.steps:
+		if got != want {
+			d.t.Fatalf("daemon: %q, want %q\n%s", got, want, d.logs.String())
+		}
+	case err := <-d.done:
+		d.t.Fatalf("serve ended before %q: %v\n%s", want, err, d.logs.String())
+	}
+}
+
+// stop stops the daemon as SIGTERM does.
+func (d *daemonRun) stop() {
+	d.t.Helper()
+	d.cancel()
+	if err := <-d.done; err != nil {
+		d.t.Fatalf("serve: %v", err)
+	}
+}
+
 // The daemon on a schedule fired by the test, on an injected clock: it
 // makes up the missed run at start, sends the weekly report (a Monday),
 // rereads its configuration on SIGHUP (a supervisor added gets the
@@ -87,39 +148,10 @@ func TestServe(t *testing.T) {
 		t.Fatal(stderr)
 	}
 
-	logs := &syncBuffer{}
-	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: logs, getenv: func(k string) string { return vars[k] }}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cfg = cfg
-	var sched *handScheduler
-	steps := make(chan string)
-	tick := make(chan time.Time)
-	clk := daemonClock{
-		scheduler: func(*slog.Logger) scheduler { sched = &handScheduler{jobs: map[string]func(){}}; return sched },
-		tick:      tick,
-		done:      steps,
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	hup := make(chan os.Signal, 1)
-	done := make(chan error, 1)
-	go func() { done <- e.serve(ctx, hup, clk) }()
-	expect := func(want string) {
-		t.Helper()
-		select {
-		case got := <-steps:
-			if got != want {
-				t.Fatalf("daemon: %q, want %q\n%s", got, want, logs.String())
-			}
-		case err := <-done:
-			t.Fatalf("serve ended before %q: %v\n%s", want, err, logs.String())
-		}
-	}
+	d := startServe(t, vars)
+	sched, tick, hup, logs, expect := d.sched, d.tick, d.hup, d.logs, d.expect
 
 	// Made up at start: the officer's digest and the Monday report.
-	expect("started")
 	names := strings.Join(emls(outbox), " ")
 	if len(emls(outbox)) != 2 || !strings.Contains(names, "digest_2026-11-30_officer-at-example.gov.cn") || !strings.Contains(names, "report_weekly_2026-11-30_officer") {
 		t.Fatalf("outbox: %s", names)
@@ -155,10 +187,7 @@ func TestServe(t *testing.T) {
 		t.Errorf("log: %s", logs.String())
 	}
 
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
+	d.stop()
 	// The digest and the report to the officer; the escalation and that
 	// week's report to the supervisor added; each once.
 	if got := emls(outbox); len(got) != 4 {
@@ -181,5 +210,87 @@ func TestServeRefusesMissingDatabase(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("serve left %d files behind in %s", len(entries), dir)
+	}
+}
+
+// Started at 02:00 on a working day, the daemon sends nothing in the night:
+// today's reminders go out at the configured time, what was missed with
+// them.
+func TestServeAtNight(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "gongkai.toml")
+	os.WriteFile(cfgPath, []byte("database = \"g.db\"\n[recipients]\nofficers = [\"officer@example.gov.cn\"]\nsupervisors = [\"leader@example.gov.cn\"]\n"), 0o600)
+	vars := map[string]string{"GONGKAI_CONFIG": cfgPath, "GONGKAI_NOW": "2026-11-30T02:00:00+08:00"}
+	for _, args := range [][]string{{"init"}, {"log", "71", "--formed", "--summary", "抚恤金标准", "--date", "2026-10-20"}} {
+		if code, _, stderr := runIn(t, vars, args...); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	outbox := filepath.Join(dir, "outbox") // beside the database: no outbox_dir
+	d := startServe(t, vars)
+	if got := emls(outbox); len(got) != 0 {
+		t.Fatalf("sent at 02:00: %v", got)
+	}
+	if code, out, _ := runIn(t, vars, "outbox"); code != 0 || !strings.Contains(out, "发件箱是空的") {
+		t.Errorf("queued at 02:00: %s", out)
+	}
+	if !strings.Contains(d.logs.String(), "nothing to make up before today's reminder time") {
+		t.Errorf("log: %s", d.logs.String())
+	}
+	d.sched.fire(t, config.Default().Schedule.Reminders)
+	if got := strings.Join(emls(outbox), " "); !strings.Contains(got, "digest_2026-11-30_officer") || !strings.Contains(got, "digest_2026-11-30_leader") {
+		t.Errorf("at the reminder time: %s", got)
+	}
+	d.stop()
+}
+
+// The daemon's log says why each message did not go out: a retry at warn,
+// a failure for good and a fault of the setup at error, with the reason.
+func TestServeLogsWhy(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	for _, tc := range []struct {
+		name  string
+		port  int
+		level string
+		says  []string
+	}{
+		{"try again later", refusingSMTP(t, 451), "WARN", []string{"message not sent; retrying later", "451 refused by the test"}},
+		{"never", refusingSMTP(t, 550), "ERROR", []string{"message failed for good", "550 refused by the test"}},
+		{"no server", closed, "ERROR", []string{"sending stopped: a fault of the setup", "对方拒绝连接", "封邮件在等待"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfgPath := filepath.Join(dir, "gongkai.toml")
+			os.WriteFile(cfgPath, []byte(fmt.Sprintf("database = \"g.db\"\n[recipients]\nofficers = [\"officer@example.gov.cn\"]\n"+
+				"[smtp]\nhost = \"127.0.0.1\"\nport = %d\ntls = \"none\"\nfrom = \"gongkai@example.gov.cn\"\n", tc.port)), 0o600)
+			vars := map[string]string{"GONGKAI_CONFIG": cfgPath, "GONGKAI_NOW": "2026-11-27T09:30:00+08:00"}
+			for _, args := range [][]string{{"init"}, {"log", "71", "--formed", "--summary", "抚恤金标准", "--date", "2026-10-20"}} {
+				if code, _, stderr := runIn(t, vars, args...); code != 0 {
+					t.Fatal(stderr)
+				}
+			}
+			d := startServe(t, vars)
+			d.stop()
+			logs := d.logs.String()
+			line := ""
+			for _, l := range strings.Split(logs, "\n") {
+				if strings.Contains(l, tc.says[0]) {
+					line = l
+				}
+			}
+			if !strings.Contains(line, "level="+tc.level) {
+				t.Fatalf("no %s line saying %q:\n%s", tc.level, tc.says[0], logs)
+			}
+			for _, w := range tc.says[1:] {
+				if !strings.Contains(line, w) {
+					t.Errorf("%q does not say %q", line, w)
+				}
+			}
+		})
 	}
 }

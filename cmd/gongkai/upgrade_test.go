@@ -144,6 +144,18 @@ func testUpgrade(t *testing.T, bin, label string) {
 			copyUpgradeFile(t, filepath.Join(upgradeDir, name), filepath.Join(dir, name))
 		}
 	}
+	// The fixtures' stuck.toml and broken.toml failed deliveries through
+	// folders that cannot be written; the current binary takes that for a
+	// fault of the setup, which fails no message. The replay gets the same
+	// outcomes from mail servers: 451 leaves a digest queued for a retry,
+	// 550 fails the report for good.
+	for name, code := range map[string]int{"stuck.toml": 451, "broken.toml": 550} {
+		conf := fmt.Sprintf("[smtp]\nhost = \"127.0.0.1\"\nport = %d\ntls = \"none\"\nfrom = \"gongkai@zgq.example.gov.cn\"\n\n"+
+			"[recipients]\nofficers = [\"officer@zgq.example.gov.cn\"]\nsupervisors = [\"leader@zgq.example.gov.cn\"]\n", refusingSMTP(t, code))
+		if err := os.WriteFile(filepath.Join(freshDir, name), []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	oldDB, freshDB := filepath.Join(oldDir, "gongkai.db"), filepath.Join(freshDir, "gongkai.db")
 	copyUpgradeFile(t, filepath.Join(upgradeDir, label+".db"), oldDB)
 	schema := fileSchema(t, oldDB)
@@ -200,6 +212,9 @@ func testUpgrade(t *testing.T, bin, label string) {
 		remindArgs := []string{"--config", "mail.toml", "remind", "--dry-run", "--as-of", day}
 		oldRemind := mustRunUpgrade(t, bin, oldDir, upgradeNow, label+": remind --dry-run", append(remindArgs, "--db", oldDB)...)
 		freshRemind := mustRunUpgrade(t, bin, freshDir, upgradeNow, label+": remind --dry-run", append(remindArgs, "--db", freshDB)...)
+		// The reasons of the failures are the fixtures' folders' and the
+		// replay's mail servers' (see stuck.toml above).
+		oldRemind, freshRemind = failureReason.ReplaceAllString(oldRemind, "$1：（原因）"), failureReason.ReplaceAllString(freshRemind, "$1：（原因）")
 		if oldRemind != freshRemind {
 			t.Errorf("%s: the reminder run of %s (`gongkai %s`) after the upgrade differs from a fresh database's:\nupgraded:\n%s\nfresh:\n%s",
 				label, day, strings.Join(remindArgs, " "), oldRemind, freshRemind)
@@ -294,6 +309,9 @@ func plainText(contentType string, body io.Reader) (string, error) {
 		}
 	}
 }
+
+// failureReason is the reason a digest gives for a failed message.
+var failureReason = regexp.MustCompile(`(\[邮件 \d+\] 收件人 [^\n]*”)：[^\n]*`)
 
 // normalizeText makes line ends and trailing blanks alike: a MIME body's
 // lines end in CRLF.

@@ -39,8 +39,8 @@ func day(s string) calendar.Date {
 // emlSender delivers into a folder, as the CLI does without [smtp].
 type emlSender struct{ s *notify.Sender }
 
-func (d emlSender) Flush(ctx context.Context) (app.Delivery, error) {
-	r, err := d.s.Flush(ctx)
+func (d emlSender) Flush(ctx context.Context, all bool) (app.Delivery, error) {
+	r, err := d.s.Flush(ctx, all)
 	return app.Delivery{Transport: d.s.Transport.Name(), Sent: r.Sent, Retrying: r.Retrying, Failed: r.Failed}, err
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
+	"gongkai/calendar"
 	"gongkai/tracker"
 )
 
@@ -16,26 +18,36 @@ import (
 type Jobs struct {
 	mu  sync.Mutex
 	svc Service
-	// weekly is when the weekly report falls due.
-	weekly Schedule
-	log    *slog.Logger
+	// times are when the jobs fall due.
+	times JobTimes
+	log   *slog.Logger
 	// failed: the last reminder run found the database busy; it is tried
 	// again at the next tick, so that a "due today" reminder is not put off
 	// to tomorrow.
 	failed bool
+	// faults counts the passes in a row a fault of the setup stopped (the
+	// mail server cannot be reached, refuses the login); rest is how many
+	// ticks the outbox rests before the next try: 1, 2, 4 … 60 minutes.
+	faults, rest int
 }
 
-// NewJobs returns the jobs over svc, the weekly report due on weekly.
-func NewJobs(svc Service, weekly Schedule, log *slog.Logger) *Jobs {
-	return &Jobs{svc: svc, weekly: weekly, log: log}
+// JobTimes say when the daemon's jobs fall due, and what time it is.
+type JobTimes struct {
+	Reminders, Weekly Schedule
+	Now               func() time.Time
 }
 
-// Reconfigure swaps the service and the weekly schedule (after the
-// configuration is read again), once the job in progress is done.
-func (j *Jobs) Reconfigure(svc Service, weekly Schedule) {
+// NewJobs returns the jobs over svc at the times given.
+func NewJobs(svc Service, times JobTimes, log *slog.Logger) *Jobs {
+	return &Jobs{svc: svc, times: times, log: log}
+}
+
+// Reconfigure swaps the service and the schedules (after the configuration
+// is read again), once the job in progress is done.
+func (j *Jobs) Reconfigure(svc Service, times JobTimes) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.svc, j.weekly = svc, weekly
+	j.svc, j.times = svc, times
 }
 
 // Wait returns once the job in progress, if any, is done.
@@ -46,10 +58,30 @@ func (j *Jobs) Wait() {
 
 // CatchUp makes up, at start, what was missed while the daemon was down:
 // stages not yet recorded go out (planning never loses them), and a weekly
-// report whose day has passed is sent late.
+// report whose day has passed is sent late. Before today's reminder time
+// (the daemon started at 02:00) it makes up nothing: today's run at its
+// time sends all that is due, what was missed included, and nobody gets
+// today's reminders in the night.
 func (j *Jobs) CatchUp(ctx context.Context) {
+	now := j.times.Now()
+	last := Previous(j.times.Reminders, now)
+	if last.IsZero() || calendar.Today(last) != calendar.Today(now) {
+		j.log.Info("nothing to make up before today's reminder time", "next", j.times.Reminders.Next(now.In(calendar.Shanghai)))
+		return
+	}
 	j.Reminders(ctx)
 	j.Weekly(ctx)
+}
+
+// Previous returns the last time at or before now that sched fell due, in
+// the year before now; zero when none. (A schedule the configuration
+// accepts falls due at least once a year.)
+func Previous(sched Schedule, now time.Time) time.Time {
+	var last time.Time
+	for t := sched.Next(now.In(calendar.Shanghai).AddDate(-1, 0, -1)); !t.IsZero() && !t.After(now); t = sched.Next(t) {
+		last = t
+	}
+	return last
 }
 
 // Reminders is the daily job: a reminder run, on a working day the weekly
@@ -85,7 +117,8 @@ func (j *Jobs) Weekly(ctx context.Context) {
 }
 
 // Tick is the minute's job: a reminder run that found the database busy
-// is tried again; else the outbox's messages due for a retry are sent.
+// is tried again; else the outbox's messages due for a retry are sent,
+// unless a fault of the setup stopped the last pass and the outbox rests.
 func (j *Jobs) Tick(ctx context.Context) {
 	j.mu.Lock()
 	retry := j.failed
@@ -96,11 +129,15 @@ func (j *Jobs) Tick(ctx context.Context) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.rest > 0 {
+		j.rest--
+		return
+	}
 	j.flushLocked(ctx)
 }
 
 func (j *Jobs) weeklyLocked(ctx context.Context) {
-	r, err := j.svc.SendDueWeeklyReports(ctx, j.weekly)
+	r, err := j.svc.SendDueWeeklyReports(ctx, j.times.Weekly)
 	if err != nil {
 		j.log.Error("weekly report failed", "err", err)
 		return
@@ -110,12 +147,31 @@ func (j *Jobs) weeklyLocked(ctx context.Context) {
 	}
 }
 
+// flushLocked sends what is due, and logs why each message that did not
+// go out did not: a retry at warn, a failure for good and a fault of the
+// setup at error.
 func (j *Jobs) flushLocked(ctx context.Context) {
-	r, err := j.svc.FlushOutbox(ctx)
-	if err != nil && !errors.Is(err, context.Canceled) {
+	r, err := j.svc.FlushOutbox(ctx, FlushInput{})
+	if r != nil {
+		for _, f := range r.Failures {
+			if f.Permanent {
+				j.log.Error("message failed for good; the officers hear of it in their next digest", "message", f.Message, "to", f.To, "err", f.Error)
+			} else {
+				j.log.Warn("message not sent; retrying later", "message", f.Message, "to", f.To, "err", f.Error)
+			}
+		}
+		if r.Sent+r.Retrying+r.Failed > 0 {
+			j.log.Info("outbox", "sent", r.Sent, "retrying", r.Retrying, "failed", r.Failed, "to", r.Transport)
+		}
+	}
+	switch {
+	case tracker.ErrorCode(err) == tracker.EUnavailable:
+		j.faults++
+		j.rest = min(1<<min(j.faults-1, 6), 60) - 1
+		j.log.Error("sending stopped: a fault of the setup; the messages wait", "err", err, "next_try_in_minutes", j.rest+1)
+		return
+	case err != nil && !errors.Is(err, context.Canceled):
 		j.log.Error("sending failed", "err", err)
 	}
-	if r != nil && r.Sent+r.Retrying+r.Failed > 0 {
-		j.log.Info("outbox", "sent", r.Sent, "retrying", r.Retrying, "failed", r.Failed, "to", r.Transport)
-	}
+	j.faults, j.rest = 0, 0
 }

@@ -59,7 +59,9 @@ type Renderer interface {
 // Deliverer sends the outbox's messages that are due, one at a time, until
 // none is left or ctx ends; notify.DelivererFor returns one.
 type Deliverer interface {
-	Flush(ctx context.Context) (Delivery, error)
+	// Flush sends the messages that are due, and with all those waiting
+	// for a retry as well.
+	Flush(ctx context.Context, all bool) (Delivery, error)
 }
 
 // Maintenance is what a store offers beyond transactions. None of it

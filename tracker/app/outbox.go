@@ -18,10 +18,16 @@ func (l *Local) deliverer() (Deliverer, error) {
 
 // flush sends what is due through dl.
 func (l *Local) flush(ctx context.Context, dl Deliverer) (*Delivery, error) {
+	return l.flushAll(ctx, dl, false)
+}
+
+// flushAll sends what is due through dl, and with all what waits for a
+// retry as well.
+func (l *Local) flushAll(ctx context.Context, dl Deliverer, all bool) (*Delivery, error) {
 	if dl == nil {
 		return &Delivery{}, nil
 	}
-	d, err := dl.Flush(ctx)
+	d, err := dl.Flush(ctx, all)
 	return &d, err
 }
 
@@ -37,9 +43,10 @@ func (l *Local) Outbox(ctx context.Context) (*OutboxList, error) {
 	return out, err
 }
 
-// FlushOutbox sends the messages that are due. Without a database there is
-// nothing to send, and none is created.
-func (l *Local) FlushOutbox(ctx context.Context) (*Delivery, error) {
+// FlushOutbox sends the messages that are due, with in.Now those waiting
+// for a retry too. Without a database there is nothing to send, and none
+// is created.
+func (l *Local) FlushOutbox(ctx context.Context, in FlushInput) (*Delivery, error) {
 	if err := l.read(func(tracker.Tx, *calendar.Calendar) error { return nil }); noDatabase(err) {
 		return &Delivery{}, nil
 	}
@@ -47,7 +54,7 @@ func (l *Local) FlushOutbox(ctx context.Context) (*Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.flush(ctx, dl)
+	return l.flushAll(ctx, dl, in.Now)
 }
 
 // RetryMessage requeues a failed message and sends what is due.

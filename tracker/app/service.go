@@ -74,8 +74,9 @@ type Service interface {
 
 	// Outbox lists the outbox's messages (without their content).
 	Outbox(ctx context.Context) (*OutboxList, error)
-	// FlushOutbox sends the messages that are due.
-	FlushOutbox(ctx context.Context) (*Delivery, error)
+	// FlushOutbox sends the messages that are due; with Now, those that
+	// wait for a retry too (what failed was fixed).
+	FlushOutbox(ctx context.Context, in FlushInput) (*Delivery, error)
 	// RetryMessage requeues a failed message, to corrected addresses when
 	// given, and sends what is due.
 	RetryMessage(ctx context.Context, in RetryInput) (*Delivery, error)
@@ -328,12 +329,29 @@ type RetryInput struct {
 	To []string `json:"to,omitempty"`
 }
 
-// Delivery counts what a pass over the outbox did.
+// FlushInput says which messages a pass over the outbox sends.
+type FlushInput struct {
+	// Now: also those waiting for their retry time.
+	Now bool `json:"now,omitempty"`
+}
+
+// Delivery counts what a pass over the outbox did, and says why each
+// message it could not send was not sent.
 type Delivery struct {
-	Transport string `json:"transport"`
-	Sent      int    `json:"sent"`
-	Retrying  int    `json:"retrying"`
-	Failed    int    `json:"failed"`
+	Transport string            `json:"transport"`
+	Sent      int               `json:"sent"`
+	Retrying  int               `json:"retrying"`
+	Failed    int               `json:"failed"`
+	Failures  []DeliveryFailure `json:"failures,omitempty"`
+}
+
+// DeliveryFailure is a message a pass could not send: retried later, or
+// (Permanent) failed for good.
+type DeliveryFailure struct {
+	Message   uint64   `json:"message"`
+	To        []string `json:"to"`
+	Error     string   `json:"error"`
+	Permanent bool     `json:"permanent,omitempty"`
 }
 
 // CheckResult is what Check found: a database it returns is sound;
