@@ -3,6 +3,7 @@ package notify
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -45,8 +46,19 @@ func (Renderer) Digest(d *tracker.Digest) (tracker.Content, error) {
 	if escalated > 0 {
 		parts = append(parts, fmt.Sprintf("%d项逾期待督办", escalated))
 	}
-	if len(d.Failures) > 0 {
-		parts = append(parts, fmt.Sprintf("%d封邮件投递失败", len(d.Failures)))
+	var failed, delayed []*tracker.Message
+	for _, f := range d.Failures {
+		if f.Delayed() {
+			delayed = append(delayed, f)
+		} else {
+			failed = append(failed, f)
+		}
+	}
+	if len(failed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d封邮件投递失败", len(failed)))
+	}
+	if len(delayed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d封邮件曾因发信故障延迟", len(delayed)))
 	}
 	if d.NextYear != 0 && len(parts) == 0 {
 		parts = append(parts, fmt.Sprintf("%d年放假安排待导入", d.NextYear))
@@ -81,11 +93,14 @@ func (Renderer) Digest(d *tracker.Digest) (tracker.Content, error) {
 	if rest := len(d.Items) - len(shown); rest > 0 {
 		fmt.Fprintf(&b, "\n另有 %d 项未在正文列出，见附件。\n", rest)
 	}
-	if len(d.Failures) > 0 {
+	if len(failed) > 0 {
 		b.WriteString("\n以下邮件投递失败（服务器拒收，不会自动重发）。核对收件地址后，用 gongkai outbox --retry 编号 重新发送：\n")
-		for _, f := range d.Failures {
+		for _, f := range failed {
 			fmt.Fprintf(&b, "  [邮件 %d] 收件人 %s，主题“%s”：%s\n", f.ID, strings.Join(f.To, "、"), f.Subject, f.LastError)
 		}
+	}
+	if len(delayed) > 0 {
+		b.WriteString(delayText(delayed))
 	}
 	if d.NextYear != 0 {
 		fmt.Fprintf(&b, "\n请注意：%s。国务院办公厅发布通知后，请导入：gongkai calendar import 文件\n", calendar.NextYearPending(d.NextYear))
@@ -114,4 +129,25 @@ func standing(it tracker.DigestItem, today calendar.Date) string {
 		return "今天到期"
 	}
 	return fmt.Sprintf("还有 %d 个工作日", it.Left)
+}
+
+// delayText says that a fault of the setup (the mail server could not be
+// reached, refused the login; the outbox folder could not be written)
+// held messages, from when to when, why, and that they have gone out.
+func delayText(delayed []*tracker.Message) string {
+	first, last := delayed[0].HeldSince, delayed[0].SentAt
+	for _, m := range delayed {
+		if m.HeldSince.Before(first) {
+			first = m.HeldSince
+		}
+		if m.SentAt.After(last) {
+			last = m.SentAt
+		}
+	}
+	when := func(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01-02 15:04") }
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n发信曾经中断：%d 封邮件自 %s 起因发信故障未能发出，已于 %s 前全部补发。最后一次的原因：%s\n",
+		len(delayed), when(first), when(last), delayed[len(delayed)-1].Fault)
+	b.WriteString("如再次发生，请检查配置文件的 [smtp] 或 outbox_dir，并运行 gongkai config check --probe-smtp。\n")
+	return b.String()
 }

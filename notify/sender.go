@@ -230,7 +230,10 @@ func (s *Sender) record(id uint64, sendErr error) (string, error) {
 		case errors.As(sendErr, &se) && se.Setup:
 			// Not the message's fault: it waits, due as it was, and the
 			// try does not count towards giving up.
-			m.State, m.LastError, m.Held = tracker.Queued, sendErr.Error(), true
+			m.State, m.LastError, m.Held, m.Fault = tracker.Queued, sendErr.Error(), true, sendErr.Error()
+			if m.HeldSince.IsZero() {
+				m.HeldSince = now
+			}
 			m.Attempts--
 		case errors.As(sendErr, &se) && se.Permanent,
 			s.MaxAttempts > 0 && m.Attempts >= s.MaxAttempts:

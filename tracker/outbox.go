@@ -48,6 +48,11 @@ type Message struct {
 	// setup (LastError says which), not of the message; it goes out as
 	// soon as the setup is fixed, and such tries do not count in Attempts.
 	Held bool `json:"held,omitempty"`
+	// HeldSince is when a fault of the setup first held the message, and
+	// Fault the last such fault: kept once it is sent, so that the
+	// officers hear of the delay (see Unreported).
+	HeldSince time.Time `json:"held_since,omitzero"`
+	Fault     string    `json:"fault,omitempty"`
 	// ContentOf, when not 0, is the message whose content (text, HTML,
 	// attachments) this one shares: a report sent to several people is
 	// stored once.
@@ -90,6 +95,16 @@ func (m *Message) StateText() string {
 	}
 	return StateName(m.State)
 }
+
+// Unreported says whether the officers are still to hear of the message in
+// a digest: it failed for good, or a fault of the setup delayed it.
+func (m *Message) Unreported() bool {
+	return !m.Reported && (m.State == Failed || m.State == Sent && !m.HeldSince.IsZero())
+}
+
+// Delayed says whether a fault of the setup held the message before it
+// was sent.
+func (m *Message) Delayed() bool { return m.State == Sent && !m.HeldSince.IsZero() }
 
 // LastTime is when the message was sent, or else queued.
 func (m *Message) LastTime() time.Time {
@@ -188,7 +203,8 @@ func (o *Ops) Requeue(id uint64, to []string) error {
 	if len(to) > 0 {
 		m.To = to
 	}
-	m.State, m.Attempts, m.NextTry, m.Reported, m.Held = Queued, 0, time.Time{}, false, false
+	m.State, m.Attempts, m.NextTry, m.Reported = Queued, 0, time.Time{}, false
+	m.Held, m.HeldSince, m.Fault = false, time.Time{}, ""
 	if err := o.Tx.PutMessage(m); err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ type ReminderPlan struct {
 	// Marks are the reminder marks of every event with a stage due, after
 	// the run, in the order of the events read (by id).
 	Marks    []EventMarks
-	Failures []*Message // permanent delivery failures the officers now hear of
+	Failures []*Message // permanent delivery failures and delays the officers now hear of
 	Stages   int
 }
 

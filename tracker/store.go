@@ -72,7 +72,9 @@ type Tx interface {
 	// PendingMessages is Messages for those queued or being sent only,
 	// read from an index: the outbox only grows.
 	PendingMessages(fn func(*Message) error) error
-	// UnreportedFailures is Messages for the failed ones not yet reported.
+	// UnreportedFailures is Messages for those the officers are still to
+	// hear of (Message.Unreported): failed, or delayed by a fault of the
+	// setup.
 	UnreportedFailures(fn func(*Message) error) error
 
 	// Audit appends an entry to the audit log, setting Seq, Prev and Hash.

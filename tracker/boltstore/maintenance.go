@@ -919,7 +919,7 @@ func (c *checker) verifyMessage(k []byte, x any) {
 		why    string
 	}{
 		{bucketPending, m.State == tracker.Queued || m.State == tracker.Sending, "待发或发送中"},
-		{bucketFailed, m.State == tracker.Failed && !m.Reported, "发送失败且尚未报告"},
+		{bucketFailed, m.Unreported(), "发送失败或曾因发信故障延迟，且尚未报告"},
 	} {
 		switch {
 		case ix.want && c.lacks(ix.bucket, k):

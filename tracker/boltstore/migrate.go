@@ -409,7 +409,7 @@ func rebuildOutboxIndexes(tx *bolt.Tx) error {
 		switch {
 		case m.State == tracker.Queued || m.State == tracker.Sending:
 			return pending.Put(k, nil)
-		case m.State == tracker.Failed && !m.Reported:
+		case m.Unreported():
 			return failed.Put(k, nil)
 		}
 		return nil

@@ -145,7 +145,7 @@ func (t *Tx) PutMessage(m *tracker.Message) error {
 		in     bool
 	}{
 		{bucketPending, m.State == tracker.Queued || m.State == tracker.Sending},
-		{bucketFailed, m.State == tracker.Failed && !m.Reported},
+		{bucketFailed, m.Unreported()},
 	} {
 		var err error
 		if ix.in {
