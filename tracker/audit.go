@@ -185,12 +185,46 @@ func AuditText(a *AuditEntry) string {
 	var c struct {
 		Detail string `json:"detail"`
 		Reason string `json:"reason"`
+		// The other actions' fields.
+		Name, Version, File, Day      string
+		Matters, Year, Days, Messages int
+		Stages, Overdue               int
+		Changed                       int      `json:"changed_days"`
+		Failures                      int      `json:"failures_reported"`
+		Message                       uint64   `json:"message"`
+		To                            []string `json:"to"`
+		Error                         string   `json:"last_error"`
 	}
-	if json.Unmarshal(a.Content, &c) != nil || c.Detail == "" {
+	if json.Unmarshal(a.Content, &c) != nil {
 		return string(a.Content)
 	}
-	if c.Reason != "" {
-		return c.Detail + "（原因：" + c.Reason + "）"
+	if c.Detail != "" {
+		if c.Reason != "" {
+			return c.Detail + "（原因：" + c.Reason + "）"
+		}
+		return c.Detail
 	}
-	return c.Detail
+	switch a.Action {
+	case AuditInit:
+		return fmt.Sprintf("启用公开目录《%s》（版本 %s，%d 个事项）", c.Name, c.Version, c.Matters)
+	case AuditCatalogImport:
+		return fmt.Sprintf("从文件 %s 导入公开目录《%s》（版本 %s，%d 个事项），取代现行目录", c.File, c.Name, c.Version, c.Matters)
+	case AuditCalendarImport:
+		return fmt.Sprintf("从文件 %s 导入 %d 年放假安排（%d 个日期，%d 天的判定因此改变）", c.File, c.Year, c.Days, c.Changed)
+	case AuditRemind:
+		text := fmt.Sprintf("%s 的提醒：排入 %d 封邮件，记下 %d 个提醒", c.Day, c.Messages, c.Stages)
+		if c.Failures > 0 {
+			text += fmt.Sprintf("，向专员报告 %d 封投递失败或延迟的邮件", c.Failures)
+		}
+		return text
+	case AuditRequeue:
+		text := fmt.Sprintf("邮件 %d 重新排入待发，收件人 %s", c.Message, strings.Join(c.To, "、"))
+		if c.Error != "" {
+			text += "（此前的错误：" + c.Error + "）"
+		}
+		return text
+	case AuditReport:
+		return fmt.Sprintf("%s 的周报：排入 %d 封邮件，当时逾期 %d 项", c.Day, c.Messages, c.Overdue)
+	}
+	return string(a.Content)
 }

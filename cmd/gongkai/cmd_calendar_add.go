@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
+	"gongkai/tracker"
 )
 
 type calendarAddOptions struct {
@@ -78,7 +79,7 @@ func runCalendarAdd(e *env, o calendarAddOptions) error {
 		}
 		if err := sc.Err(); err != nil {
 			out.Flush()
-			return fmt.Errorf("读取标准输入（第 %d 行之后）：%w", no, err)
+			return fmt.Errorf("读取标准输入（第 %d 行之后）：%s", no, tracker.OSProblem(err))
 		}
 	}
 	if err := out.Flush(); err != nil {

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
+	"gongkai/tracker"
 	"gongkai/tracker/app"
 )
 
@@ -43,7 +46,7 @@ func newCalendarImportCmd(e *env) *cobra.Command {
 func runCalendarImport(c *cobra.Command, e *env, o calendarImportOptions) error {
 	data, err := os.ReadFile(o.file)
 	if err != nil {
-		return inputErrorf("无法读取文件 FILE %q：%s", o.file, errText(err))
+		return inputErrorf("无法读取文件 %q：%s", o.file, errText(err))
 	}
 	r, err := call(c, e, app.Service.ImportCalendar, app.CalendarImportInput{FileInput: app.FileInput{Name: o.file, Data: data}, DryRun: o.dryRun})
 	if err != nil {
@@ -91,16 +94,10 @@ func runCalendarImport(c *cobra.Command, e *env, o calendarImportOptions) error 
 	return nil
 }
 
-// errText gives the reason of a file error without the path it repeats.
+// errText says why a file could not be read.
 func errText(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		switch {
-		case os.IsNotExist(pe.Err):
-			return "文件不存在"
-		case os.IsPermission(pe.Err):
-			return "没有读取权限"
-		}
-		return pe.Err.Error()
+	if errors.Is(err, fs.ErrNotExist) {
+		return "文件不存在"
 	}
-	return err.Error()
+	return tracker.OSProblem(err)
 }

@@ -25,7 +25,7 @@ func newCatalogCmd(e *env) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			data, err := os.ReadFile(args[0])
 			if err != nil {
-				return inputErrorf("无法读取文件 FILE %q：%s", args[0], errText(err))
+				return inputErrorf("无法读取文件 %q：%s", args[0], errText(err))
 			}
 			cat, err := call(c, e, app.Service.ImportCatalog, app.FileInput{Name: filepath.Base(args[0]), Data: data})
 			if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -12,6 +11,7 @@ import (
 	"gongkai/notify"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
+	"gongkai/tracker/atomic"
 )
 
 type reportOptions struct {
@@ -98,7 +98,9 @@ func outFree(path string, force bool) error {
 	if path == "" {
 		return nil
 	}
-	if _, err := os.Lstat(path); err == nil && !force {
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		return inputErrorf("--out %q 是一个文件夹：请给出文件名，如 %s", path, filepath.Join(path, "周报.xlsx"))
+	} else if err == nil && !force {
 		return inputErrorf("--out 文件 %q 已存在：换一个文件名，或加 --force 覆盖", path)
 	}
 	if dir := filepath.Dir(path); !isDir(dir) {
@@ -112,12 +114,12 @@ func isDir(path string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// writeOut writes data to the --out file path whole or not at all: to a
-// temporary file beside it, synced to disk, then given the name path (see
-// place), so that path is never a partial file and a failure leaves it as
-// it was. A file that exists is refused unless force (outFree); replaced,
-// it keeps its mode, and a new file is 0640.
-func writeOut(path string, data []byte, force bool) (err error) {
+// writeOut writes data to the --out file path whole or not at all
+// (atomic.Write): path never holds a partial file, and a failure leaves it
+// as it was. A file that exists is refused unless force (outFree), even
+// one that appears while the report is written; replaced, it keeps its
+// mode, and a new file is 0640.
+func writeOut(path string, data []byte, force bool) error {
 	if err := outFree(path, force); err != nil {
 		return err
 	}
@@ -125,58 +127,13 @@ func writeOut(path string, data []byte, force bool) (err error) {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
 		mode = fi.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("写入 %s：%w", path, err)
+	err := atomic.WriteFile(path, data, mode, force)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, atomic.ErrExist):
+		return inputErrorf("--out 文件 %q 在写入期间被其他程序创建，未覆盖它：换一个文件名，或加 --force 覆盖", path)
 	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("写入 %s：%w", path, err)
-	}
-	if err = place(tmp.Name(), path, force); err != nil {
-		return err
-	}
-	// Make the new name itself durable. Windows cannot sync a folder;
-	// there the rename is already on disk.
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// place gives the finished file tmp the name path. With force it renames
-// tmp over whatever is there. Without, a file that appeared at path while
-// tmp was written is not replaced either: a hard link fails when the name
-// is taken. Where the file system has no hard links it renames, and that
-// last moment is unguarded.
-func place(tmp, path string, force bool) error {
-	if !force {
-		err := os.Link(tmp, path)
-		switch {
-		case err == nil:
-			os.Remove(tmp) // the file is in place; a stray temporary file is only untidy
-			return nil
-		case errors.Is(err, fs.ErrExist):
-			return inputErrorf("--out 文件 %q 在写入期间被其他程序创建，未覆盖它：换一个文件名，或加 --force 覆盖", path)
-		}
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("写入 %s：%w", path, err)
-	}
-	return nil
+	return &tracker.Error{Code: tracker.EUnavailable, Field: tracker.FieldFile, Err: err,
+		Message: fmt.Sprintf("无法写入 %s：%s", path, tracker.OSProblem(err))}
 }

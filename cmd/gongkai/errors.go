@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -120,7 +121,23 @@ func exitCode(err error, c *cobra.Command) (int, string) {
 		}
 		return code, domainMessage(de, c)
 	}
-	return exitFailure, err.Error()
+	// Whatever else reaches people is said in Chinese: a failure of the
+	// system (a file, the network) with its own words in parentheses.
+	if msg := err.Error(); hasChinese(msg) {
+		return exitFailure, msg
+	}
+	return exitFailure, "操作失败：" + tracker.OSProblem(err)
+}
+
+// hasChinese reports whether s has a Chinese character: a message gongkai
+// wrote, not one of the system's.
+func hasChinese(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // domainMessage renders a domain error for the command line: the flag of

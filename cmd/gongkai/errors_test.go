@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -102,5 +104,15 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
 		t.Error("the database changed")
+	}
+}
+
+// A failure of the system that no message of gongkai's caught still
+// reaches people in Chinese, with the system's words in parentheses.
+func TestSystemFailuresInChinese(t *testing.T) {
+	err := &fs.PathError{Op: "write", Path: "/srv/report.xlsx", Err: syscall.ENOSPC}
+	code, msg := exitCode(err, nil)
+	if code != exitFailure || msg != "操作失败：磁盘空间不足（write /srv/report.xlsx: no space left on device）" {
+		t.Errorf("exit %d, %q", code, msg)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -105,11 +106,39 @@ func init() {
 	cobra.AddTemplateFunc("zhUsage", zhUsage)
 }
 
-var defaultRE = regexp.MustCompile(`\(default ([^\n]*)\)`)
+var (
+	defaultRE = regexp.MustCompile(` ?\(default ([^\n]*)\)`)
+	// valueRE finds the type pflag names an option's value by.
+	valueRE = regexp.MustCompile(`(--([a-z][a-z-]*)) (string|strings|int|uint|uint64)( +)`)
+)
 
-// zhUsage puts pflag's English words in usage text into Chinese.
+// valueNames say in Chinese what an option's value is, by option and
+// type, else by option, else by type.
+var valueNames = map[string]string{
+	"to strings": "地址", "to": "日期", "from": "日期", "as-of": "日期", "date": "日期",
+	"by": "姓名", "config": "文件", "db": "文件", "out": "文件", "format": "格式",
+	"matter": "事项", "channel": "渠道", "ref": "文号", "url": "网址", "bucket": "桶名",
+	"retry": "编号", "days": "天数", "due-within": "天数",
+	"string": "文字", "strings": "文字", "int": "数", "uint": "编号", "uint64": "编号",
+}
+
+// zhUsage puts pflag's English words in usage text into Chinese: the
+// value types of options ("--date string" reads "--date 日期", padded to
+// keep the columns), "[flags]" and "(default …)".
 func zhUsage(s string) string {
 	s = strings.ReplaceAll(s, " [flags]", " [选项]")
+	s = valueRE.ReplaceAllStringFunc(s, func(m string) string {
+		g := valueRE.FindStringSubmatch(m)
+		name := valueNames[g[2]+" "+g[3]]
+		if name == "" {
+			name = valueNames[g[2]]
+		}
+		if name == "" {
+			name = valueNames[g[3]]
+		}
+		pad := len(g[3]) + len(g[4]) - runewidth.StringWidth(name)
+		return g[1] + " " + name + strings.Repeat(" ", max(pad, 1))
+	})
 	return defaultRE.ReplaceAllString(s, "（默认 $1）")
 }
 

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 func TestVersion(t *testing.T) {
@@ -45,5 +48,31 @@ func TestHelpTopic(t *testing.T) {
 		if code, _, stderr := runIn(t, vars, args...); code != exitInput || !strings.Contains(stderr, "没有名为") {
 			t.Errorf("gongkai %v: exit %d, %q; want %d", args, code, stderr, exitInput)
 		}
+	}
+}
+
+// Every command's help is in Chinese: option values named in Chinese, no
+// English words of cobra's or pflag's.
+func TestHelpIsChinese(t *testing.T) {
+	english := regexp.MustCompile(`--[a-z-]+ (string|strings|int|uint|uint64|duration|stringSlice)\b|\[flags\]|\(default|Usage:|Flags:|Available Commands|Global Flags|Use "`)
+	var walk func(c *cobra.Command)
+	seen := 0
+	walk = func(c *cobra.Command) {
+		args := append(strings.Fields(c.CommandPath())[1:], "--help")
+		code, out, stderr := runIn(t, nil, args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("gongkai %s: exit %d, %s", strings.Join(args, " "), code, stderr)
+		}
+		if m := english.FindString(out); m != "" {
+			t.Errorf("gongkai %s says %q:\n%s", strings.Join(args, " "), m, out)
+		}
+		seen++
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(&env{getenv: func(string) string { return "" }}))
+	if seen < 30 {
+		t.Errorf("only %d commands", seen)
 	}
 }

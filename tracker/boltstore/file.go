@@ -142,9 +142,15 @@ func (f *File) readOnly() (*Store, error) {
 	return Open(f.Path, o)
 }
 
-// Backup writes a consistent copy of the database to dst (Store.Backup).
+// Backup writes a consistent copy of the database to dst (Store.Backup),
+// whatever its schema: a newer gongkai's file is copied as it is.
 func (f *File) Backup(dst string) error {
-	s, err := f.readOnly()
+	if err := f.present(); err != nil {
+		return err
+	}
+	o := f.Options
+	o.ReadOnly, o.AnySchema = true, true
+	s, err := Open(f.Path, o)
 	if err != nil {
 		return err
 	}

@@ -7,29 +7,30 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/atomic"
 )
 
 // Backup writes a consistent copy of the database to dst, from one read
 // transaction: writers go on meanwhile, and the copy is the database as it
-// was when the backup began. The copy is written to dst+".part", synced to
-// disk, then given its name, so that dst is never a partial copy. Backup
-// refuses a dst that exists, a folder that does not, and a ".part" file
-// left from an earlier attempt (tracker.EInvalid, field "file"); a copy
-// that cannot be written (a full disk, say) is tracker.EUnavailable.
+// was when the backup began. The copy is written beside dst, synced to
+// disk, then given its name (atomic.Write), so that dst is never a
+// partial copy. Backup refuses a dst that exists, even one that appears
+// meanwhile, and a folder that does not (tracker.EInvalid, field "file");
+// a copy that cannot be written (a full disk, say) is
+// tracker.EUnavailable.
 func (s *Store) Backup(dst string) error {
 	if _, err := os.Lstat(dst); err == nil {
 		return tracker.Invalid(tracker.FieldFile, "备份文件 %q 已存在：请换一个文件名，或先移走旧文件", dst)
@@ -38,68 +39,20 @@ func (s *Store) Backup(dst string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return tracker.Invalid(tracker.FieldFile, "备份文件 %q 所在的文件夹 %s 不存在", dst, dir)
 	}
-	tmp := dst + ".part"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return tracker.Invalid(tracker.FieldFile, "临时文件 %s 已存在（可能是上次备份中断时留下的）：确认无用后删除它，再备份", tmp)
-	}
-	if err != nil {
-		return backupError(dst, err)
-	}
-	err = s.view(func(tx *bolt.Tx) error {
-		_, err := tx.WriteTo(f)
-		return err
-	})
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = publish(tmp, dst)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		if tracker.ErrorCode(err) != "" {
+	err := atomic.Write(dst, 0o600, false, func(w io.Writer) error {
+		return s.view(func(tx *bolt.Tx) error {
+			_, err := tx.WriteTo(w)
 			return err
-		}
-		return backupError(dst, err)
-	}
-	// Make the new name itself durable. Windows cannot sync a folder;
-	// there the rename is already on disk.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// publish gives the finished copy its name without replacing a file that
-// appeared meanwhile: a hard link fails when the name is taken. Where the
-// file system has no hard links, it renames.
-func publish(tmp, dst string) error {
-	err := os.Link(tmp, dst)
+		})
+	})
 	switch {
-	case err == nil:
-		os.Remove(tmp) // the copy is in place; a stray .part is only untidy
-		return nil
-	case errors.Is(err, fs.ErrExist):
+	case err == nil, tracker.ErrorCode(err) != "":
+		return err
+	case errors.Is(err, atomic.ErrExist):
 		return tracker.Invalid(tracker.FieldFile, "备份文件 %s 在备份期间被其他程序创建，未覆盖它：请换一个文件名", dst)
 	}
-	return os.Rename(tmp, dst)
-}
-
-func backupError(dst string, err error) error {
-	why := err.Error()
-	switch {
-	case errors.Is(err, syscall.ENOSPC):
-		why = "磁盘空间不足"
-	case errors.Is(err, fs.ErrPermission):
-		why = "没有写入这个文件夹的权限"
-	}
 	return &tracker.Error{Code: tracker.EUnavailable, Field: tracker.FieldFile, Err: err,
-		Message: fmt.Sprintf("备份到 %s 失败：%s", dst, why)}
+		Message: fmt.Sprintf("备份到 %s 失败：%s", dst, tracker.OSProblem(err))}
 }
 
 // MaxProblems is how many problems a CheckReport lists; it counts the rest.

@@ -105,6 +105,9 @@ type Options struct {
 	// the migrations run (a minute or more for a million events), never
 	// for a new file.
 	Upgrading func()
+	// AnySchema, with ReadOnly, opens a file whatever its schema, a newer
+	// gongkai's included, for what copies it as it is (a backup).
+	AnySchema bool
 }
 
 // Store is an open database.
@@ -171,9 +174,11 @@ func open(path string, o Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path}
 	if err = s.wholeFile(); err == nil {
-		if o.ReadOnly {
+		switch {
+		case o.ReadOnly && o.AnySchema:
+		case o.ReadOnly:
 			s.outdated, err = s.checkSchema()
-		} else {
+		default:
 			err = s.migrate(o.Upgrading)
 		}
 	}

@@ -170,6 +170,22 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if _, err := Open(path, Options{ReadOnly: true}); err == nil {
 		t.Fatal("opened a database of a newer schema for reading")
 	}
+	// A backup copies it as it is: a newer gongkai's file is worth keeping.
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	if err := (&File{Path: path}).Backup(dst); err != nil {
+		t.Fatalf("backup of a newer schema: %v", err)
+	}
+	db, err := bolt.Open(dst, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *bolt.Tx) error {
+		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != "99" {
+			t.Errorf("the backup's schema is %q, want the file's 99", v)
+		}
+		return nil
+	})
 }
 
 // The audit chain verifies after a round trip through the file, whatever
