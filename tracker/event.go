@@ -478,7 +478,9 @@ type Amendment struct {
 	Date    *calendar.Date
 	Matter  *Matter
 	Summary *string
-	Reason  string
+	// Ref is the 文号; "" removes a wrong one.
+	Ref    *string
+	Reason string
 	// LateAfter is the working days after which logging is late (0:
 	// DefaultLateAfter), to judge an amended date.
 	LateAfter int
@@ -524,8 +526,18 @@ func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
 			e.Summary = s
 		}
 	}
+	if a.Ref != nil {
+		s, err := Line(FieldRef, "文号", *a.Ref, MaxRef)
+		if err != nil {
+			return err
+		}
+		if s != e.Ref {
+			parts = append(parts, fmt.Sprintf("文号 %s → %s", refText(e.Ref), refText(s)))
+			e.Ref = s
+		}
+	}
 	if len(parts) == 0 {
-		return Invalid(FieldAmendment, "没有要更正的内容：请给出新的日期、事项或摘要")
+		return Invalid(FieldAmendment, "没有要更正的内容：请给出新的日期、事项、摘要或文号（与现有的相同也不算更正）")
 	}
 	old := e.Deadline
 	if err := e.computeDeadline(cal); err != nil {
@@ -603,4 +615,12 @@ func (e *Event) Recompute(cal Calendar, clk Clock, why string) (bool, error) {
 	}
 	e.record(clk, ActRecomputed, why, detail)
 	return true, nil
+}
+
+// refText shows a 文号 in a history line: quoted, or （无） when there is none.
+func refText(ref string) string {
+	if ref == "" {
+		return "（无）"
+	}
+	return "“" + ref + "”"
 }

@@ -118,11 +118,12 @@ func newReopenCmd(e *env) *cobra.Command {
 }
 
 func newAmendCmd(e *env) *cobra.Command {
-	var date, matter, summary, reason string
+	var date, matter, summary, ref, reason string
 	c := eventCmd(&cobra.Command{
-		Use:   "amend EVENT [--date D] [--matter M] [--summary TEXT] --reason TEXT",
+		Use:   "amend EVENT [--date D] [--matter M] [--summary TEXT] [--ref 文号] --reason TEXT",
 		Short: "更正登记错误（已关闭的事件也可更正）",
-		Long:  `更正事件的日期、事项或摘要；期限和状态随之重算。旧值保留在历史中。`,
+		Long: `更正事件的日期、事项、摘要或文号；期限和状态随之重算。旧值保留在历史中。
+--ref "" 删去误登的文号。`,
 	}, func(c *cobra.Command, id uint64) error {
 		a := app.AmendInput{Event: id, Matter: matter, Reason: reason}
 		if c.Flags().Changed("date") {
@@ -135,11 +136,15 @@ func newAmendCmd(e *env) *cobra.Command {
 		if c.Flags().Changed("summary") {
 			a.Summary = &summary
 		}
+		if c.Flags().Changed("ref") {
+			a.Ref = &ref
+		}
 		return runChange(c, e, "已更正。", app.Service.Amend, a)
 	})
 	c.Flags().StringVar(&date, "date", "", "正确的形成或变更日期")
 	c.Flags().StringVar(&matter, "matter", "", "正确的事项（序号或名称）")
 	c.Flags().StringVar(&summary, "summary", "", "正确的摘要")
+	c.Flags().StringVar(&ref, "ref", "", "正确的文号（空值删去文号）")
 	c.Flags().StringVar(&reason, "reason", "", "更正原因（必填）")
 	c.Flags().String("by", "", byUsage)
 	return c

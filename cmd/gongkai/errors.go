@@ -45,7 +45,7 @@ var exitCodes = map[string]int{
 var fieldFlags = map[string]string{
 	tracker.FieldKind:      "--formed 或 --changed",
 	tracker.FieldChannels:  "--channel 或 --all",
-	tracker.FieldAmendment: "--date、--matter 或 --summary",
+	tracker.FieldAmendment: "--date、--matter、--summary 或 --ref",
 	tracker.FieldDateRange: "--from 和 --to",
 }
 

@@ -101,7 +101,7 @@ func (l *Local) Waive(ctx context.Context, in WaiveInput) (*EventDetail, error) 
 // Amend corrects an event.
 func (l *Local) Amend(ctx context.Context, in AmendInput) (*EventDetail, error) {
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) {
-		return u.Amend(in.Event, in.Matter, tracker.Amendment{Date: in.Date, Summary: in.Summary, Reason: in.Reason})
+		return u.Amend(in.Event, in.Matter, tracker.Amendment{Date: in.Date, Summary: in.Summary, Ref: in.Ref, Reason: in.Reason})
 	})
 }
 

@@ -140,6 +140,7 @@ type AmendInput struct {
 	Date    *calendar.Date `json:"date,omitempty"`
 	Matter  string         `json:"matter,omitempty"`
 	Summary *string        `json:"summary,omitempty"`
+	Ref     *string        `json:"ref,omitempty"`
 	Reason  string         `json:"reason"`
 }
 
