@@ -103,7 +103,7 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；%s 公开，%s\n", e.ID, e.Matter, e.MatterName, e.Summary, e.ClosedOn, when)
 	}
 	b.WriteString(rest(more))
-	fmt.Fprintf(&b, "\n四、按时公开率（期限在上周、未免于公开的事项）\n")
+	fmt.Fprintf(&b, "\n四、按时公开率（期限在上周的事项，免于公开和作废的除外）\n")
 	for _, rt := range r.Rates {
 		fmt.Fprintf(&b, "  %s：%s\n", rt.Level1, percent(rt))
 	}

@@ -228,3 +228,43 @@ func AuditText(a *AuditEntry) string {
 	}
 	return string(a.Content)
 }
+
+// AuditConcerns reports whether entry a concerns event id: it changed the
+// event, or bound it in a baseline.
+func AuditConcerns(a *AuditEntry, id uint64) bool {
+	if a.Subject == subject(subjectEvent, id) {
+		return true
+	}
+	if a.Action != AuditBaseline {
+		return false
+	}
+	var c baselineContent
+	if json.Unmarshal(a.Content, &c) != nil {
+		return false
+	}
+	for _, b := range c.Events {
+		if b.Event == id {
+			return true
+		}
+	}
+	return false
+}
+
+// AuditAction reads an action as people write it: its code (cancelled) or
+// its Chinese name (作废); ok is false for neither.
+func AuditAction(s string) (action string, ok bool) {
+	s = strings.TrimSpace(s)
+	for _, a := range AuditActions() {
+		if s == a || s == AuditActionName(a) {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// AuditActions lists every action the audit log records.
+func AuditActions() []string {
+	return []string{AuditInit, ActLogged, ActDisclosed, ActWaived, ActAmended, ActRetracted, ActReopened,
+		ActCancelled, ActRestored, ActRecomputed, AuditCatalogImport, AuditCalendarImport, AuditRemind,
+		AuditRequeue, AuditReport, AuditBaseline}
+}

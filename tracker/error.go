@@ -42,6 +42,12 @@ const (
 	FieldRecipients = "recipients" // who hears: the configuration's recipients
 	FieldCatalog    = "catalog"    // the catalogue in force
 	FieldBy         = "by"         // who acts: an account, or the name given
+	FieldState      = "state"      // an event's state as a whole (cancelled or not)
+	FieldStatus     = "status"     // a status asked for in a query
+	FieldLevel1     = "level1"     // a 一级事项
+	FieldText       = "text"       // text searched for
+	FieldAction     = "action"     // an audited action asked for
+	FieldActor      = "actor"      // who acted, asked for
 )
 
 // Error is a failure that any front end can render: a code, the field it

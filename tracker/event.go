@@ -29,23 +29,36 @@ func (k Kind) Name() string {
 // Status is where an event stands.
 type Status string
 
-// Statuses. An event's stored state is Open, Done, DoneLate or Waived;
-// Overdue is Open seen on a day after the deadline.
+// Statuses. An event's stored state is Open, Done, DoneLate, Waived or
+// Cancelled; Overdue is Open seen on a day after the deadline.
 const (
 	Open     Status = "open"
 	Overdue  Status = "overdue"
 	Done     Status = "done"
 	DoneLate Status = "done_late"
 	Waived   Status = "waived"
+	// Cancelled (作废): logged by mistake (a duplicate, another office's).
+	// It is no obligation: it leaves the lists, the reminders, the reports
+	// and the rates, as of any day, and stays in show and the audit log
+	// until it is restored. Waived keeps its legal meaning: an obligation
+	// closed without disclosure, for a reason the law gives.
+	Cancelled Status = "cancelled"
 )
 
-var statusNames = map[Status]string{Open: "待公开", Overdue: "已逾期", Done: "按时公开", DoneLate: "逾期公开", Waived: "免于公开"}
+var statusNames = map[Status]string{Open: "待公开", Overdue: "已逾期", Done: "按时公开", DoneLate: "逾期公开", Waived: "免于公开", Cancelled: "已作废"}
+
+// Statuses lists every status, in the order people read them.
+var Statuses = []Status{Open, Overdue, Done, DoneLate, Waived, Cancelled}
 
 // Name returns the status in Chinese.
 func (s Status) Name() string { return statusNames[s] }
 
 // Closed reports whether the status ends the obligation.
 func (s Status) Closed() bool { return s == Done || s == DoneLate || s == Waived }
+
+// Counting reports whether the deadline still counts: the event is open
+// (overdue included), neither closed nor cancelled.
+func (s Status) Counting() bool { return s == Open || s == Overdue }
 
 // Event is "matter M's information was formed or changed on date D": one
 // obligation to disclose on every channel the matter requires by the
@@ -114,11 +127,14 @@ const (
 	ActRetracted  = "retracted"
 	ActWaived     = "waived"
 	ActReopened   = "reopened"
+	ActCancelled  = "cancelled"
+	ActRestored   = "restored"
 )
 
 var actionNames = map[string]string{
 	ActLogged: "登记", ActAmended: "更正", ActRecomputed: "重算期限", ActDisclosed: "公开",
 	ActRetracted: "撤回公开记录", ActWaived: "免于公开", ActReopened: "重新打开",
+	ActCancelled: "作废", ActRestored: "恢复",
 }
 
 // ActionName returns an action in Chinese.
@@ -310,6 +326,9 @@ func (e *Event) refuseClosed(what string) error {
 // disclosure, the event closes: Done if the last is on or before the
 // deadline, else DoneLate.
 func (e *Event) Disclose(channels []Channel, date calendar.Date, url, note string, clk Clock) error {
+	if err := e.refuseCancelled("登记公开"); err != nil {
+		return err
+	}
 	if e.State.Closed() {
 		return e.refuseClosed("登记公开")
 	}
@@ -403,6 +422,9 @@ func (e *Event) Waive(reason string, clk Clock) error {
 	if err != nil {
 		return err
 	}
+	if err := e.refuseCancelled("免于公开"); err != nil {
+		return err
+	}
 	if e.State.Closed() {
 		return e.refuseClosed("免于公开")
 	}
@@ -416,6 +438,9 @@ func (e *Event) Waive(reason string, clk Clock) error {
 func (e *Event) Retract(c Channel, reason string, clk Clock) error {
 	r, err := needReason(reason)
 	if err != nil {
+		return err
+	}
+	if err := e.refuseCancelled("撤回公开记录"); err != nil {
 		return err
 	}
 	if e.State == Waived {
@@ -455,6 +480,9 @@ func (e *Event) Reopen(reason string, clk Clock) error {
 	if err != nil {
 		return err
 	}
+	if err := e.refuseCancelled("重新打开"); err != nil {
+		return err
+	}
 	if !e.State.Closed() {
 		return FieldErrorf(EConflict, FieldEvent, "事件 %d 尚未关闭（%s），无需重新打开", e.ID, e.State.Name())
 	}
@@ -491,6 +519,9 @@ type Amendment struct {
 func (e *Event) Amend(a Amendment, cal Calendar, clk Clock) error {
 	r, err := needReason(a.Reason)
 	if err != nil {
+		return err
+	}
+	if err := e.refuseCancelled("更正"); err != nil {
 		return err
 	}
 	var parts []string
@@ -623,4 +654,74 @@ func refText(ref string) string {
 		return "（无）"
 	}
 	return "“" + ref + "”"
+}
+
+// refuseCancelled is the error for changing a cancelled event, or nil.
+func (e *Event) refuseCancelled(what string) error {
+	if e.State != Cancelled {
+		return nil
+	}
+	return FieldErrorf(EConflict, FieldState, "事件 %d 已作废，不能%s；如是误作废，先恢复它并说明原因", e.ID, what)
+}
+
+// Cancel voids an event logged by mistake (作废), for a reason: whatever
+// its state, it leaves every list, reminder, report and rate, and keeps
+// its disclosures and history for Restore.
+func (e *Event) Cancel(reason string, clk Clock) error {
+	r, err := needReason(reason)
+	if err != nil {
+		return err
+	}
+	if e.State == Cancelled {
+		return FieldErrorf(EConflict, FieldState, "事件 %d 已经作废", e.ID)
+	}
+	detail := fmt.Sprintf("作废（原状态 %s）", e.Status(clk.Today).Name())
+	e.State, e.ClosedOn = Cancelled, calendar.Date{}
+	e.record(clk, ActCancelled, r, detail)
+	return nil
+}
+
+// Restore undoes a cancellation: the event is again what it was — open or
+// done as its disclosures say, waived on the day it was waived.
+func (e *Event) Restore(reason string, clk Clock) error {
+	r, err := needReason(reason)
+	if err != nil {
+		return err
+	}
+	if e.State != Cancelled {
+		return FieldErrorf(EConflict, FieldState, "事件 %d 没有作废（%s），无需恢复", e.ID, e.Status(clk.Today).Name())
+	}
+	e.State, e.ClosedOn = Open, calendar.Date{}
+	if waived, ok := e.waivedBeforeCancel(); ok {
+		e.State, e.ClosedOn = Waived, waived
+	} else {
+		e.settle(clk)
+	}
+	e.record(clk, ActRestored, r, fmt.Sprintf("恢复（状态 %s）", e.Status(clk.Today).Name()))
+	return nil
+}
+
+// waivedBeforeCancel says whether the event was waived when it was last
+// cancelled, and on which day: its history's last waiver or reopening
+// before that cancellation decides, looking through earlier cancellations
+// and restorations (a restoration gives back the state before its
+// cancellation).
+func (e *Event) waivedBeforeCancel() (calendar.Date, bool) {
+	i := len(e.History) - 1
+	for i >= 0 && e.History[i].Action != ActCancelled {
+		i--
+	}
+	for i--; i >= 0; i-- {
+		switch e.History[i].Action {
+		case ActWaived:
+			return calendar.Today(e.History[i].At), true
+		case ActReopened:
+			return calendar.Date{}, false
+		case ActRestored:
+			for i > 0 && e.History[i].Action != ActCancelled {
+				i--
+			}
+		}
+	}
+	return calendar.Date{}, false
 }

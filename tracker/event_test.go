@@ -324,3 +324,77 @@ func TestRecomputeDoneEvent(t *testing.T) {
 		t.Errorf("same-day recompute: changed %v provisional %v %s→%s", changed, e2.Provisional, before, e2.Deadline)
 	}
 }
+
+// An event logged by mistake is cancelled (作废) from any state and
+// restored to the very state it had; while cancelled, nothing else changes
+// it, and it counts as no obligation.
+func TestCancelAndRestore(t *testing.T) {
+	cal := calendar.Default()
+	for _, tc := range []struct {
+		name  string
+		setup func(*Event)
+		want  Status
+	}{
+		{"open", func(*Event) {}, Open},
+		{"done", func(e *Event) { e.Disclose(e.Channels, day("2026-11-10"), "", "", clockOn("2026-11-10")) }, Done},
+		{"done late", func(e *Event) { e.Disclose(e.Channels, day("2026-12-10"), "", "", clockOn("2026-12-10")) }, DoneLate},
+		{"waived", func(e *Event) { e.Waive("涉及国家秘密", clockOn("2026-11-12")) }, Waived},
+		{"waived, cancelled and restored before", func(e *Event) {
+			e.Waive("涉及国家秘密", clockOn("2026-11-12"))
+			e.Cancel("误以为重复", clockOn("2026-11-13"))
+			e.Restore("并不重复", clockOn("2026-11-14"))
+		}, Waived},
+		{"waived then reopened", func(e *Event) {
+			e.Waive("涉及国家秘密", clockOn("2026-11-12"))
+			e.Reopen("经复核应予公开", clockOn("2026-11-13"))
+		}, Open},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := logged(t, "2026-11-02", "2026-11-02")
+			tc.setup(e)
+			if e.State != tc.want {
+				t.Fatalf("set up as %s, want %s", e.State, tc.want)
+			}
+			closedOn := e.ClosedOn
+			if err := e.Cancel("", clockOn("2026-12-15")); ErrorCode(err) != EInvalid {
+				t.Errorf("cancel without a reason: %v", err)
+			}
+			if err := e.Cancel("与事件 3 重复", clockOn("2026-12-15")); err != nil {
+				t.Fatal(err)
+			}
+			if e.State != Cancelled || !e.ClosedOn.IsZero() || e.Status(day("2026-12-20")) != Cancelled || e.Status(day("2026-11-05")) != Cancelled {
+				t.Errorf("cancelled: state %s, closed %s", e.State, e.ClosedOn)
+			}
+			if v := ViewOf(e, cal, day("2026-12-15")); v.WorkdaysLeft != nil || len(v.ChannelsPending) != 0 {
+				t.Errorf("a cancelled event still counts: %+v", v)
+			}
+			for what, err := range map[string]error{
+				"cancel":   e.Cancel("again", clockOn("2026-12-15")),
+				"disclose": e.Disclose([]Channel{Web}, day("2026-12-15"), "", "", clockOn("2026-12-15")),
+				"waive":    e.Waive("x", clockOn("2026-12-15")),
+				"retract":  e.Retract(Web, "x", clockOn("2026-12-15")),
+				"reopen":   e.Reopen("x", clockOn("2026-12-15")),
+				"amend":    e.Amend(Amendment{Summary: ptr("新摘要"), Reason: "x"}, cal, clockOn("2026-12-15")),
+			} {
+				if e := AsError(err); e == nil || e.Code != EConflict || e.Field != FieldState {
+					t.Errorf("%s on a cancelled event: %v", what, err)
+				}
+			}
+			if err := e.Restore("并非重复", clockOn("2026-12-16")); err != nil {
+				t.Fatal(err)
+			}
+			if e.State != tc.want || e.ClosedOn != closedOn {
+				t.Errorf("restored to %s (closed %s), want %s (closed %s)", e.State, e.ClosedOn, tc.want, closedOn)
+			}
+			if err := e.Restore("again", clockOn("2026-12-16")); ErrorCode(err) != EConflict {
+				t.Errorf("restore of an event not cancelled: %v", err)
+			}
+			last := e.History[len(e.History)-1]
+			if last.Action != ActRestored || last.Reason != "并非重复" || ActionName(last.Action) != "恢复" {
+				t.Errorf("history: %+v", last)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -250,6 +250,16 @@ func (o *Ops) Retract(id uint64, c Channel, reason string) (*Event, error) {
 	return o.change(id, func(e *Event) error { return e.Retract(c, reason, o.clock()) })
 }
 
+// Cancel voids event id, logged by mistake (作废).
+func (o *Ops) Cancel(id uint64, reason string) (*Event, error) {
+	return o.change(id, func(e *Event) error { return e.Cancel(reason, o.clock()) })
+}
+
+// Restore undoes the cancellation of event id.
+func (o *Ops) Restore(id uint64, reason string) (*Event, error) {
+	return o.change(id, func(e *Event) error { return e.Restore(reason, o.clock()) })
+}
+
 // Reopen reopens a closed event.
 func (o *Ops) Reopen(id uint64, reason string) (*Event, error) {
 	return o.change(id, func(e *Event) error { return e.Reopen(reason, o.clock()) })

@@ -110,9 +110,10 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, e
 	if err != nil {
 		return nil, err
 	}
-	// The on-time rate: events whose deadline fell last week, not waived.
+	// The on-time rate: events whose deadline fell last week, not waived
+	// (nor cancelled: logged by mistake, they were never due).
 	err = tx.EventsDue(r.From, r.To, func(e *Event) error {
-		if e.State == Waived || e.Date.After(day) {
+		if e.State == Waived || e.State == Cancelled || e.Date.After(day) {
 			return nil
 		}
 		l1 := e.Level1()

@@ -39,9 +39,13 @@ type EventView struct {
 func ViewOf(e *Event, cal Calendar, asOf calendar.Date) EventView {
 	st := e.Status(asOf)
 	var left *int
-	if !st.Closed() {
+	if st.Counting() {
 		n, _, _ := cal.WorkdaysBetween(asOf, e.Deadline)
 		left = &n
+	}
+	pending := e.Pending()
+	if st == Cancelled {
+		pending = nil // no obligation: nothing is waiting
 	}
 	const rfc3339 = "2006-01-02T15:04:05-07:00"
 	var clock string
@@ -53,7 +57,7 @@ func ViewOf(e *Event, cal Calendar, asOf calendar.Date) EventView {
 		Date: e.Date, Summary: e.Summary, Ref: e.Ref, By: e.By,
 		LoggedAt: e.LoggedAt.In(calendar.Shanghai).Format(rfc3339), LoggedClock: clock,
 		Deadline: e.Deadline, Provisional: e.Provisional, Status: st,
-		Channels: nonNil(e.Channels), ChannelsPending: nonNil(e.Pending()),
+		Channels: nonNil(e.Channels), ChannelsPending: nonNil(pending),
 		LoggedLate: e.LoggedLate, WorkdaysLeft: left, ClosedOn: e.ClosedOn,
 	}
 }

@@ -12,18 +12,28 @@ import (
 )
 
 func newAuditCmd(e *env) *cobra.Command {
-	var from, to string
+	var from, to, event, actor, action string
 	c := &cobra.Command{
-		Use:   "audit [--from D] [--to D]",
+		Use:   "audit [--from D] [--to D] [--event EVENT] [--actor 姓名] [--action 操作]",
 		Short: "列出审计日志（每项改动的时间、操作人和内容）",
-		Long: `列出审计日志。每项改动（初始化、登记、公开、免于公开、更正、撤回、重新打开、
-目录和日历导入、期限重算）都在同一事务中追加一条记录，每条记录以哈希与上一条相连。
---from/--to 按操作日期（北京时间）筛选。操作时间与写入时的机器时间相差超过 1 分钟的
-记录（设了 GONGKAI_NOW）标为“模拟时间”，并列出实际时间。`,
+		Long: `列出审计日志。每项改动（初始化、登记、公开、免于公开、更正、撤回、重新打开、作废、
+恢复、目录和日历导入、期限重算、提醒、周报、重发邮件）都在同一事务中追加一条记录，
+每条记录以哈希与上一条相连。操作时间与写入时的机器时间相差超过 1 分钟的记录（设了
+GONGKAI_NOW）标为“模拟时间”，并列出实际时间。
+
+  --from/--to D   按操作日期（北京时间）筛选
+  --event EVENT   只列关于这个事件的
+  --actor 姓名    只列此人操作的
+  --action 操作   只列这种操作（中文名称或英文代码，如 作废 或 cancelled）`,
 		Args: exactArgs(0, "无"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var q app.AuditQuery
+			q := app.AuditQuery{Actor: actor, Action: action}
 			var err error
+			if event != "" {
+				if q.Event, err = parseEventID(event); err != nil {
+					return err
+				}
+			}
 			if q.From, err = optionalDateArg("--from", from); err != nil {
 				return err
 			}
@@ -43,6 +53,9 @@ func newAuditCmd(e *env) *cobra.Command {
 	}
 	c.Flags().StringVar(&from, "from", "", "不早于该日")
 	c.Flags().StringVar(&to, "to", "", "不晚于该日")
+	c.Flags().StringVar(&event, "event", "", "只列关于这个事件的")
+	c.Flags().StringVar(&actor, "actor", "", "只列此人操作的")
+	c.Flags().StringVar(&action, "action", "", "只列这种操作")
 	c.AddCommand(&cobra.Command{
 		Use:   "verify",
 		Short: "核验审计日志的哈希链",

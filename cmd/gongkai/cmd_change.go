@@ -117,6 +117,36 @@ func newReopenCmd(e *env) *cobra.Command {
 	return c
 }
 
+func newCancelCmd(e *env) *cobra.Command {
+	var reason string
+	c := eventCmd(&cobra.Command{
+		Use:   "cancel EVENT --reason TEXT",
+		Short: "作废误登的事件（重复登记、登错单位等），可恢复",
+		Long: `作废误登的事件：重复登记的、属于其他单位的。作废的事件不再出现在事件列表、提醒、
+周报和按时公开率中（gongkai events --status cancelled 可列出），gongkai show 和审计日志中
+仍然可见，可用 gongkai restore 恢复。不予公开的事项请用 gongkai waive（免于公开），不要作废。`,
+	}, func(c *cobra.Command, id uint64) error {
+		return runChange(c, e, "已作废。", app.Service.Cancel, app.ReasonInput{Event: id, Reason: reason})
+	})
+	c.Flags().StringVar(&reason, "reason", "", "原因（必填），如“与事件 12 重复”")
+	c.Flags().String("by", "", byUsage)
+	return c
+}
+
+func newRestoreCmd(e *env) *cobra.Command {
+	var reason string
+	c := eventCmd(&cobra.Command{
+		Use:   "restore EVENT --reason TEXT",
+		Short: "恢复误作废的事件",
+		Long:  `恢复作废的事件：回到作废前的状态（待公开、已公开或免于公开），期限不变。`,
+	}, func(c *cobra.Command, id uint64) error {
+		return runChange(c, e, "已恢复。", app.Service.Restore, app.ReasonInput{Event: id, Reason: reason})
+	})
+	c.Flags().StringVar(&reason, "reason", "", "原因（必填）")
+	c.Flags().String("by", "", byUsage)
+	return c
+}
+
 func newAmendCmd(e *env) *cobra.Command {
 	var date, matter, summary, ref, reason string
 	c := eventCmd(&cobra.Command{

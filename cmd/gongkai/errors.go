@@ -65,6 +65,11 @@ var fieldLabels = map[string][]string{
 	tracker.FieldURL:       {"网址"},
 	tracker.FieldNote:      {"备注"},
 	tracker.FieldBy:        {"操作人"},
+	tracker.FieldStatus:    {"状态"},
+	tracker.FieldLevel1:    {"一级事项"},
+	tracker.FieldText:      {"查找的文字"},
+	tracker.FieldAction:    {"操作"},
+	tracker.FieldActor:     {"操作人"},
 }
 
 // hints say what to do next on the command line; they follow the message
@@ -76,6 +81,7 @@ var hints = map[[2]string]string{
 	{tracker.ENotFound, tracker.FieldMatter}:   "（用 gongkai matters --search 文字 查找）",
 	{tracker.ENotFound, tracker.FieldMessage}:  "（用 gongkai outbox 查看）",
 	{tracker.EConflict, tracker.FieldEvent}:    "（gongkai reopen EVENT --reason 原因）",
+	{tracker.EConflict, tracker.FieldState}:    "（gongkai restore EVENT --reason 原因）",
 }
 
 // inputError is bad usage or input found by the command line itself, with
@@ -157,7 +163,8 @@ func domainMessage(de *tracker.Error, c *cobra.Command) string {
 			msg += "（" + flag + "）"
 		}
 	}
-	if h, ok := hints[[2]string{de.Code, de.Field}]; ok && !(c != nil && c.Name() == "reopen") {
+	// A hint never suggests the command that just failed.
+	if h, ok := hints[[2]string{de.Code, de.Field}]; ok && !(c != nil && strings.Contains(h, "gongkai "+c.Name()+" ")) {
 		msg += h
 	}
 	return msg

@@ -41,9 +41,12 @@ func printEvent(w io.Writer, d *app.EventDetail) {
 		prov = "（暂估：所涉年份的放假安排尚未发布，通知发布后将重算）"
 	}
 	fmt.Fprintf(w, "  公开期限  %s%s\n", dateWithWeekday(ev.Deadline), prov)
-	if v.Status.Closed() {
+	switch {
+	case v.Status == tracker.Cancelled:
+		fmt.Fprintf(w, "  状态      %s（不再提醒、不计入报告和按时公开率；误作废可用 gongkai restore 恢复）\n", v.Status.Name())
+	case v.Status.Closed():
 		fmt.Fprintf(w, "  状态      %s（%s）\n", v.Status.Name(), ev.ClosedOn)
-	} else {
+	default:
 		fmt.Fprintf(w, "  状态      %s，%s\n", v.Status.Name(), v.Standing(d.AsOf))
 		fmt.Fprintf(w, "  待公开    %s\n", tracker.ChannelNames(v.ChannelsPending))
 	}

@@ -73,6 +73,8 @@ func newRootCmd(e *env) *cobra.Command {
 		newAmendCmd(e),
 		newRetractCmd(e),
 		newReopenCmd(e),
+		newCancelCmd(e),
+		newRestoreCmd(e),
 		newEventsCmd(e),
 		newShowCmd(e),
 		newAuditCmd(e),
@@ -118,7 +120,8 @@ var valueNames = map[string]string{
 	"to strings": "地址", "to": "日期", "from": "日期", "as-of": "日期", "date": "日期",
 	"by": "姓名", "config": "文件", "db": "文件", "out": "文件", "format": "格式",
 	"matter": "事项", "channel": "渠道", "ref": "文号", "url": "网址", "bucket": "桶名",
-	"retry": "编号", "days": "天数", "due-within": "天数",
+	"retry": "编号", "days": "天数", "due-within": "天数", "event": "编号", "actor": "姓名",
+	"action": "操作", "status": "状态", "level1": "名称", "logged-by": "姓名",
 	"string": "文字", "strings": "文字", "int": "数", "uint": "编号", "uint64": "编号",
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -14,11 +15,30 @@ func (l *Local) Audit(ctx context.Context, q AuditQuery) (*AuditList, error) {
 	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
 		return nil, tracker.Invalid(tracker.FieldDateRange, "起始日期 %s 晚于截止日期 %s", q.From, q.To)
 	}
+	action := ""
+	if q.Action != "" {
+		var ok bool
+		if action, ok = tracker.AuditAction(q.Action); !ok {
+			var names []string
+			for _, a := range tracker.AuditActions() {
+				names = append(names, tracker.AuditActionName(a))
+			}
+			return nil, tracker.Invalid(tracker.FieldAction, "操作 %q 无效：可选 %s", q.Action, strings.Join(names, "、"))
+		}
+	}
+	actor, err := tracker.Line(tracker.FieldActor, "操作人", q.Actor, tracker.MaxName)
+	if err != nil {
+		return nil, err
+	}
 	out := &AuditList{Entries: []AuditView{}}
-	err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
+	err = l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
 		return tx.AuditEntries(func(_ uint64, a *tracker.AuditEntry) error {
 			day := calendar.Today(a.At)
-			if (!q.From.IsZero() && day.Before(q.From)) || (!q.To.IsZero() && day.After(q.To)) {
+			switch {
+			case !q.From.IsZero() && day.Before(q.From), !q.To.IsZero() && day.After(q.To),
+				action != "" && a.Action != action,
+				actor != "" && a.Actor != actor,
+				q.Event != 0 && !tracker.AuditConcerns(a, q.Event):
 				return nil
 			}
 			out.Entries = append(out.Entries, auditView(a))

@@ -3,7 +3,9 @@ package app
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -113,6 +115,16 @@ func (l *Local) Retract(ctx context.Context, in RetractInput) (*EventDetail, err
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Retract(in.Event, in.Channel, in.Reason) })
 }
 
+// Cancel voids an event logged by mistake.
+func (l *Local) Cancel(ctx context.Context, in ReasonInput) (*EventDetail, error) {
+	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Cancel(in.Event, in.Reason) })
+}
+
+// Restore undoes the cancellation of an event.
+func (l *Local) Restore(ctx context.Context, in ReasonInput) (*EventDetail, error) {
+	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Restore(in.Event, in.Reason) })
+}
+
 // Reopen reopens a closed event.
 func (l *Local) Reopen(ctx context.Context, in ReopenInput) (*EventDetail, error) {
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Reopen(in.Event, in.Reason) })
@@ -141,7 +153,7 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 	}
 	out := &EventList{AsOf: f.asOf, Events: []tracker.EventView{}}
 	err = l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
-		if q.Matter != "" {
+		if q.Matter != "" || q.Level1 != "" {
 			cat, err := tx.Catalog()
 			if err != nil {
 				return err
@@ -149,11 +161,18 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 			if cat == nil {
 				cat = tracker.EmbeddedCatalog()
 			}
-			m, err := tracker.FindMatter(cat, q.Matter)
-			if err != nil {
-				return err
+			if q.Matter != "" {
+				m, err := tracker.FindMatter(cat, q.Matter)
+				if err != nil {
+					return err
+				}
+				f.matter = m.Seq
 			}
-			f.matter = m.Seq
+			if q.Level1 != "" {
+				if f.level1, err = findLevel1(cat, q.Level1); err != nil {
+					return err
+				}
+			}
 		}
 		return f.each(tx)(func(e *tracker.Event) error {
 			if v, ok := f.match(e, cal); ok {
@@ -172,6 +191,36 @@ type eventFilter struct {
 	asOf   calendar.Date
 	today  calendar.Date
 	matter int
+	level1 string
+	status map[tracker.Status]bool
+}
+
+// findLevel1 returns the catalogue's 一级事项 named q, or the only one
+// whose name contains it.
+func findLevel1(cat *tracker.Catalog, q string) (string, error) {
+	q = strings.TrimSpace(q)
+	var names []string
+	for _, m := range cat.Matters {
+		if !slices.Contains(names, m.Level1) {
+			names = append(names, m.Level1)
+		}
+	}
+	var found []string
+	for _, n := range names {
+		if n == q {
+			return n, nil
+		}
+		if strings.Contains(n, q) {
+			found = append(found, n)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return "", tracker.FieldErrorf(tracker.ENotFound, tracker.FieldLevel1, "一级事项“%s”在目录中没有（目录的 %d 个一级事项：%s）", q, len(names), strings.Join(names, "、"))
+	}
+	return "", tracker.Invalid(tracker.FieldLevel1, "一级事项“%s”对应 %d 个：%s；请写得更具体", q, len(found), strings.Join(found, "、"))
 }
 
 func newEventFilter(q EventQuery, today calendar.Date) (*eventFilter, error) {
@@ -185,15 +234,47 @@ func newEventFilter(q EventQuery, today calendar.Date) (*eventFilter, error) {
 	if f.asOf.IsZero() {
 		f.asOf = today
 	}
+	var err error
+	if f.Text, err = tracker.Line(tracker.FieldText, "查找的文字", tracker.Narrow(q.Text), tracker.MaxSummary); err != nil {
+		return nil, err
+	}
+	if f.By, err = tracker.Line(tracker.FieldBy, "登记人", q.By, tracker.MaxName); err != nil {
+		return nil, err
+	}
+	if len(q.Status) > 0 {
+		f.status = map[tracker.Status]bool{}
+		for _, s := range q.Status {
+			if s.Name() == "" {
+				return nil, tracker.Invalid(tracker.FieldStatus, "状态 %q 无效：可选 %s", s, statusChoices())
+			}
+			f.status[s] = true
+		}
+	}
 	return f, nil
+}
+
+// statusChoices lists the statuses a query may ask for.
+func statusChoices() string {
+	var out []string
+	for _, s := range tracker.Statuses {
+		out = append(out, fmt.Sprintf("%s（%s）", s, s.Name()))
+	}
+	return strings.Join(out, "、")
 }
 
 // each chooses what to read: only events open as of the day can be open
 // or overdue then — as of today those of the index of open events, as of
 // another day also those closed since; other queries read every event.
 func (f *eventFilter) each(tx tracker.Tx) func(func(*tracker.Event) error) error {
+	openOnly := f.Open || f.Overdue || f.DueWithin != nil
+	if f.status != nil {
+		openOnly = true
+		for s := range f.status {
+			openOnly = openOnly && (s == tracker.Open || s == tracker.Overdue)
+		}
+	}
 	switch {
-	case !(f.Open || f.Overdue || f.DueWithin != nil):
+	case !openOnly:
 		return tx.Events
 	case f.asOf == f.today:
 		return tx.OpenEvents
@@ -210,8 +291,20 @@ func (f *eventFilter) match(e *tracker.Event, cal *calendar.Calendar) (tracker.E
 		return tracker.EventView{}, false
 	case e.Date.After(f.asOf):
 		return tracker.EventView{}, false // it had not happened yet
+	case f.level1 != "" && e.Level1() != f.level1:
+		return tracker.EventView{}, false
+	case f.By != "" && e.By != f.By:
+		return tracker.EventView{}, false
+	case f.Text != "" && !strings.Contains(tracker.Narrow(e.Summary), f.Text) && !strings.Contains(tracker.Narrow(e.Ref), f.Text):
+		return tracker.EventView{}, false
 	}
 	st := e.Status(f.asOf)
+	switch {
+	case f.status == nil && st == tracker.Cancelled:
+		return tracker.EventView{}, false
+	case f.status != nil && !f.status[st]:
+		return tracker.EventView{}, false
+	}
 	switch {
 	case f.Open && st != tracker.Open && st != tracker.Overdue:
 		return tracker.EventView{}, false

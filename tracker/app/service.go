@@ -29,6 +29,9 @@ type Service interface {
 	Retract(ctx context.Context, in RetractInput) (*EventDetail, error)
 	// Reopen reopens a closed event.
 	Reopen(ctx context.Context, in ReopenInput) (*EventDetail, error)
+	// Cancel voids an event logged by mistake (作废); Restore undoes it.
+	Cancel(ctx context.Context, in ReasonInput) (*EventDetail, error)
+	Restore(ctx context.Context, in ReasonInput) (*EventDetail, error)
 
 	// Events lists the events a query selects, by id.
 	Events(ctx context.Context, q EventQuery) (*EventList, error)
@@ -152,7 +155,10 @@ type RetractInput struct {
 }
 
 // ReopenInput reopens a closed event.
-type ReopenInput struct {
+type ReopenInput = ReasonInput
+
+// ReasonInput names an event and why it is changed.
+type ReasonInput struct {
 	Event  uint64 `json:"event"`
 	Reason string `json:"reason"`
 }
@@ -185,6 +191,16 @@ type EventQuery struct {
 	From      calendar.Date `json:"from"`             // the event's date, inclusive
 	To        calendar.Date `json:"to"`
 	AsOf      calendar.Date `json:"as_of"` // zero: today
+	// Status selects events in any of these statuses as of AsOf; none
+	// means every status but cancelled (作废), which only asking lists.
+	Status []tracker.Status `json:"status,omitempty"`
+	// Level1 selects the events of a 一级事项: its name, or a fragment
+	// of it.
+	Level1 string `json:"level1,omitempty"`
+	// Text selects events whose summary or 文号 contains it.
+	Text string `json:"text,omitempty"`
+	// By selects the events logged by that person (登记人).
+	By string `json:"by,omitempty"`
 }
 
 // EventList is the events a query selected, as of a day.
@@ -221,6 +237,12 @@ type FileInput struct {
 type AuditQuery struct {
 	From calendar.Date `json:"from"`
 	To   calendar.Date `json:"to"`
+	// Event, when not 0, selects the entries about that event.
+	Event uint64 `json:"event,omitempty"`
+	// Actor selects the entries of whoever acted (操作人).
+	Actor string `json:"actor,omitempty"`
+	// Action selects one action: its code or its Chinese name.
+	Action string `json:"action,omitempty"`
 }
 
 // AuditList is the audit entries a query selected.

@@ -286,6 +286,10 @@ func (r *recReader) code() string {
 		return "done_late"
 	case "waived":
 		return "waived"
+	case "cancelled":
+		return "cancelled"
+	case "restored":
+		return "restored"
 	case "logged":
 		return "logged"
 	case "amended":
