@@ -48,6 +48,7 @@ const (
 	FieldText       = "text"       // text searched for
 	FieldAction     = "action"     // an audited action asked for
 	FieldActor      = "actor"      // who acted, asked for
+	FieldForce      = "force"      // the confirmation of a change that needs one
 )
 
 // Error is a failure that any front end can render: a code, the field it

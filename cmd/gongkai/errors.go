@@ -47,6 +47,7 @@ var fieldFlags = map[string]string{
 	tracker.FieldChannels:  "--channel 或 --all",
 	tracker.FieldAmendment: "--date、--matter、--summary 或 --ref",
 	tracker.FieldDateRange: "--from 和 --to",
+	tracker.FieldForce:     "加 --force",
 }
 
 // fieldLabels are the words a message about a field starts with; the flag

@@ -43,8 +43,10 @@ type Service interface {
 	Matters(ctx context.Context, q MatterQuery) (*MatterList, error)
 	// Matter finds one matter by its 序号 or a fragment of its name.
 	Matter(ctx context.Context, query string) (*MatterDetail, error)
-	// ImportCatalog replaces the catalogue in force.
-	ImportCatalog(ctx context.Context, in FileInput) (*CatalogInfo, error)
+	// ImportCatalog replaces the catalogue in force, or, dry, says what
+	// it would change. It refuses, unless forced, to remove matters that
+	// have events or to change their 公开时限 (EConflict, field "force").
+	ImportCatalog(ctx context.Context, in CatalogImportInput) (*CatalogImportResult, error)
 
 	// Audit lists the audit log.
 	Audit(ctx context.Context, q AuditQuery) (*AuditList, error)
@@ -277,6 +279,39 @@ type AuditVerification struct {
 	// unbound, mismatched, unaudited, missing. A verification returned
 	// without an error has none mismatched, unaudited or missing.
 	tracker.EventBinding
+}
+
+// CatalogImportInput imports a catalogue.
+type CatalogImportInput struct {
+	FileInput
+	// DryRun says what the import would change, and changes nothing.
+	DryRun bool `json:"dry_run"`
+	// Force imports even when matters that have events are removed or
+	// their 公开时限 changes (their events keep what they were logged
+	// with).
+	Force bool `json:"force"`
+}
+
+// CatalogImportResult says what an import of a catalogue changed, or
+// would change.
+type CatalogImportResult struct {
+	Before  CatalogInfo         `json:"before"`
+	After   CatalogInfo         `json:"after"`
+	Diff    tracker.CatalogDiff `json:"diff"`
+	Kept    []KeptEvents        `json:"kept"`
+	DryRun  bool                `json:"dry_run"`
+	Applied bool                `json:"applied"`
+}
+
+// KeptEvents are the events of a matter the import removes or whose 公开时限
+// it changes: they keep the matter's name, channels and 公开时限 as they were
+// logged, and their deadlines.
+type KeptEvents struct {
+	Matter int    `json:"matter"`
+	Name   string `json:"name"`
+	// Why says what the import does to the matter, in Chinese.
+	Why    string   `json:"why"`
+	Events []uint64 `json:"events"`
 }
 
 // CalendarImportInput imports a year's schedule.
