@@ -10,14 +10,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/robfig/cron/v3"
 	"golang.org/x/text/encoding/simplifiedchinese"
-
-	"gongkai/tracker"
 )
 
 // Config is the effective configuration.
@@ -200,7 +199,13 @@ func ReadProblem(err error) string {
 	if errors.Is(err, os.ErrNotExist) {
 		return "文件不存在"
 	}
-	return "无法读取：" + tracker.OSProblem(err)
+	switch {
+	case errors.Is(err, os.ErrPermission):
+		return "没有读取权限（" + err.Error() + "）"
+	case errors.Is(err, syscall.EISDIR):
+		return "这是一个文件夹，不是文件（" + err.Error() + "）"
+	}
+	return "无法读取（" + err.Error() + "）"
 }
 
 // utf8Text returns the file's text without a UTF-8 byte-order mark (which
@@ -455,7 +460,7 @@ func (c *Config) Mode() (os.FileMode, error) {
 
 func checkAddresses(file, key string, addrs []string) error {
 	for i, a := range addrs {
-		if _, err := tracker.Address(tracker.FieldTo, a); err != nil {
+		if !validAddress(a) {
 			return &Error{File: file, Key: fmt.Sprintf("%s[%d]", key, i), Message: fmt.Sprintf("值 %q 不是有效的电子邮件地址", a)}
 		}
 	}
@@ -560,4 +565,17 @@ func (c *Config) Outbox(db string) string {
 		return c.OutboxDir
 	}
 	return filepath.Join(filepath.Dir(db), "outbox")
+}
+
+// validAddress reports whether a is one e-mail address on one line, as
+// people write it ("a@b.cn" or "名字 <a@b.cn>"), without control or
+// bidirectional characters.
+func validAddress(a string) bool {
+	for _, r := range a {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			return false
+		}
+	}
+	addr, err := mail.ParseAddress(a)
+	return err == nil && strings.Contains(addr.Address, "@") && len(a) <= 320
 }
