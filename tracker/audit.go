@@ -264,7 +264,7 @@ func AuditAction(s string) (action string, ok bool) {
 
 // AuditActions lists every action the audit log records.
 func AuditActions() []string {
-	return []string{AuditInit, ActLogged, ActDisclosed, ActWaived, ActAmended, ActRetracted, ActReopened,
+	return []string{AuditInit, ActLogged, ActImported, ActDisclosed, ActWaived, ActAmended, ActRetracted, ActReopened,
 		ActCancelled, ActRestored, ActRecomputed, AuditCatalogImport, AuditCalendarImport, AuditRemind,
 		AuditRequeue, AuditReport, AuditBaseline}
 }

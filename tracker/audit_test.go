@@ -1,6 +1,10 @@
 package tracker
 
-import "testing"
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
 
 func TestEventBindingSound(t *testing.T) {
 	for _, tc := range []struct {
@@ -35,6 +39,26 @@ func TestAuditText(t *testing.T) {
 	} {
 		if got := AuditText(&AuditEntry{Action: tc.action, Content: []byte(tc.content)}); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.action, got, tc.want)
+		}
+	}
+}
+
+// An event's audit content, written directly, is what encoding/json
+// writes of the map of its fields.
+func TestEventAuditContent(t *testing.T) {
+	e := fullJSONEvent()
+	for _, s := range []string{"", "<a href=\"x\">&</a>\u2028", "摘要\t\n"} {
+		e.Summary, e.Ref = s, s+"号"
+		last := Change{Detail: "从文件 \"台账.xlsx\" 导入 <1>", Reason: s}
+		want, err := json.Marshal(map[string]any{
+			"event": e.ID, "matter": e.Matter, "kind": e.Kind, "date": e.Date, "summary": e.Summary, "ref": e.Ref,
+			"deadline": e.Deadline, "reason": last.Reason, "detail": last.Detail, "state": e.State, contentEventHash: "ab12",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := eventAuditContent(e, last, "ab12"); !bytes.Equal(got, want) {
+			t.Errorf("wrote\n%s\nencoding/json\n%s", got, want)
 		}
 	}
 }

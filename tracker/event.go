@@ -129,12 +129,13 @@ const (
 	ActReopened   = "reopened"
 	ActCancelled  = "cancelled"
 	ActRestored   = "restored"
+	ActImported   = "imported" // logged from an office's ledger (台账)
 )
 
 var actionNames = map[string]string{
 	ActLogged: "登记", ActAmended: "更正", ActRecomputed: "重算期限", ActDisclosed: "公开",
 	ActRetracted: "撤回公开记录", ActWaived: "免于公开", ActReopened: "重新打开",
-	ActCancelled: "作废", ActRestored: "恢复",
+	ActCancelled: "作废", ActRestored: "恢复", ActImported: "导入",
 }
 
 // ActionName returns an action in Chinese.
@@ -724,4 +725,38 @@ func (e *Event) waivedBeforeCancel() (calendar.Date, bool) {
 		}
 	}
 	return calendar.Date{}, false
+}
+
+// ImportRequest is a row of an office's ledger (台账): an event logged
+// before gongkai, by LoggedBy ("" for whoever imports), from Source (the
+// file and its row, for the record).
+type ImportRequest struct {
+	LogRequest
+	LoggedBy string
+	Source   string
+}
+
+// ImportEvent returns the event a ledger row describes, with its
+// deadline, logged as by LoggedBy: its history says it was imported, from
+// where and by whom (clk.By). It is never flagged as logged late: the
+// ledger does not say when the row was written. Disclosures the ledger
+// records are added with Disclose.
+func ImportEvent(r ImportRequest, cal Calendar, clk Clock) (*Event, error) {
+	by, err := Line(FieldBy, "登记人", r.LoggedBy, MaxName)
+	if err != nil {
+		return nil, err
+	}
+	logClk := clk
+	if by != "" {
+		logClk.By = by
+	}
+	e, err := NewEvent(r.LogRequest, cal, logClk)
+	if err != nil {
+		return nil, err
+	}
+	e.LoggedLate = false
+	e.History[0].Action = ActImported
+	e.History[0].Detail = fmt.Sprintf("事项 %s，信息%s于 %s；公开期限 %s；从%s导入（导入人 %s）",
+		e.MatterLabel(), e.Kind.Name(), e.Date, e.Deadline, r.Source, clk.By)
+	return e, nil
 }

@@ -185,26 +185,112 @@ func (o *Ops) Log(matter string, r LogRequest) (*Event, error) {
 // auditEvent records an event's latest change in the audit log, with the
 // hash of the event as stored (EventHash): call it after storing e.
 func (o *Ops) auditEvent(e *Event) error {
+	return o.auditChange(e, e.History[len(e.History)-1])
+}
+
+// PutImported stores an event ImportEvent made (and Disclose completed),
+// with one audit entry: its import, and what it is now.
+func (o *Ops) PutImported(e *Event) error {
+	stored := false
+	if e.ID == 0 {
+		if r, ok := o.Tx.(IDReserver); ok {
+			id, err := r.ReserveEventIDs(1)
+			if err != nil {
+				return err
+			}
+			e.ID = id
+		} else if err := o.Tx.PutEvent(e); err != nil { // it gives the id
+			return err
+		} else {
+			stored = true
+		}
+	}
+	p, err := PrepareImported(e)
+	if err != nil {
+		return err
+	}
+	if stored {
+		return o.audit(ActImported, subject(subjectEvent, e.ID), json.RawMessage(p.content))
+	}
+	return o.PutPrepared(p)
+}
+
+// Prepared is an imported event ready to store: its id given, its audit
+// entry's content written (and with it the event's hash). Preparing is
+// most of the work of storing, and touches no transaction: an import
+// prepares the next events while the transaction's writer stores these.
+type Prepared struct {
+	Event   *Event
+	content []byte
+}
+
+// PrepareImported prepares e, whose id is given (IDReserver), to store.
+func PrepareImported(e *Event) (*Prepared, error) {
+	if e.ID == 0 {
+		return nil, fmt.Errorf("an imported event is prepared once it has its id")
+	}
+	c := e.History[0]
+	c.Detail += "；状态 " + e.State.Name()
+	if len(e.Disclosures) > 0 {
+		var parts []string
+		for _, d := range e.Disclosures {
+			parts = append(parts, fmt.Sprintf("%s %s", d.Channel.Name(), d.Date))
+		}
+		c.Detail += "（已公开：" + strings.Join(parts, "、") + "）"
+	}
+	h, err := EventHash(e)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{Event: e, content: eventAuditContent(e, c, h)}, nil
+}
+
+// PutPrepared stores a prepared event and its audit entry.
+func (o *Ops) PutPrepared(p *Prepared) error {
+	if err := o.Tx.PutEvent(p.Event); err != nil {
+		return err
+	}
+	return o.audit(ActImported, subject(subjectEvent, p.Event.ID), json.RawMessage(p.content))
+}
+
+// auditChange records change last of event e in the audit log, with the
+// hash of the event as stored.
+func (o *Ops) auditChange(e *Event, last Change) error {
 	h, err := EventHash(e)
 	if err != nil {
 		return err
 	}
-	last := e.History[len(e.History)-1]
-	return o.audit(last.Action, subject(subjectEvent, e.ID), map[string]any{
-		"event":    e.ID,
-		"matter":   e.Matter,
-		"kind":     e.Kind,
-		"date":     e.Date,
-		"summary":  e.Summary,
-		"ref":      e.Ref,
-		"deadline": e.Deadline,
-		"reason":   last.Reason,
-		"detail":   last.Detail,
-		"state":    e.State,
+	return o.audit(last.Action, subject(subjectEvent, e.ID), json.RawMessage(eventAuditContent(e, last, h)))
+}
 
-		// The event as stored after the change, for EventBinder.
-		contentEventHash: h,
-	})
+// eventAuditContent is the content of an event's audit entry, as
+// encoding/json writes the map of its fields (keys in order), written
+// directly: an import writes a million of them.
+func eventAuditContent(e *Event, last Change, hash string) []byte {
+	b := make([]byte, 0, 256+len(e.Summary)+len(last.Detail))
+	b = append(b, `{"date":`...)
+	b = appendJSONDate(b, e.Date)
+	b = append(b, `,"deadline":`...)
+	b = appendJSONDate(b, e.Deadline)
+	b = append(b, `,"detail":`...)
+	b = appendJSONString(b, last.Detail)
+	b = append(b, `,"event":`...)
+	b = strconv.AppendUint(b, e.ID, 10)
+	b = append(b, `,"`+contentEventHash+`":`...)
+	b = appendJSONString(b, hash)
+	b = append(b, `,"kind":`...)
+	b = appendJSONString(b, string(e.Kind))
+	b = append(b, `,"matter":`...)
+	b = strconv.AppendInt(b, int64(e.Matter), 10)
+	b = append(b, `,"reason":`...)
+	b = appendJSONString(b, last.Reason)
+	b = append(b, `,"ref":`...)
+	b = appendJSONString(b, e.Ref)
+	b = append(b, `,"state":`...)
+	b = appendJSONString(b, string(e.State))
+	b = append(b, `,"summary":`...)
+	b = appendJSONString(b, e.Summary)
+	return append(b, '}')
 }
 
 // change loads an event, applies fn, stores it and audits it.

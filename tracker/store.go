@@ -9,6 +9,14 @@ type Store interface {
 	Update(func(Tx) error) error
 }
 
+// IDReserver is a Tx that gives out the ids of new events ahead of
+// storing them: an event's hash covers its id, and an import hashes the
+// next events while the transaction stores these. Events stored with ids
+// it gave keep them.
+type IDReserver interface {
+	ReserveEventIDs(n int) (first uint64, err error)
+}
+
 // Tx is one transaction of a Store.
 type Tx interface {
 	// Generation names the state of the database the transaction began

@@ -24,6 +24,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// tty is standard error when it is a terminal, where progress is
+	// shown (a line rewritten with a carriage return, which stderr's safe
+	// writer would escape); nil otherwise.
+	tty io.Writer
 
 	dbFlag     string         // --db
 	configFlag string         // --config

@@ -15,7 +15,7 @@ import (
 )
 
 // runIn runs one command line in-process with its own output buffers.
-func runIn(t *testing.T, envVars map[string]string, args ...string) (code int, stdout, stderr string) {
+func runIn(t testing.TB, envVars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := &env{

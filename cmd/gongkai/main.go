@@ -6,6 +6,8 @@ package main
 import (
 	"os"
 	"runtime/debug"
+
+	"golang.org/x/term"
 )
 
 // memoryLimit is the soft limit of the heap (GOMEMLIMIT, unless set): a
@@ -18,10 +20,9 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	os.Exit(run(os.Args[1:], &env{
-		stdin:  os.Stdin,
-		stdout: os.Stdout,
-		stderr: os.Stderr,
-		getenv: os.Getenv,
-	}))
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		e.tty = os.Stderr // progress only where a person watches it
+	}
+	os.Exit(run(os.Args[1:], e))
 }

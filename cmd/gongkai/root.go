@@ -75,6 +75,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newReopenCmd(e),
 		newCancelCmd(e),
 		newRestoreCmd(e),
+		newImportCmd(e),
 		newEventsCmd(e),
 		newShowCmd(e),
 		newAuditCmd(e),

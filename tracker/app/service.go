@@ -29,6 +29,9 @@ type Service interface {
 	Retract(ctx context.Context, in RetractInput) (*EventDetail, error)
 	// Reopen reopens a closed event.
 	Reopen(ctx context.Context, in ReopenInput) (*EventDetail, error)
+	// ImportEvents adds the events of an office's ledger (台账), all or
+	// none, or, dry, says what it would add.
+	ImportEvents(ctx context.Context, in ImportEventsInput) (*ImportEventsResult, error)
 	// Cancel voids an event logged by mistake (作废); Restore undoes it.
 	Cancel(ctx context.Context, in ReasonInput) (*EventDetail, error)
 	Restore(ctx context.Context, in ReasonInput) (*EventDetail, error)

@@ -290,6 +290,8 @@ func (r *recReader) code() string {
 		return "cancelled"
 	case "restored":
 		return "restored"
+	case "imported":
+		return "imported"
 	case "logged":
 		return "logged"
 	case "amended":

@@ -78,31 +78,80 @@ func dateKey(d calendar.Date, id uint64) []byte {
 }
 
 // indexDates keeps the indexes of events by deadline and by closing day.
+// Their new keys wait in the transaction (dated) and are written in key
+// order when it ends: see flushDated.
 func (t *Tx) indexDates(e *tracker.Event) error {
-	dates, due, closed := t.tx.Bucket(bucketDates), t.tx.Bucket(bucketByDue), t.tx.Bucket(bucketByClosed)
+	dates := t.tx.Bucket(bucketDates)
 	var old eventDates
 	if v := dates.Get(idKey(e.ID)); v != nil {
 		if err := decodeDates(v, &old); err != nil {
 			return damaged(tracker.FieldEvent, "事件的日期索引", e.ID, err)
 		}
-		if err := due.Delete(dateKey(old.Deadline, e.ID)); err != nil {
+		if err := t.unputDated(bucketByDue, dateKey(old.Deadline, e.ID)); err != nil {
 			return err
 		}
 		if !old.ClosedOn.IsZero() {
-			if err := closed.Delete(dateKey(old.ClosedOn, e.ID)); err != nil {
+			if err := t.unputDated(bucketByClosed, dateKey(old.ClosedOn, e.ID)); err != nil {
 				return err
 			}
 		}
 	}
-	if err := due.Put(dateKey(e.Deadline, e.ID), nil); err != nil {
-		return err
-	}
+	t.putDated(bucketByDue, dateKey(e.Deadline, e.ID))
 	if !e.ClosedOn.IsZero() {
-		if err := closed.Put(dateKey(e.ClosedOn, e.ID), nil); err != nil {
-			return err
-		}
+		t.putDated(bucketByClosed, dateKey(e.ClosedOn, e.ID))
 	}
 	return dates.Put(idKey(e.ID), datesOf(e))
+}
+
+// The date indexes' keys are a date then an id: the events of an import,
+// a million of them, come in id order and their keys in no order at all,
+// and bbolt, inserting each into the middle of a node that grows until
+// the transaction commits, moves the node's tail every time — quadratic.
+// So the keys a transaction adds wait in it (dated), and flushDated writes
+// them in key order before it commits, or before it reads an index.
+
+// putDated adds key to a date index, when the transaction ends.
+func (t *Tx) putDated(index []byte, key []byte) {
+	if t.dated == nil {
+		t.dated = map[string]map[string]struct{}{}
+	}
+	m := t.dated[string(index)]
+	if m == nil {
+		m = map[string]struct{}{}
+		t.dated[string(index)] = m
+	}
+	m[string(key)] = struct{}{}
+}
+
+// unputDated removes key from a date index: from those waiting, or from
+// the bucket.
+func (t *Tx) unputDated(index []byte, key []byte) error {
+	if m := t.dated[string(index)]; m != nil {
+		if _, ok := m[string(key)]; ok {
+			delete(m, string(key))
+			return nil
+		}
+	}
+	return t.tx.Bucket(index).Delete(key)
+}
+
+// flushDated writes the waiting keys of the date indexes, in key order.
+func (t *Tx) flushDated() error {
+	for index, m := range t.dated {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b := t.tx.Bucket([]byte(index))
+		for _, k := range keys {
+			if err := b.Put([]byte(k), nil); err != nil {
+				return err
+			}
+		}
+	}
+	t.dated = nil
+	return nil
 }
 
 // datesOf is an event's record of event_dates.
@@ -140,6 +189,9 @@ func (t *Tx) EventsDue(from, to calendar.Date, fn func(*tracker.Event) error) er
 // eachDated calls fn with the key (in events) of every event that date
 // index lists in [from, to], in the index's order.
 func (t *Tx) eachDated(index []byte, from, to calendar.Date, fn func(id []byte) error) error {
+	if err := t.flushDated(); err != nil {
+		return err
+	}
 	ix := t.tx.Bucket(index)
 	if ix == nil {
 		return nil
@@ -249,4 +301,12 @@ func (d *batchDecoder) flush() error {
 		}
 	}
 	return nil
+}
+
+// ReserveEventIDs gives out n new event ids, from first on: PutEvent
+// stores an event with one of them as a new event.
+func (t *Tx) ReserveEventIDs(n int) (uint64, error) {
+	b := t.tx.Bucket(bucketEvents)
+	first := b.Sequence() + 1
+	return first, b.SetSequence(b.Sequence() + uint64(n))
 }

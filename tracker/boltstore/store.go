@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -150,7 +151,7 @@ func open(path string, o Options) (*Store, error) {
 		file *os.File
 	)
 	err := guarded(path, func() (err error) {
-		db, err = bolt.Open(path, o.Mode, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly,
+		db, err = bolt.Open(path, o.Mode, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly, InitialMmapSize: mmapSize(o),
 			OpenFile: func(name string, flag int, perm fs.FileMode) (*os.File, error) {
 				f, err := os.OpenFile(name, flag, perm)
 				file = f
@@ -187,6 +188,20 @@ func open(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// mmapSize is the address space a writer maps from the start. bbolt maps
+// the file and, whenever a commit outgrows the mapping, maps it again,
+// first copying every page the transaction changed out of the old mapping:
+// an import of a million events would copy its gigabyte a dozen times.
+// Mapping 8 GiB of address space from the start costs no memory where the
+// system maps beyond the end of a file (Linux, the BSDs, macOS); Windows
+// would grow the file to it, so there bbolt's own steps stay.
+func mmapSize(o Options) int {
+	if o.ReadOnly || runtime.GOOS == "windows" || strconv.IntSize < 64 {
+		return 0
+	}
+	return 8 << 30
 }
 
 // wholeFile makes sure the file is as long as its pages say: a file cut
@@ -278,6 +293,9 @@ type Tx struct {
 	lastHash string
 	// marks looks up reminder marks in a read transaction (ReminderState).
 	marks *lookupCursor
+	// dated: keys of the date indexes waiting to be written (putDated),
+	// by index.
+	dated map[string]map[string]struct{}
 }
 
 // Generation counts the writes of data committed before this transaction
@@ -319,6 +337,9 @@ func (s *Store) Update(fn func(tracker.Tx) error) error {
 		}
 		t := &Tx{tx: tx}
 		if err := fn(t); err != nil {
+			return err
+		}
+		if err := t.flushDated(); err != nil {
 			return err
 		}
 		// The next generation: what a plan read before this one no longer
