@@ -45,9 +45,12 @@ func (o *Ops) clock() Clock {
 }
 
 func (o *Ops) audit(action, subject string, content any) error {
-	b, err := json.Marshal(content)
-	if err != nil {
-		return err
+	b, ok := content.(json.RawMessage) // written as JSON already; the store makes it canonical
+	if !ok {
+		var err error
+		if b, err = json.Marshal(content); err != nil {
+			return err
+		}
 	}
 	real := o.realNow()
 	at := o.Clock.Now
@@ -205,7 +208,7 @@ func (o *Ops) PutImported(e *Event) error {
 			stored = true
 		}
 	}
-	p, err := PrepareImported(e)
+	p, err := PrepareImported(e, nil)
 	if err != nil {
 		return err
 	}
@@ -222,10 +225,12 @@ func (o *Ops) PutImported(e *Event) error {
 type Prepared struct {
 	Event   *Event
 	content []byte
+	encoded []byte // by an Encoder, when there is one
 }
 
-// PrepareImported prepares e, whose id is given (IDReserver), to store.
-func PrepareImported(e *Event) (*Prepared, error) {
+// PrepareImported prepares e, whose id is given (IDReserver), to store;
+// enc, when not nil, encodes it too.
+func PrepareImported(e *Event, enc Encoder) (*Prepared, error) {
 	if e.ID == 0 {
 		return nil, fmt.Errorf("an imported event is prepared once it has its id")
 	}
@@ -242,12 +247,24 @@ func PrepareImported(e *Event) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Event: e, content: eventAuditContent(e, c, h)}, nil
+	p := &Prepared{Event: e, content: eventAuditContent(e, c, h)}
+	if enc != nil {
+		if p.encoded, err = enc.EncodeEvent(e); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // PutPrepared stores a prepared event and its audit entry.
 func (o *Ops) PutPrepared(p *Prepared) error {
-	if err := o.Tx.PutEvent(p.Event); err != nil {
+	var err error
+	if enc, ok := o.Tx.(Encoder); ok && p.encoded != nil {
+		err = enc.PutEncodedEvent(p.Event, p.encoded)
+	} else {
+		err = o.Tx.PutEvent(p.Event)
+	}
+	if err != nil {
 		return err
 	}
 	return o.audit(ActImported, subject(subjectEvent, p.Event.ID), json.RawMessage(p.content))

@@ -17,6 +17,14 @@ type IDReserver interface {
 	ReserveEventIDs(n int) (first uint64, err error)
 }
 
+// Encoder is a Tx that encodes events apart from storing them: EncodeEvent
+// touches no transaction, and may run on other goroutines while the
+// transaction's own stores what was encoded, with PutEncodedEvent.
+type Encoder interface {
+	EncodeEvent(e *Event) ([]byte, error)
+	PutEncodedEvent(e *Event, v []byte) error
+}
+
 // Tx is one transaction of a Store.
 type Tx interface {
 	// Generation names the state of the database the transaction began

@@ -102,6 +102,7 @@ func runImportEvents(c *cobra.Command, e *env, file string, dryRun, verbose bool
 	for _, ig := range sheet.Ignored {
 		fmt.Fprintf(e.stderr, "gongkai: 第 %d 行表头中的%s不是台账的列，已略过\n", sheet.HeaderLine, ig)
 	}
+	e.bulk = true
 	// The soft memory limit (main) suits the daily work; an import holds
 	// the ledger and its one transaction, hundreds of megabytes for a
 	// million rows, and a collector held under the limit would run all

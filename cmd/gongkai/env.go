@@ -24,6 +24,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// bulk: the command writes much in one transaction (an import), and
+	// the database is opened for it (boltstore.Options.Bulk).
+	bulk bool
 	// tty is standard error when it is a terminal, where progress is
 	// shown (a line rewritten with a carriage return, which stderr's safe
 	// writer would escape); nil otherwise.
@@ -108,7 +111,7 @@ func (e *env) newService(now func() time.Time) app.Service {
 	mode, _ := cfg.Mode()             // checked when the configuration was loaded
 	wait, _ := cfg.LockWaitDuration() // likewise
 	path := e.dbPath()
-	file := &boltstore.File{Path: path, Options: boltstore.Options{Mode: mode, Timeout: wait, Upgrading: func() {
+	file := &boltstore.File{Path: path, Options: boltstore.Options{Mode: mode, Timeout: wait, Bulk: e.bulk, Upgrading: func() {
 		fmt.Fprintf(e.stderr, "gongkai: 数据库 %s 由较早版本的 gongkai 写入，正在升级格式（只需一次；数据多时要几分钟，中途中断不会丢失数据，下次接着升级）……\n", path)
 	}}}
 	var store tracker.Store = file

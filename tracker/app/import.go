@@ -121,14 +121,16 @@ func (l *Local) ImportEvents(ctx context.Context, in ImportEventsInput) (*Import
 			out.Events = append(out.Events, *c.view)
 		}
 	}
-	if len(im.problems) > 0 {
-		out.Problems = im.problems
-		if im.more > 0 {
-			out.Problems = append(out.Problems, fmt.Sprintf("……另有 %d 处问题未列出", im.more))
+	problems, more := im.problems, im.more
+	im = nil // its maps of a million keys, before the write builds its own
+	if len(problems) > 0 {
+		out.Problems = problems
+		if more > 0 {
+			out.Problems = append(out.Problems, fmt.Sprintf("……另有 %d 处问题未列出", more))
 		}
 		out.Added, out.ByStatus, out.Events = 0, map[tracker.Status]int{}, nil
 		return out, tracker.Invalid(tracker.FieldFile, "文件 %s 有 %d 处问题（见上），没有导入任何事件：改正后重新导入",
-			in.File, len(im.problems)+im.more)
+			in.File, len(problems)+more)
 	}
 	if in.DryRun {
 		return out, nil
@@ -293,9 +295,11 @@ func (im *importer) check() []checked {
 	return out
 }
 
-// write stores the rows' events in u's transaction, with their ids given
-// ahead (when the store can) so that the next events are built and
-// hashed beside the writer storing these.
+// write stores the rows' events in u's transaction. With a store that
+// gives ids ahead and encodes apart (most of the work), workers on every
+// core build, hash and encode blocks of rows while this goroutine, the
+// transaction's, checks them for repeats and stores them in the ledger's
+// order.
 func (im *importer) write(u *unit) error {
 	rows := im.in.Rows
 	res, ok := u.Tx.(tracker.IDReserver)
@@ -311,51 +315,102 @@ func (im *importer) write(u *unit) error {
 		}
 		return nil
 	}
+	enc, _ := u.Tx.(tracker.Encoder)
 	first, err := res.ReserveEventIDs(len(rows))
 	if err != nil {
 		return err
 	}
-	prepared := make(chan *tracker.Prepared, 4096)
-	failed := make(chan error, 1)
+	type block struct {
+		n     int // the block's number: rows n*writeBlock on
+		ready []*tracker.Prepared
+		err   error
+	}
+	blocks := (len(rows) + writeBlock - 1) / writeBlock
+	out := make(chan block, 2*runtime.GOMAXPROCS(0))
+	ahead := make(chan struct{}, 4*runtime.GOMAXPROCS(0)) // blocks in flight: bounds the memory
 	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(prepared)
-		for i := range rows {
-			e := im.event(&rows[i])
-			if e == nil || !im.admit(&rows[i], e) {
-				failed <- im.changed()
-				return
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newImporter(im.in, im.cat, im.cal, im.clk)
+			for {
+				select {
+				case ahead <- struct{}{}:
+				case <-stop:
+					return
+				}
+				n := int(next.Add(1)) - 1
+				if n >= blocks {
+					<-ahead
+					return
+				}
+				b := block{n: n}
+				for i := n * writeBlock; i < min((n+1)*writeBlock, len(rows)); i++ {
+					e := w.event(&rows[i])
+					if e == nil {
+						b.err = fmt.Errorf("%s", strings.Join(w.problems, "；"))
+						break
+					}
+					e.ID = first + uint64(i)
+					p, err := tracker.PrepareImported(e, enc)
+					if err != nil {
+						b.err = err
+						break
+					}
+					b.ready = append(b.ready, p)
+				}
+				select {
+				case out <- b:
+				case <-stop:
+					return
+				}
 			}
-			e.ID = first + uint64(i)
-			p, err := tracker.PrepareImported(e)
-			if err != nil {
-				failed <- err
-				return
-			}
-			select {
-			case prepared <- p:
-			case <-stop:
-				return
-			}
-		}
+		}()
+	}
+	defer func() {
+		close(stop)
+		wg.Wait()
 	}()
-	n := 0
-	for p := range prepared {
-		if err := u.PutPrepared(p); err != nil {
-			return err
+	waiting := map[int]block{}
+	stored := 0
+	for n := 0; n < blocks; {
+		b, ok := waiting[n]
+		if !ok {
+			got := <-out
+			waiting[got.n] = got
+			continue
 		}
-		if n++; im.in.Progress != nil && (n%1000 == 0 || n == len(rows)) {
-			im.in.Progress("write", n, len(rows))
+		delete(waiting, n)
+		<-ahead
+		n++
+		if b.err != nil {
+			if tracker.ErrorCode(b.err) != "" {
+				return b.err
+			}
+			im.note(b.err.Error())
+			return im.changed()
+		}
+		for _, p := range b.ready {
+			row := &rows[p.Event.ID-first]
+			if !im.admit(row, p.Event) {
+				return im.changed()
+			}
+			if err := u.PutPrepared(p); err != nil {
+				return err
+			}
+			if stored++; im.in.Progress != nil && (stored%1000 == 0 || stored == len(rows)) {
+				im.in.Progress("write", stored, len(rows))
+			}
 		}
 	}
-	select {
-	case err := <-failed:
-		return err
-	default:
-		return nil
-	}
+	return nil
 }
+
+// writeBlock is how many rows a worker of the write builds at a time.
+const writeBlock = 256
 
 // changed is the error of a row good at the check and bad at the write:
 // the database changed between them.

@@ -55,6 +55,20 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 	if err != nil {
 		return err
 	}
+	return t.PutEncodedEvent(e, v)
+}
+
+// EncodeEvent returns e as PutEncodedEvent stores it; it touches no
+// transaction (tracker.Encoder).
+func (t *Tx) EncodeEvent(e *tracker.Event) ([]byte, error) { return encodeEvent(e) }
+
+// PutEncodedEvent stores event e, whose id is given and which
+// EncodeEvent encoded as v, with its indexes.
+func (t *Tx) PutEncodedEvent(e *tracker.Event, v []byte) error {
+	if e.ID == 0 || len(e.History) == 0 {
+		return fmt.Errorf("event %d: only an event with its id and history is stored encoded", e.ID)
+	}
+	b := t.tx.Bucket(bucketEvents)
 	if err := b.Put(idKey(e.ID), v); err != nil {
 		return err
 	}

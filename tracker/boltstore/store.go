@@ -109,6 +109,9 @@ type Options struct {
 	// AnySchema, with ReadOnly, opens a file whatever its schema, a newer
 	// gongkai's included, for what copies it as it is (a backup).
 	AnySchema bool
+	// Bulk: the writer will add much in one transaction (an import of a
+	// ledger); see mmapSize.
+	Bulk bool
 }
 
 // Store is an open database.
@@ -190,15 +193,16 @@ func open(path string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// mmapSize is the address space a writer maps from the start. bbolt maps
-// the file and, whenever a commit outgrows the mapping, maps it again,
-// first copying every page the transaction changed out of the old mapping:
-// an import of a million events would copy its gigabyte a dozen times.
-// Mapping 8 GiB of address space from the start costs no memory where the
-// system maps beyond the end of a file (Linux, the BSDs, macOS); Windows
-// would grow the file to it, so there bbolt's own steps stay.
+// mmapSize is the address space a bulk writer maps from the start. bbolt
+// maps the file and, whenever a commit outgrows the mapping, maps it
+// again, first copying every page the transaction changed out of the old
+// mapping: an import of a million events would copy its gigabyte a dozen
+// times. Mapping 8 GiB of address space from the start costs no memory
+// where the system maps beyond the end of a file (Linux, the BSDs, macOS);
+// Windows would grow the file to it, so there bbolt's own steps stay, as
+// they do for every other writer.
 func mmapSize(o Options) int {
-	if o.ReadOnly || runtime.GOOS == "windows" || strconv.IntSize < 64 {
+	if !o.Bulk || o.ReadOnly || runtime.GOOS == "windows" || strconv.IntSize < 64 {
 		return 0
 	}
 	return 8 << 30
