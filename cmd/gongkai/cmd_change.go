@@ -104,45 +104,40 @@ func newRetractCmd(e *env) *cobra.Command {
 }
 
 func newReopenCmd(e *env) *cobra.Command {
-	var reason string
-	c := eventCmd(&cobra.Command{
+	return reasonCmd(e, &cobra.Command{
 		Use:   "reopen EVENT --reason TEXT",
 		Short: "重新打开已关闭（已公开或免于公开）的事件",
 		Long:  `重新打开已公开或免于公开的事件。已公开的事件重新打开后，原公开记录作废（保留在历史中），须在各渠道重新公开；期限不变。`,
-	}, func(c *cobra.Command, id uint64) error {
-		return runChange(c, e, "已重新打开。", app.Service.Reopen, app.ReopenInput{Event: id, Reason: reason})
-	})
-	c.Flags().StringVar(&reason, "reason", "", "原因（必填）")
-	c.Flags().String("by", "", byUsage)
-	return c
+	}, "原因（必填）", "已重新打开。", app.Service.Reopen)
 }
 
 func newCancelCmd(e *env) *cobra.Command {
-	var reason string
-	c := eventCmd(&cobra.Command{
+	return reasonCmd(e, &cobra.Command{
 		Use:   "cancel EVENT --reason TEXT",
 		Short: "作废误登的事件（重复登记、登错单位等），可恢复",
 		Long: `作废误登的事件：重复登记的、属于其他单位的。作废的事件不再出现在事件列表、提醒、
 周报和按时公开率中（gongkai events --status cancelled 可列出），gongkai show 和审计日志中
 仍然可见，可用 gongkai restore 恢复。不予公开的事项请用 gongkai waive（免于公开），不要作废。`,
-	}, func(c *cobra.Command, id uint64) error {
-		return runChange(c, e, "已作废。", app.Service.Cancel, app.ReasonInput{Event: id, Reason: reason})
-	})
-	c.Flags().StringVar(&reason, "reason", "", "原因（必填），如“与事件 12 重复”")
-	c.Flags().String("by", "", byUsage)
-	return c
+	}, "原因（必填），如“与事件 12 重复”", "已作废。", app.Service.Cancel)
 }
 
 func newRestoreCmd(e *env) *cobra.Command {
-	var reason string
-	c := eventCmd(&cobra.Command{
+	return reasonCmd(e, &cobra.Command{
 		Use:   "restore EVENT --reason TEXT",
 		Short: "恢复误作废的事件",
 		Long:  `恢复作废的事件：回到作废前的状态（待公开、已公开或免于公开），期限不变。`,
-	}, func(c *cobra.Command, id uint64) error {
-		return runChange(c, e, "已恢复。", app.Service.Restore, app.ReasonInput{Event: id, Reason: reason})
+	}, "原因（必填）", "已恢复。", app.Service.Restore)
+}
+
+// reasonCmd is a command that changes one event for a reason, and nothing
+// else: c's EVENT and --reason (described by reasonUsage) go to op, and
+// done is said before the event as it now is.
+func reasonCmd(e *env, c *cobra.Command, reasonUsage, done string, op func(app.Service, context.Context, app.ReasonInput) (*app.EventDetail, error)) *cobra.Command {
+	var reason string
+	c = eventCmd(c, func(c *cobra.Command, id uint64) error {
+		return runChange(c, e, done, op, app.ReasonInput{Event: id, Reason: reason})
 	})
-	c.Flags().StringVar(&reason, "reason", "", "原因（必填）")
+	c.Flags().StringVar(&reason, "reason", "", reasonUsage)
 	c.Flags().String("by", "", byUsage)
 	return c
 }
