@@ -263,7 +263,14 @@ func decode(path string, data []byte, c *Config) (unknown *Error, err error) {
 	var de *toml.DecodeError
 	switch {
 	case errors.As(err, &sm) && len(sm.Errors) > 0:
+		// One outside the mail settings stops every command: name it first.
 		e := sm.Errors[0]
+		for _, x := range sm.Errors {
+			if !mailKey(strings.Join(x.Key(), ".")) {
+				e = x
+				break
+			}
+		}
 		row, _ := e.Position()
 		key := strings.Join(e.Key(), ".")
 		msg := "未知的键；可用 gongkai config example 查看所有的键"
@@ -327,8 +334,8 @@ func (c *Config) validateCore() error {
 	}
 	if m, err := c.Mode(); err != nil {
 		return bad("database_mode", "值 %q 无效：应为八进制权限，如 \"0600\"", c.DatabaseMode)
-	} else if m&0o003 != 0 {
-		return bad("database_mode", "值 %q 不安全：不能让其他用户写入或执行数据库文件，建议 \"0600\"（只有运行 gongkai 的用户可读写）或 \"0640\"", c.DatabaseMode)
+	} else if m&0o007 != 0 {
+		return bad("database_mode", "值 %q 不安全：其他用户不能读写数据库文件（其中有审计日志和收件人），建议 \"0600\"（只有运行 gongkai 的用户可读写）或 \"0640\"", c.DatabaseMode)
 	}
 	return nil
 }

@@ -97,6 +97,8 @@ func TestErrors(t *testing.T) {
 		{"bad mode", "database_mode = \"rw\"\n", false, []string{"database_mode", "rw"}},
 		{"mode others may write", "database_mode = \"0666\"\n", false, []string{"database_mode", "0666", "不安全"}},
 		{"mode others may execute", "database_mode = \"0601\"\n", false, []string{"database_mode", "0601", "不安全"}},
+		{"mode others may read", "database_mode = \"0644\"\n", false, []string{"database_mode", "0644", "不安全"}},
+		{"unknown keys in mail and core", "[smtp]\nhost = \"h\"\nfrom = \"a@b.cn\"\nsender = \"x\"\n[extra]\nkey = 1\n", false, []string{"第 5 行", "extra", "未知的键"}},
 		{"bad lock wait", "lock_wait = \"forever\"\n", false, []string{"lock_wait", "forever"}},
 		{"lock wait too long", "lock_wait = \"1h\"\n", false, []string{"lock_wait", "1h"}},
 		{"GBK", "database = \"\xb9\xab\xbf\xaa.db\"\n", false, []string{"第 1 行", "GBK", "UTF-8"}},

@@ -90,11 +90,13 @@ type Failure struct {
 // messages wait.
 func (s *Sender) Flush(ctx context.Context, all bool) (Result, error) {
 	var r Result
+	tried := map[uint64]bool{} // with all, each message once per pass
 	for ctx.Err() == nil {
-		m, err := s.claim(all)
+		m, err := s.claim(all, tried)
 		if err != nil || m == nil {
 			return r, err
 		}
+		tried[m.ID] = true
 		raw, err := Build(m, s.From, s.Now())
 		var sendErr error
 		if err != nil {
@@ -142,8 +144,8 @@ func (s *Sender) stopped(fault error) error {
 }
 
 // claim takes the next due message for this sender; with all, any queued
-// message is due.
-func (s *Sender) claim(all bool) (*tracker.Message, error) {
+// message not tried in this pass is due.
+func (s *Sender) claim(all bool, tried map[uint64]bool) (*tracker.Message, error) {
 	now := s.Now()
 	stale := s.StaleClaim
 	if stale <= 0 {
@@ -157,7 +159,7 @@ func (s *Sender) claim(all bool) (*tracker.Message, error) {
 				return nil
 			}
 			switch {
-			case m.State == tracker.Queued && (all || !m.NextTry.After(now)):
+			case m.State == tracker.Queued && (all && !tried[m.ID] || !m.NextTry.After(now)):
 				due = m
 			case m.State == tracker.Sending && now.Sub(m.ClaimedAt) > stale:
 				due = m // its sender died mid-send; the Message-ID stays the same

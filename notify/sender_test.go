@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -185,7 +186,7 @@ func TestCrashedSenderIsTakenOver(t *testing.T) {
 	queue(t, update, 1, "officer@example.gov.cn")
 	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
 	dead := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "dead"}
-	m, err := dead.claim(false)
+	m, err := dead.claim(false, nil)
 	if err != nil || m == nil {
 		t.Fatal(m, err)
 	}
@@ -422,5 +423,53 @@ func TestStartTLSRequiredPointsAtTLS(t *testing.T) {
 	err = classify(&gosmtp.SMTPError{Code: 535, Message: "Authentication credentials invalid"})
 	if !errors.As(err, &se) || !se.Setup || !strings.Contains(err.Error(), "用户名和密码") {
 		t.Errorf("535: %v", err)
+	}
+}
+
+// With all, a pass tries each message once: a server still answering 451
+// does not use up a message's tries in one go.
+func TestFlushAllTriesEachOnce(t *testing.T) {
+	ts := startServer(t)
+	update := outboxDB(t)
+	queue(t, update, 3, "officer@example.gov.cn")
+	clk := &clock{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	s := &Sender{Update: update, Transport: client(ts), From: "gongkai@example.gov.cn", Now: clk.Now, Who: "test", MaxAttempts: 30}
+	ts.setReply(451)
+	for pass := 1; pass <= 2; pass++ {
+		r, err := s.Flush(context.Background(), true)
+		if err != nil || r.Retrying != 3 || r.Failed != 0 {
+			t.Fatalf("pass %d: %+v %v", pass, r, err)
+		}
+	}
+	update(func(tx tracker.Tx) error {
+		return tx.Messages(func(m *tracker.Message) error {
+			if m.Attempts != 2 || m.State != tracker.Queued {
+				t.Errorf("message %d: %d attempts, %s", m.ID, m.Attempts, m.State)
+			}
+			return nil
+		})
+	})
+}
+
+// Once the server took the connection and the login, a failure is the
+// message's: retried later, never a fault of the setup that would hold
+// every later message behind it.
+func TestFailureAfterConnect(t *testing.T) {
+	for _, tc := range []struct {
+		err          error
+		setup, final bool
+		says         string
+	}{
+		{io.ErrUnexpectedEOF, false, false, "发送时与邮件服务器的连接出错"},
+		{&gosmtp.SMTPError{Code: 421, Message: "closing"}, false, false, "服务器暂停服务"},
+		{&gosmtp.SMTPError{Code: 451, Message: "later"}, false, false, "451"},
+		{&gosmtp.SMTPError{Code: 552, Message: "too big"}, false, true, "552"},
+		{&gosmtp.SMTPError{Code: 530, Message: "Authentication required"}, true, false, "用户名和密码"},
+	} {
+		err := afterConnect(tc.err)
+		var se *SendError
+		if !errors.As(err, &se) || se.Setup != tc.setup || se.Permanent != tc.final || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("afterConnect(%v) = %v (setup %v, final %v)", tc.err, err, se != nil && se.Setup, se != nil && se.Permanent)
+		}
 	}
 }

@@ -82,7 +82,7 @@ func (t *SMTP) Send(ctx context.Context, m Outgoing) error {
 		to = append(to, addr.Address)
 	}
 	if err := c.SendMail(from.Address, to, bytes.NewReader(m.Raw)); err != nil {
-		return classify(err)
+		return afterConnect(err)
 	}
 	c.Quit()
 	return nil
@@ -195,4 +195,21 @@ func classify(err error) error {
 	}
 	// The network: the server cannot be reached, or went away.
 	return &SendError{Setup: true, Err: fmt.Errorf("无法连接邮件服务器：%s", tracker.OSProblem(err))}
+}
+
+// afterConnect classifies a failure once the server took the connection
+// and the login: the message's, to retry later (a connection cut while a
+// large report is sent, a server's 4xx), unless the server refuses the
+// login after all; a fault of the setup would stop the pass at this
+// message every time, and hold every later one behind it.
+func afterConnect(err error) error {
+	var smtpErr *smtp.SMTPError
+	var se *SendError
+	switch {
+	case errors.As(err, &smtpErr) && smtpErr.Code == 421:
+		return &SendError{Err: fmt.Errorf("邮件服务器回复 %d %s（服务器暂停服务，稍后重试）", smtpErr.Code, smtpErr.Message)}
+	case errors.As(err, &smtpErr), errors.As(err, &se):
+		return classify(err) // a login refused after all is the setup's; 4xx retried, 5xx final
+	}
+	return &SendError{Err: fmt.Errorf("发送时与邮件服务器的连接出错：%s（稍后重试）", tracker.OSProblem(err))}
 }

@@ -5,10 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"io/fs"
 	"net"
 	"os"
-	"strings"
 	"syscall"
 )
 
@@ -76,8 +76,10 @@ func osWhat(err error) string {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.As(err, &netErr) && netErr.Timeout():
 		return "连接超时（对方没有应答：请检查主机名、端口和防火墙）"
-	case strings.Contains(err.Error(), "EOF"):
-		return "连接被对方意外关闭"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "数据在中途断了（文件被截短，或连接中断）"
+	case errors.Is(err, io.EOF) && errors.As(err, new(*net.OpError)):
+		return "连接被对方关闭"
 	}
 	return ""
 }

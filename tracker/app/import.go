@@ -137,6 +137,7 @@ func (l *Local) ImportEvents(ctx context.Context, in ImportEventsInput) (*Import
 	}
 	// Write: the same rows again, in one transaction, against what the
 	// database holds then.
+	var first uint64
 	err = l.write(ctx, func(u *unit) error {
 		cat, err := catalogIn(u.Tx)
 		if err != nil {
@@ -146,10 +147,14 @@ func (l *Local) ImportEvents(ctx context.Context, in ImportEventsInput) (*Import
 		if err := w.readLogged(u.Tx); err != nil {
 			return err
 		}
-		return w.write(u)
+		first, err = w.write(u)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i := range out.Events { // listed at the check, before they had ids
+		out.Events[i].ID = first + uint64(i)
 	}
 	return out, nil
 }
@@ -300,30 +305,36 @@ func (im *importer) check() []checked {
 // core build, hash and encode blocks of rows while this goroutine, the
 // transaction's, checks them for repeats and stores them in the ledger's
 // order.
-func (im *importer) write(u *unit) error {
+// It returns the first event's id; the others follow in order.
+func (im *importer) write(u *unit) (first uint64, err error) {
 	rows := im.in.Rows
 	res, ok := u.Tx.(tracker.IDReserver)
 	if !ok {
 		for i := range rows {
 			e := im.event(&rows[i])
 			if e == nil || !im.admit(&rows[i], e) {
-				return im.changed()
+				return 0, im.changed()
 			}
 			if err := u.PutImported(e); err != nil {
-				return err
+				return 0, err
+			}
+			if i == 0 {
+				first = e.ID
 			}
 		}
-		return nil
+		return first, nil
 	}
 	enc, _ := u.Tx.(tracker.Encoder)
-	first, err := res.ReserveEventIDs(len(rows))
-	if err != nil {
-		return err
+	if first, err = res.ReserveEventIDs(len(rows)); err != nil {
+		return 0, err
 	}
 	type block struct {
 		n     int // the block's number: rows n*writeBlock on
 		ready []*tracker.Prepared
 		err   error
+		// bad: a row good at the check is bad now (err says why): the
+		// database changed between them.
+		bad bool
 	}
 	blocks := (len(rows) + writeBlock - 1) / writeBlock
 	out := make(chan block, 2*runtime.GOMAXPROCS(0))
@@ -351,7 +362,7 @@ func (im *importer) write(u *unit) error {
 				for i := n * writeBlock; i < min((n+1)*writeBlock, len(rows)); i++ {
 					e := w.event(&rows[i])
 					if e == nil {
-						b.err = fmt.Errorf("%s", strings.Join(w.problems, "；"))
+						b.err, b.bad = fmt.Errorf("%s", strings.Join(w.problems, "；")), true
 						break
 					}
 					e.ID = first + uint64(i)
@@ -386,27 +397,27 @@ func (im *importer) write(u *unit) error {
 		delete(waiting, n)
 		<-ahead
 		n++
-		if b.err != nil {
-			if tracker.ErrorCode(b.err) != "" {
-				return b.err
-			}
+		if b.err != nil && b.bad {
 			im.note(b.err.Error())
-			return im.changed()
+			return 0, im.changed()
+		}
+		if b.err != nil {
+			return 0, b.err
 		}
 		for _, p := range b.ready {
 			row := &rows[p.Event.ID-first]
 			if !im.admit(row, p.Event) {
-				return im.changed()
+				return 0, im.changed()
 			}
 			if err := u.PutPrepared(p); err != nil {
-				return err
+				return 0, err
 			}
 			if stored++; im.in.Progress != nil && (stored%1000 == 0 || stored == len(rows)) {
 				im.in.Progress("write", stored, len(rows))
 			}
 		}
 	}
-	return nil
+	return first, nil
 }
 
 // writeBlock is how many rows a worker of the write builds at a time.

@@ -48,6 +48,7 @@ func (j *Jobs) Reconfigure(svc Service, times JobTimes) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.svc, j.times = svc, times
+	j.faults, j.rest = 0, 0 // a fixed setup is tried at the next tick
 }
 
 // Wait returns once the job in progress, if any, is done.

@@ -205,8 +205,12 @@ func mmapSize(o Options) int {
 	if !o.Bulk || o.ReadOnly || runtime.GOOS == "windows" || strconv.IntSize < 64 {
 		return 0
 	}
-	return 8 << 30
+	return int(bulkMmap)
 }
+
+// bulkMmap is a variable, not a constant: 8 GiB is no int on a 32-bit
+// system, which never uses it.
+var bulkMmap int64 = 8 << 30
 
 // wholeFile makes sure the file is as long as its pages say: a file cut
 // short (a copy that stopped, a full disk) would fault on its last pages.

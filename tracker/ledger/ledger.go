@@ -28,7 +28,10 @@ import (
 // CSV; a file many times that is a mistake, or a zip bomb.
 const (
 	MaxFile     = 1 << 30
-	MaxUnzipped = 8 << 30
+	MaxUnzipped = 1 << 30
+	// MaxRows is the most rows one import takes: each is an event in one
+	// transaction, held in memory until it commits.
+	MaxRows = 2_000_000
 )
 
 // headerRows is how many rows from the top the header may be found in,
@@ -301,6 +304,9 @@ func read(name string, next reader, col letters, value func(field, v string) str
 		}
 		if empty {
 			continue // blank rows between blocks, or formatted rows below the data
+		}
+		if len(s.Rows) == MaxRows {
+			return nil, &Error{name, fmt.Sprintf("超过 %d 行：一次最多导入 %d 行，请分成几个文件导入", MaxRows, MaxRows)}
 		}
 		for _, c := range tracker.Channels {
 			if d := disclosed[c]; d != nil {
