@@ -24,6 +24,10 @@ type AuditEntry struct {
 	Content json.RawMessage `json:"content"` // what changed, as JSON
 	Prev    string          `json:"prev"`    // the previous entry's hash, hex; "" for the first
 	Hash    string          `json:"hash"`    // this entry's hash, hex
+	// Canonical says that Content is already as encoding/json writes it
+	// (compact, <, > and & escaped), so the store takes it as it is. Not
+	// stored.
+	Canonical bool `json:"-"`
 }
 
 // ComputeHash returns the entry's hash: SHA-256 over every field but Hash,

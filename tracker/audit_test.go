@@ -57,8 +57,13 @@ func TestEventAuditContent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := eventAuditContent(e, last, "ab12"); !bytes.Equal(got, want) {
+		got := eventAuditContent(e, last, "ab12")
+		if !bytes.Equal(got, want) {
 			t.Errorf("wrote\n%s\nencoding/json\n%s", got, want)
+		}
+		// The store takes it as canonical: encoding/json leaves it as it is.
+		if again, err := json.Marshal(json.RawMessage(got)); err != nil || !bytes.Equal(again, got) {
+			t.Errorf("not canonical: encoding/json rewrites\n%s\nas\n%s (%v)", got, again, err)
 		}
 	}
 }

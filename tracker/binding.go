@@ -30,8 +30,13 @@ func EventHash(e *Event) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return eventHashOf(js), nil
+}
+
+// eventHashOf is EventHash given EventJSON's bytes.
+func eventHashOf(js []byte) string {
 	sum := sha256.Sum256(js)
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:])
 }
 
 // EventJSON returns the canonical encoding of an event that EventHash

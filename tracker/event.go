@@ -3,6 +3,7 @@ package tracker
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -284,7 +285,7 @@ func NewEvent(r LogRequest, cal Calendar, clk Clock) (*Event, error) {
 		return nil, Invalid(FieldDate, "日期 %s：%v", r.Date, err)
 	}
 	e.LoggedLate = n > late
-	detail := fmt.Sprintf("事项 %s，%s于 %s；公开期限 %s", e.MatterLabel(), "信息"+e.Kind.Name(), e.Date, e.Deadline)
+	detail := "事项 " + e.MatterLabel() + "，信息" + e.Kind.Name() + "于 " + e.Date.String() + "；公开期限 " + e.Deadline.String()
 	if e.LoggedLate {
 		detail += fmt.Sprintf("；补登（已过 %d 个工作日）", n)
 	}
@@ -293,7 +294,7 @@ func NewEvent(r LogRequest, cal Calendar, clk Clock) (*Event, error) {
 }
 
 // MatterLabel names the event's matter: 序号 and name.
-func (e *Event) MatterLabel() string { return fmt.Sprintf("%d %s", e.Matter, e.MatterName) }
+func (e *Event) MatterLabel() string { return strconv.Itoa(e.Matter) + " " + e.MatterName }
 
 func (e *Event) setMatter(m *Matter) {
 	e.Matter = m.Seq
@@ -366,7 +367,7 @@ func (e *Event) Disclose(channels []Channel, date calendar.Date, url, note strin
 		e.Disclosures = append(e.Disclosures, Disclosure{Channel: c, Date: date, URL: url, Note: note, By: clk.By, At: clk.Now, Clock: clk.realBeside()})
 		names = append(names, c.Name())
 	}
-	detail := fmt.Sprintf("%s 于 %s 公开", strings.Join(names, "、"), date)
+	detail := strings.Join(names, "、") + " 于 " + date.String() + " 公开"
 	if url != "" {
 		detail += "，网址 " + url
 	}
@@ -756,7 +757,7 @@ func ImportEvent(r ImportRequest, cal Calendar, clk Clock) (*Event, error) {
 	}
 	e.LoggedLate = false
 	e.History[0].Action = ActImported
-	e.History[0].Detail = fmt.Sprintf("事项 %s，信息%s于 %s；公开期限 %s；从%s导入（导入人 %s）",
-		e.MatterLabel(), e.Kind.Name(), e.Date, e.Deadline, r.Source, clk.By)
+	e.History[0].Detail = "事项 " + e.MatterLabel() + "，信息" + e.Kind.Name() + "于 " + e.Date.String() +
+		"；公开期限 " + e.Deadline.String() + "；从" + r.Source + "导入（导入人 " + clk.By + "）"
 	return e, nil
 }

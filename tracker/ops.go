@@ -45,7 +45,11 @@ func (o *Ops) clock() Clock {
 }
 
 func (o *Ops) audit(action, subject string, content any) error {
+	canonical := false
 	b, ok := content.(json.RawMessage) // written as JSON already; the store makes it canonical
+	if c, isCanon := content.(canonicalJSON); isCanon {
+		b, ok, canonical = json.RawMessage(c), true, true
+	}
 	if !ok {
 		var err error
 		if b, err = json.Marshal(content); err != nil {
@@ -58,14 +62,19 @@ func (o *Ops) audit(action, subject string, content any) error {
 		at = real // an operation given no clock runs on the machine's
 	}
 	return o.Tx.Audit(&AuditEntry{
-		At:      at.UTC(),
-		Clock:   real.UTC(),
-		Actor:   o.Clock.By,
-		Action:  action,
-		Subject: subject,
-		Content: b,
+		At:        at.UTC(),
+		Clock:     real.UTC(),
+		Actor:     o.Clock.By,
+		Action:    action,
+		Subject:   subject,
+		Content:   b,
+		Canonical: canonical,
 	})
 }
+
+// canonicalJSON is an audit entry's content written as encoding/json
+// writes it (eventAuditContent's): the store need not rewrite it.
+type canonicalJSON []byte
 
 // Init loads the catalogue into a database that has none; it reports
 // whether it did. Running it again changes nothing.
@@ -239,17 +248,17 @@ func PrepareImported(e *Event, enc Encoder) (*Prepared, error) {
 	if len(e.Disclosures) > 0 {
 		var parts []string
 		for _, d := range e.Disclosures {
-			parts = append(parts, fmt.Sprintf("%s %s", d.Channel.Name(), d.Date))
+			parts = append(parts, d.Channel.Name()+" "+d.Date.String())
 		}
 		c.Detail += "（已公开：" + strings.Join(parts, "、") + "）"
 	}
-	h, err := EventHash(e)
+	js, err := EventJSON(e)
 	if err != nil {
 		return nil, err
 	}
-	p := &Prepared{Event: e, content: eventAuditContent(e, c, h)}
+	p := &Prepared{Event: e, content: eventAuditContent(e, c, eventHashOf(js))}
 	if enc != nil {
-		if p.encoded, err = enc.EncodeEvent(e); err != nil {
+		if p.encoded, err = enc.EncodeEvent(e, js); err != nil {
 			return nil, err
 		}
 	}
@@ -267,7 +276,7 @@ func (o *Ops) PutPrepared(p *Prepared) error {
 	if err != nil {
 		return err
 	}
-	return o.audit(ActImported, subject(subjectEvent, p.Event.ID), json.RawMessage(p.content))
+	return o.audit(ActImported, subject(subjectEvent, p.Event.ID), canonicalJSON(p.content))
 }
 
 // auditChange records change last of event e in the audit log, with the
@@ -277,7 +286,7 @@ func (o *Ops) auditChange(e *Event, last Change) error {
 	if err != nil {
 		return err
 	}
-	return o.audit(last.Action, subject(subjectEvent, e.ID), json.RawMessage(eventAuditContent(e, last, h)))
+	return o.audit(last.Action, subject(subjectEvent, e.ID), canonicalJSON(eventAuditContent(e, last, h)))
 }
 
 // eventAuditContent is the content of an event's audit entry, as

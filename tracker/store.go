@@ -19,9 +19,10 @@ type IDReserver interface {
 
 // Encoder is a Tx that encodes events apart from storing them: EncodeEvent
 // touches no transaction, and may run on other goroutines while the
-// transaction's own stores what was encoded, with PutEncodedEvent.
+// transaction's own stores what was encoded, with PutEncodedEvent. js is
+// EventJSON(e), which the caller has already.
 type Encoder interface {
-	EncodeEvent(e *Event) ([]byte, error)
+	EncodeEvent(e *Event, js []byte) ([]byte, error)
 	PutEncodedEvent(e *Event, v []byte) error
 }
 

@@ -103,18 +103,21 @@ func (l *Local) ImportEvents(ctx context.Context, in ImportEventsInput) (*Import
 	// Check: the catalogue, the calendar and the events already logged,
 	// read once; every row against them.
 	var im *importer
+	var gen uint64
 	err = l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
 		cat, err := catalogIn(tx)
 		if err != nil {
 			return err
 		}
+		gen = tx.Generation()
 		im = newImporter(in, cat, cal, clk)
 		return im.readLogged(tx)
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range im.check() {
+	built, list := im.check()
+	for _, c := range list {
 		out.ByStatus[c.status]++
 		out.Added++
 		if c.view != nil {
@@ -143,11 +146,19 @@ func (l *Local) ImportEvents(ctx context.Context, in ImportEventsInput) (*Import
 		if err != nil {
 			return err
 		}
+		// Nothing written since the check, on the same day: the events
+		// it built stand, stamped with the time the import began.
+		reuse := u.Tx.Generation() == gen && u.Clock.Today == clk.Today && u.Clock.By == clk.By
+		if reuse {
+			u.Clock = clk
+		} else {
+			built = nil
+		}
 		w := newImporter(in, cat, u.cal, u.Clock)
 		if err := w.readLogged(u.Tx); err != nil {
 			return err
 		}
-		first, err = w.write(u)
+		first, err = w.write(u, built)
 		return err
 	})
 	if err != nil {
@@ -241,9 +252,9 @@ const checkChunk = 1024
 
 // check checks every row, on every core: each row's cells by a worker of
 // its own, then, in the ledger's order, whether it repeats an event
-// logged or a row before it. It returns what it found of the good rows;
-// the bad ones are in problems.
-func (im *importer) check() []checked {
+// logged or a row before it. It returns the events it built, by row, and
+// what it found of them; the bad rows are in problems.
+func (im *importer) check() (built []*tracker.Event, _ []checked) {
 	rows := im.in.Rows
 	type result struct {
 		e        *tracker.Event
@@ -280,6 +291,7 @@ func (im *importer) check() []checked {
 	}
 	wg.Wait()
 	var out []checked
+	built = make([]*tracker.Event, len(rows))
 	for i := range rows {
 		r := &results[i]
 		for _, p := range r.problems {
@@ -295,9 +307,10 @@ func (im *importer) check() []checked {
 			c.view = &v
 		}
 		out = append(out, c)
-		results[i] = result{} // let the event go
+		built[i] = r.e
+		results[i] = result{}
 	}
-	return out
+	return built, out
 }
 
 // write stores the rows' events in u's transaction. With a store that
@@ -305,13 +318,23 @@ func (im *importer) check() []checked {
 // core build, hash and encode blocks of rows while this goroutine, the
 // transaction's, checks them for repeats and stores them in the ledger's
 // order.
+// built, when not nil, are the events of the check, by row, still good:
+// they are taken, not built again.
 // It returns the first event's id; the others follow in order.
-func (im *importer) write(u *unit) (first uint64, err error) {
+func (im *importer) write(u *unit, built []*tracker.Event) (first uint64, err error) {
 	rows := im.in.Rows
+	event := func(w *importer, i int) *tracker.Event {
+		if built == nil {
+			return w.event(&rows[i])
+		}
+		e := built[i]
+		built[i] = nil // each row is one worker's: it lets the event go once stored
+		return e
+	}
 	res, ok := u.Tx.(tracker.IDReserver)
 	if !ok {
 		for i := range rows {
-			e := im.event(&rows[i])
+			e := event(im, i)
 			if e == nil || !im.admit(&rows[i], e) {
 				return 0, im.changed()
 			}
@@ -360,7 +383,7 @@ func (im *importer) write(u *unit) (first uint64, err error) {
 				}
 				b := block{n: n}
 				for i := n * writeBlock; i < min((n+1)*writeBlock, len(rows)); i++ {
-					e := w.event(&rows[i])
+					e := event(w, i)
 					if e == nil {
 						b.err, b.bad = fmt.Errorf("%s", strings.Join(w.problems, "；")), true
 						break
@@ -453,7 +476,7 @@ func (im *importer) event(r *ImportRow) *tracker.Event {
 	before := len(im.problems) + im.more
 	bad := func() bool { return len(im.problems)+im.more > before }
 	var req tracker.ImportRequest
-	req.Source = fmt.Sprintf("文件 %s 第 %d 行", im.in.File, r.Line)
+	req.Source = "文件 " + im.in.File + " 第 " + strconv.Itoa(r.Line) + " 行"
 	req.LoggedBy, req.Ref, req.Summary = r.By, r.Ref, r.Summary
 	found, ok := im.matters[r.Matter]
 	if !ok {
@@ -574,6 +597,11 @@ var ledgerDateRE = regexp.MustCompile(`^(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1
 
 // ledgerDate reads a date cell; the error says why, for "日期" to precede.
 func ledgerDate(s string) (calendar.Date, error) {
+	if len(s) == 10 { // 2026-11-02, as most cells are: no pattern needed
+		if d, err := calendar.ParseDate(s); err == nil {
+			return d, nil
+		}
+	}
 	t := strings.TrimSpace(tracker.Narrow(s))
 	if t == "" {
 		return calendar.Date{}, fmt.Errorf("为空：应为 YYYY-MM-DD，如 2026-11-02")
@@ -589,9 +617,8 @@ func ledgerDate(s string) (calendar.Date, error) {
 	yi, _ := strconv.Atoi(y)
 	moi, _ := strconv.Atoi(mo)
 	di, _ := strconv.Atoi(d)
-	tm := time.Date(yi, time.Month(moi), di, 0, 0, 0, 0, time.UTC)
-	if moi < 1 || moi > 12 || tm.Day() != di {
+	if !calendar.Valid(yi, time.Month(moi), di) {
 		return calendar.Date{}, fmt.Errorf(" %q 不存在", s)
 	}
-	return calendar.ParseDate(tm.Format("2006-01-02"))
+	return calendar.DateOf(yi, time.Month(moi), di), nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"gongkai/tracker"
 	"gongkai/tracker/app"
@@ -78,5 +79,43 @@ func TestImportDatabaseChangedMeanwhile(t *testing.T) {
 	list, err := svc.Events(ctx, app.EventQuery{})
 	if err != nil || len(list.Events) != 1 {
 		t.Errorf("events after the refusal: %d, %v", len(list.Events), err)
+	}
+}
+
+// With nothing written between the check and the write, the events the
+// check built are stored, stamped with the time the import began, events
+// and audit entries alike; a write meanwhile that no row repeats has them
+// built again, at the time of the write.
+func TestImportTakesTheCheckedEvents(t *testing.T) {
+	for _, meanwhile := range []bool{false, true} {
+		c := &clocks{now: at("2026-11-20T10:00:00+08:00"), real: at("2026-11-20T10:00:00+08:00")}
+		svc, _ := newLocal(t, c)
+		rows := importRows(600)
+		in := app.ImportEventsInput{File: "台账.csv", Rows: rows, Progress: func(stage string, done, total int) {
+			if stage == "check" && done == total && c.now.Minute() == 0 {
+				c.now = c.now.Add(time.Minute)
+				if meanwhile {
+					if _, err := svc.Log(ctx, app.LogInput{Matter: "1", Kind: tracker.Formed, Date: day("2026-11-19"), Summary: "另一件事"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}}
+		if r, err := svc.ImportEvents(ctx, in); err != nil || r.Added != 600 {
+			t.Fatalf("meanwhile=%v: %v, %+v", meanwhile, err, r)
+		}
+		want := at("2026-11-20T10:00:00+08:00")
+		id := uint64(1)
+		if meanwhile {
+			want, id = want.Add(time.Minute), 2
+		}
+		d, err := svc.Event(ctx, app.EventRef{ID: id + 599})
+		if err != nil || d.Event.Summary != rows[599].Summary || !d.Event.LoggedAt.Equal(want) || !d.Event.History[0].At.Equal(want) {
+			t.Errorf("meanwhile=%v: the last row's event %+v, %v: want it logged at %s", meanwhile, d, err, want)
+		}
+		list, err := svc.Audit(ctx, app.AuditQuery{Event: id + 599})
+		if err != nil || len(list.Entries) != 1 || !list.Entries[0].At.Equal(want) {
+			t.Errorf("meanwhile=%v: audit %+v, %v: want one entry at %s", meanwhile, list, err, want)
+		}
 	}
 }

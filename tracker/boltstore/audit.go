@@ -26,11 +26,13 @@ func (t *Tx) Audit(a *tracker.AuditEntry) error {
 	}
 	// Hash the content in the form it is stored in: encoding/json compacts
 	// it and escapes <, > and & (as in a URL's query).
-	canon, err := json.Marshal(a.Content)
-	if err != nil {
-		return fmt.Errorf("audit content: %w", err)
+	if !a.Canonical {
+		canon, err := json.Marshal(a.Content)
+		if err != nil {
+			return fmt.Errorf("audit content: %w", err)
+		}
+		a.Content = canon
 	}
-	a.Content = canon
 	// Likewise the strings: a name typed in another encoding (GBK, say)
 	// is hashed as it is stored, with U+FFFD for each byte that is not
 	// UTF-8.

@@ -60,7 +60,9 @@ func (t *Tx) PutEvent(e *tracker.Event) error {
 
 // EncodeEvent returns e as PutEncodedEvent stores it; it touches no
 // transaction (tracker.Encoder).
-func (t *Tx) EncodeEvent(e *tracker.Event) ([]byte, error) { return encodeEvent(e) }
+func (t *Tx) EncodeEvent(e *tracker.Event, js []byte) ([]byte, error) {
+	return encodeEventJSON(e, js)
+}
 
 // PutEncodedEvent stores event e, whose id is given and which
 // EncodeEvent encoded as v, with its indexes.
