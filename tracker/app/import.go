@@ -307,7 +307,9 @@ func (im *importer) check() (built []*tracker.Event, _ []checked) {
 			c.view = &v
 		}
 		out = append(out, c)
-		built[i] = r.e
+		if !im.in.DryRun { // kept for the write
+			built[i] = r.e
+		}
 		results[i] = result{}
 	}
 	return built, out

@@ -130,45 +130,62 @@ type reader func() (cells []string, line int, err error)
 type letters func(i int) string
 
 func readXLSX(name string, data []byte) (*Sheet, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxUnzipped})
+	w, err := openWorkbook(data)
 	if err != nil {
-		return nil, &Error{name, "不是有效的 .xlsx 文件，或已损坏（" + err.Error() + "）"}
+		return nil, xlsxError(name, data, err)
 	}
-	defer f.Close()
-	date1904 := false
-	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-		date1904 = *p.Date1904
-	}
-	col := func(i int) string {
-		n, _ := excelize.ColumnNumberToName(i + 1)
-		return n + " 列"
-	}
+	col := func(i int) string { return columnName(i) + " 列" }
 	var tried []string
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.Rows(sheet)
+	for _, sheet := range w.sheets {
+		rows, err := w.rows(sheet)
 		if err != nil {
-			return nil, &Error{name, "的工作表“" + sheet + "”无法读取（" + err.Error() + "）"}
+			return nil, xlsxError(name, data, err)
 		}
-		line := 0
-		next := func() ([]string, int, error) {
-			if !rows.Next() {
-				return nil, 0, rows.Error()
-			}
-			line++
-			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-			return cells, line, err
-		}
-		s, err := read(name, next, col, func(field, v string) string { return xlsxCell(field, v, date1904) })
+		s, err := read(name, rows.next, col, func(field, v string) string { return xlsxCell(field, v, w.date1904) })
 		rows.Close()
 		var noHeader *headerError
 		if errors.As(err, &noHeader) {
-			tried = append(tried, "“"+sheet+"”")
+			tried = append(tried, "“"+sheet.name+"”")
 			continue
 		}
-		return s, err
+		if err != nil {
+			var le *Error
+			if errors.As(err, &le) {
+				return nil, err
+			}
+			return nil, &Error{name, "的工作表“" + sheet.name + "”无法读取（" + xlsxReason(err) + "）"}
+		}
+		return s, nil
 	}
 	return nil, &Error{name, fmt.Sprintf("的工作表 %s 前 %d 行中都没有找到表头（须有 事项、类型、日期、摘要 各列；可用 gongkai import template 生成模板）",
 		strings.Join(tried, "、"), headerRows)}
+}
+
+// xlsxError says why a workbook cannot be opened.
+func xlsxError(name string, data []byte, err error) error {
+	switch {
+	case errors.Is(err, errTooBig):
+		return &Error{name, fmt.Sprintf("解压后超过 %d MB：不像是台账，或已损坏", MaxUnzipped>>20)}
+	case bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0")):
+		return &Error{name, "设有打开密码（或是旧的 .xls 格式改了扩展名）：请在 Excel 或 WPS 中取消密码、另存为 .xlsx 后导入"}
+	}
+	return &Error{name, "不是有效的 .xlsx 文件，或已损坏（" + xlsxReason(err) + "）"}
+}
+
+func xlsxReason(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "文件不完整"
+	}
+	return err.Error()
+}
+
+// columnName is a column's letters: 0 is A, 26 is AA.
+func columnName(i int) string {
+	var b []byte
+	for i++; i > 0; i = (i - 1) / 26 {
+		b = append([]byte{byte('A' + (i-1)%26)}, b...)
+	}
+	return string(b)
 }
 
 // xlsxCell makes a raw cell value text: a date column's number is Excel's
