@@ -153,9 +153,15 @@ func readXLSX(name string, data []byte) (*Sheet, error) {
 			if errors.As(err, &le) {
 				return nil, err
 			}
+			if errors.Is(err, errTooBig) {
+				return nil, xlsxError(name, data, err)
+			}
 			return nil, &Error{name, "的工作表“" + sheet.name + "”无法读取（" + xlsxReason(err) + "）"}
 		}
 		return s, nil
+	}
+	if len(tried) > 10 {
+		tried = append(tried[:10], fmt.Sprintf("等 %d 个", len(tried)))
 	}
 	return nil, &Error{name, fmt.Sprintf("的工作表 %s 前 %d 行中都没有找到表头（须有 事项、类型、日期、摘要 各列；可用 gongkai import template 生成模板）",
 		strings.Join(tried, "、"), headerRows)}

@@ -40,6 +40,12 @@ const maxToken = 16 << 20
 
 var errTokenTooLong = errors.New("标记过长")
 
+// maxText is the longest text read, a cell's or a shared string's: a
+// cell holds 32,767 characters at most, up to 96 KiB in UTF-8.
+const maxText = 128 << 10
+
+var errTextTooLong = errors.New("单元格的文字超过 32,767 个字符")
+
 func newScanner(r io.Reader) *scanner {
 	return &scanner{r: r, buf: make([]byte, 256<<10)}
 }
@@ -154,11 +160,11 @@ func (s *scanner) next() (int, error) {
 
 // skipMarkup skips the comment or processing instruction at pos.
 func (s *scanner) skipMarkup() error {
-	end := "?>"
+	end, from := "?>", 2
 	if s.buf[s.pos+1] == '!' {
-		end = "-->"
+		end, from = "-->", 4 // after <!--: <!--> is not a whole comment
 	}
-	i, err := s.index(2, end)
+	i, err := s.index(from, end)
 	if err != nil {
 		return err
 	}
@@ -255,6 +261,9 @@ func (s *scanner) appendText(dst []byte) ([]byte, error) {
 func (s *scanner) readText(dst []byte, discard bool) ([]byte, error) {
 	s.text = false
 	for {
+		if len(dst) > maxText {
+			return dst, errTextTooLong
+		}
 		if s.pos == s.end {
 			if err := s.fill(); err == io.EOF {
 				return dst, nil
@@ -279,7 +288,11 @@ func (s *scanner) readText(dst []byte, discard bool) ([]byte, error) {
 					return dst, err
 				}
 				if !discard {
-					dst = append(dst, s.buf[s.pos+9:s.pos+i]...)
+					cdata := s.buf[s.pos+9 : s.pos+i]
+					if bytes.IndexByte(cdata, '\r') >= 0 { // line breaks read as \n here too
+						cdata = bytes.ReplaceAll(bytes.ReplaceAll(cdata, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+					}
+					dst = append(dst, cdata...)
 				}
 				s.pos += i + 3
 			case bytes.HasPrefix(rest, []byte("<!--")), bytes.HasPrefix(rest, []byte("<?")):
@@ -291,6 +304,9 @@ func (s *scanner) readText(dst []byte, discard bool) ([]byte, error) {
 			}
 		case '&':
 			i, err := s.index(1, ";")
+			if err == io.ErrUnexpectedEOF {
+				return dst, err
+			}
 			if err != nil || i > 12 {
 				return dst, fmt.Errorf("实体 %.12q 无效", s.buf[s.pos:min(s.end, s.pos+12)])
 			}

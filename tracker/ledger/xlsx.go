@@ -61,7 +61,7 @@ func openWorkbook(data []byte) (*workbook, error) {
 	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
 	w := &workbook{parts: map[string]*zip.File{}, budget: maxUnzipped}
 	for _, f := range zr.File {
-		w.parts[strings.TrimPrefix(f.Name, "/")] = f
+		w.parts[strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/")] = f
 	}
 	// The package's relationships name the workbook; the workbook's, its
 	// sheets and shared strings.
@@ -80,7 +80,7 @@ func openWorkbook(data []byte) (*workbook, error) {
 		} `xml:"workbookPr"`
 		Sheets []struct {
 			Name string `xml:"name,attr"`
-			ID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			ID   string `xml:"id,attr"` // r:id, in the transitional or the strict namespace
 		} `xml:"sheets>sheet"`
 	}
 	if err := w.unmarshal(book, &wb); err != nil {
@@ -98,8 +98,8 @@ func openWorkbook(data []byte) (*workbook, error) {
 			continue
 		}
 		targets[r.ID] = partPath(dir, r.Target)
-		if strings.HasSuffix(r.Type, "/sharedStrings") {
-			if err := w.readShared(partPath(dir, r.Target)); err != nil {
+		if p := partPath(dir, r.Target); strings.HasSuffix(r.Type, "/sharedStrings") && w.parts[p] != nil {
+			if err := w.readShared(p); err != nil {
 				return nil, err
 			}
 		}
@@ -188,7 +188,16 @@ func (w *workbook) readShared(name string) error {
 	defer rc.Close()
 	sc := newScanner(rc)
 	var b []byte
-	in, phonetic := false, 0
+	in := false
+	add := func(v string) error {
+		// Each entry costs its string's header too: a table of millions
+		// of empty entries is a zip bomb of its own.
+		if w.budget -= 16; w.budget < 0 {
+			return errTooBig
+		}
+		w.shared, in = append(w.shared, v), false
+		return nil
+	}
 	for {
 		k, err := sc.next()
 		if err != nil {
@@ -202,25 +211,28 @@ func (w *workbook) readShared(name string) error {
 			case "si":
 				in, b = true, b[:0]
 				if sc.empty {
-					w.shared, in = append(w.shared, ""), false
+					if err := add(""); err != nil {
+						return err
+					}
 				}
-			case "rPh":
+			case "rPh": // phonetic text, not the string's
 				if !sc.empty {
-					phonetic++
+					if err := sc.skip(); err != nil {
+						return w.scanError(name, err)
+					}
 				}
 			case "t":
-				if in && phonetic == 0 && !sc.empty {
+				if in && !sc.empty {
 					if b, err = sc.appendText(b); err != nil {
 						return w.scanError(name, err)
 					}
 				}
 			}
 		case tokEnd:
-			switch string(sc.name) {
-			case "si":
-				w.shared, in = append(w.shared, ooxmlText(b)), false
-			case "rPh":
-				phonetic--
+			if string(sc.name) == "si" && in {
+				if err := add(ooxmlText(b)); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -244,6 +256,8 @@ type sheetRows struct {
 	sc   *scanner
 	line int
 	done bool
+	// cells is the row being read, reused from row to row.
+	cells []string
 }
 
 func (w *workbook) rows(s sheetPart) (*sheetRows, error) {
@@ -263,8 +277,9 @@ func (r *sheetRows) next() ([]string, int, error) {
 		return nil, 0, nil
 	}
 	sc := r.sc
-	var cells []string
-	inRow := false
+	cells := r.cells[:0]
+	defer func() { r.cells = cells[:0] }()
+	inRow, inCell := false, false
 	// The cell being read: its column, type and value.
 	col, typ := -1, ""
 	var val []byte
@@ -307,14 +322,8 @@ func (r *sheetRows) next() ([]string, int, error) {
 					}
 					col = c
 				}
-				if col >= maxColumns {
-					return nil, 0, notXLSX("%s：第 %d 行超过 %d 列", r.name, r.line, maxColumns)
-				}
 				t, _ := sc.attr("t")
-				typ, val = string(t), val[:0]
-				if sc.empty {
-					cells = setCell(cells, col, "")
-				}
+				typ, val, inCell = string(t), val[:0], !sc.empty
 			case "v":
 				inV = !sc.empty
 			case "is":
@@ -345,9 +354,10 @@ func (r *sheetRows) next() ([]string, int, error) {
 			case "is":
 				inIs = false
 			case "c":
-				if !inRow {
+				if !inCell {
 					continue
 				}
+				inCell = false
 				v, err := r.value(typ, val)
 				if err != nil {
 					return nil, 0, err
@@ -374,6 +384,9 @@ const maxColumns = 16384
 func (r *sheetRows) value(typ string, val []byte) (string, error) {
 	switch typ {
 	case "s":
+		if len(val) == 0 {
+			return "", nil
+		}
 		i, err := strconv.Atoi(strings.TrimSpace(string(val)))
 		if err != nil || i < 0 || i >= len(r.w.shared) {
 			return "", notXLSX("%s：第 %d 行引用的共享字符串 %q 不存在", r.name, r.line, val)
@@ -381,11 +394,21 @@ func (r *sheetRows) value(typ string, val []byte) (string, error) {
 		return r.w.shared[i], nil
 	case "inlineStr":
 		return ooxmlText(val), nil
+	case "d": // an ISO 8601 date, as Excel's strict files write dates
+		if len(val) > 10 && val[10] == 'T' {
+			val = val[:10]
+		}
 	}
 	return string(val), nil
 }
 
+// setCell puts a cell's value in its column. An empty cell adds nothing
+// (a row is as long as its last value), nor does a cell right of
+// readColumns.
 func setCell(cells []string, col int, v string) []string {
+	if v == "" || col >= readColumns {
+		return cells
+	}
 	for len(cells) <= col {
 		cells = append(cells, "")
 	}
@@ -393,11 +416,16 @@ func setCell(cells []string, col int, v string) []string {
 	return cells
 }
 
+// readColumns is how many columns of a sheet are read, A to IV: a ledger
+// has a dozen, and a cell far right (XFD is column 16,384) would make
+// every row that wide.
+const readColumns = 256
+
 // columnOf reads a cell reference's column: "C12" is 2.
 func columnOf(ref []byte) (int, bool) {
 	n, i := 0, 0
-	for ; i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z'; i++ {
-		n = n*26 + int(ref[i]-'A'+1)
+	for ; i < len(ref) && (ref[i] >= 'A' && ref[i] <= 'Z' || ref[i] >= 'a' && ref[i] <= 'z'); i++ {
+		n = n*26 + int(ref[i]|0x20-'a'+1)
 		if n > maxColumns {
 			return 0, false
 		}

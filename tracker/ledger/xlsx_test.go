@@ -156,9 +156,11 @@ func TestWorkbookAsExcelizeReadsIt(t *testing.T) {
 // runs), which excelize never does.
 func workbookOf(t *testing.T, sheet, shared string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	z := zip.NewWriter(&buf)
-	parts := map[string]string{
+	return zipOf(t, workbookParts(sheet, shared))
+}
+
+func workbookParts(sheet, shared string) map[string]string {
+	return map[string]string{
 		"[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
 			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
@@ -175,6 +177,12 @@ func workbookOf(t *testing.T, sheet, shared string) []byte {
 			`<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>` + sheet + `</x:sheetData></x:worksheet>`,
 		"xl/sharedStrings.xml": `<?xml version="1.0" encoding="UTF-8"?><x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` + shared + `</x:sst>`,
 	}
+}
+
+func zipOf(t *testing.T, parts map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
 	for _, name := range slices.Sorted(func(yield func(string) bool) {
 		for k := range parts {
 			if !yield(k) {
@@ -216,6 +224,28 @@ func TestWorkbookOtherWriters(t *testing.T) {
 	}
 }
 
+// What other programs write, or a careless one: a stray end tag, an
+// empty shared-string cell, lowercase references, an ISO date cell, cells
+// far right (empty ones add nothing; those past column IV are not read),
+// a comment that starts like its own end.
+func TestWorkbookOddities(t *testing.T) {
+	sheet := `<x:row r="1"></x:c><x:c r="a1" t="s"><x:v/></x:c><x:c r="b1" t="inlineStr"><x:is><x:t>乙</x:t></x:is></x:c>` +
+		`<x:c r="C1" t="d"><x:v>2026-10-09T00:00:00</x:v></x:c><x:c r="ZZ1"><x:v>9</x:v></x:c><x:c r="XFD1"/></x:row>` +
+		`<!-->x<b/>--><x:row r="2"><x:c r="XFD2" t="inlineStr"><x:is><x:t>远</x:t></x:is></x:c></x:row>`
+	got := rowsOf(t, workbookOf(t, sheet, ``))["台账"]
+	want := []string{`1: ["" "乙" "2026-10-09"]`}
+	if !slices.Equal(got, want) {
+		t.Errorf("read\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Excel's strict format names its relationships in another namespace.
+	parts := workbookParts(`<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>`, ``)
+	parts["xl/workbook.xml"] = strings.Replace(parts["xl/workbook.xml"], "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+		"http://purl.oclc.org/ooxml/officeDocument/relationships", 1)
+	if got := rowsOf(t, zipOf(t, parts))["台账"]; !slices.Equal(got, []string{`1: ["1"]`}) {
+		t.Errorf("strict workbook read as %v", got)
+	}
+}
+
 // A workbook that is damaged, cut short, protected, or that unpacks to
 // too much is named as such.
 func TestWorkbookRefused(t *testing.T) {
@@ -247,6 +277,24 @@ func TestWorkbookRefused(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a cell too long", func(t *testing.T) {
+		_, err := Read("台账.xlsx", workbookOf(t, `<x:row r="1"><x:c r="A1"><x:v>`+strings.Repeat("长", 50_000)+`</x:v></x:c></x:row>`, ``))
+		if err == nil || !strings.Contains(err.Error(), "超过 32,767 个字符") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("a sheet that unpacks to too much", func(t *testing.T) {
+		defer func(n int64) { maxUnzipped = n }(maxUnzipped)
+		maxUnzipped = 3000
+		header := `<x:row r="1">`
+		for i, h := range Headers[:4] {
+			header += fmt.Sprintf(`<x:c r="%c1" t="inlineStr"><x:is><x:t>%s</x:t></x:is></x:c>`, 'A'+i, h)
+		}
+		_, err := Read("台账.xlsx", workbookOf(t, header+`</x:row>`+strings.Repeat(`<x:row><x:c><x:v>1</x:v></x:c></x:row>`, 200), ``))
+		if err == nil || !strings.Contains(err.Error(), "解压后超过") {
+			t.Errorf("err = %v", err)
+		}
+	})
 	t.Run("unpacks to too much", func(t *testing.T) {
 		defer func(n int64) { maxUnzipped = n }(maxUnzipped)
 		maxUnzipped = 1000
