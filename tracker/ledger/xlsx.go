@@ -256,8 +256,41 @@ type sheetRows struct {
 	sc   *scanner
 	line int
 	done bool
-	// cells is the row being read, reused from row to row.
-	cells []string
+	// row gathers the row being read.
+	row rowCells
+}
+
+// rowCells gathers a row's values: their text in one buffer, made one
+// string when the row ends, so that a million rows of eight cells are a
+// million strings for the collector to trace, not eight million.
+type rowCells struct {
+	text  []byte
+	cells []cellAt
+}
+
+// cellAt is a value: text[start:end], or a shared string.
+type cellAt struct {
+	col, start, end int
+	shared          string
+	isShared        bool
+}
+
+// strings returns the row's cells, "" where there is no value.
+func (r *rowCells) strings() []string {
+	if len(r.cells) == 0 {
+		return []string{}
+	}
+	out := make([]string, r.cells[len(r.cells)-1].col+1)
+	text := string(r.text)
+	for _, c := range r.cells {
+		if c.isShared {
+			out[c.col] = c.shared
+		} else {
+			out[c.col] = text[c.start:c.end]
+		}
+	}
+	r.text, r.cells = r.text[:0], r.cells[:0]
+	return out
 }
 
 func (w *workbook) rows(s sheetPart) (*sheetRows, error) {
@@ -277,11 +310,9 @@ func (r *sheetRows) next() ([]string, int, error) {
 		return nil, 0, nil
 	}
 	sc := r.sc
-	cells := r.cells[:0]
-	defer func() { r.cells = cells[:0] }()
 	inRow, inCell := false, false
 	// The cell being read: its column, type and value.
-	col, typ := -1, ""
+	col, typ := -1, cellType(0)
 	var val []byte
 	var inV, inIs bool
 	for {
@@ -309,7 +340,8 @@ func (r *sheetRows) next() ([]string, int, error) {
 				if sc.empty {
 					return []string{}, n, nil
 				}
-				inRow, cells = true, cells[:0]
+				inRow = true
+				r.row.text, r.row.cells = r.row.text[:0], r.row.cells[:0]
 			case "c":
 				if !inRow {
 					continue
@@ -323,7 +355,7 @@ func (r *sheetRows) next() ([]string, int, error) {
 					col = c
 				}
 				t, _ := sc.attr("t")
-				typ, val, inCell = string(t), val[:0], !sc.empty
+				typ, val, inCell = typeOf(t), val[:0], !sc.empty
 			case "v":
 				inV = !sc.empty
 			case "is":
@@ -358,18 +390,14 @@ func (r *sheetRows) next() ([]string, int, error) {
 					continue
 				}
 				inCell = false
-				v, err := r.value(typ, val)
-				if err != nil {
+				if err := r.add(col, typ, val); err != nil {
 					return nil, 0, err
 				}
-				cells = setCell(cells, col, v)
 			case "row":
 				if !inRow {
 					continue
 				}
-				out := make([]string, len(cells))
-				copy(out, cells)
-				return out, r.line, nil
+				return r.row.strings(), r.line, nil
 			case "sheetData":
 				r.done = true
 				return nil, 0, nil
@@ -381,39 +409,61 @@ func (r *sheetRows) next() ([]string, int, error) {
 // maxColumns is a sheet's width in Excel (XFD).
 const maxColumns = 16384
 
-func (r *sheetRows) value(typ string, val []byte) (string, error) {
-	switch typ {
+// cellType is a cell's t attribute, as far as it matters here: any other
+// (a number, a formula's text, an error, a boolean) is read as written.
+type cellType byte
+
+const (
+	sharedCell cellType = iota + 1 // t="s"
+	inlineCell                     // t="inlineStr"
+	dateCell                       // t="d"
+)
+
+func typeOf(t []byte) cellType {
+	switch string(t) {
 	case "s":
-		if len(val) == 0 {
-			return "", nil
-		}
+		return sharedCell
+	case "inlineStr":
+		return inlineCell
+	case "d":
+		return dateCell
+	}
+	return 0
+}
+
+// add adds the value of a cell of type typ, as written, to the row: its
+// text (raw: a number as stored), or the shared string it names. An empty
+// cell adds nothing (a row is as long as its last value), nor does a cell
+// right of readColumns.
+func (r *sheetRows) add(col int, typ cellType, val []byte) error {
+	if len(val) == 0 || col >= readColumns {
+		return nil
+	}
+	row := &r.row
+	switch typ {
+	case sharedCell:
 		i, err := strconv.Atoi(strings.TrimSpace(string(val)))
 		if err != nil || i < 0 || i >= len(r.w.shared) {
-			return "", notXLSX("%s：第 %d 行引用的共享字符串 %q 不存在", r.name, r.line, val)
+			return notXLSX("%s：第 %d 行引用的共享字符串 %q 不存在", r.name, r.line, val)
 		}
-		return r.w.shared[i], nil
-	case "inlineStr":
-		return ooxmlText(val), nil
-	case "d": // an ISO 8601 date, as Excel's strict files write dates
+		if v := r.w.shared[i]; v != "" {
+			row.cells = append(row.cells, cellAt{col: col, shared: v, isShared: true})
+		}
+		return nil
+	case inlineCell:
+		start := len(row.text)
+		row.text = appendOOXML(row.text, val)
+		row.cells = append(row.cells, cellAt{col: col, start: start, end: len(row.text)})
+		return nil
+	case dateCell: // an ISO 8601 date, as Excel's strict files write dates
 		if len(val) > 10 && val[10] == 'T' {
 			val = val[:10]
 		}
 	}
-	return string(val), nil
-}
-
-// setCell puts a cell's value in its column. An empty cell adds nothing
-// (a row is as long as its last value), nor does a cell right of
-// readColumns.
-func setCell(cells []string, col int, v string) []string {
-	if v == "" || col >= readColumns {
-		return cells
-	}
-	for len(cells) <= col {
-		cells = append(cells, "")
-	}
-	cells[col] = v
-	return cells
+	start := len(row.text)
+	row.text = append(row.text, val...)
+	row.cells = append(row.cells, cellAt{col: col, start: start, end: len(row.text)})
+	return nil
 }
 
 // readColumns is how many columns of a sheet are read, A to IV: a ledger
@@ -448,7 +498,14 @@ func ooxmlText(b []byte) string {
 	if bytes.Index(b, []byte("_x")) < 0 {
 		return string(b)
 	}
-	out := make([]byte, 0, len(b))
+	return string(appendOOXML(nil, b))
+}
+
+// appendOOXML appends b to out, _xHHHH_ escapes undone.
+func appendOOXML(out, b []byte) []byte {
+	if bytes.Index(b, []byte("_x")) < 0 {
+		return append(out, b...)
+	}
 	for i := 0; i < len(b); {
 		if i+7 <= len(b) && b[i] == '_' && b[i+1] == 'x' && b[i+6] == '_' {
 			if v, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16); err == nil {
@@ -460,5 +517,5 @@ func ooxmlText(b []byte) string {
 		out = append(out, b[i])
 		i++
 	}
-	return string(out)
+	return out
 }
