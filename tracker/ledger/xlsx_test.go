@@ -4,6 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -346,4 +349,25 @@ func BenchmarkReadXLSX(b *testing.B) {
 			}
 		}
 	})
+}
+
+// A ledger saved by LibreOffice Calc (testdata/libreoffice.xlsx, converted
+// from testdata/libreoffice.csv with `soffice --convert-to xlsx`: shared
+// strings, dates as styled serial numbers) reads as its CSV does.
+func TestWorkbookFromLibreOffice(t *testing.T) {
+	read := func(name string) *Sheet {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Read(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	x, c := read("libreoffice.xlsx"), read("libreoffice.csv")
+	if len(x.Rows) != 30 || !reflect.DeepEqual(x.Rows, c.Rows) {
+		t.Errorf("the workbook's %d rows differ from the CSV's %d:\n%+v\n%+v", len(x.Rows), len(c.Rows), x.Rows[:min(2, len(x.Rows))], c.Rows[:min(2, len(c.Rows))])
+	}
 }
