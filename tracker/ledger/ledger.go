@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -141,7 +142,9 @@ func readXLSX(name string, data []byte) (*Sheet, error) {
 		if err != nil {
 			return nil, xlsxError(name, data, err)
 		}
-		s, err := read(name, rows.next, col, func(field, v string) string { return xlsxCell(field, v, w.date1904) })
+		next, stop := ahead(rows.next)
+		s, err := read(name, next, col, func(field, v string) string { return xlsxCell(field, v, w.date1904) })
+		stop()
 		rows.Close()
 		var noHeader *headerError
 		if errors.As(err, &noHeader) {
@@ -239,7 +242,9 @@ func readCSV(name string, data []byte) (*Sheet, error) {
 		return cells, line, nil
 	}
 	col := func(i int) string { return fmt.Sprintf("第 %d 列", i+1) }
+	next, stop := ahead(next)
 	s, err := read(name, next, col, func(_, v string) string { return v })
+	stop()
 	var noHeader *headerError
 	if errors.As(err, &noHeader) {
 		return nil, &Error{name, fmt.Sprintf("前 %d 行中没有找到表头（须有 事项、类型、日期、摘要 各列；可用 gongkai import template 生成模板）", headerRows)}
@@ -381,3 +386,81 @@ func unguard(v string) string {
 	}
 	return v
 }
+
+// ahead reads rows with next on a goroutine of its own, a batch ahead of
+// whoever calls the reader it returns, so that reading the file and
+// making its rows into fields take a core each. stop ends the goroutine;
+// call it once done.
+func ahead(next reader) (_ reader, stop func()) {
+	type row struct {
+		cells []string
+		line  int
+	}
+	type batch struct {
+		rows []row
+		err  error
+	}
+	out := make(chan batch, 4)
+	done := make(chan struct{})
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			b := batch{rows: make([]row, 0, aheadBatch)}
+			end := false
+			for len(b.rows) < aheadBatch {
+				cells, line, err := next()
+				if err != nil {
+					b.err, end = err, true
+					break
+				}
+				if cells == nil && line == 0 {
+					end = true
+					break
+				}
+				b.rows = append(b.rows, row{cells, line})
+			}
+			select {
+			case out <- b:
+			case <-done:
+				return
+			}
+			if end {
+				return
+			}
+		}
+	}()
+	var cur batch
+	i := 0
+	read := func() ([]string, int, error) {
+		for i == len(cur.rows) {
+			if cur.err != nil {
+				return nil, 0, cur.err
+			}
+			b, ok := <-out
+			if !ok {
+				return nil, 0, nil
+			}
+			cur, i = b, 0
+		}
+		r := cur.rows[i]
+		cur.rows[i] = row{}
+		i++
+		return r.cells, r.line, nil
+	}
+	var once sync.Once
+	return read, func() {
+		once.Do(func() {
+			close(done)
+			for range out { // let the goroutine finish its read
+			}
+		})
+	}
+}
+
+// aheadBatch is how many rows go from the reading goroutine at a time.
+const aheadBatch = 256
