@@ -92,6 +92,13 @@ func runImportEvents(c *cobra.Command, e *env, file string, dryRun, verbose bool
 	if err != nil {
 		return inputErrorf("无法读取台账文件 %q：%s", file, errText(err))
 	}
+	// The soft memory limit (main) suits the daily work; an import holds
+	// the ledger and its one transaction, gigabytes for a million rows,
+	// and a collector held under the limit would run all the time, from
+	// the reading of the file on.
+	if e.getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	}
 	p := e.progress("读取台账")
 	p.start()
 	sheet, err := ledger.Read(filepath.Base(file), data)
@@ -103,13 +110,6 @@ func runImportEvents(c *cobra.Command, e *env, file string, dryRun, verbose bool
 		fmt.Fprintf(e.stderr, "gongkai: 第 %d 行表头中的%s不是台账的列，已略过\n", sheet.HeaderLine, ig)
 	}
 	e.bulk = true
-	// The soft memory limit (main) suits the daily work; an import holds
-	// the ledger and its one transaction, hundreds of megabytes for a
-	// million rows, and a collector held under the limit would run all
-	// the time.
-	if e.getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
-	}
 	in := app.ImportEventsInput{File: filepath.Base(file), Columns: sheet.Columns, Rows: sheet.Rows, DryRun: dryRun, List: verbose}
 	var stage *progress
 	in.Progress = func(what string, done, total int) {
