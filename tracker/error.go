@@ -14,6 +14,7 @@ const (
 	EBusy        = "busy"        // the database stayed locked by another process; retry
 	EUnavailable = "unavailable" // something the setup provides cannot be used: a mail server, a folder
 	EDamaged     = "damaged"     // stored data cannot be read: restore from a backup
+	EForbidden   = "forbidden"   // the account's roles do not allow it: nothing was done
 )
 
 // Fields an Error may concern. They are stable names: the CLI turns them
@@ -49,6 +50,10 @@ const (
 	FieldAction     = "action"     // an audited action asked for
 	FieldActor      = "actor"      // who acted, asked for
 	FieldForce      = "force"      // the confirmation of a change that needs one
+	FieldAccount    = "account"    // an account's name
+	FieldRole       = "role"       // an account's roles
+	FieldPassword   = "password"   // a password, never shown
+	FieldSection    = "section"    // a section (股室)
 )
 
 // Error is a failure that any front end can render: a code, the field it

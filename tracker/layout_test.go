@@ -21,6 +21,7 @@ func TestLayout(t *testing.T) {
 		"config":            {},
 		"tracker":           {"calendar"},
 		"tracker/atomic":    {},
+		"tracker/access":    {"tracker"},
 		"tracker/app":       {"tracker", "calendar"},
 		"tracker/boltstore": {"tracker", "calendar", "tracker/app", "tracker/atomic"},
 		"tracker/ledger":    {"tracker", "calendar", "tracker/app"},

@@ -33,10 +33,11 @@ const exitHelp = `退出状态：
 // exitCodes maps the domain's error codes to exit statuses; a code not
 // here (damage, a setup fault) is a failure.
 var exitCodes = map[string]int{
-	tracker.EInvalid:  exitInput,
-	tracker.EConflict: exitInput,
-	tracker.ENotFound: exitNotFound,
-	tracker.EBusy:     exitBusy,
+	tracker.EInvalid:   exitInput,
+	tracker.EConflict:  exitInput,
+	tracker.EForbidden: exitInput,
+	tracker.ENotFound:  exitNotFound,
+	tracker.EBusy:      exitBusy,
 }
 
 // fieldFlags names the options of fields that are not one flag of their

@@ -1,0 +1,281 @@
+package access
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gongkai/tracker"
+)
+
+func TestParseRoles(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []Role
+		err  string
+	}{
+		{"staff", []Role{Staff}, ""},
+		{"officer,staff", []Role{Staff, Officer}, ""},
+		{"经办人员、公开专员，staff", []Role{Staff, Officer}, ""},
+		{" Supervisor ", []Role{Supervisor}, ""},
+		{"admin,auditor", nil, "三员分立"},
+		{"系统管理员,审计员", nil, "三员分立"},
+		{"boss", nil, `角色 "boss" 无效：应为 staff（经办人员）、officer（公开专员）`},
+		{"", nil, "没有指定角色"},
+		{" , ", nil, "没有指定角色"},
+	} {
+		got, err := ParseRoles(tc.in)
+		if tc.err != "" {
+			if e := tracker.AsError(err); e == nil || e.Field != tracker.FieldRole || !strings.Contains(e.Message, tc.err) {
+				t.Errorf("ParseRoles(%q) = %v, %v; want %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || strings.Join(roleStrings(got), ",") != strings.Join(roleStrings(tc.want), ",") {
+			t.Errorf("ParseRoles(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func roleStrings(rs []Role) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, string(r))
+	}
+	return out
+}
+
+// Deny by default: every operation is allowed to exactly the roles the
+// issue gives it, an unknown operation to no one, no roles to nothing.
+func TestAllowed(t *testing.T) {
+	want := map[Operation]string{
+		OpLog: "staff,officer", OpDisclose: "officer", OpWaive: "officer", OpAmend: "officer", OpRetract: "officer",
+		OpReopen: "officer", OpCancel: "officer", OpRestore: "officer", OpImportEvents: "officer",
+		OpEvents: "staff,officer,supervisor", OpEvent: "staff,officer,supervisor",
+		OpMatters: "staff,officer,supervisor,admin", OpImportCatalog: "admin",
+		OpCalendar: "staff,officer,supervisor,admin", OpImportCalendar: "admin",
+		OpWeeklyReport: "officer,supervisor", OpSendWeeklyReport: "officer", OpRemindRun: "officer",
+		OpOutbox: "officer,admin", OpFlushOutbox: "officer,admin", OpRetryMessage: "officer,admin",
+		OpAudit: "auditor", OpVerifyAudit: "admin,auditor", OpLogins: "auditor",
+		OpAccounts: "admin", OpSections: "admin", OpBackup: "admin", OpCheck: "admin", OpStatus: "officer,admin",
+		OpOwnAccount: "staff,officer,supervisor,admin,auditor",
+	}
+	if len(Operations()) != len(want) {
+		t.Errorf("%d operations in the table, %d here: %v", len(Operations()), len(want), Operations())
+	}
+	for _, op := range append(Operations(), "events.nosuch") {
+		var got []string
+		for _, r := range Roles {
+			if Allowed([]Role{r}, op) {
+				got = append(got, string(r))
+			}
+		}
+		if strings.Join(got, ",") != want[op] {
+			t.Errorf("%s allowed to %v, want %q", op, got, want[op])
+		}
+		if Allowed(nil, op) {
+			t.Errorf("%s allowed to an account without roles", op)
+		}
+	}
+	// Nothing a supervisor or an auditor does changes data.
+	for _, op := range []Operation{OpLog, OpDisclose, OpWaive, OpAmend, OpRetract, OpReopen, OpCancel, OpRestore, OpImportEvents,
+		OpImportCatalog, OpImportCalendar, OpSendWeeklyReport, OpRemindRun, OpFlushOutbox, OpRetryMessage, OpAccounts, OpSections} {
+		if Allowed([]Role{Supervisor, Auditor}, op) {
+			t.Errorf("a supervisor or an auditor may %s", op)
+		}
+	}
+}
+
+func TestCheckSaysWhichRole(t *testing.T) {
+	err := Check([]Role{Staff}, OpWaive)
+	if e := tracker.AsError(err); e == nil || e.Code != tracker.EForbidden || e.Field != tracker.FieldRole ||
+		e.Message != "这项操作需要公开专员的角色；当前账号是经办人员" {
+		t.Errorf("%#v", err)
+	}
+	err = Check(nil, OpEvents)
+	if e := tracker.AsError(err); e == nil || e.Message != "这项操作需要经办人员、公开专员或领导的角色；当前账号没有角色" {
+		t.Errorf("%#v", err)
+	}
+	if err := Check([]Role{Officer}, "events.nosuch"); tracker.ErrorCode(err) != tracker.EForbidden {
+		t.Errorf("unknown operation: %v", err)
+	}
+	if err := Check([]Role{Supervisor}, OpEvents); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCheckPassword(t *testing.T) {
+	for _, tc := range []struct{ name, pw, err string }{
+		{"zhangsan", "Gongkai2026!", ""},
+		{"zhangsan", "政务公开abc123", ""}, // 汉字 are a class of their own (others)
+		{"zhangsan", "Ab1!", "密码太短：4 个字符，至少 8 个"},
+		{"zhangsan", "abcdefgh12", "至少三类（现有 2 类）"},
+		{"zhangsan", "ZhangSan2026", "不能包含账号名 zhangsan"},
+		{"zhangsan", "nasgnahz-2026X", "不能包含账号名 zhangsan"},
+		{"zhangsan", "Abc123!\tx", "控制字符"},
+		{"zhangsan", strings.Repeat("Ab1!", 40), "密码太长"},
+		{"zhangsan", "Ab1!\xff\xfe\xfdxyz", "不是有效的文字"},
+	} {
+		err := CheckPassword(tc.name, tc.pw)
+		if tc.err == "" {
+			if err != nil {
+				t.Errorf("%q: %v", tc.pw, err)
+			}
+			continue
+		}
+		e := tracker.AsError(err)
+		if e == nil || e.Field != tracker.FieldPassword || !strings.Contains(e.Message, tc.err) {
+			t.Errorf("%q: %v, want %q", tc.pw, err, tc.err)
+			continue
+		}
+		if len(tc.pw) >= 4 && strings.Contains(e.Message, tc.pw) {
+			t.Errorf("the message repeats the password: %s", e.Message)
+		}
+	}
+	seen := map[string]bool{}
+	for range 200 {
+		p := NewPassword()
+		if err := CheckPassword("zhangsan", p); err != nil || len(p) != 16 || strings.ContainsAny(p, "0O1lI") || seen[p] {
+			t.Fatalf("NewPassword() = %q: %v", p, err)
+		}
+		seen[p] = true
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, good := range []string{"zhangsan", "li.si", "wang_wu-2", "a"} {
+		if err := CheckName(good); err != nil {
+			t.Errorf("%q: %v", good, err)
+		}
+	}
+	for _, bad := range []string{"", "ZhangSan", "张三", "2zhang", "zhang san", "zhang\nsan", ".zhang", strings.Repeat("a", 33)} {
+		if e := tracker.AsError(CheckName(bad)); e == nil || e.Field != tracker.FieldAccount {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// cheap are costs that keep the tests fast; the default's are checked
+// apart.
+var cheap = Params{Memory: 64, Time: 1, Threads: 1}
+
+func TestHashAndVerify(t *testing.T) {
+	ctx := context.Background()
+	h := NewHasher(cheap, 2)
+	a, err := h.Hash(ctx, "Gongkai2026!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := h.Hash(ctx, "Gongkai2026!")
+	if a == b || !strings.HasPrefix(a, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Errorf("hashes %q and %q: want argon2id, salted", a, b)
+	}
+	for pw, want := range map[string]bool{"Gongkai2026!": true, "gongkai2026!": false, "": false, "Gongkai2026!x": false} {
+		if ok, err := h.Verify(ctx, a, pw); err != nil || ok != want {
+			t.Errorf("Verify(%q) = %v, %v", pw, ok, err)
+		}
+	}
+	// A hash written with other costs is verified with its own.
+	strong, _ := NewHasher(Params{Memory: 256, Time: 2, Threads: 2}, 1).Hash(ctx, "Gongkai2026!")
+	if ok, err := h.Verify(ctx, strong, "Gongkai2026!"); !ok || err != nil {
+		t.Errorf("verify with the hash's own costs: %v, %v", ok, err)
+	}
+	for _, bad := range []string{"", "plain", "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		"$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "$argon2id$v=19$m=64,t=1,p=1$!!$aGFzaA"} {
+		if _, err := h.Verify(ctx, bad, "x"); err == nil {
+			t.Errorf("hash %q read", bad)
+		}
+	}
+}
+
+func TestDefaultParams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hashes with 64 MiB")
+	}
+	h := NewHasher(DefaultParams, 1)
+	a, err := h.Hash(context.Background(), "Gongkai2026!")
+	if err != nil || !strings.HasPrefix(a, "$argon2id$v=19$m=65536,t=3,p=2$") {
+		t.Errorf("%q, %v", a, err)
+	}
+}
+
+// No more than the hasher's slots hash at once; a caller that cannot
+// wait is told the server is busy.
+func TestHasherBoundsConcurrency(t *testing.T) {
+	h := NewHasher(Params{Memory: 1 << 10, Time: 2, Threads: 1}, 2)
+	var now, most atomic.Int32
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() {
+			if err := h.acquire(context.Background()); err != nil {
+				t.Error(err)
+				return
+			}
+			n := now.Add(1)
+			for {
+				m := most.Load()
+				if n <= m || most.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			time.Sleep(time.Millisecond)
+			now.Add(-1)
+			h.release()
+		})
+	}
+	wg.Wait()
+	if most.Load() > 2 {
+		t.Errorf("%d hashed at once, want at most 2", most.Load())
+	}
+	h.slots <- struct{}{}
+	h.slots <- struct{}{} // both taken
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := h.Hash(ctx, "Gongkai2026!"); tracker.ErrorCode(err) != tracker.EBusy {
+		t.Errorf("a full hasher: %v", err)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	a, ha := NewToken()
+	b, hb := NewToken()
+	if a == b || ha == hb || !strings.HasPrefix(a, "gk_") || len(a) != 46 || TokenHash(a) != ha || strings.Contains(ha, a) {
+		t.Errorf("tokens %q %q, hashes %q %q", a, b, ha, hb)
+	}
+}
+
+func TestLockout(t *testing.T) {
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	a := &Account{Name: "zhangsan"}
+	for i := 1; i <= 4; i++ {
+		if a.LoginFailed(now, DefaultLockout) || a.Locked(now) {
+			t.Fatalf("locked after %d failures", i)
+		}
+	}
+	if !a.LoginFailed(now, DefaultLockout) || !a.Locked(now) || !a.Locked(now.Add(14*time.Minute)) || a.Locked(now.Add(15*time.Minute)) {
+		t.Fatalf("the fifth failure: %+v", a)
+	}
+	if a.LoginFailed(now.Add(time.Minute), DefaultLockout) || a.Failures != 0 {
+		t.Errorf("a failure while locked counted: %+v", a)
+	}
+	a.LoginFailed(now.Add(20*time.Minute), DefaultLockout)
+	a.LoginSucceeded()
+	if a.Failures != 0 || a.Locked(now.Add(20*time.Minute)) {
+		t.Errorf("after a good login: %+v", a)
+	}
+}
+
+// BenchmarkHash is one login's cost at the default costs:
+//
+//	go test ./tracker/access -run XXX -bench Hash -benchmem
+func BenchmarkHash(b *testing.B) {
+	h := NewHasher(DefaultParams, 1)
+	for b.Loop() {
+		if _, err := h.Hash(context.Background(), "Gongkai2026!"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
