@@ -50,6 +50,12 @@ func newRootCmd(e *env) *cobra.Command {
 	})
 	root.PersistentFlags().StringVar(&e.dbFlag, "db", "", "数据库文件路径（默认 $GONGKAI_DB、配置文件的 database 或 ./gongkai.db）")
 	root.PersistentFlags().StringVar(&e.configFlag, "config", "", "配置文件路径（默认 $GONGKAI_CONFIG 或 ./gongkai.toml）")
+	ascii := new(bool)
+	if sw, ok := e.stdout.(*safeWriter); ok {
+		ascii = &sw.ascii
+	}
+	root.PersistentFlags().BoolVar(ascii, "ascii", e.getenv("GONGKAI_ASCII") != "",
+		"表格用 ASCII 字符画线（+ - |），给显示不了制表符的控制台（默认 $GONGKAI_ASCII 非空时）")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if err := emptyOptions(c); err != nil {
 			return err

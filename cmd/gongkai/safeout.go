@@ -19,9 +19,12 @@ import (
 // A character split across two writes is held until the next one; Flush
 // writes what is held at the end.
 type safeWriter struct {
-	w    io.Writer
-	held []byte // the start of a character the last write ended in
-	buf  []byte
+	w io.Writer
+	// ascii: tables drawn with ASCII (--ascii), for consoles that show
+	// box drawing characters wrongly.
+	ascii bool
+	held  []byte // the start of a character the last write ended in
+	buf   []byte
 }
 
 func newSafeWriter(w io.Writer) *safeWriter { return &safeWriter{w: w} }

@@ -17,13 +17,17 @@ import (
 // character is two columns, and characters of ambiguous width count as one
 // whatever the locale says, as terminals draw them.
 func newTable(w io.Writer, header ...string) *tablewriter.Table {
+	style := tw.StyleLight
+	if sw, ok := w.(*safeWriter); ok && sw.ascii {
+		style = tw.StyleASCII
+	}
 	t := tablewriter.NewTable(w,
 		tablewriter.WithEastAsian(tw.Off),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Symbols: tw.NewSymbols(tw.StyleLight),
+			Symbols: tw.NewSymbols(style),
 		})),
 	)
 	if len(header) > 0 {
