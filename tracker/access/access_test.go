@@ -279,3 +279,54 @@ func BenchmarkHash(b *testing.B) {
 		}
 	}
 }
+
+func TestSections(t *testing.T) {
+	cat := tracker.EmbeddedCatalog()
+	l1 := Level1s(cat)
+	if len(l1) < 2 {
+		t.Fatalf("一级事项: %v", l1)
+	}
+	s := &Section{Name: " 社保股 ", Level1: []string{l1[0], " " + l1[1], l1[0]}}
+	if err := CheckSection(s, cat); err != nil || s.Name != "社保股" || len(s.Level1) != 2 {
+		t.Errorf("%+v, %v", s, err)
+	}
+	for _, tc := range []struct {
+		s     Section
+		field string
+		want  string
+	}{
+		{Section{Name: "", Level1: l1[:1]}, tracker.FieldSection, "股室名称不能为空"},
+		{Section{Name: "社保\x1b股", Level1: l1[:1]}, tracker.FieldSection, "股室名称"},
+		{Section{Name: "社保股"}, tracker.FieldLevel1, "没有指定一级事项"},
+		{Section{Name: "社保股", Level1: []string{"不存在的事项"}}, tracker.FieldLevel1, `一级事项 "不存在的事项" 不在目录`},
+	} {
+		e := tracker.AsError(CheckSection(&tc.s, cat))
+		if e == nil || e.Field != tc.field || !strings.Contains(e.Message, tc.want) {
+			t.Errorf("%+v: %v, want %s %q", tc.s, e, tc.field, tc.want)
+		}
+	}
+	secs := []Section{{Name: "甲", Level1: l1[:1]}, {Name: "乙", Level1: l1[:2]}}
+	for _, tc := range []struct {
+		roles []Role
+		secs  []Section
+		all   bool
+		reach []string
+	}{
+		{[]Role{Officer}, nil, true, nil},
+		{[]Role{Supervisor}, nil, true, nil},
+		{[]Role{Staff, Officer}, secs[:1], true, nil},
+		{[]Role{Staff}, secs, false, l1[:2]},
+		{[]Role{Staff}, nil, false, nil},
+		{[]Role{Staff, Admin}, secs[:1], false, l1[:1]},
+		{[]Role{Admin}, secs, false, nil},
+		{[]Role{Auditor}, nil, false, nil},
+	} {
+		sc := ScopeOf(tc.roles, tc.secs)
+		if sc.All != tc.all || strings.Join(sc.Level1, "|") != strings.Join(tc.reach, "|") {
+			t.Errorf("ScopeOf(%v, %v) = %+v", tc.roles, tc.secs, sc)
+		}
+		if !tc.all && len(tc.reach) < len(l1) && sc.Reaches(l1[len(l1)-1]) {
+			t.Errorf("%v reaches %s", tc.roles, l1[len(l1)-1])
+		}
+	}
+}
