@@ -55,7 +55,7 @@ func newRootCmd(e *env) *cobra.Command {
 		ascii = &sw.ascii
 	}
 	root.PersistentFlags().BoolVar(ascii, "ascii", e.getenv("GONGKAI_ASCII") != "",
-		"表格用 ASCII 字符画线（+ - |），给显示不了制表符的控制台（默认 $GONGKAI_ASCII 非空时）")
+		"用 + - | 画表格（框线显示乱码时；或设 GONGKAI_ASCII）")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if err := emptyOptions(c); err != nil {
 			return err
