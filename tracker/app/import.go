@@ -124,7 +124,7 @@ func (l *Local) ImportEvents(ctx context.Context, in ImportEventsInput) (*Import
 			out.Events = append(out.Events, *c.view)
 		}
 	}
-	problems, more := im.problems, im.more
+	problems, more, repeats := im.problems, im.more, im.repeats
 	im = nil // its maps of a million keys, before the write builds its own
 	if len(problems) > 0 {
 		out.Problems = problems
@@ -133,7 +133,7 @@ func (l *Local) ImportEvents(ctx context.Context, in ImportEventsInput) (*Import
 		}
 		out.Added, out.ByStatus, out.Events = 0, map[tracker.Status]int{}, nil
 		return out, tracker.Invalid(tracker.FieldFile, "文件 %s 有 %d 处问题（见上），没有导入任何事件：改正后重新导入",
-			in.File, len(problems)+more)
+			in.File, len(problems)+more+max(0, repeats.n-shownRepeats-1))
 	}
 	if in.DryRun {
 		return out, nil
@@ -185,7 +185,15 @@ type importer struct {
 	// problems, at most MaxImportProblems, and how many more.
 	problems []string
 	more     int
+	// repeats: the rows that repeat an event already logged; the first
+	// shownRepeats are listed, the rest said in one line (a ledger
+	// imported twice would fill the list with them).
+	repeats struct{ n, first, last int }
 }
+
+// shownRepeats is how many rows repeating logged events are listed one
+// by one.
+const shownRepeats = 5
 
 type matterFound struct {
 	m   *tracker.Matter
@@ -311,6 +319,10 @@ func (im *importer) check() (built []*tracker.Event, _ []checked) {
 			built[i] = r.e
 		}
 		results[i] = result{}
+	}
+	if rp := im.repeats; rp.n > shownRepeats {
+		im.note(fmt.Sprintf("……第 %d 行到第 %d 行之间另有 %d 行与已登记的事件相同：这个台账（或其中一部分）似乎已经导入过",
+			rp.first, rp.last, rp.n-shownRepeats))
 	}
 	return built, out
 }
@@ -459,7 +471,14 @@ func (im *importer) changed() error {
 func (im *importer) admit(r *ImportRow, e *tracker.Event) bool {
 	key := eventKey(e.Matter, e.Kind, e.Date, e.Summary)
 	if id, ok := im.logged[key]; ok {
-		im.problem(r, "", "与已登记的事件 %d 相同（事项、类型、日期和摘要都一样）：重复导入？", id)
+		rp := &im.repeats
+		if rp.n++; rp.n == 1 {
+			rp.first = r.Line
+		}
+		rp.last = r.Line
+		if rp.n <= shownRepeats {
+			im.problem(r, "", "与已登记的事件 %d 相同（事项、类型、日期和摘要都一样）：重复导入？", id)
+		}
 		return false
 	}
 	if line, ok := im.rows[key]; ok {

@@ -119,3 +119,34 @@ func TestImportTakesTheCheckedEvents(t *testing.T) {
 		}
 	}
 }
+
+// A ledger imported twice is said so in a few lines, not one line a row;
+// the other problems are still listed, and the count is of them all.
+func TestImportTwice(t *testing.T) {
+	svc, _, _, _ := newService(t)
+	ctx := app.WithActor(context.Background(), "王专员")
+	if _, err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows := importRows(300)
+	if _, err := svc.ImportEvents(ctx, app.ImportEventsInput{File: "台账.csv", Rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	again := append(importRows(300), app.ImportRow{Line: 302, Matter: "1", Kind: "变更", Date: "2026-02-30", Summary: "新的一项"})
+	r, err := svc.ImportEvents(ctx, app.ImportEventsInput{File: "台账.csv", Rows: again})
+	if err == nil || !strings.Contains(err.Error(), "有 301 处问题") {
+		t.Fatalf("err = %v", err)
+	}
+	want := []string{
+		"第 2 行：与已登记的事件 1 相同", "第 3 行：与已登记的事件 2 相同", "第 4 行", "第 5 行", "第 6 行：与已登记的事件 5 相同",
+		"第 302 行", "……第 2 行到第 301 行之间另有 295 行与已登记的事件相同：这个台账（或其中一部分）似乎已经导入过",
+	}
+	if len(r.Problems) != len(want) {
+		t.Fatalf("problems:\n%s", strings.Join(r.Problems, "\n"))
+	}
+	for i, w := range want {
+		if !strings.Contains(r.Problems[i], w) {
+			t.Errorf("problem %d = %q, want %q", i, r.Problems[i], w)
+		}
+	}
+}
