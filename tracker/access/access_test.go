@@ -80,6 +80,15 @@ func TestAllowed(t *testing.T) {
 			t.Errorf("%s allowed to an account without roles", op)
 		}
 	}
+	// Roles no account may hold together allow nothing, not even their own.
+	for _, op := range []Operation{OpAudit, OpAccounts, OpOwnAccount} {
+		if Allowed([]Role{Admin, Auditor}, op) {
+			t.Errorf("admin with auditor may %s", op)
+		}
+	}
+	if CheckRoles(nil) == nil {
+		t.Error("no roles accepted")
+	}
 	// Nothing a supervisor or an auditor does changes data.
 	for _, op := range []Operation{OpLog, OpDisclose, OpWaive, OpAmend, OpRetract, OpReopen, OpCancel, OpRestore, OpImportEvents,
 		OpImportCatalog, OpImportCalendar, OpSendWeeklyReport, OpRemindRun, OpFlushOutbox, OpRetryMessage, OpAccounts, OpSections} {
@@ -116,6 +125,11 @@ func TestCheckPassword(t *testing.T) {
 		{"zhangsan", "ZhangSan2026", "不能包含账号名 zhangsan"},
 		{"zhangsan", "nasgnahz-2026X", "不能包含账号名 zhangsan"},
 		{"zhangsan", "Abc123!\tx", "控制字符"},
+		{"zhangsan", "Abc1\u200b\u200b\u200b\u200b", "不可见字符"},
+		{"zhangsan", "Abc1\u0301\u0301\u0301\u0301", "密码太短：4 个字符"},
+		{"zhang.san", "ZhangSan2026!", "不能包含账号名 zhang.san"},
+		{"a", "Gongkai2026!", ""},
+		{"li", "Climbing2026!", ""},
 		{"zhangsan", strings.Repeat("Ab1!", 40), "密码太长"},
 		{"zhangsan", "Ab1!\xff\xfe\xfdxyz", "不是有效的文字"},
 	} {
@@ -164,7 +178,7 @@ var cheap = Params{Memory: 64, Time: 1, Threads: 1}
 
 func TestHashAndVerify(t *testing.T) {
 	ctx := context.Background()
-	h := NewHasher(cheap, 2)
+	h := mustHasher(t, cheap, 2)
 	a, err := h.Hash(ctx, "Gongkai2026!")
 	if err != nil {
 		t.Fatal(err)
@@ -179,15 +193,57 @@ func TestHashAndVerify(t *testing.T) {
 		}
 	}
 	// A hash written with other costs is verified with its own.
-	strong, _ := NewHasher(Params{Memory: 256, Time: 2, Threads: 2}, 1).Hash(ctx, "Gongkai2026!")
+	strong, _ := mustHasher(t, Params{Memory: 256, Time: 2, Threads: 2}, 1).Hash(ctx, "Gongkai2026!")
 	if ok, err := h.Verify(ctx, strong, "Gongkai2026!"); !ok || err != nil {
 		t.Errorf("verify with the hash's own costs: %v, %v", ok, err)
 	}
-	for _, bad := range []string{"", "plain", "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		"$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "$argon2id$v=19$m=64,t=1,p=1$!!$aGFzaA"} {
+	// A password typed in another normal form (e + combining acute) is
+	// the same password.
+	cafe, _ := h.Hash(ctx, "Caf\u00e92026!")
+	if ok, err := h.Verify(ctx, cafe, "Cafe\u03012026!"); !ok || err != nil {
+		t.Errorf("NFD against NFC: %v, %v", ok, err)
+	}
+	// A stored hash that names costs past the bounds, or four times this
+	// hasher's, or is written loosely, is refused without hashing.
+	salt, key := "c2FsdHNhbHQ", "aGFzaGhhc2hoYXNoaGFzaA"
+	for _, bad := range []string{"", "plain", "$argon2i$v=19$m=64,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=2097152,t=16,p=255$" + salt + "$" + key,
+		"$argon2id$v=19$m=1048576,t=1,p=1$" + salt + "$" + key, // within the bounds, past 4× this hasher's
+		"$argon2id$v=19$m=64,t=5,p=1$" + salt + "$" + key,
+		"$argon2id$v=19x$m=64,t=1,p=1$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=1,p=1junk$" + salt + "$" + key,
+		"$argon2id$v=19$m=64,t=1,p=1$!!$" + key,
+		"$argon2id$v=19$m=64,t=1,p=1$" + salt + "$" + strings.Repeat("A", 200),
+	} {
 		if _, err := h.Verify(ctx, bad, "x"); err == nil {
 			t.Errorf("hash %q read", bad)
 		}
+	}
+	if err := h.VerifyNone(ctx, "Gongkai2026!"); err != nil {
+		t.Error(err)
+	}
+}
+
+func mustHasher(t *testing.T, p Params, parallel int) *Hasher {
+	t.Helper()
+	h, err := NewHasher(p, parallel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Costs a stored hash could not be verified with are refused when the
+// hasher is made; a hasher not made by NewHasher fails, not hangs.
+func TestHasherParams(t *testing.T) {
+	for _, p := range []Params{{}, {Memory: 4, Time: 1, Threads: 1}, {Memory: 64, Time: 17, Threads: 1}, {Memory: 64, Time: 1, Threads: 0}, {Memory: 1<<20 + 1, Time: 1, Threads: 1}} {
+		if _, err := NewHasher(p, 1); err == nil {
+			t.Errorf("%+v taken", p)
+		}
+	}
+	var zero Hasher
+	if _, err := zero.Hash(context.Background(), "Gongkai2026!"); err == nil {
+		t.Error("a zero Hasher hashed")
 	}
 }
 
@@ -195,7 +251,7 @@ func TestDefaultParams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hashes with 64 MiB")
 	}
-	h := NewHasher(DefaultParams, 1)
+	h := mustHasher(t, DefaultParams, 1)
 	a, err := h.Hash(context.Background(), "Gongkai2026!")
 	if err != nil || !strings.HasPrefix(a, "$argon2id$v=19$m=65536,t=3,p=2$") {
 		t.Errorf("%q, %v", a, err)
@@ -205,7 +261,7 @@ func TestDefaultParams(t *testing.T) {
 // No more than the hasher's slots hash at once; a caller that cannot
 // wait is told the server is busy.
 func TestHasherBoundsConcurrency(t *testing.T) {
-	h := NewHasher(Params{Memory: 1 << 10, Time: 2, Threads: 1}, 2)
+	h := mustHasher(t, Params{Memory: 1 << 10, Time: 2, Threads: 1}, 2)
 	var now, most atomic.Int32
 	var wg sync.WaitGroup
 	for range 12 {
@@ -251,20 +307,35 @@ func TestLockout(t *testing.T) {
 	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	a := &Account{Name: "zhangsan"}
 	for i := 1; i <= 4; i++ {
-		if a.LoginFailed(now, DefaultLockout) || a.Locked(now) {
-			t.Fatalf("locked after %d failures", i)
+		if err := a.Attempt(now, false, DefaultLockout); tracker.ErrorCode(err) != EBadLogin || a.Locked(now) {
+			t.Fatalf("failure %d: %v", i, err)
 		}
 	}
-	if !a.LoginFailed(now, DefaultLockout) || !a.Locked(now) || !a.Locked(now.Add(14*time.Minute)) || a.Locked(now.Add(15*time.Minute)) {
-		t.Fatalf("the fifth failure: %+v", a)
+	err := a.Attempt(now, false, DefaultLockout)
+	if tracker.ErrorCode(err) != ELocked || !a.Locked(now) || !a.Locked(now.Add(14*time.Minute)) || a.Locked(now.Add(15*time.Minute)) {
+		t.Fatalf("the fifth failure: %v, %+v", err, a)
 	}
-	if a.LoginFailed(now.Add(time.Minute), DefaultLockout) || a.Failures != 0 {
-		t.Errorf("a failure while locked counted: %+v", a)
+	// While locked, even the right password is refused, and nothing counts.
+	if err := a.Attempt(now.Add(time.Minute), true, DefaultLockout); tracker.ErrorCode(err) != ELocked || !a.Locked(now.Add(time.Minute)) {
+		t.Errorf("the right password while locked: %v, %+v", err, a)
 	}
-	a.LoginFailed(now.Add(20*time.Minute), DefaultLockout)
-	a.LoginSucceeded()
-	if a.Failures != 0 || a.Locked(now.Add(20*time.Minute)) {
-		t.Errorf("after a good login: %+v", a)
+	if err := a.Attempt(now.Add(time.Minute), false, DefaultLockout); tracker.ErrorCode(err) != ELocked || a.Failures != 0 {
+		t.Errorf("a failure while locked: %v, %+v", err, a)
+	}
+	later := now.Add(20 * time.Minute)
+	a.Attempt(later, false, DefaultLockout)
+	if err := a.Attempt(later, true, DefaultLockout); err != nil || a.Failures != 0 {
+		t.Errorf("after a good login: %v, %+v", err, a)
+	}
+	// A lockout set to nothing is the default, not a lock at the first failure.
+	b := &Account{Name: "lisi"}
+	if err := b.Attempt(now, false, Lockout{}); tracker.ErrorCode(err) != EBadLogin {
+		t.Errorf("Lockout{}: %v", err)
+	}
+	a.Attempt(now, false, Lockout{After: 1, For: time.Hour})
+	a.Unlock()
+	if a.Locked(now) {
+		t.Error("unlocked account still locked")
 	}
 }
 
@@ -272,7 +343,7 @@ func TestLockout(t *testing.T) {
 //
 //	go test ./tracker/access -run XXX -bench Hash -benchmem
 func BenchmarkHash(b *testing.B) {
-	h := NewHasher(DefaultParams, 1)
+	h, _ := NewHasher(DefaultParams, 1)
 	for b.Loop() {
 		if _, err := h.Hash(context.Background(), "Gongkai2026!"); err != nil {
 			b.Fatal(err)

@@ -63,22 +63,39 @@ var DefaultLockout = Lockout{After: 5, For: 15 * time.Minute}
 // Locked reports whether the account is locked at now.
 func (a *Account) Locked(now time.Time) bool { return now.Before(a.LockedUntil) }
 
-// LoginFailed counts a failed login at now; it reports whether this one
-// locked the account.
-func (a *Account) LoginFailed(now time.Time, l Lockout) bool {
+// Attempt records a login attempt at now whose password was right (ok)
+// or not, and returns nil when the login may go on. A locked account is
+// refused whatever the password (ELocked), and the attempt not counted;
+// the caller asks Locked before it hashes anything (Hasher.VerifyNone
+// keeps the time the same) and keeps the account's record in the same
+// transaction as its check, so that parallel guesses all count. Five
+// failures in a row (l) lock the account for l.For.
+func (a *Account) Attempt(now time.Time, ok bool, l Lockout) error {
+	if l.After < 1 || l.For <= 0 {
+		l = DefaultLockout
+	}
 	if a.Locked(now) {
-		return false
+		return tracker.FieldErrorf(ELocked, tracker.FieldAccount, "账号 %s 因多次密码错误已锁定，%s 后可再试（或请系统管理员解锁）",
+			a.Name, a.LockedUntil.Sub(now).Round(time.Minute))
+	}
+	if ok {
+		a.Failures, a.LockedUntil = 0, time.Time{}
+		return nil
 	}
 	a.Failures++
 	if a.Failures >= l.After {
 		a.Failures, a.LockedUntil = 0, now.Add(l.For)
-		return true
+		return tracker.FieldErrorf(ELocked, tracker.FieldAccount, "账号 %s 连续 %d 次密码错误，已锁定 %s", a.Name, l.After, l.For)
 	}
-	return false
+	return tracker.FieldErrorf(EBadLogin, tracker.FieldPassword, "账号或密码错误")
 }
 
-// LoginSucceeded clears the failures.
-func (a *Account) LoginSucceeded() { a.Failures, a.LockedUntil = 0, time.Time{} }
+// Error codes of a login: a wrong name or password (never said which),
+// and a locked account.
+const (
+	EBadLogin = "unauthenticated"
+	ELocked   = "locked"
+)
 
 // Unlock lifts a lock before its time (an administrator's doing).
-func (a *Account) Unlock() { a.LoginSucceeded() }
+func (a *Account) Unlock() { a.Failures, a.LockedUntil = 0, time.Time{} }

@@ -103,8 +103,13 @@ func Operations() []Operation {
 	return ops
 }
 
-// Allowed reports whether an account holding roles may do op.
+// Allowed reports whether an account holding roles may do op. Roles no
+// account may hold together (a record changed behind gongkai's back)
+// allow nothing.
 func Allowed(roles []Role, op Operation) bool {
+	if CheckRoles(roles) != nil {
+		return false
+	}
 	for _, r := range grants[op] {
 		if slices.Contains(roles, r) {
 			return true

@@ -72,8 +72,12 @@ func ParseRoles(s string) ([]Role, error) {
 	return out, nil
 }
 
-// CheckRoles refuses a set of roles one account may not hold.
+// CheckRoles refuses a set of roles one account may not hold: none, an
+// unknown one, or admin with auditor.
 func CheckRoles(rs []Role) error {
+	if len(rs) == 0 {
+		return tracker.Invalid(tracker.FieldRole, "没有指定角色：应为 %s 中的一个或几个", roleList())
+	}
 	for _, r := range rs {
 		if _, ok := roleNames[r]; !ok {
 			return tracker.Invalid(tracker.FieldRole, "角色 %q 无效：应为 %s", string(r), roleList())
