@@ -15,6 +15,10 @@ const (
 	EUnavailable = "unavailable" // something the setup provides cannot be used: a mail server, a folder
 	EDamaged     = "damaged"     // stored data cannot be read: restore from a backup
 	EForbidden   = "forbidden"   // the account's roles do not allow it: nothing was done
+	// A login refused: a wrong name or password (never said which), or
+	// an account locked after too many.
+	EUnauthenticated = "unauthenticated"
+	ELocked          = "locked"
 )
 
 // Fields an Error may concern. They are stable names: the CLI turns them

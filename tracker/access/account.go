@@ -90,11 +90,10 @@ func (a *Account) Attempt(now time.Time, ok bool, l Lockout) error {
 	return tracker.FieldErrorf(EBadLogin, tracker.FieldPassword, "账号或密码错误")
 }
 
-// Error codes of a login: a wrong name or password (never said which),
-// and a locked account.
+// Error codes of a login (tracker's).
 const (
-	EBadLogin = "unauthenticated"
-	ELocked   = "locked"
+	EBadLogin = tracker.EUnauthenticated
+	ELocked   = tracker.ELocked
 )
 
 // Unlock lifts a lock before its time (an administrator's doing).

@@ -62,9 +62,6 @@ func ParseRoles(s string) ([]Role, error) {
 			out = append(out, r)
 		}
 	}
-	if len(out) == 0 {
-		return nil, tracker.Invalid(tracker.FieldRole, "没有指定角色：应为 %s 中的一个或几个", roleList())
-	}
 	if err := CheckRoles(out); err != nil {
 		return nil, err
 	}

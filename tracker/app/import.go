@@ -274,9 +274,7 @@ func (im *importer) check() (built []*tracker.Event, _ []checked) {
 	var mu sync.Mutex // the progress callback is called from one worker at a time
 	var wg sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			w := newImporter(im.in, im.cat, im.cal, im.clk)
 			for {
 				from := int(next.Add(checkChunk)) - checkChunk
@@ -295,7 +293,7 @@ func (im *importer) check() (built []*tracker.Event, _ []checked) {
 					mu.Unlock()
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	var out []checked
@@ -380,9 +378,7 @@ func (im *importer) write(u *unit, built []*tracker.Event) (first uint64, err er
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			w := newImporter(im.in, im.cat, im.cal, im.clk)
 			for {
 				select {
@@ -416,7 +412,7 @@ func (im *importer) write(u *unit, built []*tracker.Event) (first uint64, err er
 					return
 				}
 			}
-		}()
+		})
 	}
 	defer func() {
 		close(stop)

@@ -135,7 +135,10 @@ func readXLSX(name string, data []byte) (*Sheet, error) {
 	if err != nil {
 		return nil, xlsxError(name, data, err)
 	}
-	col := func(i int) string { return columnName(i) + " 列" }
+	col := func(i int) string {
+		n, _ := excelize.ColumnNumberToName(i + 1)
+		return n + " 列"
+	}
 	var tried []string
 	for _, sheet := range w.sheets {
 		rows, err := w.rows(sheet)
@@ -186,15 +189,6 @@ func xlsxReason(err error) string {
 		return "文件不完整"
 	}
 	return err.Error()
-}
-
-// columnName is a column's letters: 0 is A, 26 is AA.
-func columnName(i int) string {
-	var b []byte
-	for i++; i > 0; i = (i - 1) / 26 {
-		b = append([]byte{byte('A' + (i-1)%26)}, b...)
-	}
-	return string(b)
 }
 
 // xlsxCell makes a raw cell value text: a date column's number is Excel's
