@@ -58,6 +58,7 @@ const (
 	FieldRole       = "role"       // an account's roles
 	FieldPassword   = "password"   // a password, never shown
 	FieldSection    = "section"    // a section (股室)
+	FieldToken      = "token"      // a CLI token or a web session, never shown
 )
 
 // Error is a failure that any front end can render: a code, the field it

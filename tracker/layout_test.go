@@ -21,9 +21,9 @@ func TestLayout(t *testing.T) {
 		"config":            {},
 		"tracker":           {"calendar"},
 		"tracker/atomic":    {},
-		"tracker/access":    {"tracker"},
-		"tracker/app":       {"tracker", "calendar"},
-		"tracker/boltstore": {"tracker", "calendar", "tracker/app", "tracker/atomic"},
+		"tracker/access":    {"tracker", "calendar"},
+		"tracker/app":       {"tracker", "calendar", "tracker/access"},
+		"tracker/boltstore": {"tracker", "calendar", "tracker/app", "tracker/atomic", "tracker/access"},
 		"tracker/ledger":    {"tracker", "calendar", "tracker/app"},
 		"notify":            {"tracker", "calendar", "tracker/app", "config"},
 		"cmd/gongkai":       nil, // everything

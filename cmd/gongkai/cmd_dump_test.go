@@ -26,7 +26,7 @@ func TestDumpExitStatuses(t *testing.T) {
 	}{
 		{"all", []string{"dump"}, exitOK, `"summary":"调整办理材料"`, ""},
 		{"one bucket", []string{"dump", "--bucket", "events"}, exitOK, `{"bucket":"events","key":1,`, ""},
-		{"unknown bucket", []string{"dump", "--bucket", "nope"}, exitInput, "", `数据库中没有名为 "nope" 的桶：已有的桶是 audit、`},
+		{"unknown bucket", []string{"dump", "--bucket", "nope"}, exitInput, "", `数据库中没有名为 "nope" 的桶：已有的桶是 accounts、audit、`},
 		{"an argument", []string{"dump", "events"}, exitInput, "", "需要 0 个参数"},
 	}
 	for _, tc := range tests {

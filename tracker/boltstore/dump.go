@@ -47,28 +47,34 @@ const (
 type layout struct {
 	key   keyKind
 	value valueKind
+	// secret names the fields of a stored value that a dump shows as
+	// "（已隐去）": a password's hash is not for printing.
+	secret []string
 }
 
 // layouts are the buckets gongkai writes. Buckets not listed here (a newer
 // version's, or someone else's) are dumped as they come.
 var layouts = map[string]layout{
-	string(bucketMeta):     {keyText, valueText},
-	string(bucketCalendar): {keyUint32, valueStored},
-	string(bucketCatalog):  {keyText, valueStored},
-	string(bucketEvents):   {keyID, valueStored},
-	string(bucketOpen):     {keyID, valueStored}, // a copy without history; empty if indexed before copies were kept
-	string(bucketAudit):    {keyID, valueStored},
-	string(bucketRemind):   {keyID, valueMarks},
-	string(bucketOutbox):   {keyID, valueStored},
-	string(bucketOutKeys):  {keyText, valueID},
-	string(bucketContent):  {keyID, valueStored},
-	string(bucketBlobs):    {keyRaw, valueChunk},
-	string(bucketPending):  {keyID, valueEmpty},
-	string(bucketFailed):   {keyID, valueEmpty},
-	string(bucketDates):    {keyID, valueStored},
-	string(bucketByDue):    {keyDateID, valueEmpty},
-	string(bucketByClosed): {keyDateID, valueEmpty},
-	string(bucketMigrated): {keyUint32, valueStored},
+	string(bucketMeta):     {key: keyText, value: valueText},
+	string(bucketCalendar): {key: keyUint32, value: valueStored},
+	string(bucketCatalog):  {key: keyText, value: valueStored},
+	string(bucketEvents):   {key: keyID, value: valueStored},
+	string(bucketOpen):     {key: keyID, value: valueStored}, // a copy without history; empty if indexed before copies were kept
+	string(bucketAudit):    {key: keyID, value: valueStored},
+	string(bucketRemind):   {key: keyID, value: valueMarks},
+	string(bucketOutbox):   {key: keyID, value: valueStored},
+	string(bucketOutKeys):  {key: keyText, value: valueID},
+	string(bucketContent):  {key: keyID, value: valueStored},
+	string(bucketBlobs):    {key: keyRaw, value: valueChunk},
+	string(bucketPending):  {key: keyID, value: valueEmpty},
+	string(bucketFailed):   {key: keyID, value: valueEmpty},
+	string(bucketDates):    {key: keyID, value: valueStored},
+	string(bucketByDue):    {key: keyDateID, value: valueEmpty},
+	string(bucketByClosed): {key: keyDateID, value: valueEmpty},
+	string(bucketMigrated): {key: keyUint32, value: valueStored},
+	string(bucketAccounts): {key: keyText, value: valueStored, secret: []string{"password_hash"}},
+	string(bucketSections): {key: keyText, value: valueStored},
+	string(bucketTokens):   {key: keyText, value: valueStored},
 }
 
 // Dump writes every record of the named bucket, or of every bucket when
@@ -158,7 +164,7 @@ func (d *dumper) bucket(name string, l layout, b *bolt.Bucket) error {
 		d.line.WriteString(`,"key":`)
 		d.line.Write(appendKey(d.line.AvailableBuffer(), l.key, k))
 		d.line.WriteString(`,"value":`)
-		d.value(l.value, v)
+		d.value(l, v)
 		d.line.WriteString("}\n")
 		if _, err := d.w.Write(d.line.Bytes()); err != nil {
 			return fmt.Errorf("dump: %w", err)
@@ -168,7 +174,8 @@ func (d *dumper) bucket(name string, l layout, b *bolt.Bucket) error {
 }
 
 // value appends v shown as JSON.
-func (d *dumper) value(kind valueKind, v []byte) {
+func (d *dumper) value(l layout, v []byte) {
+	kind := l.value
 	if len(v) == 0 {
 		d.line.WriteString("null")
 		return
@@ -187,6 +194,9 @@ func (d *dumper) value(kind valueKind, v []byte) {
 			return
 		}
 		js, err := ValueJSON(v)
+		if err == nil && len(l.secret) > 0 {
+			js, err = hideFields(js, l.secret)
+		}
 		if err == nil {
 			err = d.json(js)
 		}
@@ -377,4 +387,19 @@ func unescapeHTML(js []byte) []byte {
 		i++
 	}
 	return out
+}
+
+// hideFields replaces the named fields of a JSON object, when set, with
+// "（已隐去）", keeping the others as they are.
+func hideFields(js []byte, fields []string) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(js, &obj); err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		if v, ok := obj[f]; ok && string(v) != `""` {
+			obj[f] = json.RawMessage(`"（已隐去）"`)
+		}
+	}
+	return json.Marshal(obj)
 }

@@ -16,6 +16,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // trickySummary has what JSON escapes or could be mistaken for an escape:
@@ -56,6 +57,19 @@ func filledDB(t *testing.T, n int) string {
 				}
 			}
 		}
+		// An account of a section, with a password and a token.
+		btx := tx.(*Tx)
+		if err := btx.PutSection(&access.Section{Name: "社保股", Level1: []string{"社会保险参保登记"}}); err != nil {
+			return err
+		}
+		if err := btx.PutAccount(&access.Account{Name: "zhangsan", Display: "张三", Roles: []access.Role{access.Staff},
+			Sections: []string{"社保股"}, PasswordHash: dumpedHash, Created: now}); err != nil {
+			return err
+		}
+		_, tok := access.NewTokenFor(access.CLIToken, "zhangsan", "DESK-01", "10.0.0.7", now)
+		if err := btx.PutToken(tok); err != nil {
+			return err
+		}
 		day := calendar.DateOf(2026, 11, 20)
 		if err := tx.PutReminderState(1, tracker.ReminderState{Sent: map[calendar.Date]tracker.Marks{calendar.DateOf(2026, 11, 30): {Officers: day}}}); err != nil {
 			return err
@@ -78,6 +92,9 @@ func filledDB(t *testing.T, n int) string {
 	}
 	return path
 }
+
+// dumpedHash is an account's password hash, which a dump must not show.
+const dumpedHash = "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5"
 
 // noise is n bytes that do not compress, as a zip file's.
 func noise(n int) []byte {
@@ -150,6 +167,14 @@ func dumpLines(t *testing.T, s *Store, bucket string) []dumpLine {
 	return lines
 }
 
+func dumpText(lines []dumpLine) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.text + "\n")
+	}
+	return b.String()
+}
+
 func find(lines []dumpLine, bucket, key string) *dumpLine {
 	for i, l := range lines {
 		if l.Bucket == bucket && string(l.Key) == key {
@@ -198,6 +223,9 @@ func TestDumpEveryBucket(t *testing.T) {
 		{"outbox_content", "1", []string{`"text":"事件 1 还有 6 个工作日"`}},
 		{"outbox_keys", `"digest/officer@example.gov.cn/2026-11-20"`, []string{`"value":1}`}},
 		{"outbox_pending", "1", []string{`"value":null`}},
+		// An account without its password's hash.
+		{"accounts", `"zhangsan"`, []string{`"display":"张三"`, `"password_hash":"（已隐去）"`}},
+		{"sections", `"社保股"`, []string{`"level1":["社会保险参保登记"]`}},
 	} {
 		l := find(lines, tc.bucket, tc.key)
 		if l == nil {
@@ -209,6 +237,13 @@ func TestDumpEveryBucket(t *testing.T) {
 				t.Errorf("%s %s: %s lacks %s", tc.bucket, tc.key, l.text, w)
 			}
 		}
+	}
+
+	if strings.Contains(dumpText(lines), "argon2id") || strings.Contains(dumpText(lines), "c2FsdHNhbHRzYWx0") {
+		t.Error("the dump shows a password's hash")
+	}
+	if seen["tokens"] != 1 {
+		t.Errorf("%d lines of tokens, want 1", seen["tokens"])
 	}
 
 	// What JSON escapes comes back exactly.

@@ -20,6 +20,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 	"gongkai/tracker/atomic"
 )
 
@@ -598,6 +599,9 @@ var rules = map[string]rule{
 	}},
 	string(bucketCatalog):  {decode: decodeAs[tracker.Catalog]()},
 	string(bucketMigrated): {decode: decodeAs[migrationRecord]()},
+	string(bucketAccounts): {decode: decodeAs[access.Account](), verify: (*checker).verifyAccount},
+	string(bucketSections): {decode: decodeAs[access.Section](), verify: (*checker).verifySection},
+	string(bucketTokens):   {decode: decodeAs[access.Token](), verify: (*checker).verifyToken},
 	string(bucketAudit):    {decode: decodeAs[tracker.AuditEntry]()},
 	string(bucketEvents): {decode: decodeAs[tracker.Event](), verify: (*checker).verifyEvent, records: "事件", undecoded: func(c *checker, k []byte) {
 		c.seen.event(binary.BigEndian.Uint64(k)) // stored, if unreadable
@@ -946,3 +950,34 @@ func (c *checker) verifyAttachments(k []byte, mc *messageContent) {
 
 // blobRefValue is a content record that refers to chunks.
 type blobRefValue []byte
+
+func (c *checker) verifyAccount(k []byte, x any) {
+	a := x.(*access.Account)
+	if a.Name != string(k) {
+		c.problem(k, "记录中的账号名 %q 与键不符", a.Name)
+	}
+	if err := access.CheckRoles(a.Roles); err != nil {
+		c.problem(k, "账号的角色无效：%s", tracker.AsError(err).Message)
+	}
+	for _, s := range a.Sections {
+		if c.lacks(bucketSections, []byte(s)) {
+			c.problem(k, "账号所属的股室 %q 不存在", s)
+		}
+	}
+}
+
+func (c *checker) verifySection(k []byte, x any) {
+	if s := x.(*access.Section); s.Name != string(k) {
+		c.problem(k, "记录中的股室名 %q 与键不符", s.Name)
+	}
+}
+
+func (c *checker) verifyToken(k []byte, x any) {
+	t := x.(*access.Token)
+	if t.Hash != string(k) {
+		c.problem(k, "记录中的哈希与键不符")
+	}
+	if c.lacks(bucketAccounts, []byte(t.Account)) {
+		c.problem(k, "登录凭据所属的账号 %q 不存在", t.Account)
+	}
+}

@@ -35,10 +35,12 @@ import (
 //	   keep
 //	9: events, audit entries and event_dates in their binary forms
 //	   (records.go), which an older gongkai cannot read
+//	10: + accounts, sections, tokens: the server's accounts, which an
+//	   older gongkai would ignore, letting anybody act as anybody
 //
 // An older gongkai refuses a file of a newer version, so a file upgraded
 // by this one is never half-understood by an older binary.
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 // migration is one numbered step of the layout. It runs once, in a
 // transaction of its own, and is recorded in the bucket "migrations"; it
@@ -80,6 +82,7 @@ var migrations = []migration{
 	{14, "events in their binary form", nil, binaryRecords(bucketEvents, binaryEvent)},
 	{15, "audit entries in their binary form", nil, binaryRecords(bucketAudit, binaryAudit)},
 	{16, "event_dates in its binary form", nil, binaryRecords(bucketDates, binaryDates)},
+	{17, "accounts, sections and tokens", createBuckets, nil},
 }
 
 func migrationKey(n uint32) []byte {

@@ -36,11 +36,14 @@ var (
 	bucketByDue    = []byte("events_by_deadline")
 	bucketByClosed = []byte("events_by_closed")
 	bucketMigrated = []byte("migrations") // number → the migration's name and when it ran
+	bucketAccounts = []byte("accounts")   // name → access.Account
+	bucketSections = []byte("sections")   // name → access.Section
+	bucketTokens   = []byte("tokens")     // SHA-256 of the secret, hex → access.Token
 	keySchema      = []byte("schema_version")
 	keyGeneration  = []byte("generation") // counts the writes of data (Tx.Generation)
 	keyCatalog     = []byte("current")
 
-	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketContent, bucketBlobs, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed}
+	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketContent, bucketBlobs, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed, bucketAccounts, bucketSections, bucketTokens}
 )
 
 // ErrBusy means another process held the database for longer than the
