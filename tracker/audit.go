@@ -144,6 +144,9 @@ func AuditActionName(a string) string {
 	if n, ok := auditActionNames[a]; ok {
 		return n
 	}
+	if n, ok := accountActionNames[a]; ok {
+		return n
+	}
 	if n := ActionName(a); n != "" {
 		return n
 	}
@@ -179,6 +182,10 @@ func AuditSubjectName(s string) string {
 		return "邮件 " + n
 	case subjectCalendar:
 		return n + " 年日历"
+	case subjectAccount:
+		return "账号 " + n
+	case subjectSection:
+		return "股室 " + n
 	}
 	return s
 }
@@ -186,6 +193,9 @@ func AuditSubjectName(s string) string {
 // AuditText shows an entry's content for people: an event change's detail
 // and reason, else the JSON itself.
 func AuditText(a *AuditEntry) string {
+	if s, ok := accountText(a); ok {
+		return s
+	}
 	var c struct {
 		Detail string `json:"detail"`
 		Reason string `json:"reason"`
@@ -270,5 +280,8 @@ func AuditAction(s string) (action string, ok bool) {
 func AuditActions() []string {
 	return []string{AuditInit, ActLogged, ActImported, ActDisclosed, ActWaived, ActAmended, ActRetracted, ActReopened,
 		ActCancelled, ActRestored, ActRecomputed, AuditCatalogImport, AuditCalendarImport, AuditRemind,
-		AuditRequeue, AuditReport, AuditBaseline}
+		AuditRequeue, AuditReport, AuditBaseline, AuditLogin, AuditLoginFailed, AuditLocked, AuditLogout,
+		AuditPasswordChanged, AuditPasswordReset, AuditTokenIssued, AuditTokenRevoked, AuditAccountCreated,
+		AuditAccountChanged, AuditAccountDisabled, AuditAccountEnabled, AuditAccountUnlocked,
+		AuditSectionCreated, AuditSectionChanged}
 }

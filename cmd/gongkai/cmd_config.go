@@ -122,7 +122,7 @@ func ownerWarnings(e *env, cfg *config.Config) []string {
 	if err != nil {
 		return nil
 	}
-	list, err := svc.Matters(context.Background(), app.MatterQuery{})
+	list, err := svc.Matters(app.WithActor(context.Background(), e.actor("")), app.MatterQuery{})
 	if err != nil {
 		return nil // no database, no catalogue yet: nothing to compare with
 	}

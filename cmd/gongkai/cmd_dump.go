@@ -19,7 +19,7 @@ func newDumpCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return svc.Dump(c.Context(), bucket, e.stdout)
+			return svc.Dump(e.ctx(c), bucket, e.stdout)
 		},
 	}
 	c.Flags().StringVar(&bucket, "bucket", "", "只输出这个桶的记录")

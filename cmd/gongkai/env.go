@@ -217,5 +217,5 @@ func (e *env) loadCalendar() (*calendar.Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	return svc.Calendar(context.Background())
+	return svc.Calendar(app.WithActor(context.Background(), e.actor("")))
 }

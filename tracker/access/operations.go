@@ -48,6 +48,11 @@ const (
 	OpBackup   Operation = "system.backup"
 	OpCheck    Operation = "system.check"
 	OpStatus   Operation = "system.status"
+	// Only on the server's machine, by whoever can open the database or
+	// the server's socket: granted to no role.
+	OpInit Operation = "system.init"
+	OpDump Operation = "system.dump"
+	OpJobs Operation = "system.jobs" // the daemon's own runs
 	// Every account, on itself.
 	OpOwnAccount Operation = "account.own" // who am I, change my password, my tokens
 )
@@ -91,6 +96,10 @@ var grants = map[Operation][]Role{
 	OpStatus:   {Admin, Officer},
 
 	OpOwnAccount: {Staff, Officer, Supervisor, Admin, Auditor},
+
+	OpInit: {},
+	OpDump: {},
+	OpJobs: {},
 }
 
 // Operations are every operation the table knows, in a stable order.
@@ -137,7 +146,7 @@ func Check(roles []Role, op Operation) error {
 	}
 	need := AllowedTo(op)
 	if len(need) == 0 {
-		return tracker.FieldErrorf(tracker.EForbidden, tracker.FieldRole, "没有账号可以做这项操作（%s）", op)
+		return tracker.FieldErrorf(tracker.EForbidden, tracker.FieldRole, "这项操作只能在服务器本机上进行（%s），任何账号都不能远程进行", op)
 	}
 	have := "没有角色"
 	if len(roles) > 0 {

@@ -77,7 +77,7 @@ func (t *Token) Valid(now time.Time) error {
 		if t.Kind == WebSession {
 			return tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "会话已超过 %s，请重新登录", hours(SessionLife))
 		}
-		return tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "登录凭据已于 %s 过期，请重新运行 gongkai login",
+		return tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "登录凭据已于 %s 过期，请重新登录",
 			t.Expires.In(calendar.Shanghai).Format("2006-01-02 15:04"))
 	}
 	if t.Kind == WebSession && !now.Before(t.LastUsed.Add(SessionIdle)) {

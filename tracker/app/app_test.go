@@ -62,6 +62,7 @@ func newService(t *testing.T) (svc *app.Local, clk *clock, dbPath, outbox string
 				Supervisors: []string{"leader@example.gov.cn"}},
 		},
 		Renderer: notify.Renderer{},
+		Hasher:   cheapHasher(t),
 		Delivery: func(store tracker.Store) (app.Deliverer, error) {
 			return emlSender{&notify.Sender{Update: store.Update, View: store.View, Transport: notify.EMLDir{Dir: outbox},
 				From: "gongkai@example.gov.cn", Now: clk.now, Who: "test"}}, nil

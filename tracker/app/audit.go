@@ -3,15 +3,24 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // Audit lists the audit entries whose operation fell on a day in the
 // query's range.
 func (l *Local) Audit(ctx context.Context, q AuditQuery) (*AuditList, error) {
+	op := access.OpAudit
+	if q.Logins {
+		op = access.OpLogins
+	}
+	if _, err := authorize(ctx, op); err != nil {
+		return nil, err
+	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
 		return nil, tracker.Invalid(tracker.FieldDateRange, "起始日期 %s 晚于截止日期 %s", q.From, q.To)
 	}
@@ -37,6 +46,7 @@ func (l *Local) Audit(ctx context.Context, q AuditQuery) (*AuditList, error) {
 			switch {
 			case !q.From.IsZero() && day.Before(q.From), !q.To.IsZero() && day.After(q.To),
 				action != "" && a.Action != action,
+				q.Logins && !slices.Contains(tracker.LoginActions, a.Action),
 				actor != "" && a.Actor != actor,
 				q.Event != 0 && !tracker.AuditConcerns(a, q.Event):
 				return nil
@@ -56,6 +66,9 @@ func auditView(a *tracker.AuditEntry) AuditView {
 
 // VerifyAudit checks the audit log's chain and the events against it.
 func (l *Local) VerifyAudit(ctx context.Context) (*AuditVerification, error) {
+	if _, err := authorize(ctx, access.OpVerifyAudit); err != nil {
+		return nil, err
+	}
 	out := AuditVerification{Simulated: []AuditView{}}
 	err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
 		var err error

@@ -9,6 +9,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // ImportCalendar imports a year's schedule from a holiday-cn JSON or an
@@ -18,6 +19,9 @@ import (
 // is recomputed, and each change recorded. A dry run writes nothing, and
 // works without a database.
 func (l *Local) ImportCalendar(ctx context.Context, in CalendarImportInput) (*CalendarImportResult, error) {
+	if _, err := authorize(ctx, access.OpImportCalendar); err != nil {
+		return nil, err
+	}
 	sched, warnings, err := calendar.ParseImport(in.Name, in.Data)
 	if err != nil {
 		var ie *calendar.ImportError

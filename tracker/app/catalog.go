@@ -7,6 +7,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 func catalogInfo(c *tracker.Catalog) CatalogInfo {
@@ -31,6 +32,9 @@ func catalogIn(tx tracker.Tx) (*tracker.Catalog, error) {
 // Matters lists the catalogue's matters whose names contain the search
 // text (spaces ignored).
 func (l *Local) Matters(ctx context.Context, q MatterQuery) (*MatterList, error) {
+	if _, err := authorize(ctx, access.OpMatters); err != nil {
+		return nil, err
+	}
 	out := &MatterList{Matters: []tracker.Matter{}}
 	err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
 		c, err := catalogIn(tx)
@@ -51,6 +55,9 @@ func (l *Local) Matters(ctx context.Context, q MatterQuery) (*MatterList, error)
 
 // Matter finds one matter.
 func (l *Local) Matter(ctx context.Context, query string) (*MatterDetail, error) {
+	if _, err := authorize(ctx, access.OpMatters); err != nil {
+		return nil, err
+	}
 	var out *MatterDetail
 	err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
 		c, err := catalogIn(tx)
@@ -71,6 +78,9 @@ func (l *Local) Matter(ctx context.Context, query string) (*MatterDetail, error)
 // says what it would change. The comparison and the import happen in one
 // transaction: what was compared is what is replaced.
 func (l *Local) ImportCatalog(ctx context.Context, in CatalogImportInput) (*CatalogImportResult, error) {
+	if _, err := authorize(ctx, access.OpImportCatalog); err != nil {
+		return nil, err
+	}
 	c, err := tracker.ParseCatalog(in.Name, in.Data)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // detail returns an event's detail as of day.
@@ -38,6 +39,9 @@ func (l *Local) change(ctx context.Context, fn func(u *unit) (*tracker.Event, er
 // Init creates the database, when there is none, and sets it up with the
 // embedded catalogue: the one operation that creates a database.
 func (l *Local) Init(ctx context.Context) (*InitResult, error) {
+	if _, err := authorize(ctx, access.OpInit); err != nil {
+		return nil, err
+	}
 	var r InitResult
 	first := func() error {
 		// A database with a catalogue is left byte for byte as it is.
@@ -72,17 +76,28 @@ func (l *Local) Init(ctx context.Context) (*InitResult, error) {
 
 // Log records an event.
 func (l *Local) Log(ctx context.Context, in LogInput) (*EventDetail, error) {
+	p, err := authorize(ctx, access.OpLog)
+	if err != nil {
+		return nil, err
+	}
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) {
 		date := in.Date
 		if date.IsZero() {
 			date = u.Clock.Today
 		}
-		return u.Log(in.Matter, tracker.LogRequest{Kind: in.Kind, Date: date, Summary: in.Summary, Ref: in.Ref})
+		e, err := u.Log(in.Matter, tracker.LogRequest{Kind: in.Kind, Date: date, Summary: in.Summary, Ref: in.Ref})
+		if err == nil {
+			err = p.reach(e.Level1()) // refused: nothing is written
+		}
+		return e, err
 	})
 }
 
 // Disclose records disclosures of an event.
 func (l *Local) Disclose(ctx context.Context, in DiscloseInput) (*EventDetail, error) {
+	if _, err := authorize(ctx, access.OpDisclose); err != nil {
+		return nil, err
+	}
 	if in.All && len(in.Channels) > 0 {
 		return nil, tracker.Invalid(tracker.FieldChannels, "公开渠道只能二选一：指明渠道，或选择全部待公开渠道")
 	}
@@ -97,11 +112,17 @@ func (l *Local) Disclose(ctx context.Context, in DiscloseInput) (*EventDetail, e
 
 // Waive closes an event without disclosure.
 func (l *Local) Waive(ctx context.Context, in WaiveInput) (*EventDetail, error) {
+	if _, err := authorize(ctx, access.OpWaive); err != nil {
+		return nil, err
+	}
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Waive(in.Event, in.Reason) })
 }
 
 // Amend corrects an event.
 func (l *Local) Amend(ctx context.Context, in AmendInput) (*EventDetail, error) {
+	if _, err := authorize(ctx, access.OpAmend); err != nil {
+		return nil, err
+	}
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) {
 		return u.Amend(in.Event, in.Matter, tracker.Amendment{Date: in.Date, Summary: in.Summary, Ref: in.Ref, Reason: in.Reason})
 	})
@@ -109,6 +130,9 @@ func (l *Local) Amend(ctx context.Context, in AmendInput) (*EventDetail, error) 
 
 // Retract voids an event's disclosures on a channel.
 func (l *Local) Retract(ctx context.Context, in RetractInput) (*EventDetail, error) {
+	if _, err := authorize(ctx, access.OpRetract); err != nil {
+		return nil, err
+	}
 	if in.Channel == "" {
 		return nil, tracker.Invalid(tracker.FieldChannel, "渠道未给出：请指明要撤回哪个渠道的公开记录")
 	}
@@ -117,26 +141,42 @@ func (l *Local) Retract(ctx context.Context, in RetractInput) (*EventDetail, err
 
 // Cancel voids an event logged by mistake.
 func (l *Local) Cancel(ctx context.Context, in ReasonInput) (*EventDetail, error) {
+	if _, err := authorize(ctx, access.OpCancel); err != nil {
+		return nil, err
+	}
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Cancel(in.Event, in.Reason) })
 }
 
 // Restore undoes the cancellation of an event.
 func (l *Local) Restore(ctx context.Context, in ReasonInput) (*EventDetail, error) {
+	if _, err := authorize(ctx, access.OpRestore); err != nil {
+		return nil, err
+	}
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Restore(in.Event, in.Reason) })
 }
 
 // Reopen reopens a closed event.
 func (l *Local) Reopen(ctx context.Context, in ReopenInput) (*EventDetail, error) {
+	if _, err := authorize(ctx, access.OpReopen); err != nil {
+		return nil, err
+	}
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Reopen(in.Event, in.Reason) })
 }
 
 // Event returns one event whole.
 func (l *Local) Event(ctx context.Context, q EventRef) (*EventDetail, error) {
+	p, err := authorize(ctx, access.OpEvent)
+	if err != nil {
+		return nil, err
+	}
 	day := l.orToday(q.AsOf)
 	var out *EventDetail
-	err := l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
+	err = l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
 		e, err := tx.Event(q.ID)
 		if err != nil {
+			return err
+		}
+		if err := p.reach(e.Level1()); err != nil {
 			return err
 		}
 		out = l.detail(e, cal, day)
@@ -147,10 +187,15 @@ func (l *Local) Event(ctx context.Context, q EventRef) (*EventDetail, error) {
 
 // Events lists the events a query selects.
 func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
+	p, err := authorize(ctx, access.OpEvents)
+	if err != nil {
+		return nil, err
+	}
 	f, err := newEventFilter(q, l.today())
 	if err != nil {
 		return nil, err
 	}
+	f.scope = p.scope()
 	out := &EventList{AsOf: f.asOf, Events: []tracker.EventView{}}
 	err = l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
 		if q.Matter != "" || q.Level1 != "" {
@@ -193,6 +238,7 @@ type eventFilter struct {
 	matter int
 	level1 string
 	status map[tracker.Status]bool
+	scope  access.Scope // what the asker reaches
 }
 
 // findLevel1 returns the catalogue's 一级事项 named q, or the only one
@@ -291,7 +337,7 @@ func (f *eventFilter) match(e *tracker.Event, cal *calendar.Calendar) (tracker.E
 		return tracker.EventView{}, false
 	case e.Date.After(f.asOf):
 		return tracker.EventView{}, false // it had not happened yet
-	case f.level1 != "" && e.Level1() != f.level1:
+	case f.level1 != "" && e.Level1() != f.level1, !f.scope.Reaches(e.Level1()):
 		return tracker.EventView{}, false
 	case f.By != "" && e.By != f.By:
 		return tracker.EventView{}, false

@@ -13,6 +13,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // Fields of a ledger row, as ImportEventsInput.Columns keys them; a
@@ -90,6 +91,9 @@ const MaxImportProblems = 200
 // then they are written all together in one transaction, with one audit
 // entry per event — or, if any row is bad, none of them.
 func (l *Local) ImportEvents(ctx context.Context, in ImportEventsInput) (*ImportEventsResult, error) {
+	if _, err := authorize(ctx, access.OpImportEvents); err != nil {
+		return nil, err
+	}
 	out := &ImportEventsResult{File: in.File, Rows: len(in.Rows), DryRun: in.DryRun, ByStatus: map[tracker.Status]int{}}
 	if len(in.Rows) == 0 {
 		return out, tracker.Invalid(tracker.FieldFile, "文件 %s 中没有要导入的行", in.File)

@@ -10,6 +10,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // Settings are the rules of the office that the configuration sets.
@@ -118,6 +119,11 @@ type Config struct {
 	// error is a fault of the setup (a password that cannot be read, say),
 	// said before anything is recorded. Nil: nothing is sent.
 	Delivery func(store tracker.Store) (Deliverer, error)
+	// Hasher hashes passwords; nil: access.DefaultParams, made on first
+	// use. Lockout is when failed logins lock an account; zero:
+	// access.DefaultLockout.
+	Hasher  *access.Hasher
+	Lockout access.Lockout
 }
 
 // Local is the Service over a store in this process.
@@ -131,6 +137,8 @@ type Local struct {
 	calMu  sync.Mutex
 	cal    *calendar.Calendar
 	calKey string
+
+	hashState
 }
 
 var _ Service = (*Local)(nil)
@@ -144,22 +152,6 @@ func NewLocal(cfg Config) *Local {
 		cfg.RealNow = time.Now
 	}
 	return &Local{cfg: cfg}
-}
-
-type actorKey struct{}
-
-// WithActor returns a context whose operations are recorded as done by
-// actor: an account, or locally --by or the operating-system user.
-func WithActor(ctx context.Context, actor string) context.Context {
-	return context.WithValue(ctx, actorKey{}, actor)
-}
-
-// Actor returns who acts in ctx, "unknown" when nobody was named.
-func Actor(ctx context.Context) string {
-	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
-		return a
-	}
-	return "unknown"
 }
 
 // today returns the operation clock's date in Asia/Shanghai.
@@ -267,6 +259,9 @@ func (l *Local) calendarOf(tx tracker.Tx) (*calendar.Calendar, error) {
 // Calendar returns the calendar in force: the embedded one where there is
 // no database yet.
 func (l *Local) Calendar(ctx context.Context) (*calendar.Calendar, error) {
+	if _, err := authorize(ctx, access.OpCalendar); err != nil {
+		return nil, err
+	}
 	var cal *calendar.Calendar
 	err := l.read(func(_ tracker.Tx, c *calendar.Calendar) error {
 		cal = c

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 func (l *Local) maintenance() (Maintenance, error) {
@@ -18,6 +19,9 @@ func (l *Local) maintenance() (Maintenance, error) {
 
 // Dump writes the database's records as lines of JSON.
 func (l *Local) Dump(ctx context.Context, bucket string, w io.Writer) error {
+	if _, err := authorize(ctx, access.OpDump); err != nil {
+		return err
+	}
 	m, err := l.maintenance()
 	if err != nil {
 		return err
@@ -27,6 +31,9 @@ func (l *Local) Dump(ctx context.Context, bucket string, w io.Writer) error {
 
 // Backup writes a consistent copy of the database to dst.
 func (l *Local) Backup(ctx context.Context, dst string) error {
+	if _, err := authorize(ctx, access.OpBackup); err != nil {
+		return err
+	}
 	m, err := l.maintenance()
 	if err != nil {
 		return err
@@ -38,6 +45,9 @@ func (l *Local) Backup(ctx context.Context, dst string) error {
 // its audit chain and the events against it. It returns what it found
 // even with an error, which names the damage (EDamaged).
 func (l *Local) Check(ctx context.Context) (*CheckResult, error) {
+	if _, err := authorize(ctx, access.OpCheck); err != nil {
+		return nil, err
+	}
 	m, err := l.maintenance()
 	if err != nil {
 		return nil, err

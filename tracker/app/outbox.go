@@ -5,6 +5,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // deliverer returns what sends the outbox, or nil when nothing is
@@ -33,6 +34,9 @@ func (l *Local) flushAll(ctx context.Context, dl Deliverer, all bool) (*Delivery
 
 // Outbox lists the outbox.
 func (l *Local) Outbox(ctx context.Context) (*OutboxList, error) {
+	if _, err := authorize(ctx, access.OpOutbox); err != nil {
+		return nil, err
+	}
 	out := &OutboxList{Messages: []*tracker.Message{}}
 	err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
 		return tx.Messages(func(m *tracker.Message) error {
@@ -47,6 +51,9 @@ func (l *Local) Outbox(ctx context.Context) (*OutboxList, error) {
 // for a retry too. Without a database there is nothing to send, and none
 // is created.
 func (l *Local) FlushOutbox(ctx context.Context, in FlushInput) (*Delivery, error) {
+	if _, err := authorize(ctx, access.OpFlushOutbox); err != nil {
+		return nil, err
+	}
 	if err := l.read(func(tracker.Tx, *calendar.Calendar) error { return nil }); noDatabase(err) {
 		return &Delivery{}, nil
 	}
@@ -59,6 +66,9 @@ func (l *Local) FlushOutbox(ctx context.Context, in FlushInput) (*Delivery, erro
 
 // RetryMessage requeues a failed message and sends what is due.
 func (l *Local) RetryMessage(ctx context.Context, in RetryInput) (*Delivery, error) {
+	if _, err := authorize(ctx, access.OpRetryMessage); err != nil {
+		return nil, err
+	}
 	dl, err := l.deliverer()
 	if err != nil {
 		return nil, err

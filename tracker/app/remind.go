@@ -7,6 +7,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // errStale says a plan's read is no longer the database's state: another
@@ -29,6 +30,9 @@ const staleTries = 3
 // any; the write transaction only records, after checking that nothing
 // was written since the read.
 func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, error) {
+	if _, err := authorize(ctx, access.OpRemindRun); err != nil {
+		return nil, err
+	}
 	dryRun := run.DryRun
 	today := l.today()
 	day := l.orToday(run.Day)

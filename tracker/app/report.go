@@ -7,11 +7,15 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // WeeklyReport builds the weekly report as of a day; a past day reads the
 // events closed since as they were then.
 func (l *Local) WeeklyReport(ctx context.Context, in ReportInput) (*tracker.WeeklyReport, error) {
+	if _, err := authorize(ctx, access.OpWeeklyReport); err != nil {
+		return nil, err
+	}
 	today := l.today()
 	day := l.orToday(in.Day)
 	var r *tracker.WeeklyReport
@@ -143,6 +147,9 @@ func (l *Local) reportRecipients() ([]string, error) {
 // SendWeeklyReport queues the report as of a day for the supervisors and
 // officers, once per report day, and sends it.
 func (l *Local) SendWeeklyReport(ctx context.Context, in ReportInput) (*ReportSent, error) {
+	if _, err := authorize(ctx, access.OpSendWeeklyReport); err != nil {
+		return nil, err
+	}
 	today := l.today()
 	day := l.orToday(in.Day)
 	if day.After(today) {
@@ -177,6 +184,9 @@ const catchUpWindow = 15 * 24 * time.Hour
 // was due; reports more than a week old are left (sent then, or before
 // this database). It runs on working days only, and does not send.
 func (l *Local) SendDueWeeklyReports(ctx context.Context, schedule Schedule) (*ReportSent, error) {
+	if _, err := authorize(ctx, access.OpJobs); err != nil {
+		return nil, err
+	}
 	to := l.cfg.Settings.Recipients.Weekly()
 	if len(to) == 0 {
 		return &ReportSent{}, nil

@@ -7,6 +7,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 )
 
 // Service is every operation of gongkai, as front ends call it. Inputs and
@@ -97,6 +98,31 @@ type Service interface {
 	// Dump writes every record of the database (of one bucket, when
 	// bucket is not "") to w as a line of JSON each, from one read.
 	Dump(ctx context.Context, bucket string, w io.Writer) error
+
+	// Login checks an account's password and issues a token; Logout
+	// revokes the one in use; Whoami is the account that acts;
+	// ChangePassword changes its own password.
+	Login(ctx context.Context, in LoginInput) (*LoginResult, error)
+	Logout(ctx context.Context) error
+	Whoami(ctx context.Context) (*AccountInfo, error)
+	ChangePassword(ctx context.Context, in PasswordChange) error
+	// Tokens lists tokens (one's own; an administrator's, anyone's);
+	// RevokeToken revokes one, refused from then on.
+	Tokens(ctx context.Context, q TokenQuery) (*TokenList, error)
+	RevokeToken(ctx context.Context, in TokenRevoke) error
+
+	// CreateAccount adds an account with a one-time password;
+	// ResetPassword gives it a new one and revokes its tokens.
+	CreateAccount(ctx context.Context, in AccountInput) (*AccountPassword, error)
+	ResetPassword(ctx context.Context, name string) (*AccountPassword, error)
+	Accounts(ctx context.Context) (*AccountList, error)
+	UpdateAccount(ctx context.Context, in AccountUpdate) (*AccountInfo, error)
+	// SetAccountState disables (revoking its tokens), enables or unlocks
+	// an account.
+	SetAccountState(ctx context.Context, in AccountState) (*AccountInfo, error)
+	// PutSection creates or changes a section; Sections lists them.
+	PutSection(ctx context.Context, in SectionInput) (*access.Section, error)
+	Sections(ctx context.Context) (*SectionList, error)
 }
 
 // Schedule is when a job falls due; robfig/cron's schedules are ones.
@@ -248,6 +274,9 @@ type AuditQuery struct {
 	Actor string `json:"actor,omitempty"`
 	// Action selects one action: its code or its Chinese name.
 	Action string `json:"action,omitempty"`
+	// Logins selects the login history: logins, failures, locks,
+	// logouts, password changes, tokens issued and revoked.
+	Logins bool `json:"logins,omitempty"`
 }
 
 // AuditList is the audit entries a query selected.

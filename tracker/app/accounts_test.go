@@ -1,0 +1,411 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gongkai/tracker"
+	"gongkai/tracker/access"
+	"gongkai/tracker/app"
+)
+
+// cheapHasher hashes as the server does, at a test's cost.
+func cheapHasher(t *testing.T) *access.Hasher {
+	h, err := access.NewHasher(access.Params{Memory: 64, Time: 1, Threads: 1}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// newAccountService is newService with a cheap hasher, initialised, with
+// two sections.
+func newAccountService(t *testing.T) (*app.Local, *clock) {
+	t.Helper()
+	svc, clk, _, _ := newService(t)
+	local := app.WithActor(context.Background(), "local:root")
+	if _, err := svc.Init(local); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []app.SectionInput{
+		{Name: "社保股", Level1: []string{"社会保险参保登记"}, New: true},
+		{Name: "待遇股", Level1: []string{"养老保险服务"}, New: true},
+	} {
+		if _, err := svc.PutSection(local, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return svc, clk
+}
+
+// login creates an account with roles and sections, logs it in (changing
+// its one-time password) and returns the context of its requests.
+func login(t *testing.T, svc *app.Local, name string, roles []access.Role, sections ...string) context.Context {
+	t.Helper()
+	local := app.WithActor(context.Background(), "local:root")
+	created, err := svc.CreateAccount(local, app.AccountInput{Name: name, Roles: roles, Sections: sections})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon := app.WithSource(context.Background(), "10.0.0.9")
+	r, err := svc.Login(anon, app.LoginInput{Account: name, Password: created.Password, NewPassword: "Gongkai-2026!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Authenticate(anon, r.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app.WithPrincipal(context.Background(), p)
+}
+
+// operationOf is the operation each method of the Service asks for; ""
+// for Login, which anyone may try.
+var operationOf = map[string]access.Operation{
+	"Init": access.OpInit, "Log": access.OpLog, "Disclose": access.OpDisclose, "Waive": access.OpWaive,
+	"Amend": access.OpAmend, "Retract": access.OpRetract, "Reopen": access.OpReopen, "ImportEvents": access.OpImportEvents,
+	"Cancel": access.OpCancel, "Restore": access.OpRestore, "Events": access.OpEvents, "Event": access.OpEvent,
+	"Matters": access.OpMatters, "Matter": access.OpMatters, "ImportCatalog": access.OpImportCatalog,
+	"Audit": access.OpAudit, "VerifyAudit": access.OpVerifyAudit, "Calendar": access.OpCalendar,
+	"ImportCalendar": access.OpImportCalendar, "RemindRun": access.OpRemindRun, "WeeklyReport": access.OpWeeklyReport,
+	"SendWeeklyReport": access.OpSendWeeklyReport, "SendDueWeeklyReports": access.OpJobs, "Outbox": access.OpOutbox,
+	"FlushOutbox": access.OpFlushOutbox, "RetryMessage": access.OpRetryMessage, "Backup": access.OpBackup,
+	"Check": access.OpCheck, "Dump": access.OpDump,
+	"Login": "", "Logout": access.OpOwnAccount, "Whoami": access.OpOwnAccount, "ChangePassword": access.OpOwnAccount,
+	"Tokens": access.OpOwnAccount, "RevokeToken": access.OpOwnAccount,
+	"CreateAccount": access.OpAccounts, "ResetPassword": access.OpAccounts, "Accounts": access.OpAccounts,
+	"UpdateAccount": access.OpAccounts, "SetAccountState": access.OpAccounts,
+	"PutSection": access.OpSections, "Sections": access.OpMatters,
+}
+
+// callAll calls every method of the Service with ctx and empty inputs,
+// and returns each one's error by name.
+func callAll(t *testing.T, svc app.Service, ctx context.Context) map[string]error {
+	t.Helper()
+	out := map[string]error{}
+	v := reflect.ValueOf(svc)
+	typ := reflect.TypeFor[app.Service]()
+	for i := range typ.NumMethod() {
+		m := typ.Method(i)
+		if _, known := operationOf[m.Name]; !known {
+			t.Errorf("Service.%s is not in operationOf: which operation does it ask for?", m.Name)
+			continue
+		}
+		fn := v.MethodByName(m.Name)
+		args := []reflect.Value{reflect.ValueOf(ctx)}
+		for j := 1; j < fn.Type().NumIn(); j++ {
+			in := fn.Type().In(j)
+			switch {
+			case in == reflect.TypeFor[io.Writer]():
+				args = append(args, reflect.ValueOf(io.Discard))
+			case in.Kind() == reflect.Interface:
+				args = append(args, reflect.Zero(in))
+			default:
+				args = append(args, reflect.New(in).Elem())
+			}
+		}
+		if m.Name == "Backup" {
+			args[1] = reflect.ValueOf(t.TempDir() + "/copy.db")
+		}
+		if m.Name == "SendDueWeeklyReports" {
+			args[1] = reflect.ValueOf(app.Schedule(everyMonday{}))
+		}
+		res := fn.Call(args)
+		err, _ := res[len(res)-1].Interface().(error)
+		out[m.Name] = err
+	}
+	return out
+}
+
+type everyMonday struct{}
+
+func (everyMonday) Next(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
+
+// Deny by default: a request that names nobody may do nothing, and
+// writes nothing.
+func TestNobodyMayDoAnything(t *testing.T) {
+	svc, _ := newAccountService(t)
+	local := app.WithActor(context.Background(), "local:root")
+	before, _ := svc.Audit(local, app.AuditQuery{})
+	for name, err := range callAll(t, svc, context.Background()) {
+		if name == "Login" {
+			continue
+		}
+		if c := tracker.ErrorCode(err); c != tracker.EUnauthenticated {
+			t.Errorf("%s without an account: %v (code %q), want unauthenticated", name, err, c)
+		}
+	}
+	after, _ := svc.Audit(local, app.AuditQuery{})
+	if len(after.Entries) != len(before.Entries) {
+		t.Errorf("refused calls wrote %d audit entries", len(after.Entries)-len(before.Entries))
+	}
+}
+
+// Every method, as each role: refused (forbidden, nothing written)
+// exactly when the table says the role may not.
+func TestEveryMethodPerRole(t *testing.T) {
+	for _, role := range access.Roles {
+		t.Run(string(role), func(t *testing.T) {
+			svc, _ := newAccountService(t)
+			local := app.WithActor(context.Background(), "local:root")
+			var sections []string
+			if role == access.Staff {
+				sections = []string{"社保股"}
+			}
+			ctx := login(t, svc, "u"+string(role), []access.Role{role}, sections...)
+			before, _ := svc.Audit(local, app.AuditQuery{})
+			for name, err := range callAll(t, svc, ctx) {
+				op := operationOf[name]
+				if op == "" {
+					continue
+				}
+				forbidden := tracker.ErrorCode(err) == tracker.EForbidden
+				if allowed := access.Allowed([]access.Role{role}, op); allowed == forbidden {
+					t.Errorf("%s as %s: %v; allowed by the table: %v", name, role, err, allowed)
+				}
+			}
+			after, _ := svc.Audit(local, app.AuditQuery{})
+			for _, e := range after.Entries[len(before.Entries):] {
+				if !access.Allowed([]access.Role{role}, actionOperation(e.Action)) {
+					t.Errorf("%s wrote %s (%s) though refused", role, e.Action, e.Text)
+				}
+			}
+		})
+	}
+}
+
+// actionOperation is the operation that writes an audited action, for
+// the check that refusals write nothing.
+func actionOperation(action string) access.Operation {
+	switch action {
+	case tracker.AuditLogout, tracker.AuditTokenRevoked, tracker.AuditPasswordChanged:
+		return access.OpOwnAccount
+	case tracker.AuditReport:
+		return access.OpSendWeeklyReport
+	case tracker.AuditRemind:
+		return access.OpRemindRun
+	case tracker.AuditRequeue:
+		return access.OpRetryMessage
+	}
+	return access.Operation("written:" + action)
+}
+
+func TestStaffReachTheirSections(t *testing.T) {
+	svc, _ := newAccountService(t)
+	staff := login(t, svc, "zhangsan", []access.Role{access.Staff}, "社保股")
+	officer := login(t, svc, "zhao", []access.Role{access.Officer})
+
+	// Matter 3 is of 社会保险参保登记 (社保股); matter 45 of 养老保险服务.
+	e, err := svc.Log(staff, app.LogInput{Matter: "3", Kind: tracker.Changed, Summary: "调整参保登记办理材料"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.View.By != "zhangsan" {
+		t.Errorf("logged by %q, want the account", e.View.By)
+	}
+	_, err = svc.Log(staff, app.LogInput{Matter: "45", Kind: tracker.Changed, Summary: "待遇标准调整"})
+	wantErr(t, "another section's matter", err, tracker.EForbidden, tracker.FieldMatter)
+	if !strings.Contains(tracker.AsError(err).Message, "养老保险服务") {
+		t.Errorf("the refusal does not name the 一级事项: %v", err)
+	}
+	other, err := svc.Log(officer, app.LogInput{Matter: "45", Kind: tracker.Changed, Summary: "待遇标准调整"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Staff see their sections' events only; the officer sees all.
+	list, err := svc.Events(staff, app.EventQuery{})
+	if err != nil || len(list.Events) != 1 || list.Events[0].ID != e.View.ID {
+		t.Errorf("staff's events: %+v %v", list, err)
+	}
+	if all, _ := svc.Events(officer, app.EventQuery{}); len(all.Events) != 2 {
+		t.Errorf("officer's events: %d, want 2", len(all.Events))
+	}
+	_, err = svc.Event(staff, app.EventRef{ID: other.View.ID})
+	wantErr(t, "another section's event", err, tracker.EForbidden, tracker.FieldMatter)
+	_, err = svc.Waive(staff, app.WaiveInput{Event: e.View.ID, Reason: "x"})
+	wantErr(t, "staff waive", err, tracker.EForbidden, tracker.FieldRole)
+
+	// A staff account without a section may log nothing, and is told why.
+	nobody := login(t, svc, "lisi", []access.Role{access.Staff})
+	_, err = svc.Log(nobody, app.LogInput{Matter: "3", Kind: tracker.Changed, Summary: "x"})
+	wantErr(t, "staff without a section", err, tracker.EForbidden, tracker.FieldSection)
+	if got, _ := svc.Events(officer, app.EventQuery{}); len(got.Events) != 2 {
+		t.Errorf("refused logs wrote events: %d", len(got.Events))
+	}
+}
+
+func TestLoginLockoutAndTokens(t *testing.T) {
+	svc, clk := newAccountService(t)
+	local := app.WithActor(context.Background(), "local:root")
+	created, err := svc.CreateAccount(local, app.AccountInput{Name: "wangwu", Display: "王五", Email: "wangwu@example.gov.cn",
+		Roles: []access.Role{access.Officer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created.Account.MustChange || len(created.Password) < 12 {
+		t.Fatalf("created: %+v", created.Account)
+	}
+	_, err = svc.CreateAccount(local, app.AccountInput{Name: "wangwu", Roles: []access.Role{access.Staff}})
+	wantErr(t, "the same name again", err, tracker.EConflict, tracker.FieldAccount)
+	_, err = svc.CreateAccount(local, app.AccountInput{Name: "boss", Roles: []access.Role{access.Admin, access.Auditor}})
+	wantErr(t, "admin and auditor", err, tracker.EInvalid, tracker.FieldRole)
+	_, err = svc.CreateAccount(local, app.AccountInput{Name: "x1", Roles: []access.Role{access.Staff}, Sections: []string{"无此股"}})
+	wantErr(t, "unknown section", err, tracker.ENotFound, tracker.FieldSection)
+
+	anon := app.WithSource(context.Background(), "10.0.0.7")
+	// The one-time password lets in only to change it.
+	_, err = svc.Login(anon, app.LoginInput{Account: "wangwu", Password: created.Password})
+	wantErr(t, "first login", err, tracker.EMustChange, tracker.FieldNewPassword)
+	_, err = svc.Login(anon, app.LoginInput{Account: "wangwu", Password: created.Password, NewPassword: "wangwu2026!A"})
+	wantErr(t, "a password with the name", err, tracker.EInvalid, tracker.FieldNewPassword)
+	r, err := svc.Login(anon, app.LoginInput{Account: "wangwu", Password: created.Password, NewPassword: "Gongkai-2026!", Label: "DESK-07"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(r.Token, "gk_") || r.Account.MustChange || !r.Expires.Equal(clk.now().Add(90*24*time.Hour)) {
+		t.Errorf("login: %+v", r)
+	}
+	// The old password is gone.
+	_, err = svc.Login(anon, app.LoginInput{Account: "wangwu", Password: created.Password})
+	wantErr(t, "the one-time password again", err, tracker.EUnauthenticated, tracker.FieldPassword)
+
+	// Four more failures lock the account, whatever the password then.
+	for i := range 4 {
+		_, err = svc.Login(anon, app.LoginInput{Account: "wangwu", Password: "wrong"})
+		if i < 3 {
+			wantErr(t, "a wrong password", err, tracker.EUnauthenticated, tracker.FieldPassword)
+		}
+	}
+	wantErr(t, "the fifth wrong password", err, tracker.ELocked, tracker.FieldAccount)
+	_, err = svc.Login(anon, app.LoginInput{Account: "wangwu", Password: "Gongkai-2026!"})
+	wantErr(t, "the right password while locked", err, tracker.ELocked, tracker.FieldAccount)
+	clk.t = clk.t.Add(15 * time.Minute)
+	r2, err := svc.Login(anon, app.LoginInput{Account: "wangwu", Password: "Gongkai-2026!"})
+	if err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+	// A name no account has: the same answer as a wrong password.
+	_, err = svc.Login(anon, app.LoginInput{Account: "nosuch", Password: "Gongkai-2026!"})
+	wantErr(t, "no such account", err, tracker.EUnauthenticated, tracker.FieldPassword)
+
+	// Tokens: listed without their secrets, revoked at once.
+	p, err := svc.Authenticate(anon, r.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := app.WithPrincipal(context.Background(), p)
+	toks, err := svc.Tokens(ctx, app.TokenQuery{})
+	if err != nil || len(toks.Tokens) != 2 {
+		t.Fatalf("tokens: %+v %v", toks, err)
+	}
+	var first app.TokenInfo
+	for _, tk := range toks.Tokens {
+		if tk.Current {
+			first = tk
+		}
+		if strings.Contains(r.Token, tk.ID) || strings.Contains(r2.Token, tk.ID) {
+			t.Errorf("a token's id is part of its secret")
+		}
+	}
+	if first.Label != "DESK-07" || first.Source != "10.0.0.7" {
+		t.Errorf("the current token: %+v", first)
+	}
+	if err := svc.RevokeToken(ctx, app.TokenRevoke{ID: first.ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Authenticate(anon, r.Token)
+	wantErr(t, "a revoked token", err, tracker.EUnauthenticated, tracker.FieldToken)
+	if _, err := svc.Authenticate(anon, r2.Token); err != nil {
+		t.Errorf("the other token: %v", err)
+	}
+	// Expired after 90 days.
+	clk.t = clk.t.Add(90 * 24 * time.Hour)
+	_, err = svc.Authenticate(anon, r2.Token)
+	wantErr(t, "an expired token", err, tracker.EUnauthenticated, tracker.FieldToken)
+
+	// The login history names each attempt and where it came from; no
+	// password is in it.
+	auditor := login(t, svc, "shenji", []access.Role{access.Auditor})
+	h, err := svc.Audit(auditor, app.AuditQuery{Logins: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range h.Entries {
+		actions = append(actions, e.Action)
+		if strings.Contains(string(e.Content), "Gongkai-2026") || strings.Contains(string(e.Content), created.Password) ||
+			strings.Contains(string(e.Content), "argon2") || strings.Contains(string(e.Content), r.Token) {
+			t.Errorf("entry %d holds a secret: %s", e.Seq, e.Content)
+		}
+	}
+	for _, want := range []string{tracker.AuditLogin, tracker.AuditLoginFailed, tracker.AuditLocked, tracker.AuditPasswordChanged,
+		tracker.AuditTokenIssued, tracker.AuditTokenRevoked} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("the login history lacks %s: %v", want, actions)
+		}
+	}
+	if !strings.Contains(h.Entries[0].Text, "10.0.0.7") {
+		t.Errorf("the first entry does not say where from: %s", h.Entries[0].Text)
+	}
+}
+
+func TestSessionIdle(t *testing.T) {
+	svc, clk := newAccountService(t)
+	_ = login(t, svc, "zhao", []access.Role{access.Officer})
+	anon := app.WithSource(context.Background(), "10.0.0.8")
+	r, err := svc.Login(anon, app.LoginInput{Account: "zhao", Password: "Gongkai-2026!", Kind: access.WebSession})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Used every 20 minutes, it lives; 30 minutes idle, it ends.
+	for range 3 {
+		clk.t = clk.t.Add(20 * time.Minute)
+		if _, err := svc.Authenticate(anon, r.Token); err != nil {
+			t.Fatalf("a session in use: %v", err)
+		}
+	}
+	clk.t = clk.t.Add(30 * time.Minute)
+	_, err = svc.Authenticate(anon, r.Token)
+	wantErr(t, "an idle session", err, tracker.EUnauthenticated, tracker.FieldToken)
+}
+
+func TestDisableAndReset(t *testing.T) {
+	svc, _ := newAccountService(t)
+	local := app.WithActor(context.Background(), "local:root")
+	ctx := login(t, svc, "zhao", []access.Role{access.Officer})
+	p := app.PrincipalOf(ctx)
+	if _, err := svc.SetAccountState(local, app.AccountState{Name: "zhao", Action: app.AccountDisable}); err != nil {
+		t.Fatal(err)
+	}
+	anon := app.WithSource(context.Background(), "10.0.0.8")
+	if toks, _ := svc.Tokens(local, app.TokenQuery{Account: "zhao"}); len(toks.Tokens) != 0 {
+		t.Errorf("a disabled account keeps %d tokens", len(toks.Tokens))
+	}
+	_, err := svc.Login(anon, app.LoginInput{Account: "zhao", Password: "Gongkai-2026!"})
+	wantErr(t, "a disabled account", err, tracker.EUnauthenticated, tracker.FieldPassword)
+	if _, err := svc.SetAccountState(local, app.AccountState{Name: "zhao", Action: app.AccountEnable}); err != nil {
+		t.Fatal(err)
+	}
+	reset, err := svc.ResetPassword(local, "zhao")
+	if err != nil || !reset.Account.MustChange {
+		t.Fatalf("reset: %+v %v", reset, err)
+	}
+	_, err = svc.Login(anon, app.LoginInput{Account: "zhao", Password: reset.Password})
+	wantErr(t, "after a reset", err, tracker.EMustChange, tracker.FieldNewPassword)
+	_ = p
+
+	// Changes are audited in words.
+	upd, err := svc.UpdateAccount(local, app.AccountUpdate{Name: "zhao", Roles: &[]access.Role{access.Officer, access.Supervisor}})
+	if err != nil || upd.RoleNames != "公开专员、领导" {
+		t.Fatalf("update: %+v %v", upd, err)
+	}
+	a, _ := svc.Audit(local, app.AuditQuery{Action: tracker.AuditAccountChanged})
+	if len(a.Entries) != 1 || !strings.Contains(a.Entries[0].Text, "角色 公开专员 → 公开专员、领导") {
+		t.Errorf("the change's entry: %+v", a.Entries)
+	}
+}
