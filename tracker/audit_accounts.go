@@ -57,20 +57,21 @@ func SectionSubject(name string) string { return subjectSection + " " + name }
 // AccountAudit is what an entry about an account, a section or a login
 // records. Empty fields are left out.
 type AccountAudit struct {
-	Account  string   `json:"account,omitempty"`
-	Source   string   `json:"source,omitempty"` // the address the request came from
-	Display  string   `json:"display,omitempty"`
-	Email    string   `json:"email,omitempty"`
-	Roles    []string `json:"roles,omitempty"`
-	Sections []string `json:"sections,omitempty"`
-	Level1   []string `json:"level1,omitempty"`
-	Token    string   `json:"token,omitempty"` // a token's public id
-	Kind     string   `json:"kind,omitempty"`  // cli or web
-	Label    string   `json:"label,omitempty"`
-	Failures int      `json:"failures,omitempty"`
-	Until    string   `json:"until,omitempty"` // a lock's end
-	Reason   string   `json:"reason,omitempty"`
-	Changes  []string `json:"changes,omitempty"` // what changed, for people
+	Account   string   `json:"account,omitempty"`
+	Source    string   `json:"source,omitempty"` // the address the request came from
+	Display   string   `json:"display,omitempty"`
+	Email     string   `json:"email,omitempty"`
+	Roles     []string `json:"roles,omitempty"`
+	RoleNames string   `json:"role_names,omitempty"` // the roles as the office calls them
+	Sections  []string `json:"sections,omitempty"`
+	Level1    []string `json:"level1,omitempty"`
+	Token     string   `json:"token,omitempty"` // a token's public id
+	Kind      string   `json:"kind,omitempty"`  // cli or web
+	Label     string   `json:"label,omitempty"`
+	Failures  int      `json:"failures,omitempty"`
+	Until     string   `json:"until,omitempty"` // a lock's end
+	Reason    string   `json:"reason,omitempty"`
+	Changes   []string `json:"changes,omitempty"` // what changed, for people
 }
 
 // AuditAccount appends an entry about an account, a section or a login.
@@ -121,7 +122,11 @@ func accountText(a *AuditEntry) (string, bool) {
 	case AuditTokenRevoked:
 		s = fmt.Sprintf("撤销账号 %s 的%s %s%s", c.Account, kind, c.Token, from)
 	case AuditAccountCreated:
-		s = fmt.Sprintf("新建账号 %s%s，角色 %s", c.Account, named(c.Display), strings.Join(c.Roles, "、"))
+		roles := c.RoleNames
+		if roles == "" {
+			roles = strings.Join(c.Roles, "、")
+		}
+		s = fmt.Sprintf("新建账号 %s%s，角色 %s", c.Account, named(c.Display), roles)
 		if len(c.Sections) > 0 {
 			s += "，股室 " + strings.Join(c.Sections, "、")
 		}

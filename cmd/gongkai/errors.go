@@ -36,8 +36,12 @@ var exitCodes = map[string]int{
 	tracker.EInvalid:   exitInput,
 	tracker.EConflict:  exitInput,
 	tracker.EForbidden: exitInput,
-	tracker.ENotFound:  exitNotFound,
-	tracker.EBusy:      exitBusy,
+	// Refused logins, and a password to change first.
+	tracker.EUnauthenticated: exitInput,
+	tracker.ELocked:          exitInput,
+	tracker.EMustChange:      exitInput,
+	tracker.ENotFound:        exitNotFound,
+	tracker.EBusy:            exitBusy,
 }
 
 // fieldFlags names the options of fields that are not one flag of their
@@ -72,6 +76,10 @@ var fieldLabels = map[string][]string{
 	tracker.FieldText:      {"查找的文字"},
 	tracker.FieldAction:    {"操作"},
 	tracker.FieldActor:     {"操作人"},
+	tracker.FieldRole:      {"角色"},
+	tracker.FieldEmail:     {"收件地址"},
+	tracker.FieldDisplay:   {"姓名"},
+	tracker.FieldSection:   {"股室"},
 }
 
 // hints say what to do next on the command line; they follow the message

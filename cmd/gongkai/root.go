@@ -95,6 +95,9 @@ func newRootCmd(e *env) *cobra.Command {
 		newOutboxCmd(e),
 		newReportCmd(e),
 		newServeCmd(e),
+		newUserCmd(e),
+		newSectionCmd(e),
+		newTokenCmd(e),
 		newVersionCmd(e),
 	)
 	root.Version = strings.TrimSuffix(versionText(), "\n")

@@ -139,12 +139,12 @@ type TokenRevoke struct {
 
 func accountInfo(a *access.Account, now time.Time) AccountInfo {
 	info := AccountInfo{Name: a.Name, Display: a.Display, Email: a.Email, Roles: a.Roles, RoleNames: access.RoleNames(a.Roles),
-		Sections: a.Sections, MustChange: a.MustChange, Disabled: a.Disabled, Created: a.Created}
+		Sections: a.Sections, MustChange: a.MustChange, Disabled: a.Disabled, Created: a.Created.In(calendar.Shanghai)}
 	if info.Sections == nil {
 		info.Sections = []string{}
 	}
 	if a.Locked(now) {
-		info.LockedUntil = a.LockedUntil
+		info.LockedUntil = a.LockedUntil.In(calendar.Shanghai)
 	}
 	return info
 }
@@ -282,7 +282,7 @@ func (l *Local) CreateAccount(ctx context.Context, in AccountInput) (*AccountPas
 		}
 		out = AccountPassword{Account: accountInfo(a, u.Clock.Now), Password: password}
 		return u.AuditAccount(tracker.AuditAccountCreated, tracker.AccountSubject(a.Name), tracker.AccountAudit{
-			Account: a.Name, Display: a.Display, Email: a.Email, Roles: roleStrings(a.Roles), Sections: a.Sections, Source: source(ctx)})
+			Account: a.Name, Display: a.Display, Email: a.Email, Roles: roleStrings(a.Roles), RoleNames: access.RoleNames(a.Roles), Sections: a.Sections, Source: source(ctx)})
 	})
 	if err != nil {
 		return nil, err

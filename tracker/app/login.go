@@ -160,7 +160,7 @@ func (l *Local) Login(ctx context.Context, in LoginInput) (*LoginResult, error) 
 		if err := s.PutToken(tok); err != nil {
 			return err
 		}
-		out = &LoginResult{Token: secret, Expires: tok.Expires, Account: accountInfo(a, u.Clock.Now)}
+		out = &LoginResult{Token: secret, Expires: tok.Expires.In(calendar.Shanghai), Account: accountInfo(a, u.Clock.Now)}
 		return u.AuditAccount(tracker.AuditTokenIssued, tracker.AccountSubject(name), tracker.AccountAudit{
 			Account: name, Source: from, Token: tok.ID(), Kind: string(tok.Kind), Label: label})
 	})
@@ -388,8 +388,9 @@ func (l *Local) Tokens(ctx context.Context, q TokenQuery) (*TokenList, error) {
 			if account != "*" && t.Account != account || t.Valid(now) != nil {
 				return nil
 			}
+			sh := calendar.Shanghai
 			out.Tokens = append(out.Tokens, TokenInfo{ID: t.ID(), Kind: t.Kind, Account: t.Account, Label: t.Label, Source: t.Source,
-				Created: t.Created, Expires: t.Expires, LastUsed: t.LastUsed, Current: t.Hash == p.Token})
+				Created: t.Created.In(sh), Expires: t.Expires.In(sh), LastUsed: t.LastUsed.In(sh), Current: t.Hash == p.Token})
 			return nil
 		})
 	})
