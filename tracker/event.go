@@ -86,6 +86,10 @@ type Event struct {
 	History     []Change      `json:"history"`
 }
 
+// Version counts the event's changes, its logging the first: each change
+// adds one to its history.
+func (e *Event) Version() int { return len(e.History) }
+
 // Disclosure records that the event's information was published on a
 // channel. A disclosure is never removed: retracting it, or reopening the
 // event it closed, voids it with a reason.

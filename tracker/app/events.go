@@ -18,14 +18,31 @@ func (l *Local) detail(e *tracker.Event, cal *calendar.Calendar, day calendar.Da
 	if late <= 0 {
 		late = tracker.DefaultLateAfter
 	}
-	return &EventDetail{AsOf: day, View: tracker.ViewOf(e, cal, day), Event: e, LateAfter: late}
+	return &EventDetail{AsOf: day, View: tracker.ViewOf(e, cal, day), Event: e, LateAfter: late, Version: e.Version()}
 }
 
 // change runs one change of an event in a write transaction and returns
 // the event after it, as of today.
 func (l *Local) change(ctx context.Context, fn func(u *unit) (*tracker.Event, error)) (*EventDetail, error) {
+	return l.changeAt(ctx, 0, 0, fn)
+}
+
+// changeAt is change for a change made against version of event id (0:
+// whatever its version): an event changed since is EConflict, and nothing
+// is written.
+func (l *Local) changeAt(ctx context.Context, id uint64, version int, fn func(u *unit) (*tracker.Event, error)) (*EventDetail, error) {
 	var out *EventDetail
 	err := l.write(ctx, func(u *unit) error {
+		if version != 0 {
+			e, err := u.Tx.Event(id)
+			if err != nil {
+				return err
+			}
+			if v := e.Version(); v != version {
+				return tracker.FieldErrorf(tracker.EConflict, tracker.FieldVersion,
+					"事件 %d 在你查看之后已被修改（第 %d 版，你看到的是第 %d 版）：请刷新后再改", id, v, version)
+			}
+		}
 		e, err := fn(u)
 		if err != nil {
 			return err
@@ -101,7 +118,7 @@ func (l *Local) Disclose(ctx context.Context, in DiscloseInput) (*EventDetail, e
 	if in.All && len(in.Channels) > 0 {
 		return nil, tracker.Invalid(tracker.FieldChannels, "公开渠道只能二选一：指明渠道，或选择全部待公开渠道")
 	}
-	return l.change(ctx, func(u *unit) (*tracker.Event, error) {
+	return l.changeAt(ctx, in.Event, in.Version, func(u *unit) (*tracker.Event, error) {
 		date := in.Date
 		if date.IsZero() {
 			date = u.Clock.Today
@@ -115,7 +132,7 @@ func (l *Local) Waive(ctx context.Context, in WaiveInput) (*EventDetail, error) 
 	if _, err := authorize(ctx, access.OpWaive); err != nil {
 		return nil, err
 	}
-	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Waive(in.Event, in.Reason) })
+	return l.changeAt(ctx, in.Event, in.Version, func(u *unit) (*tracker.Event, error) { return u.Waive(in.Event, in.Reason) })
 }
 
 // Amend corrects an event.
@@ -123,7 +140,7 @@ func (l *Local) Amend(ctx context.Context, in AmendInput) (*EventDetail, error) 
 	if _, err := authorize(ctx, access.OpAmend); err != nil {
 		return nil, err
 	}
-	return l.change(ctx, func(u *unit) (*tracker.Event, error) {
+	return l.changeAt(ctx, in.Event, in.Version, func(u *unit) (*tracker.Event, error) {
 		return u.Amend(in.Event, in.Matter, tracker.Amendment{Date: in.Date, Summary: in.Summary, Ref: in.Ref, Reason: in.Reason})
 	})
 }
@@ -136,7 +153,7 @@ func (l *Local) Retract(ctx context.Context, in RetractInput) (*EventDetail, err
 	if in.Channel == "" {
 		return nil, tracker.Invalid(tracker.FieldChannel, "渠道未给出：请指明要撤回哪个渠道的公开记录")
 	}
-	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Retract(in.Event, in.Channel, in.Reason) })
+	return l.changeAt(ctx, in.Event, in.Version, func(u *unit) (*tracker.Event, error) { return u.Retract(in.Event, in.Channel, in.Reason) })
 }
 
 // Cancel voids an event logged by mistake.
@@ -144,7 +161,7 @@ func (l *Local) Cancel(ctx context.Context, in ReasonInput) (*EventDetail, error
 	if _, err := authorize(ctx, access.OpCancel); err != nil {
 		return nil, err
 	}
-	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Cancel(in.Event, in.Reason) })
+	return l.changeAt(ctx, in.Event, in.Version, func(u *unit) (*tracker.Event, error) { return u.Cancel(in.Event, in.Reason) })
 }
 
 // Restore undoes the cancellation of an event.
@@ -152,7 +169,7 @@ func (l *Local) Restore(ctx context.Context, in ReasonInput) (*EventDetail, erro
 	if _, err := authorize(ctx, access.OpRestore); err != nil {
 		return nil, err
 	}
-	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Restore(in.Event, in.Reason) })
+	return l.changeAt(ctx, in.Event, in.Version, func(u *unit) (*tracker.Event, error) { return u.Restore(in.Event, in.Reason) })
 }
 
 // Reopen reopens a closed event.
@@ -160,7 +177,7 @@ func (l *Local) Reopen(ctx context.Context, in ReopenInput) (*EventDetail, error
 	if _, err := authorize(ctx, access.OpReopen); err != nil {
 		return nil, err
 	}
-	return l.change(ctx, func(u *unit) (*tracker.Event, error) { return u.Reopen(in.Event, in.Reason) })
+	return l.changeAt(ctx, in.Event, in.Version, func(u *unit) (*tracker.Event, error) { return u.Reopen(in.Event, in.Reason) })
 }
 
 // Event returns one event whole.

@@ -337,7 +337,7 @@ func (l *Local) ChangePassword(ctx context.Context, in PasswordChange) error {
 		return err
 	}
 	if !ok {
-		return tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldPassword, "原密码不对")
+		return tracker.Invalid(tracker.FieldPassword, "原密码不对")
 	}
 	if err := checkNewPassword(p.Account, in.Current, in.New); err != nil {
 		return err

@@ -154,7 +154,10 @@ type LogInput struct {
 
 // DiscloseInput records disclosures of an event.
 type DiscloseInput struct {
-	Event    uint64            `json:"event"`
+	Event uint64 `json:"event"`
+	// Version, when not 0, is the version of the event the change was
+	// made against (EventDetail.Version): changed since, it is refused.
+	Version  int               `json:"version,omitempty"`
 	Channels []tracker.Channel `json:"channels"`
 	All      bool              `json:"all"`  // every channel still pending, instead of Channels
 	Date     calendar.Date     `json:"date"` // zero: today
@@ -164,13 +167,19 @@ type DiscloseInput struct {
 
 // WaiveInput closes an event without disclosure.
 type WaiveInput struct {
-	Event  uint64 `json:"event"`
-	Reason string `json:"reason"`
+	Event uint64 `json:"event"`
+	// Version, when not 0, is the version of the event the change was
+	// made against (EventDetail.Version): changed since, it is refused.
+	Version int    `json:"version,omitempty"`
+	Reason  string `json:"reason"`
 }
 
 // AmendInput corrects an event; nil or "" leaves a value as it is.
 type AmendInput struct {
-	Event   uint64         `json:"event"`
+	Event uint64 `json:"event"`
+	// Version, when not 0, is the version of the event the change was
+	// made against (EventDetail.Version): changed since, it is refused.
+	Version int            `json:"version,omitempty"`
 	Date    *calendar.Date `json:"date,omitempty"`
 	Matter  string         `json:"matter,omitempty"`
 	Summary *string        `json:"summary,omitempty"`
@@ -180,7 +189,10 @@ type AmendInput struct {
 
 // RetractInput voids an event's disclosures on a channel.
 type RetractInput struct {
-	Event   uint64          `json:"event"`
+	Event uint64 `json:"event"`
+	// Version, when not 0, is the version of the event the change was
+	// made against (EventDetail.Version): changed since, it is refused.
+	Version int             `json:"version,omitempty"`
 	Channel tracker.Channel `json:"channel"`
 	Reason  string          `json:"reason"`
 }
@@ -190,8 +202,11 @@ type ReopenInput = ReasonInput
 
 // ReasonInput names an event and why it is changed.
 type ReasonInput struct {
-	Event  uint64 `json:"event"`
-	Reason string `json:"reason"`
+	Event uint64 `json:"event"`
+	// Version, when not 0, is the version of the event the change was
+	// made against (EventDetail.Version): changed since, it is refused.
+	Version int    `json:"version,omitempty"`
+	Reason  string `json:"reason"`
 }
 
 // EventRef names an event, seen as of a day (zero: today).
@@ -209,6 +224,9 @@ type EventDetail struct {
 	// LateAfter is the working days after which a logging is late, to
 	// explain the 补登 flag.
 	LateAfter int `json:"late_after"`
+	// Version counts the event's changes: a change made against it
+	// (If-Match) is refused once another has been made.
+	Version int `json:"version"`
 }
 
 // EventQuery selects events. Zero values select everything.

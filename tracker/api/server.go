@@ -1,0 +1,226 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"gongkai/tracker"
+	"gongkai/tracker/app"
+)
+
+// Bounds of requests.
+const (
+	MaxBody       = 1 << 20  // a request's JSON body
+	MaxImportBody = 64 << 20 // an import's file
+	// Logins: at most loginBurst attempts per account, and per address,
+	// in loginWindow; more are refused (429) without being tried.
+	loginBurst  = 10
+	loginWindow = time.Minute
+)
+
+// Authenticator tells who presents a token: app.Local is one.
+type Authenticator interface {
+	Authenticate(ctx context.Context, secret string) (*app.Principal, error)
+}
+
+// Config is what a Server is made of.
+type Config struct {
+	Service app.Service
+	Auth    Authenticator
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; a request from elsewhere is the address it came from.
+	TrustedProxies []netip.Prefix
+	Log            *slog.Logger
+	// Now is the clock of the rate limits; nil: time.Now.
+	Now func() time.Time
+	// Version is said by /api/v1/health.
+	Version string
+}
+
+// Server is the API's handler.
+type Server struct {
+	cfg     Config
+	mux     *http.ServeMux
+	limits  *limiter
+	handler http.Handler
+}
+
+// New returns the API's handler.
+func New(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), limits: newLimiter(cfg.Now)}
+	s.routes()
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, s.cfg.Log, r, apiError(tracker.EForbidden, "origin", "拒绝来自其他网站的修改请求（跨站请求）"))
+	}))
+	s.handler = cop.Handler(http.HandlerFunc(s.serve))
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		// ServeMux would answer in text; the API answers in JSON.
+		if allowed := s.allowedMethods(r); len(allowed) > 0 {
+			h.Set("Allow", strings.Join(allowed, ", "))
+			writeError(w, s.cfg.Log, r, apiError(EMethod, FieldEndpoint, "%s 不接受 %s 请求（可用 %s）", r.URL.Path, r.Method, strings.Join(allowed, "、")))
+			return
+		}
+		writeError(w, s.cfg.Log, r, apiError(tracker.ENotFound, FieldEndpoint, "没有这个接口：%s %s", r.Method, r.URL.Path))
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// allowedMethods are the methods the path has routes for.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := s.mux.Handler(probe); p != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// handlerFunc is a route's work: it writes its answer, or returns the
+// error to answer with.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route registers a handler that needs an account (open: anyone) and
+// reads at most limit bytes of body.
+func (s *Server) route(pattern string, open bool, limit int64, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		src := s.source(r)
+		ctx := app.WithSource(r.Context(), src)
+		if !open {
+			p, err := s.authenticate(ctx, r)
+			if err != nil {
+				writeError(w, s.cfg.Log, r, err)
+				return
+			}
+			p.Source = src
+			ctx = app.WithPrincipal(r.Context(), p)
+		}
+		if err := h(w, r.WithContext(ctx)); err != nil {
+			writeError(w, s.cfg.Log, r, err)
+		}
+	})
+}
+
+// authenticate finds who presents the request's token.
+func (s *Server) authenticate(ctx context.Context, r *http.Request) (*app.Principal, error) {
+	auth := r.Header.Get("Authorization")
+	secret, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || secret == "" {
+		return nil, apiError(tracker.EUnauthenticated, tracker.FieldToken, "未登录：请先登录（请求缺少 Authorization: Bearer 登录凭据）")
+	}
+	if len(secret) > 200 {
+		return nil, apiError(tracker.EUnauthenticated, tracker.FieldToken, "登录凭据无效或已被撤销，请重新登录")
+	}
+	return s.cfg.Auth.Authenticate(ctx, strings.TrimSpace(secret))
+}
+
+// source is the address a request came from: the connection's, or, from
+// a trusted proxy, the last address its X-Forwarded-For names that is
+// not itself a trusted proxy.
+func (s *Server) source(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host // a Unix socket: "@" or ""
+	}
+	addr = addr.Unmap()
+	if !s.trusted(addr) {
+		return addr.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !s.trusted(a) {
+			return a.String()
+		}
+	}
+	return addr.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// limiter counts recent attempts per key, to refuse a storm of logins.
+type limiter struct {
+	now func() time.Time
+	mu  sync.Mutex
+	hit map[string][]time.Time
+}
+
+func newLimiter(now func() time.Time) *limiter {
+	return &limiter{now: now, hit: map[string][]time.Time{}}
+}
+
+// allow records an attempt for each key and reports whether every key
+// is within its bound.
+func (l *limiter) allow(keys ...string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.hit) > 100_000 { // bounded memory: forget the oldest window
+		clear(l.hit)
+	}
+	ok := true
+	for _, k := range keys {
+		recent := l.hit[k][:0]
+		for _, t := range l.hit[k] {
+			if now.Sub(t) < loginWindow {
+				recent = append(recent, t)
+			}
+		}
+		if len(recent) >= loginBurst {
+			ok = false
+		}
+		l.hit[k] = recent
+	}
+	if ok {
+		for _, k := range keys {
+			l.hit[k] = append(l.hit[k], now)
+		}
+	}
+	return ok
+}
+
+// ctxT shortens the signatures of the operations routes take.
+type ctxT = context.Context
