@@ -49,7 +49,7 @@ func newOffice(t *testing.T) *office {
 	if _, err := o.svc.PutSection(local, app.SectionInput{Name: "社保股", Level1: []string{"社会保险参保登记"}, New: true}); err != nil {
 		t.Fatal(err)
 	}
-	o.srv = httptest.NewServer(api.New(api.Config{Service: o.svc, Auth: o.svc, Now: func() time.Time { return o.now },
+	o.srv = httptest.NewServer(api.New(api.Config{Service: o.svc, Auth: o.svc, Backup: o.svc, Now: func() time.Time { return o.now },
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
 	t.Cleanup(o.srv.Close)
 	for _, r := range access.Roles {
@@ -181,6 +181,17 @@ func TestEveryRoutePerRole(t *testing.T) {
 		{"GET", "/api/v1/sections", nil, access.OpMatters},
 		{"POST", "/api/v1/sections", map[string]any{"name": "x", "level1": []string{}}, access.OpSections},
 		{"PUT", "/api/v1/sections/nosuch", map[string]any{"level1": []string{"社会保险参保登记"}}, access.OpSections},
+		{"POST", "/api/v1/events/import", map[string]any{"file": "台账.csv", "rows": []any{}, "dry_run": true}, access.OpImportEvents},
+		{"POST", "/api/v1/catalog/import", map[string]any{"name": "目录.csv", "data": "", "dry_run": true}, access.OpImportCatalog},
+		{"GET", "/api/v1/calendar", nil, access.OpCalendar},
+		{"POST", "/api/v1/calendar/import", map[string]any{"name": "2028.json", "data": "", "dry_run": true}, access.OpImportCalendar},
+		{"POST", "/api/v1/reminders/run", map[string]any{"dry_run": true}, access.OpRemindRun},
+		{"GET", "/api/v1/reports/weekly", nil, access.OpWeeklyReport},
+		{"POST", "/api/v1/reports/weekly/send", map[string]any{"day": "2026-11-23"}, access.OpSendWeeklyReport},
+		{"POST", "/api/v1/outbox/flush", map[string]any{}, access.OpFlushOutbox},
+		{"POST", "/api/v1/outbox/99/retry", map[string]any{}, access.OpRetryMessage},
+		{"GET", "/api/v1/check", nil, access.OpCheck},
+		{"GET", "/api/v1/backup", nil, access.OpBackup},
 	}
 	for _, rt := range routes {
 		before := o.auditCount()

@@ -94,6 +94,52 @@ func (s *Server) routes() {
 	change(s, "cancel", svc.Cancel, func(in *app.ReasonInput) (*uint64, *int) { return &in.Event, &in.Version })
 	change(s, "restore", svc.Restore, func(in *app.ReasonInput) (*uint64, *int) { return &in.Event, &in.Version })
 
+	s.route("POST /api/v1/events/import", false, MaxImportBody, post(svc.ImportEvents))
+
+	// The catalogue and the calendar.
+	s.route("POST /api/v1/catalog/import", false, MaxImportBody, post(svc.ImportCatalog))
+	s.route("GET /api/v1/calendar", false, 0, get(func(r *http.Request) (any, error) {
+		cal, err := svc.Calendar(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		out := CalendarSchedules{Schedules: []calendar.Schedule{}}
+		for _, y := range cal.Years() {
+			if y.Official && y.Schedule != nil {
+				out.Schedules = append(out.Schedules, *y.Schedule)
+			}
+		}
+		return out, nil
+	}))
+	s.route("POST /api/v1/calendar/import", false, MaxImportBody, post(svc.ImportCalendar))
+
+	// Reminders, reports, the outbox.
+	s.route("POST /api/v1/reminders/run", false, MaxBody, post(svc.RemindRun))
+	s.route("GET /api/v1/reports/weekly", false, 0, s.weekly)
+	s.route("POST /api/v1/reports/weekly/send", false, MaxBody, post(svc.SendWeeklyReport))
+	s.route("POST /api/v1/outbox/flush", false, MaxBody, post(svc.FlushOutbox))
+	s.route("POST /api/v1/outbox/{id}/retry", false, MaxBody, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+		if err != nil || id == 0 {
+			return apiError(tracker.EInvalid, tracker.FieldMessage, "邮件编号 %q 无效：应为正整数", r.PathValue("id"))
+		}
+		var in app.RetryInput
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		in.ID = id
+		out, err := svc.RetryMessage(r.Context(), in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	})
+
+	// The system.
+	s.route("GET /api/v1/check", false, 0, get(func(r *http.Request) (any, error) { return svc.Check(r.Context()) }))
+	s.route("GET /api/v1/backup", false, 0, s.backup)
+
 	// The catalogue.
 	s.route("GET /api/v1/matters", false, 0, get(func(r *http.Request) (any, error) {
 		return svc.Matters(r.Context(), app.MatterQuery{Search: r.URL.Query().Get("search")})
@@ -195,6 +241,96 @@ func (s *Server) routes() {
 		writeJSON(w, http.StatusOK, out)
 		return nil
 	})
+}
+
+// post is a route that runs an operation on its JSON body.
+func post[In, Out any](op func(ctxT, In) (Out, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in In
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		out, err := op(r.Context(), in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+// CalendarSchedules are the schedules in force, from which a client
+// builds the server's calendar (calendar.New).
+type CalendarSchedules struct {
+	Schedules []calendar.Schedule `json:"schedules"`
+}
+
+// weekly is GET /api/v1/reports/weekly?day=D&format=json|html|xlsx|csv.
+func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	day, err := dateParam(q, "day")
+	if err != nil {
+		return err
+	}
+	format := q.Get("format")
+	types := map[string]string{"": "", "json": "", "html": "text/html; charset=utf-8",
+		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+	ct, ok := types[format]
+	if !ok || (ct != "" && s.cfg.RenderWeekly == nil) {
+		return apiError(tracker.EInvalid, "format", "格式 %q 无效：可选 json、html、xlsx、csv", format)
+	}
+	rep, err := s.cfg.Service.WeeklyReport(r.Context(), app.ReportInput{Day: day})
+	if err != nil {
+		return err
+	}
+	if ct == "" {
+		writeJSON(w, http.StatusOK, rep)
+		return nil
+	}
+	data, err := s.cfg.RenderWeekly(rep, format)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ct)
+	if format != "html" {
+		w.Header().Set("Content-Disposition", `attachment; filename="weekly-`+rep.Day.String()+`.`+format+`"`)
+	}
+	w.Write(data)
+	return nil
+}
+
+// backup is GET /api/v1/backup: a consistent copy of the database,
+// streamed.
+func (s *Server) backup(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Backup == nil {
+		return apiError(tracker.EUnavailable, "", "这个服务器不提供备份下载")
+	}
+	// The role first: nothing is streamed to one who may not have it.
+	pw := &lazyWriter{w: w}
+	err := s.cfg.Backup.BackupTo(r.Context(), pw)
+	if err != nil && !pw.started {
+		return err
+	}
+	if err != nil {
+		s.cfg.Log.Error("backup download broke off", "error", err)
+	}
+	return nil
+}
+
+// lazyWriter sets the download's headers at its first byte, so that an
+// error before any is still answered as an error.
+type lazyWriter struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (l *lazyWriter) Write(p []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		l.w.Header().Set("Content-Type", "application/octet-stream")
+		l.w.Header().Set("Content-Disposition", `attachment; filename="gongkai-backup.db"`)
+	}
+	return l.w.Write(p)
 }
 
 // get is a route that answers a read with JSON.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,6 +42,14 @@ type Config struct {
 	Now func() time.Time
 	// Version is said by /api/v1/health.
 	Version string
+	// Backup writes a consistent copy of the database (app.Local); nil:
+	// no download.
+	Backup interface {
+		BackupTo(ctx context.Context, w io.Writer) error
+	}
+	// RenderWeekly renders a weekly report as html, xlsx or csv
+	// (notify.WeeklyAs); nil: JSON only.
+	RenderWeekly func(r *tracker.WeeklyReport, format string) ([]byte, error)
 }
 
 // Server is the API's handler.

@@ -74,8 +74,10 @@ type Maintenance interface {
 	// first fails. Only Init creates a database: every other operation
 	// on a missing one is tracker.ENotFound.
 	Create(first func() error) (bool, error)
-	// Backup writes a consistent copy of the database to dst, a new file.
+	// Backup writes a consistent copy of the database to dst, a new file;
+	// BackupTo to w (a download).
 	Backup(dst string) error
+	BackupTo(w io.Writer) error
 	// CheckFile checks the file's structure, every record and every
 	// index. It hands each audit entry as tracker.ReadAuditEntry reads it
 	// (without an entry: unreadable), and each event's hashes (empty:

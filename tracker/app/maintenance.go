@@ -41,6 +41,19 @@ func (l *Local) Backup(ctx context.Context, dst string) error {
 	return m.Backup(dst)
 }
 
+// BackupTo writes a consistent copy of the database to w: the server's
+// download of a backup.
+func (l *Local) BackupTo(ctx context.Context, w io.Writer) error {
+	if _, err := authorize(ctx, access.OpBackup); err != nil {
+		return err
+	}
+	m, err := l.maintenance()
+	if err != nil {
+		return err
+	}
+	return m.BackupTo(w)
+}
+
 // Check checks the database's file structure, its schema, its records,
 // its audit chain and the events against it. It returns what it found
 // even with an error, which names the damage (EDamaged).

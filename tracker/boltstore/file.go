@@ -3,6 +3,7 @@ package boltstore
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -156,6 +157,21 @@ func (f *File) Backup(dst string) error {
 	}
 	defer s.Close()
 	return s.Backup(dst)
+}
+
+// BackupTo writes a consistent copy of the file to w.
+func (f *File) BackupTo(w io.Writer) error {
+	if err := f.present(); err != nil {
+		return err
+	}
+	o := f.Options
+	o.ReadOnly, o.AnySchema = true, true
+	s, err := Open(f.Path, o)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.BackupTo(w)
 }
 
 // CheckFile checks the file as it is (Store.Check): every page and every

@@ -56,6 +56,15 @@ func (s *Store) Backup(dst string) error {
 		Message: fmt.Sprintf("备份到 %s 失败：%s", dst, tracker.OSProblem(err))}
 }
 
+// BackupTo writes a consistent copy of the database to w, from one read
+// transaction, as Backup does to a file.
+func (s *Store) BackupTo(w io.Writer) error {
+	return s.view(func(tx *bolt.Tx) error {
+		_, err := tx.WriteTo(w)
+		return err
+	})
+}
+
 // MaxProblems is how many problems a CheckReport lists; it counts the rest.
 const MaxProblems = 1000
 
