@@ -25,7 +25,7 @@ func TestLayout(t *testing.T) {
 		"tracker/app":       {"tracker", "calendar", "tracker/access"},
 		"tracker/boltstore": {"tracker", "calendar", "tracker/app", "tracker/atomic", "tracker/access"},
 		"tracker/ledger":    {"tracker", "calendar", "tracker/app"},
-		"tracker/api":       {"tracker", "calendar", "tracker/app", "tracker/access"},
+		"tracker/api":       {"tracker", "calendar", "tracker/app", "tracker/access", "tracker/atomic"},
 		"notify":            {"tracker", "calendar", "tracker/app", "config"},
 		"cmd/gongkai":       nil, // everything
 	}
