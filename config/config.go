@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -37,6 +40,11 @@ type Config struct {
 	Recipients Recipients `toml:"recipients"`
 	Reminders  Reminders  `toml:"reminders"`
 	Schedule   Schedule   `toml:"schedule"`
+	Server     Server     `toml:"server"`
+
+	// serverErr is the first problem in [server], which only the server
+	// (gongkai serve) reads.
+	serverErr error
 
 	// mailErr is the first problem in what only sending needs (outbox_dir,
 	// [smtp], [recipients], [reminders], [schedule]): a broken mail setup
@@ -79,6 +87,28 @@ type Reminders struct {
 	EscalateAfter int   `toml:"escalate_after"` // overdue working days before supervisors hear
 }
 
+// Server is how gongkai serve serves the office.
+type Server struct {
+	// Listen is the address of the API and the dashboard, host:port.
+	Listen string `toml:"listen"`
+	// TLSCert and TLSKey, both or neither, serve HTTPS.
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose X-Forwarded-For names the client.
+	TrustedProxies []string `toml:"trusted_proxies"`
+	// PublicURL is how users reach the server, for links in mail.
+	PublicURL string `toml:"public_url"`
+	// LockoutAfter failed logins in a row lock an account for
+	// LockoutMinutes.
+	LockoutAfter   int `toml:"lockout_after"`
+	LockoutMinutes int `toml:"lockout_minutes"`
+}
+
+// DefaultListen is where the server listens without [server] listen: this
+// machine only.
+const DefaultListen = "127.0.0.1:8470"
+
 // Schedule holds cron specs, in Asia/Shanghai.
 type Schedule struct {
 	Reminders    string `toml:"reminders"`
@@ -96,6 +126,7 @@ func Default() *Config {
 		LockWait:        "5s",
 		Reminders:       Reminders{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3},
 		Schedule:        Schedule{Reminders: "0 9 * * *", WeeklyReport: "0 9 * * 1"},
+		Server:          Server{Listen: DefaultListen, LockoutAfter: 5, LockoutMinutes: 15},
 	}
 }
 
@@ -164,18 +195,99 @@ func Load(path string) (*Config, error) {
 	}
 	c.File = path
 	c.resolvePaths(filepath.Dir(path))
-	if unknown != nil && !mailKey(unknown.Key) {
+	if unknown != nil && !mailKey(unknown.Key) && !serverKey(unknown.Key) {
 		return nil, unknown
 	}
 	if err := c.validateCore(); err != nil {
 		return nil, err
 	}
-	if unknown != nil {
-		c.mailErr = unknown
-	} else {
-		c.mailErr = c.validateMail()
+	switch {
+	case unknown != nil && serverKey(unknown.Key):
+		c.serverErr, c.mailErr = unknown, c.validateMail()
+	case unknown != nil:
+		c.mailErr, c.serverErr = unknown, c.validateServer()
+	default:
+		c.mailErr, c.serverErr = c.validateMail(), c.validateServer()
 	}
 	return c, nil
+}
+
+// ServerErr returns the first problem in [server]; gongkai serve refuses
+// to start with it, the other commands do not look.
+func (c *Config) ServerErr() error { return c.serverErr }
+
+func serverKey(key string) bool { return key == "server" || strings.HasPrefix(key, "server.") }
+
+// validateServer checks [server].
+func (c *Config) validateServer() error {
+	bad := c.bad
+	s := c.Server
+	host, port, err := net.SplitHostPort(s.Listen)
+	if err != nil || port == "" {
+		return bad("server.listen", "值 %q 无效：应为 地址:端口，如 \"127.0.0.1:8470\" 或 \"0.0.0.0:8443\"", s.Listen)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return bad("server.listen", "端口 %q 无效：应为 1 至 65535", port)
+	}
+	if (s.TLSCert == "") != (s.TLSKey == "") {
+		return bad("server.tls_cert", "tls_cert 和 tls_key 须同时给出（证书和私钥文件）")
+	}
+	for _, f := range []struct{ key, path string }{{"server.tls_cert", s.TLSCert}, {"server.tls_key", s.TLSKey}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			return bad(f.key, "文件 %s 无法读取：%s", f.path, ReadProblem(err))
+		}
+	}
+	for _, p := range s.TrustedProxies {
+		if _, err := ParseProxy(p); err != nil {
+			return bad("server.trusted_proxies", "值 %q 无效：应为 IP 地址或网段，如 \"127.0.0.1\" 或 \"10.0.0.0/24\"", p)
+		}
+	}
+	if s.PublicURL != "" {
+		u, err := url.Parse(s.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return bad("server.public_url", "值 %q 无效：应为 http:// 或 https:// 开头的网址", s.PublicURL)
+		}
+	}
+	if s.LockoutAfter < 1 || s.LockoutAfter > 100 {
+		return bad("server.lockout_after", "值 %d 无效：应为 1 至 100（连续几次密码错误锁定账号）", s.LockoutAfter)
+	}
+	if s.LockoutMinutes < 1 || s.LockoutMinutes > 24*60 {
+		return bad("server.lockout_minutes", "值 %d 无效：应为 1 至 1440（锁定多少分钟）", s.LockoutMinutes)
+	}
+	// Passwords and tokens never cross the office's network in clear: a
+	// plain HTTP server listens on this machine only, behind a proxy that
+	// does TLS.
+	if s.TLSCert == "" && !loopback(host) {
+		return bad("server.listen", "%q 不是本机地址，而没有配置 TLS：密码和登录凭据会以明文在网络上传输。"+
+			"请配置 tls_cert 和 tls_key，或让 gongkai 只监听 127.0.0.1，由反向代理（如 nginx）提供 HTTPS 并写入 trusted_proxies", s.Listen)
+	}
+	return nil
+}
+
+// loopback reports whether host names this machine only.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// ParseProxy reads a trusted proxy: an address or a CIDR range.
+func ParseProxy(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 }
 
 // MailErr returns the first problem in what only sending needs: outbox_dir,
@@ -299,6 +411,8 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.Database = abs(c.Database)
 	c.OutboxDir = abs(c.OutboxDir)
+	c.Server.TLSCert = abs(c.Server.TLSCert)
+	c.Server.TLSKey = abs(c.Server.TLSKey)
 	if c.SMTP != nil {
 		c.SMTP.CAFile = abs(c.SMTP.CAFile)
 		c.SMTP.PasswordFile = abs(c.SMTP.PasswordFile)
@@ -313,7 +427,13 @@ func (c *Config) Validate() error {
 	if c.mailErr != nil {
 		return c.mailErr
 	}
-	return c.validateMail()
+	if err := c.validateMail(); err != nil {
+		return err
+	}
+	if c.serverErr != nil {
+		return c.serverErr
+	}
+	return c.validateServer()
 }
 
 func (c *Config) bad(key, format string, args ...any) error {

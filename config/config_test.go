@@ -214,3 +214,51 @@ func TestFind(t *testing.T) {
 		t.Errorf("./gongkai.toml: %q %v", p, named)
 	}
 }
+
+// A problem in [server] stops only the server: Load succeeds, ServerErr
+// holds it, and says what to do.
+func TestServerErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"plain HTTP on the network", "[server]\nlisten = \"0.0.0.0:8470\"\n", []string{"server.listen", "0.0.0.0:8470", "明文", "tls_cert"}},
+		{"no port", "[server]\nlisten = \"127.0.0.1\"\n", []string{"server.listen", "127.0.0.1"}},
+		{"port out of range", "[server]\nlisten = \"127.0.0.1:99999\"\n", []string{"server.listen", "99999"}},
+		{"cert without key", "[server]\ntls_cert = \"cert.pem\"\n", []string{"server.tls_cert", "同时"}},
+		{"missing cert", "[server]\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n", []string{"server.tls_cert", "cert.pem", "文件不存在"}},
+		{"bad proxy", "[server]\ntrusted_proxies = [\"nginx\"]\n", []string{"server.trusted_proxies", "nginx"}},
+		{"bad public URL", "[server]\npublic_url = \"gongkai.example.gov.cn\"\n", []string{"server.public_url", "http"}},
+		{"lockout zero", "[server]\nlockout_after = 0\n", []string{"server.lockout_after", "值 0"}},
+		{"unknown key", "[server]\nport = 8470\n", []string{"server.port", "未知的键"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(write(t, tc.body))
+			if err != nil {
+				t.Fatalf("a problem of [server] stopped the load: %v", err)
+			}
+			err = c.ServerErr()
+			if err == nil || c.Validate() == nil {
+				t.Fatalf("ServerErr %v, Validate %v", err, c.Validate())
+			}
+			for _, w := range append(tc.want, "gongkai.toml") {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q does not say %q", err, w)
+				}
+			}
+		})
+	}
+	// Good: the defaults, TLS on the network, a proxy.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "c.pem"), []byte("x"), 0o600)
+	os.WriteFile(filepath.Join(dir, "k.pem"), []byte("x"), 0o600)
+	for _, body := range []string{"", "[server]\nlisten = \"0.0.0.0:8443\"\ntls_cert = \"c.pem\"\ntls_key = \"k.pem\"\n",
+		"[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/24\"]\npublic_url = \"https://gongkai.zgq.gov.cn\"\n"} {
+		path := filepath.Join(dir, "gongkai.toml")
+		os.WriteFile(path, []byte(body), 0o600)
+		c, err := Load(path)
+		if err != nil || c.ServerErr() != nil {
+			t.Errorf("%q: %v %v", body, err, c.ServerErr())
+		}
+	}
+}
