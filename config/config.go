@@ -226,8 +226,9 @@ func (c *Config) validateServer() error {
 	if err != nil || port == "" {
 		return bad("server.listen", "值 %q 无效：应为 地址:端口，如 \"127.0.0.1:8470\" 或 \"0.0.0.0:8443\"", s.Listen)
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return bad("server.listen", "端口 %q 无效：应为 1 至 65535", port)
+	// Port 0: a free port, which the log says (tests, demos).
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return bad("server.listen", "端口 %q 无效：应为 1 至 65535（0：任一空闲端口，见日志）", port)
 	}
 	if (s.TLSCert == "") != (s.TLSKey == "") {
 		return bad("server.tls_cert", "tls_cert 和 tls_key 须同时给出（证书和私钥文件）")

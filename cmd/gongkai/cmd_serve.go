@@ -16,17 +16,25 @@ import (
 	"gongkai/config"
 	"gongkai/notify"
 	"gongkai/tracker/app"
+	"gongkai/tracker/boltstore"
 )
 
 func newServeCmd(e *env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "serve",
-		Short: "常驻运行：按时发提醒和每周报告，发出发件箱中的邮件",
-		Long: `常驻运行（可由 systemd 管理）。按配置 [schedule]（北京时间）每天执行提醒（只在工作日），
-每周发逾期报告（逢非工作日顺延到下一个工作日），每分钟发出到了重试时间的邮件。启动时
-补做停机期间错过的提醒和周报。只在工作时打开数据库，命令行可以同时使用。
+	var fakeClock bool
+	c := &cobra.Command{
+		Use:   "serve [--fake-clock]",
+		Short: "运行服务器：接口、账号，按时发提醒和每周报告，发出发件箱中的邮件",
+		Long: `运行办公室的服务器（可由 systemd 管理）。它在运行期间独占数据库：
+  - 在配置 [server] listen（默认 127.0.0.1:8470）上提供接口 /api/v1，各人用自己的账号
+    登录（gongkai login）后在自己的电脑上使用命令行；
+  - 在数据库旁边建立套接字文件（数据库文件名加 .sock，只有运行服务器的用户可用），
+    本机上的命令行自动经它操作，记为 local:系统用户名；
+  - 按配置 [schedule]（北京时间）每天执行提醒（只在工作日），每周发逾期报告（逢非工作日
+    顺延到下一个工作日），每分钟发出到了重试时间的邮件；启动时补做停机期间错过的。
 
-SIGHUP 重新读取配置；SIGTERM 或 SIGINT 在发完正在发送的邮件后退出。日志写到标准错误。`,
+服务器用本机时钟，不理会 GONGKAI_NOW，除非加 --fake-clock（演示和测试用：启动时记入日志，
+它写的每条记录都标为模拟时间）。SIGHUP 重新读取配置；SIGTERM 或 SIGINT 等正在处理的请求
+和正在发送的邮件完成后退出。日志写到标准错误。`,
 		Args:        exactArgs(0, "无"),
 		Annotations: map[string]string{needs: needsMail},
 		RunE: func(c *cobra.Command, args []string) error {
@@ -35,9 +43,11 @@ SIGHUP 重新读取配置；SIGTERM 或 SIGINT 在发完正在发送的邮件后
 			hup := make(chan os.Signal, 1)
 			signal.Notify(hup, syscall.SIGHUP)
 			defer signal.Stop(hup)
-			return e.serve(ctx, hup, daemonClock{})
+			return e.serve(ctx, hup, daemonClock{fakeClock: fakeClock})
 		},
 	}
+	c.Flags().BoolVar(&fakeClock, "fake-clock", false, "使用环境变量 GONGKAI_NOW 给出的时间（演示和测试用）")
+	return c
 }
 
 // daemonClock is what drives the daemon's time: the schedule of its jobs
@@ -51,6 +61,12 @@ type daemonClock struct {
 	// done, when not nil, hears of each step: "started", "reloaded",
 	// "reload refused".
 	done chan<- string
+	// fakeClock: GONGKAI_NOW drives the operations (--fake-clock).
+	fakeClock bool
+	// listen, when not "", replaces [server] listen (tests: port 0).
+	listen string
+	// listening, when not nil, hears the address the API listens on.
+	listening chan<- string
 }
 
 // scheduler runs jobs at the times of cron specs.
@@ -83,6 +99,37 @@ func (s cronScheduler) Stop()  { <-s.c.Stop().Done() }
 func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) error {
 	ctx = app.WithActor(ctx, "gongkai serve")
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	e.noRemote = true
+	if err := e.config().ServerErr(); err != nil {
+		return err
+	}
+	if v := e.getenv(envNow); v != "" && !clk.fakeClock {
+		log.Warn("GONGKAI_NOW is ignored: the server uses the machine's clock (start it with --fake-clock to use it)", "GONGKAI_NOW", v)
+	}
+	e.realClock = !clk.fakeClock
+	if clk.fakeClock {
+		now, err := e.clock()
+		if err != nil {
+			return err
+		}
+		log.Warn("fake clock: the operations run on GONGKAI_NOW, and every record is marked as written under a simulated time", "now", now().Format(time.RFC3339))
+	}
+	// The server holds the database for its lifetime: only init creates
+	// one, so a missing file (a mistyped path) is said as the CLI says it.
+	file := &boltstore.File{Path: e.dbPath()}
+	if !file.Exists() {
+		svc, err := e.service()
+		if err != nil {
+			return err
+		}
+		_, err = svc.Matters(ctx, app.MatterQuery{})
+		return err
+	}
+	held, err := e.holdDatabase()
+	if err != nil {
+		return err
+	}
+	defer held.Close()
 	if clk.scheduler == nil {
 		clk.scheduler = newCronScheduler
 	}
@@ -111,6 +158,11 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	if len(e.config().Recipients.Officers) == 0 {
 		log.Warn("no recipients.officers in the configuration: reminders have nobody to go to (gongkai config example shows how)")
 	}
+	web, err := e.startServer(svc.(*app.Local), log, clk)
+	if err != nil {
+		return err
+	}
+	defer web.close()
 	jobs := app.NewJobs(svc, times, log)
 	jobs.CatchUp(ctx)
 	sched, err := e.schedule(ctx, clk, log, jobs)
@@ -121,7 +173,8 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	for {
 		select {
 		case <-ctx.Done():
-			log.Info("stopping: waiting for the job in progress")
+			log.Info("stopping: waiting for the requests and the job in progress")
+			web.shutdown(log)
 			sched.Stop()
 			jobs.Wait() // the sender finishes the message in flight, then sees ctx
 			log.Info("stopped")
@@ -143,6 +196,7 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 				return err
 			}
 			jobs.Reconfigure(svc, times)
+			web.use(svc.(*app.Local))
 			if sched, err = e.schedule(ctx, clk, log, jobs); err != nil {
 				return err
 			}

@@ -362,5 +362,9 @@ func minute(t time.Time) string {
 	return t.In(calendar.Shanghai).Format("2006-01-02 15:04")
 }
 
-// local reports whether commands run on this machine's file (no server).
-func (e *env) local() bool { return true }
+// local reports whether commands run on this machine (the file, or the
+// server's socket), where there is no account of one's own.
+func (e *env) local() bool {
+	t, err := e.target()
+	return err != nil || t.kind != targetServer
+}

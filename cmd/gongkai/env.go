@@ -15,6 +15,7 @@ import (
 	"gongkai/config"
 	"gongkai/notify"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 	"gongkai/tracker/app"
 	"gongkai/tracker/boltstore"
 )
@@ -36,6 +37,20 @@ type env struct {
 	configFlag string         // --config
 	cfg        *config.Config // loaded before a command runs
 	svc        app.Service    // built on first use
+
+	// held is the database the server holds open; nil: opened for each
+	// operation. realClock: the server's, which ignores GONGKAI_NOW.
+	held      *boltstore.Store
+	realClock bool
+
+	serverFlag string  // --server
+	tgt        *target // where operations run, found on first use
+	// noRemote: this command runs on the file whatever is running (the
+	// server itself).
+	noRemote bool
+	// prompt asks a person at a terminal (without echo when secret); nil
+	// when standard input is not one.
+	prompt func(label string, secret bool) (string, error)
 }
 
 // Environment variables gongkai reads.
@@ -65,7 +80,7 @@ func (e *env) config() *config.Config {
 // the machine's.
 func (e *env) clock() (func() time.Time, error) {
 	v := e.getenv(envNow)
-	if v == "" {
+	if v == "" || e.realClock {
 		return time.Now, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
@@ -97,6 +112,16 @@ func (e *env) service() (app.Service, error) {
 	if e.svc != nil {
 		return e.svc, nil
 	}
+	if e.held == nil && !e.noRemote {
+		t, err := e.target()
+		if err != nil {
+			return nil, err
+		}
+		if t.kind != targetFile {
+			e.svc = t.client()
+			return e.svc, nil
+		}
+	}
 	now, err := e.clock()
 	if err != nil {
 		return nil, err
@@ -106,7 +131,7 @@ func (e *env) service() (app.Service, error) {
 }
 
 // newService returns the operations on the clock now.
-func (e *env) newService(now func() time.Time) app.Service {
+func (e *env) newService(now func() time.Time) *app.Local {
 	cfg := e.config()
 	mode, _ := cfg.Mode()             // checked when the configuration was loaded
 	wait, _ := cfg.LockWaitDuration() // likewise
@@ -115,12 +140,18 @@ func (e *env) newService(now func() time.Time) app.Service {
 		fmt.Fprintf(e.stderr, "gongkai: 数据库 %s 由较早版本的 gongkai 写入，正在升级格式（只需一次；数据多时要几分钟，中途中断不会丢失数据，下次接着升级）……\n", path)
 	}}}
 	var store tracker.Store = file
-	if wrapStore != nil {
-		store = wrapStore(file)
+	var maint app.Maintenance = file
+	if e.held != nil {
+		store, maint = e.held, e.held
 	}
+	if wrapStore != nil {
+		store = wrapStore(store)
+	}
+	lock := access.Lockout{After: cfg.Server.LockoutAfter, For: time.Duration(cfg.Server.LockoutMinutes) * time.Minute}
 	return app.NewLocal(app.Config{
 		Store:       store,
-		Maintenance: file,
+		Maintenance: maint,
+		Lockout:     lock,
 		Now:         now,
 		Settings:    settings(cfg),
 		Renderer:    notify.Renderer{},

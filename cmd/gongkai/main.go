@@ -4,8 +4,11 @@
 package main
 
 import (
+	"bufio"
+	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -23,6 +26,18 @@ func main() {
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		e.tty = os.Stderr // progress only where a person watches it
+	}
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		e.prompt = func(label string, secret bool) (string, error) {
+			fmt.Fprint(os.Stderr, label)
+			if secret {
+				b, err := term.ReadPassword(fd)
+				fmt.Fprintln(os.Stderr)
+				return string(b), err
+			}
+			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+			return strings.TrimRight(line, "\r\n"), err
+		}
 	}
 	os.Exit(run(os.Args[1:], e))
 }

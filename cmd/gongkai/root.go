@@ -50,6 +50,7 @@ func newRootCmd(e *env) *cobra.Command {
 	})
 	root.PersistentFlags().StringVar(&e.dbFlag, "db", "", "数据库文件路径（默认 $GONGKAI_DB、配置文件的 database 或 ./gongkai.db）")
 	root.PersistentFlags().StringVar(&e.configFlag, "config", "", "配置文件路径（默认 $GONGKAI_CONFIG 或 ./gongkai.toml）")
+	root.PersistentFlags().StringVar(&e.serverFlag, "server", "", "服务器地址（默认 $GONGKAI_SERVER 或上次登录的服务器）")
 	ascii := new(bool)
 	if sw, ok := e.stdout.(*safeWriter); ok {
 		ascii = &sw.ascii
@@ -65,6 +66,17 @@ func newRootCmd(e *env) *cobra.Command {
 			return err
 		}
 		e.cfg = cfg
+		// Against a server, the account is who acts: --by would let
+		// anyone write anyone's name into the records.
+		if f := c.Flags().Lookup("by"); f != nil && f.Changed && c.Name() != "serve" {
+			t, err := e.target()
+			if err != nil {
+				return err
+			}
+			if t.kind != targetFile {
+				return inputErrorf("--by 不能用于服务器（%s）：记录中的操作人就是登录的账号", t.server)
+			}
+		}
 		if c.Annotations[needs] == needsMail {
 			return cfg.MailErr()
 		}
@@ -98,6 +110,9 @@ func newRootCmd(e *env) *cobra.Command {
 		newUserCmd(e),
 		newSectionCmd(e),
 		newTokenCmd(e),
+		newLoginCmd(e),
+		newLogoutCmd(e),
+		newWhoamiCmd(e),
 		newVersionCmd(e),
 	)
 	root.Version = strings.TrimSuffix(versionText(), "\n")

@@ -93,6 +93,8 @@ func startServe(t *testing.T, vars map[string]string) *daemonRun {
 		scheduler: func(*slog.Logger) scheduler { d.sched = &handScheduler{jobs: map[string]func(){}}; return d.sched },
 		tick:      d.tick,
 		done:      d.steps,
+		fakeClock: true, // the tests' GONGKAI_NOW
+		listen:    "127.0.0.1:0",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel

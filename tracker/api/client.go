@@ -125,8 +125,9 @@ func localOnly(op access.Operation) error {
 	return access.Check(nil, op)
 }
 
-func (c *Client) Init(ctx context.Context) (*app.InitResult, error) {
-	return nil, localOnly(access.OpInit)
+// Init is done on the server's machine only: through its socket.
+func (c *Client) Init(ctx context.Context) (out *app.InitResult, err error) {
+	return out, c.call(ctx, "POST", "/api/v1/init", nil, &out)
 }
 
 func (c *Client) Log(ctx context.Context, in app.LogInput) (out *app.EventDetail, err error) {
@@ -344,8 +345,15 @@ func (c *Client) Check(ctx context.Context) (out *app.CheckResult, err error) {
 	return out, c.call(ctx, "GET", "/api/v1/check", nil, &out)
 }
 
+// Dump is done on the server's machine only: through its socket.
 func (c *Client) Dump(ctx context.Context, bucket string, w io.Writer) error {
-	return localOnly(access.OpDump)
+	resp, err := c.send(ctx, "GET", "/api/v1/dump?bucket="+url.QueryEscape(bucket), nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(w, resp.Body)
+	return err
 }
 
 func (c *Client) Login(ctx context.Context, in app.LoginInput) (out *app.LoginResult, err error) {

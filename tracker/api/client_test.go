@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -85,6 +86,9 @@ func TestClientIsTheService(t *testing.T) {
 	// What only the server's machine may do.
 	if _, err := admin.Init(ctx); tracker.ErrorCode(err) != tracker.EForbidden {
 		t.Errorf("init over HTTP: %v", err)
+	}
+	if err := admin.Dump(ctx, "", io.Discard); tracker.ErrorCode(err) != tracker.EForbidden {
+		t.Errorf("dump over HTTP: %v", err)
 	}
 	// A server that is not there.
 	gone := &api.Client{Base: "http://127.0.0.1:1"}

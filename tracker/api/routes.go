@@ -137,6 +137,15 @@ func (s *Server) routes() {
 	})
 
 	// The system.
+	s.route("POST /api/v1/init", false, 0, get(func(r *http.Request) (any, error) { return svc.Init(r.Context()) }))
+	s.route("GET /api/v1/dump", false, 0, func(w http.ResponseWriter, r *http.Request) error {
+		pw := &lazyWriter{w: w, contentType: "application/x-ndjson; charset=utf-8"}
+		err := svc.Dump(r.Context(), r.URL.Query().Get("bucket"), pw)
+		if err != nil && !pw.started {
+			return err
+		}
+		return nil
+	})
 	s.route("GET /api/v1/check", false, 0, get(func(r *http.Request) (any, error) { return svc.Check(r.Context()) }))
 	s.route("GET /api/v1/backup", false, 0, s.backup)
 
@@ -320,15 +329,20 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) error {
 // lazyWriter sets the download's headers at its first byte, so that an
 // error before any is still answered as an error.
 type lazyWriter struct {
-	w       http.ResponseWriter
-	started bool
+	w           http.ResponseWriter
+	contentType string // "": a backup's file
+	started     bool
 }
 
 func (l *lazyWriter) Write(p []byte) (int, error) {
 	if !l.started {
 		l.started = true
-		l.w.Header().Set("Content-Type", "application/octet-stream")
-		l.w.Header().Set("Content-Disposition", `attachment; filename="gongkai-backup.db"`)
+		if l.contentType != "" {
+			l.w.Header().Set("Content-Type", l.contentType)
+		} else {
+			l.w.Header().Set("Content-Type", "application/octet-stream")
+			l.w.Header().Set("Content-Disposition", `attachment; filename="gongkai-backup.db"`)
+		}
 	}
 	return l.w.Write(p)
 }

@@ -182,11 +182,17 @@ func (f *File) CheckFile(audit func(uint64, tracker.ReadEntry), event func(uint6
 		return nil, err
 	}
 	defer s.Close()
+	return s.CheckFile(audit, event)
+}
+
+// CheckFile checks the open file (Store.Check), in one read transaction:
+// writers go on meanwhile.
+func (s *Store) CheckFile(audit func(uint64, tracker.ReadEntry), event func(uint64, tracker.StoredHash)) (*app.FileCheck, error) {
 	r, err := s.CheckWith(CheckHooks{Audit: audit, Event: event})
 	if err != nil {
 		return nil, err
 	}
-	fc := &app.FileCheck{Path: f.Path, Current: SchemaVersion, Outdated: s.Outdated(),
+	fc := &app.FileCheck{Path: s.path, Current: SchemaVersion, Outdated: s.Outdated(),
 		Events: r.Records(string(bucketEvents)), Open: r.Records(string(bucketOpen))}
 	for _, p := range r.Problems {
 		fc.Problems = append(fc.Problems, p.String())
@@ -200,6 +206,15 @@ func (f *File) CheckFile(audit func(uint64, tracker.ReadEntry), event func(uint6
 	}
 	return fc, nil
 }
+
+// Create runs first on the open file, which exists already: a Store is
+// app.Maintenance for the process that holds the file (the server).
+func (s *Store) Create(first func() error) (bool, error) { return false, first() }
+
+// Inspect runs fn in a read transaction.
+func (s *Store) Inspect(fn func(tracker.Tx) error) error { return s.View(fn) }
+
+var _ app.Maintenance = (*Store)(nil)
 
 // Inspect runs fn in a read transaction of the file as it is, without
 // upgrading it.

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// office is gongkai serve running as its own process, on a free port,
+// with its socket beside the database; each person runs the CLI in a
+// folder and a configuration folder of their own.
+type officeServer struct {
+	t    *testing.T
+	bin  string
+	dir  string // the server's folder: gongkai.toml, g.db
+	url  string
+	cmd  *exec.Cmd
+	logs *syncBuffer
+}
+
+// startOffice starts the server with --fake-clock at now, after init, and
+// waits for it to listen.
+func startOffice(t *testing.T, bin, now string) *officeServer {
+	t.Helper()
+	o := &officeServer{t: t, bin: bin, dir: t.TempDir(), logs: &syncBuffer{}}
+	os.WriteFile(filepath.Join(o.dir, "gongkai.toml"), []byte("database = \"g.db\"\n[server]\nlisten = \"127.0.0.1:0\"\n"+
+		"[recipients]\nofficers = [\"officer@zgq.example.gov.cn\"]\n"), 0o600)
+	if out, err := o.local(now, "init").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v %s", err, out)
+	}
+	o.cmd = o.local(now, "serve", "--fake-clock")
+	pr, pw := io.Pipe()
+	o.cmd.Stderr = pw
+	if err := o.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		o.cmd.Process.Kill()
+		o.cmd.Wait()
+	})
+	listening := regexp.MustCompile(`api=(http://127\.0\.0\.1:\d+)/api/v1`)
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			o.logs.Write([]byte(sc.Text() + "\n"))
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case o.url = <-found:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the server did not start:\n%s", o.logs.String())
+	}
+	return o
+}
+
+// local is a command on the server's machine, in its folder.
+func (o *officeServer) local(now string, args ...string) *exec.Cmd {
+	c := exec.Command(o.bin, args...)
+	c.Dir = o.dir
+	c.Env = append(os.Environ(), "GONGKAI_NOW="+now, "XDG_CONFIG_HOME="+filepath.Join(o.dir, "cfg"), "GONGKAI_DB=", "GONGKAI_SERVER=")
+	return c
+}
+
+// desk is a person's computer: a folder and a configuration folder.
+type desk struct {
+	o   *officeServer
+	dir string
+}
+
+func (o *officeServer) desk() *desk { return &desk{o: o, dir: o.t.TempDir()} }
+
+func (d *desk) run(stdin string, args ...string) (code int, stdout, stderr string) {
+	c := exec.Command(d.o.bin, args...)
+	c.Dir = d.dir
+	c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(d.dir, "cfg"), "GONGKAI_DB=", "GONGKAI_SERVER=", "GONGKAI_NOW=")
+	c.Stdin = strings.NewReader(stdin)
+	var out, errOut strings.Builder
+	c.Stdout, c.Stderr = &out, &errOut
+	err := c.Run()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		d.o.t.Fatal(err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+func (d *desk) must(stdin string, args ...string) string {
+	d.o.t.Helper()
+	code, out, errOut := d.run(stdin, args...)
+	if code != 0 {
+		d.o.t.Fatalf("gongkai %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// account creates an account on the server's machine (through its
+// socket) and logs in from a desk with a password of its own.
+func (o *officeServer) account(now, name, roles string, extra ...string) *desk {
+	o.t.Helper()
+	out, err := o.local(now, append([]string{"user", "add", name, "--role", roles, "--format", "json"}, extra...)...).CombinedOutput()
+	if err != nil {
+		o.t.Fatalf("user add %s: %v %s", name, err, out)
+	}
+	var created struct{ Password string }
+	if err := json.Unmarshal(out, &created); err != nil {
+		o.t.Fatalf("user add %s: %v %s", name, err, out)
+	}
+	d := o.desk()
+	out2 := d.must(created.Password+"\nOffice-2026-"+strings.ToUpper(name[:1])+"\n", "login", "--server", o.url, "--user", name, "--password-stdin")
+	if !strings.Contains(out2, "已登录 "+o.url) {
+		o.t.Fatalf("login %s: %s", name, out2)
+	}
+	return d
+}
+
+// The office at work: accounts made on the server's machine, each person
+// on a desk of their own against the running server — the staff flow as a
+// staff account, a refused waive, a disclosure as an officer, a report as
+// a supervisor — and the audit log naming each account.
+func TestRemoteCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs a server")
+	}
+	bin := buildBinary(t)
+	now := "2026-11-20T10:00:00+08:00"
+	o := startOffice(t, bin, now)
+
+	// On the server's machine, through the socket: sections and accounts.
+	if out, err := o.local(now, "section", "add", "社保股", "--level1", "社会保险参保登记").CombinedOutput(); err != nil {
+		t.Fatalf("section add: %v %s", err, out)
+	}
+	if out, _ := o.local(now, "whoami").CombinedOutput(); !strings.Contains(string(out), "经本机服务器的套接字") {
+		t.Errorf("whoami on the server's machine: %s", out)
+	}
+	staff := o.account(now, "zhangsan", "staff", "--display", "张三", "--section", "社保股")
+	officer := o.account(now, "zhao", "officer")
+	leader := o.account(now, "leader", "supervisor")
+	auditor := o.account(now, "shenji", "auditor")
+
+	// The staff flow, as the staff account.
+	if out := staff.must("", "whoami"); !strings.Contains(out, "账号 zhangsan（张三），角色 经办人员，股室 社保股") {
+		t.Errorf("whoami: %s", out)
+	}
+	out := staff.must("", "log", "3", "--changed", "--summary", "调整参保登记办理材料", "--date", "2026-11-02")
+	if !strings.Contains(out, "公开期限  2026-11-30 星期一") {
+		t.Errorf("log: %s", out)
+	}
+	// --by is refused: the account acts.
+	if code, _, errOut := staff.run("", "log", "3", "--changed", "--summary", "x", "--by", "李四"); code != 2 || !strings.Contains(errOut, "--by 不能用于服务器") {
+		t.Errorf("--by against the server: exit %d %s", code, errOut)
+	}
+	// Another section's matter, and a waive: refused in Chinese, exit 2.
+	if code, _, errOut := staff.run("", "log", "45", "--changed", "--summary", "待遇"); code != 2 || !strings.Contains(errOut, "不属于账号 zhangsan 所在股室") {
+		t.Errorf("another section's matter: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := staff.run("", "waive", "1", "--reason", "涉及隐私"); code != 2 || !strings.Contains(errOut, "这项操作需要公开专员的角色；当前账号是经办人员") {
+		t.Errorf("waive as staff: exit %d %s", code, errOut)
+	}
+	if out := staff.must("", "events"); !strings.Contains(out, "共 1 个事件") {
+		t.Errorf("staff's events: %s", out)
+	}
+	// The officer discloses.
+	if out := officer.must("", "disclose", "1", "--all", "--url", "https://www.zgq.gov.cn/xxgk/1"); !strings.Contains(out, "按时公开") {
+		t.Errorf("disclose: %s", out)
+	}
+	// The supervisor reads the report, and may change nothing.
+	if out := leader.must("", "report", "weekly", "--as-of", "2026-11-23"); !strings.Contains(out, "政务公开周报（截至 2026-11-23（星期一））") {
+		t.Errorf("report: %s", out)
+	}
+	if code, _, errOut := leader.run("", "log", "3", "--changed", "--summary", "x"); code != 2 || !strings.Contains(errOut, "当前账号是领导") {
+		t.Errorf("log as supervisor: exit %d %s", code, errOut)
+	}
+	// The auditor's log names each account.
+	audit := auditor.must("", "audit")
+	for _, want := range []string{"zhangsan", "zhao", "登录", "新建账号 leader"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit log lacks %q:\n%s", want, audit)
+		}
+	}
+	if code, _, errOut := staff.run("", "audit"); code != 2 || !strings.Contains(errOut, "审计员") {
+		t.Errorf("audit as staff: exit %d %s", code, errOut)
+	}
+	// Logout revokes the token: the desk is no longer logged in.
+	staff.must("", "logout")
+	if code, _, errOut := staff.run("", "events", "--server", o.url); code != 2 || !strings.Contains(errOut, "未登录") {
+		t.Errorf("after logout: exit %d %s", code, errOut)
+	}
+
+	// SIGTERM: the server stops cleanly and removes its socket; the CLI
+	// on its machine opens the file again.
+	o.cmd.Process.Signal(syscall.SIGTERM)
+	if err := o.cmd.Wait(); err != nil {
+		t.Errorf("serve after SIGTERM: %v\n%s", err, o.logs.String())
+	}
+	if _, err := os.Stat(filepath.Join(o.dir, "g.db.sock")); err == nil {
+		t.Error("the socket is left behind")
+	}
+	if out, err := o.local(now, "check").CombinedOutput(); err != nil || !strings.Contains(string(out), "完好") {
+		t.Errorf("check after the server: %v %s", err, out)
+	}
+}
