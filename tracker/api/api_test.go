@@ -49,8 +49,8 @@ func newOffice(t *testing.T) *office {
 	if _, err := o.svc.PutSection(local, app.SectionInput{Name: "社保股", Level1: []string{"社会保险参保登记"}, New: true}); err != nil {
 		t.Fatal(err)
 	}
-	o.srv = httptest.NewServer(api.New(api.Config{Service: o.svc, Auth: o.svc, Backup: o.svc, Now: func() time.Time { return o.now },
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
+	o.srv = httptest.NewServer(conformance(t, api.New(api.Config{Service: o.svc, Auth: o.svc, Backup: o.svc, Now: func() time.Time { return o.now },
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})))
 	t.Cleanup(o.srv.Close)
 	for _, r := range access.Roles {
 		var sections []string

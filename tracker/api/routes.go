@@ -21,6 +21,12 @@ func (s *Server) routes() {
 		return nil
 	})
 
+	s.route("GET /api/v1/openapi.json", true, 0, func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(openapiJSON)
+		return nil
+	})
+
 	// Who acts.
 	s.route("POST /api/v1/login", true, MaxBody, s.login)
 	s.route("POST /api/v1/logout", false, 0, func(w http.ResponseWriter, r *http.Request) error {

@@ -61,10 +61,11 @@ type Config struct {
 
 // Server is the API's handler.
 type Server struct {
-	cfg     Config
-	mux     *http.ServeMux
-	limits  *limiter
-	handler http.Handler
+	cfg      Config
+	patterns []string // every route registered, as "METHOD /path"
+	mux      *http.ServeMux
+	limits   *limiter
+	handler  http.Handler
 }
 
 // New returns the API's handler.
@@ -84,6 +85,9 @@ func New(cfg Config) *Server {
 	s.handler = cop.Handler(http.HandlerFunc(s.serve))
 	return s
 }
+
+// Patterns are the routes, as "METHOD /path".
+func (s *Server) Patterns() []string { return s.patterns }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
@@ -126,6 +130,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // route registers a handler that needs an account (open: anyone) and
 // reads at most limit bytes of body.
 func (s *Server) route(pattern string, open bool, limit int64, h handlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if limit == MaxImportBody && s.cfg.MaxImport > 0 {
 			limit = s.cfg.MaxImport
