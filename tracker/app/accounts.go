@@ -569,3 +569,55 @@ func (l *Local) Sections(ctx context.Context) (*SectionList, error) {
 	}
 	return out, err
 }
+
+// recipients are who hears about what: the configuration's [recipients]
+// (mailboxes that are no account's, such as a shared 督查室 address),
+// and the accounts with an address — officers with the officers,
+// supervisors with the supervisors, staff with the owners of their
+// sections' 一级事项. A disabled account hears nothing; an address is
+// named once.
+func (l *Local) recipients() (Recipients, error) {
+	r := l.cfg.Settings.Recipients
+	out := Recipients{Officers: slices.Clone(r.Officers), Supervisors: slices.Clone(r.Supervisors), Owners: slices.Clone(r.Owners)}
+	err := l.accountRead(func(_ tracker.Tx, s access.Store) error {
+		sections := map[string]*access.Section{}
+		if err := s.Sections(func(sec *access.Section) error { sections[sec.Name] = sec; return nil }); err != nil {
+			return err
+		}
+		return s.Accounts(func(a *access.Account) error {
+			if a.Disabled || a.Email == "" || access.CheckRoles(a.Roles) != nil {
+				return nil
+			}
+			if slices.Contains(a.Roles, access.Officer) {
+				out.Officers = addAddress(out.Officers, a.Email)
+			}
+			if slices.Contains(a.Roles, access.Supervisor) {
+				out.Supervisors = addAddress(out.Supervisors, a.Email)
+			}
+			if slices.Contains(a.Roles, access.Staff) {
+				for _, name := range a.Sections {
+					if sec := sections[name]; sec != nil {
+						for _, l1 := range sec.Level1 {
+							out.Owners = append(out.Owners, tracker.Owner{Level1: l1, Emails: []string{a.Email}})
+						}
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if noDatabase(err) {
+		return out, nil
+	}
+	return out, err
+}
+
+// addAddress adds an address unless list names it already.
+func addAddress(list []string, addr string) []string {
+	for _, have := range list {
+		if strings.EqualFold(tracker.AddressOf(have), tracker.AddressOf(addr)) {
+			return list
+		}
+	}
+	return append(list, addr)
+}

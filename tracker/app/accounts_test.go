@@ -409,3 +409,49 @@ func TestDisableAndReset(t *testing.T) {
 		t.Errorf("the change's entry: %+v", a.Entries)
 	}
 }
+
+// Recipients follow the accounts: an officer's, a supervisor's and a
+// section's staff's addresses hear what the configuration's do; a disabled
+// account hears nothing.
+func TestRecipientsFollowAccounts(t *testing.T) {
+	svc, _ := newAccountService(t)
+	local := app.WithActor(context.Background(), "local:root")
+	for _, a := range []app.AccountInput{
+		{Name: "zhao", Email: "zhao@example.gov.cn", Roles: []access.Role{access.Officer}},
+		{Name: "leader2", Email: "leader2@example.gov.cn", Roles: []access.Role{access.Supervisor}},
+		{Name: "zhangsan", Email: "zhangsan@example.gov.cn", Roles: []access.Role{access.Staff}, Sections: []string{"社保股"}},
+		{Name: "lisi", Email: "lisi@example.gov.cn", Roles: []access.Role{access.Staff}, Sections: []string{"待遇股"}},
+		{Name: "gone", Email: "gone@example.gov.cn", Roles: []access.Role{access.Officer}},
+	} {
+		if _, err := svc.CreateAccount(local, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.SetAccountState(local, app.AccountState{Name: "gone", Action: app.AccountDisable}); err != nil {
+		t.Fatal(err)
+	}
+	// Matter 3 (社会保险参保登记, 社保股), overdue by far: officers,
+	// supervisors and the section's staff hear of it.
+	if _, err := svc.Log(local, app.LogInput{Matter: "3", Kind: tracker.Changed, Date: day("2026-09-01"), Summary: "调整参保登记办理材料"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := svc.RemindRun(local, app.RemindInput{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var to []string
+	for _, m := range r.Queued {
+		to = append(to, m.To...)
+	}
+	all := strings.Join(to, " ")
+	for _, want := range []string{"officer@example.gov.cn", "zhao@example.gov.cn", "leader2@example.gov.cn", "zhangsan@example.gov.cn"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("%s hears nothing: %v", want, to)
+		}
+	}
+	for _, not := range []string{"lisi@example.gov.cn", "gone@example.gov.cn"} {
+		if strings.Contains(all, not) {
+			t.Errorf("%s hears of another section's event, or is disabled: %v", not, to)
+		}
+	}
+}

@@ -40,10 +40,14 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 		return nil, tracker.Invalid(tracker.FieldAsOf, "日期 %s 在今天（%s）之后：未来的日子只能试运行，不记录、不发送", day, today)
 	}
 	s := l.cfg.Settings
-	req := tracker.RemindRequest{Rules: s.Reminders, Officers: s.Recipients.Officers,
-		Supervisors: s.Recipients.Supervisors, Owners: s.Recipients.Owners}
+	rcpt, err := l.recipients()
+	if err != nil {
+		return nil, err
+	}
+	req := tracker.RemindRequest{Rules: s.Reminders, Officers: rcpt.Officers,
+		Supervisors: rcpt.Supervisors, Owners: rcpt.Owners}
 	if len(req.Officers) == 0 {
-		return nil, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldRecipients, "配置中没有 recipients.officers（政务公开专员的邮箱）：提醒无人接收，未作任何记录")
+		return nil, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldRecipients, "没有政务公开专员的邮箱（配置中的 recipients.officers，或有邮箱的公开专员账号）：提醒无人接收，未作任何记录")
 	}
 	var dl Deliverer
 	if !dryRun {

@@ -136,10 +136,14 @@ func (l *Local) queueReports(ctx context.Context, to []string, days func(cal *ca
 // recipients returns who receives the weekly report, or an error when
 // nobody does.
 func (l *Local) reportRecipients() ([]string, error) {
-	to := l.cfg.Settings.Recipients.Weekly()
+	r, err := l.recipients()
+	if err != nil {
+		return nil, err
+	}
+	to := r.Weekly()
 	if len(to) == 0 {
 		return nil, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldRecipients,
-			"配置中没有 recipients.supervisors 或 recipients.officers：报告无人接收")
+			"没有领导或公开专员的邮箱（配置中的 recipients.supervisors、recipients.officers，或有邮箱的领导、公开专员账号）：报告无人接收")
 	}
 	return to, nil
 }
@@ -187,7 +191,11 @@ func (l *Local) SendDueWeeklyReports(ctx context.Context, schedule Schedule) (*R
 	if _, err := authorize(ctx, access.OpJobs); err != nil {
 		return nil, err
 	}
-	to := l.cfg.Settings.Recipients.Weekly()
+	r, err := l.recipients()
+	if err != nil {
+		return nil, err
+	}
+	to := r.Weekly()
 	if len(to) == 0 {
 		return &ReportSent{}, nil
 	}
