@@ -215,7 +215,7 @@ func (c *Client) Events(ctx context.Context, q app.EventQuery) (*app.EventList, 
 		out.AsOf = page.AsOf
 		out.Events = append(out.Events, page.Events...)
 		offset += len(page.Events)
-		if len(page.Events) == 0 || offset >= page.Total {
+		if !page.More || len(page.Events) == 0 {
 			return out, nil
 		}
 		if page.AsOf != q.AsOf && q.AsOf.IsZero() {

@@ -460,10 +460,10 @@ func intParam(q url.Values, name string, min, max int) (*int, error) {
 	return &n, nil
 }
 
-// EventPage is a page of an event list.
+// EventPage is a page of an event list: More says there are events
+// after it.
 type EventPage struct {
 	app.EventList
-	Total  int `json:"total"`
 	Offset int `json:"offset"`
 	Limit  int `json:"limit"`
 }
@@ -503,20 +503,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	in.Offset, in.Limit = 0, DefaultLimit
+	if offset != nil {
+		in.Offset = *offset
+	}
+	if limit != nil {
+		in.Limit = *limit
+	}
 	list, err := s.cfg.Service.Events(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	page := EventPage{EventList: *list, Total: len(list.Events), Limit: DefaultLimit}
-	if offset != nil {
-		page.Offset = *offset
-	}
-	if limit != nil {
-		page.Limit = *limit
-	}
-	start := min(page.Offset, page.Total)
-	page.Events = list.Events[start:min(start+page.Limit, page.Total)]
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, EventPage{EventList: *list, Offset: in.Offset, Limit: in.Limit})
 	return nil
 }
 

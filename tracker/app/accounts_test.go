@@ -2,7 +2,10 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"path/filepath"
+	"sync"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"gongkai/tracker"
 	"gongkai/tracker/access"
 	"gongkai/tracker/app"
+	"gongkai/tracker/boltstore"
 )
 
 // cheapHasher hashes as the server does, at a test's cost.
@@ -453,5 +457,97 @@ func TestRecipientsFollowAccounts(t *testing.T) {
 		if strings.Contains(all, not) {
 			t.Errorf("%s hears of another section's event, or is disabled: %v", not, to)
 		}
+	}
+}
+
+// A page of a list: the events after Offset, at most Limit, and whether
+// there are more.
+func TestEventPages(t *testing.T) {
+	svc, _ := newAccountService(t)
+	local := app.WithActor(context.Background(), "local:root")
+	for i := range 5 {
+		if _, err := svc.Log(local, app.LogInput{Matter: "3", Kind: tracker.Changed, Date: day("2026-11-02"), Summary: fmt.Sprint("第", i+1, "件")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		q    app.EventQuery
+		ids  string
+		more bool
+	}{
+		{app.EventQuery{Limit: 2}, "1 2", true},
+		{app.EventQuery{Offset: 2, Limit: 2}, "3 4", true},
+		{app.EventQuery{Offset: 4, Limit: 2}, "5", false},
+		{app.EventQuery{Offset: 9, Limit: 2}, "", false},
+		{app.EventQuery{Open: true, Offset: 3, Limit: 10}, "4 5", false},
+		{app.EventQuery{Open: true, AsOf: day("2026-11-19"), Limit: 2}, "1 2", true}, // not read in id order: sorted, then cut
+	} {
+		l, err := svc.Events(local, tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, e := range l.Events {
+			ids = append(ids, fmt.Sprint(e.ID))
+		}
+		if strings.Join(ids, " ") != tc.ids || l.More != tc.more {
+			t.Errorf("%+v: %v more=%v, want %s more=%v", tc.q, ids, l.More, tc.ids, tc.more)
+		}
+	}
+}
+
+// Writers of many goroutines on a server's store share transactions
+// (Batch): every event is there once, with an id of its own, a refused
+// one among them costs the others nothing, and the audit chain holds.
+func TestBatchedWriters(t *testing.T) {
+	store, err := boltstore.Open(filepath.Join(t.TempDir(), "g.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	svc := app.NewLocal(app.Config{Store: store, Maintenance: store, Now: func() time.Time { return now }, Hasher: cheapHasher(t)})
+	local := app.WithActor(context.Background(), "local:root")
+	if _, err := svc.Init(local); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := range 200 {
+		wg.Go(func() {
+			matter := "3"
+			if i%50 == 49 {
+				matter = "999" // refused
+			}
+			_, err := svc.Log(local, app.LogInput{Matter: matter, Kind: tracker.Changed, Date: day("2026-11-02"), Summary: fmt.Sprint("并发第", i, "件")})
+			if (err != nil) != (matter == "999") {
+				errs <- fmt.Errorf("log %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	l, err := svc.Events(local, app.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, e := range l.Events {
+		if e.ID != uint64(i+1) || seen[e.Summary] {
+			t.Fatalf("event %d: id %d, %q seen before: %v", i, e.ID, e.Summary, seen[e.Summary])
+		}
+		seen[e.Summary] = true
+	}
+	if len(l.Events) != 196 {
+		t.Errorf("%d events, want 196", len(l.Events))
+	}
+	if v, err := svc.VerifyAudit(local); err != nil || v.Head.Count != 197 {
+		t.Errorf("audit: %+v %v", v, err)
+	}
+	if r, err := svc.Check(local); err != nil || len(r.FileProblems) > 0 {
+		t.Errorf("check: %+v %v", r, err)
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,7 +33,7 @@ func (l *Local) change(ctx context.Context, fn func(u *unit) (*tracker.Event, er
 // is written.
 func (l *Local) changeAt(ctx context.Context, id uint64, version int, fn func(u *unit) (*tracker.Event, error)) (*EventDetail, error) {
 	var out *EventDetail
-	err := l.write(ctx, func(u *unit) error {
+	err := l.batchWrite(ctx, func(u *unit) error {
 		if version != 0 {
 			e, err := u.Tx.Event(id)
 			if err != nil {
@@ -236,16 +237,39 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 				}
 			}
 		}
-		return f.each(tx)(func(e *tracker.Event) error {
+		each, byID := f.each(tx)
+		// A page of a list read in id order stops once it is full (and
+		// one more says there are more).
+		stopAt := -1
+		if q.Limit > 0 && byID {
+			stopAt = q.Offset + q.Limit + 1
+		}
+		err := each(func(e *tracker.Event) error {
 			if v, ok := f.match(e, cal); ok {
 				out.Events = append(out.Events, v)
+				if len(out.Events) == stopAt {
+					return errPageFull
+				}
 			}
 			return nil
 		})
+		if errors.Is(err, errPageFull) {
+			err = nil
+		}
+		return err
 	})
 	slices.SortFunc(out.Events, func(a, b tracker.EventView) int { return cmp.Compare(a.ID, b.ID) })
+	if q.Limit > 0 {
+		start := min(q.Offset, len(out.Events))
+		end := min(start+q.Limit, len(out.Events))
+		out.More = end < len(out.Events)
+		out.Events = out.Events[start:end]
+	}
 	return out, err
 }
+
+// errPageFull stops the reading of a list whose page is full.
+var errPageFull = errors.New("page full")
 
 // eventFilter is an EventQuery checked and ready to run.
 type eventFilter struct {
@@ -328,7 +352,7 @@ func statusChoices() string {
 // each chooses what to read: only events open as of the day can be open
 // or overdue then — as of today those of the index of open events, as of
 // another day also those closed since; other queries read every event.
-func (f *eventFilter) each(tx tracker.Tx) func(func(*tracker.Event) error) error {
+func (f *eventFilter) each(tx tracker.Tx) (each func(func(*tracker.Event) error) error, byID bool) {
 	openOnly := f.Open || f.Overdue || f.DueWithin != nil
 	if f.status != nil {
 		openOnly = true
@@ -338,11 +362,11 @@ func (f *eventFilter) each(tx tracker.Tx) func(func(*tracker.Event) error) error
 	}
 	switch {
 	case !openOnly:
-		return tx.Events
+		return tx.Events, true
 	case f.asOf == f.today:
-		return tx.OpenEvents
+		return tx.OpenEvents, true
 	}
-	return func(fn func(*tracker.Event) error) error { return tracker.OpenAsOf(tx, f.asOf, fn) }
+	return func(fn func(*tracker.Event) error) error { return tracker.OpenAsOf(tx, f.asOf, fn) }, false
 }
 
 // match returns e's view when the query selects it.

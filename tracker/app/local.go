@@ -175,18 +175,41 @@ type unit struct {
 	initialised bool
 }
 
+// Batcher is a store whose writers of several goroutines may share a
+// transaction and its commit (boltstore.Store.Batch): a server's many
+// small writes, one sync of the disk for many.
+type Batcher interface {
+	Batch(fn func(tracker.Tx) error) error
+}
+
 // write runs fn in one write transaction, with the calendar in force, on a
 // database that has a catalogue (the embedded one is loaded on first use).
 // Nothing is written when fn fails.
 func (l *Local) write(ctx context.Context, fn func(u *unit) error) error {
+	return l.writeUnit(ctx, false, fn)
+}
+
+// batchWrite is write for a small change that may share its transaction
+// with other goroutines' (a Batcher's): fn may then run more than once,
+// and must do nothing outside the transaction but set its results.
+func (l *Local) batchWrite(ctx context.Context, fn func(u *unit) error) error {
+	return l.writeUnit(ctx, true, fn)
+}
+
+func (l *Local) writeUnit(ctx context.Context, batch bool, fn func(u *unit) error) error {
 	by, err := tracker.Line(tracker.FieldBy, "操作人", Actor(ctx), tracker.MaxName)
 	if err != nil {
 		return err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	update := l.cfg.Store.Update
+	if b, ok := l.cfg.Store.(Batcher); ok && batch {
+		update = b.Batch // bbolt queues the writers itself
+	} else {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+	}
 	now := l.cfg.Now()
-	return l.cfg.Store.Update(func(tx tracker.Tx) error {
+	return update(func(tx tracker.Tx) error {
 		cal, err := l.calendarOf(tx)
 		if err != nil {
 			return err

@@ -250,12 +250,18 @@ type EventQuery struct {
 	Text string `json:"text,omitempty"`
 	// By selects the events logged by that person (登记人).
 	By string `json:"by,omitempty"`
+	// Offset and Limit, when Limit > 0, select a page of the list (by
+	// id): the reading stops once the page is full.
+	Offset int `json:"offset,omitempty"`
+	Limit  int `json:"limit,omitempty"`
 }
 
 // EventList is the events a query selected, as of a day.
 type EventList struct {
 	AsOf   calendar.Date       `json:"as_of"`
 	Events []tracker.EventView `json:"events"`
+	// More: a page (EventQuery.Limit) has events after it.
+	More bool `json:"more,omitempty"`
 }
 
 // MatterQuery selects matters.

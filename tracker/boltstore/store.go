@@ -341,23 +341,41 @@ func (s *Store) naming(err error) error {
 // Update runs fn in a read-write transaction, committed when fn returns
 // nil and rolled back otherwise.
 func (s *Store) Update(fn func(tracker.Tx) error) error {
-	return s.naming(s.update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketEvents, bucketOpen, bucketAudit, bucketOutbox} {
-			// Keys only grow: pack the pages instead of leaving them half full.
-			tx.Bucket(b).FillPercent = 0.95
-		}
-		t := &Tx{tx: tx}
-		if err := fn(t); err != nil {
-			return err
-		}
-		if err := t.flushDated(); err != nil {
-			return err
-		}
-		// The next generation: what a plan read before this one no longer
-		// sees. Chunks of large contents (blobs.go) are written without it:
-		// they change nothing a plan reads.
-		return tx.Bucket(bucketMeta).Put(keyGeneration, strconv.AppendUint(nil, t.Generation()+1, 10))
+	return s.naming(s.update(func(tx *bolt.Tx) error { return s.unit(tx, fn) }))
+}
+
+// Batch runs fn in a read-write transaction that it may share with the
+// writers of other goroutines calling Batch at the same time: one commit,
+// one sync of the disk, for all of them (bbolt's DB.Batch). fn sees what
+// those before it in the transaction wrote, as if each ran alone in turn.
+// When one of them fails, the transaction is rolled back and the others
+// run again without it: fn may run more than once, and must do nothing
+// outside the transaction but set its results. Batch returns once fn's
+// work is committed (or has failed).
+func (s *Store) Batch(fn func(tracker.Tx) error) error {
+	return s.naming(guarded(s.path, func() error {
+		return s.db.Batch(func(tx *bolt.Tx) error { return s.unit(tx, fn) })
 	}))
+}
+
+// unit is one writer's work in tx: fn, then the date indexes it left to
+// write and the next generation.
+func (s *Store) unit(tx *bolt.Tx, fn func(tracker.Tx) error) error {
+	for _, b := range [][]byte{bucketEvents, bucketOpen, bucketAudit, bucketOutbox} {
+		// Keys only grow: pack the pages instead of leaving them half full.
+		tx.Bucket(b).FillPercent = 0.95
+	}
+	t := &Tx{tx: tx}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flushDated(); err != nil {
+		return err
+	}
+	// The next generation: what a plan read before this one no longer
+	// sees. Chunks of large contents (blobs.go) are written without it:
+	// they change nothing a plan reads.
+	return tx.Bucket(bucketMeta).Put(keyGeneration, strconv.AppendUint(nil, t.Generation()+1, 10))
 }
 
 // errMissing is a record an index points to and that is not there.
