@@ -2,8 +2,10 @@ package tracker
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -295,4 +297,72 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// AuditSince is a Tx that reads the audit entries written after the one
+// numbered seq (boltstore's), without reading those before.
+type AuditSince interface {
+	AuditEntriesAfter(seq uint64, fn func(a *AuditEntry) error) error
+}
+
+// errChanged stops the reading of the entries at the first that changes
+// the plan.
+var errChanged = fmt.Errorf("changed")
+
+// PlanHolds reports whether plan p, made from a read that saw the audit
+// log's first seq entries, still holds in tx, a write transaction begun
+// since: every change written meanwhile (each has its audit entry) is to
+// an event outside the plan that has no reminder due on day either — new
+// events logged, say, while a server keeps busy. Anything else (a change
+// to an event of the plan, or to one now due; another run; an import of
+// the calendar or the catalogue; an account's, which may change who hears)
+// does not hold, and nor does a tx that cannot read the log from seq.
+func PlanHolds(tx Tx, seq uint64, p *ReminderPlan, cal Calendar, day calendar.Date, r RemindRequest) (bool, error) {
+	since, ok := tx.(AuditSince)
+	if !ok {
+		return false, nil
+	}
+	inPlan := map[uint64]bool{}
+	for _, m := range p.Marks {
+		inPlan[m.ID] = true
+	}
+	checked := map[uint64]bool{}
+	err := since.AuditEntriesAfter(seq, func(a *AuditEntry) error {
+		switch a.Action {
+		case AuditLogin, AuditLoginFailed, AuditLocked, AuditLogout, AuditPasswordChanged, AuditTokenIssued, AuditTokenRevoked:
+			return nil // who came in: nothing a reminder says
+		}
+		kind, n, _ := strings.Cut(a.Subject, " ")
+		id, err := strconv.ParseUint(n, 10, 64)
+		if kind != subjectEvent || err != nil || inPlan[id] {
+			return errChanged
+		}
+		if checked[id] {
+			return nil
+		}
+		checked[id] = true
+		e, err := tx.Event(id)
+		if err != nil {
+			return err
+		}
+		if e.State != Open {
+			return nil
+		}
+		st, err := tx.ReminderState(id)
+		if err != nil {
+			return err
+		}
+		stages, err := PlanEvent(e, r.Rules, cal, day, st)
+		if err != nil {
+			return err
+		}
+		if len(stages) > 0 {
+			return errChanged
+		}
+		return nil
+	})
+	if errors.Is(err, errChanged) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -179,6 +179,9 @@ type hashState struct {
 
 // accountWrite runs fn in a write transaction with the store of accounts.
 func (l *Local) accountWrite(ctx context.Context, fn func(u *unit, s access.Store) error) error {
+	// Whatever it changes, the principals known are read again: a token
+	// revoked, an account disabled or given other roles counts at once.
+	defer l.forgetPrincipals()
 	return l.write(ctx, func(u *unit) error {
 		s, err := accountsOf(u.Tx)
 		if err != nil {

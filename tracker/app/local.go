@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gongkai/calendar"
@@ -141,6 +142,11 @@ type Local struct {
 	calKey string
 
 	hashState
+
+	// principals are those Authenticate read, by token hash, until an
+	// account, a section or a token is written.
+	principals   sync.Map
+	principalGen atomic.Uint64
 }
 
 var _ Service = (*Local)(nil)

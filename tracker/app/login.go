@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -203,8 +204,21 @@ func checkNewPassword(name, current, next string) error {
 func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, error) {
 	hash := access.TokenHash(secret)
 	now := l.cfg.Now()
+	// Known already: the token and the account as they were read, kept
+	// until an account, a section or a token is written (accountWrite
+	// forgets them all).
+	gen := l.principalGen.Load() // before reading: a write meanwhile makes what is read stale
+	if k, ok := l.principals.Load(hash); ok {
+		known := k.(*knownPrincipal)
+		if known.gen == gen && known.token.Valid(now) == nil && now.Sub(known.token.LastUsed) < time.Minute {
+			p := *known.p
+			p.Source = source(ctx)
+			return &p, nil
+		}
+	}
 	var p *Principal
 	var touch *access.Token
+	var read access.Token
 	err := l.accountRead(func(_ tracker.Tx, s access.Store) error {
 		t, err := s.Token(hash)
 		if err != nil {
@@ -228,6 +242,7 @@ func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, er
 			}
 			p.Sections = append(p.Sections, *sec)
 		}
+		read = *t
 		if t.Touch(now) {
 			touch = t
 		}
@@ -247,7 +262,11 @@ func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, er
 	if touch != nil {
 		// The idle clock only: no audit entry, and a token revoked
 		// meanwhile stays revoked.
-		err := l.accountWrite(WithActor(ctx, p.Account), func(_ *unit, s access.Store) error {
+		err := l.write(WithActor(ctx, p.Account), func(u *unit) error {
+			s, err := accountsOf(u.Tx)
+			if err != nil {
+				return err
+			}
 			t, err := s.Token(hash)
 			if err != nil {
 				return nil
@@ -258,8 +277,24 @@ func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, er
 		if err != nil {
 			return nil, err
 		}
+		read = *touch
 	}
+	l.principals.Store(hash, &knownPrincipal{p: p, token: read, gen: gen})
 	return p, nil
+}
+
+// knownPrincipal is a principal as Authenticate read it, with its token.
+type knownPrincipal struct {
+	p     *Principal
+	token access.Token
+	gen   uint64
+}
+
+// forgetPrincipals drops the principals known: accounts, sections or
+// tokens have been written.
+func (l *Local) forgetPrincipals() {
+	l.principalGen.Add(1)
+	l.principals.Clear()
 }
 
 // Logout revokes the token or session the request came with.

@@ -109,8 +109,12 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 	for try := 1; ; try++ {
 		var in *tracker.ReminderInputs
 		var gen uint64
+		var head tracker.AuditHead
 		err := l.read(func(tx tracker.Tx, c *calendar.Calendar) (err error) {
 			gen = tx.Generation()
+			if head, err = tx.AuditHead(); err != nil {
+				return err
+			}
 			in, err = gather(tx, c)
 			return err
 		})
@@ -137,6 +141,18 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 		last := try == staleTries
 		err = l.write(ctx, func(u *unit) error {
 			if u.Tx.Generation() != gen {
+				// Written since the read: what a server's staff log all
+				// day leaves the plan as it was, and is checked entry by
+				// entry rather than read again.
+				holds, err := tracker.PlanHolds(u.Tx, head.Count, p, u.cal, day, req)
+				if err != nil {
+					return err
+				}
+				if holds {
+					q, err := u.RecordReminders(p, msgs)
+					res.Queued = append(res.Queued, q...)
+					return err
+				}
 				if !last {
 					return errStale
 				}

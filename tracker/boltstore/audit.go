@@ -81,3 +81,24 @@ func (t *Tx) AuditEntries(fn func(key uint64, a *tracker.AuditEntry) error) erro
 		return fn(key, &a)
 	})
 }
+
+// AuditEntriesAfter calls fn for every entry after the one numbered seq,
+// in order: what was written since a read that saw seq entries.
+func (t *Tx) AuditEntriesAfter(seq uint64, fn func(a *tracker.AuditEntry) error) error {
+	b := t.tx.Bucket(bucketAudit)
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
+	for k, v := c.Seek(idKey(seq + 1)); k != nil; k, v = c.Next() {
+		var a tracker.AuditEntry
+		if err := DecodeValue(v, &a); err != nil {
+			key := binary.BigEndian.Uint64(k)
+			return &tracker.AuditProblem{Key: key, Message: fmt.Sprintf("审计日志第 %d 个位置的记录无法读取：记录被改动", key)}
+		}
+		if err := fn(&a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
