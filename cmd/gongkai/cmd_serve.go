@@ -67,6 +67,9 @@ type daemonClock struct {
 	listen string
 	// listening, when not nil, hears the address the API listens on.
 	listening chan<- string
+	// headerTimeout, when not 0, replaces how long a client may take to
+	// send a request's headers (tests).
+	headerTimeout time.Duration
 }
 
 // scheduler runs jobs at the times of cron specs.

@@ -296,3 +296,44 @@ func TestServeLogsWhy(t *testing.T) {
 		})
 	}
 }
+
+// A client that sends its headers slowly (or never finishes them) is cut
+// off after the header timeout: it cannot hold a connection open.
+func TestServeCutsSlowClients(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"GONGKAI_DB": filepath.Join(dir, "g.db"), "GONGKAI_NOW": "2026-11-30T09:30:00+08:00"}
+	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
+		t.Fatal(stderr)
+	}
+	d := &daemonRun{tick: make(chan time.Time), hup: make(chan os.Signal, 1), logs: &syncBuffer{},
+		steps: make(chan string), done: make(chan error, 1), t: t}
+	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: d.logs, getenv: func(k string) string { return vars[k] }}
+	e.cfg = config.Default()
+	addr := make(chan string, 1)
+	clk := daemonClock{scheduler: func(*slog.Logger) scheduler { return &handScheduler{jobs: map[string]func(){}} },
+		tick: d.tick, done: d.steps, fakeClock: true, listen: "127.0.0.1:0", listening: addr, headerTimeout: 300 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.done <- e.serve(ctx, d.hup, clk) }()
+	d.expect("started")
+	defer d.stop()
+	conn, err := net.Dial("tcp", <-addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprint(conn, "GET /api/v1/health HTTP/1.1\r\nHost: gongkai\r\n") // and no end of the headers
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	buf := make([]byte, 512)
+	n, err := conn.Read(buf)
+	if err == nil && !strings.Contains(string(buf[:n]), "408") {
+		t.Errorf("the server answered a request whose headers never ended: %q", buf[:n])
+	}
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the server kept the slow client's connection open for 5 s")
+	}
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("cut off after %v", waited)
+	}
+}

@@ -79,7 +79,11 @@ func (e *env) startServer(svc *app.Local, log *slog.Logger, clk daemonClock) (*w
 			Message: fmt.Sprintf("无法在 %s 上监听（[server] listen）：%s", listen, tracker.OSProblem(err))}
 	}
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
-	w.tcp = &http.Server{Handler: handlerOf(&w.tcpHandler), ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+	headerTimeout := readHeaderTimeout
+	if clk.headerTimeout > 0 {
+		headerTimeout = clk.headerTimeout
+	}
+	w.tcp = &http.Server{Handler: handlerOf(&w.tcpHandler), ReadHeaderTimeout: headerTimeout, ReadTimeout: readTimeout,
 		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes, ErrorLog: errLog}
 	if cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
