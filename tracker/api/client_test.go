@@ -96,3 +96,30 @@ func TestClientIsTheService(t *testing.T) {
 		t.Errorf("no server: %v", err)
 	}
 }
+
+// The calendar's sums over HTTP: the rule's example, 2026-11-02 + 20
+// working days = 2026-11-30.
+func TestCalendarOverHTTP(t *testing.T) {
+	o := newOffice(t)
+	var add api.CalendarAdd
+	o.mustDo(o.tokens[access.Staff], "GET", "/api/v1/calendar/add?date=2026-11-02&days=20", nil, 200, &add)
+	if add.Result != calendar.DateOf(2026, 11, 30) {
+		t.Errorf("add: %+v", add)
+	}
+	var x api.CalendarExplanation
+	o.mustDo(o.tokens[access.Staff], "GET", "/api/v1/calendar/explain?date=2026-09-28&days=20", nil, 200, &x)
+	skipped := 0
+	for _, s := range x.Steps {
+		if s.Ordinal == 0 {
+			skipped++
+		}
+	}
+	if x.Steps[len(x.Steps)-1].Ordinal != 20 || skipped == 0 || x.How == "" {
+		t.Errorf("explain: %d steps, %d skipped, last %+v", len(x.Steps), skipped, x.Steps[len(x.Steps)-1])
+	}
+	var b api.CalendarBetween
+	o.mustDo(o.tokens[access.Staff], "GET", "/api/v1/calendar/between?from=2026-11-02&to=2026-11-30", nil, 200, &b)
+	if b.Workdays != 20 {
+		t.Errorf("between: %+v", b)
+	}
+}

@@ -68,6 +68,10 @@ var docs = []routeDoc{
 	{Method: "GET", Path: "/api/v1/matters/{query}", Summary: "一个事项（序号或名称）", Out: app.MatterDetail{}},
 	{Method: "POST", Path: "/api/v1/catalog/import", Summary: "导入公开目录（可先 dry_run）", In: app.CatalogImportInput{}, Out: app.CatalogImportResult{}},
 	{Method: "GET", Path: "/api/v1/calendar", Summary: "现行的放假安排", Out: CalendarSchedules{}},
+	{Method: "GET", Path: "/api/v1/calendar/add", Summary: "从某日起数若干个工作日", Out: CalendarAdd{}, Query: []string{"date", "days"}},
+	{Method: "GET", Path: "/api/v1/calendar/explain", Summary: "逐日说明期限是怎样算出来的", Out: CalendarExplanation{}, Query: []string{"date", "days"}},
+	{Method: "GET", Path: "/api/v1/calendar/between", Summary: "两个日期之间的工作日数", Out: CalendarBetween{}, Query: []string{"from", "to"}},
+	{Method: "GET", Path: "/api/v1/calendar/status", Summary: "各年放假安排是正式的还是暂估的", Out: CalendarStatus{}, Query: []string{"today"}},
 	{Method: "POST", Path: "/api/v1/calendar/import", Summary: "导入一年的放假安排（可先 dry_run）", In: app.CalendarImportInput{}, Out: app.CalendarImportResult{}},
 
 	{Method: "POST", Path: "/api/v1/reminders/run", Summary: "执行一次提醒", In: app.RemindInput{}, Out: app.RemindResult{}},

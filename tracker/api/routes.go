@@ -118,6 +118,7 @@ func (s *Server) routes() {
 		return out, nil
 	}))
 	s.route("POST /api/v1/calendar/import", false, MaxImportBody, post(svc.ImportCalendar))
+	s.calendarRoutes()
 
 	// Reminders, reports, the outbox.
 	s.route("POST /api/v1/reminders/run", false, MaxBody, post(svc.RemindRun))
