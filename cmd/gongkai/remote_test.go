@@ -21,7 +21,7 @@ import (
 // with its socket beside the database; each person runs the CLI in a
 // folder and a configuration folder of their own.
 type officeServer struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	dir  string // the server's folder: gongkai.toml, g.db
 	url  string
@@ -31,7 +31,7 @@ type officeServer struct {
 
 // startOffice starts the server with --fake-clock at now, after init, and
 // waits for it to listen.
-func startOffice(t *testing.T, bin, now string) *officeServer {
+func startOffice(t testing.TB, bin, now string) *officeServer {
 	t.Helper()
 	o := &officeServer{t: t, bin: bin, dir: t.TempDir(), logs: &syncBuffer{}}
 	os.WriteFile(filepath.Join(o.dir, "gongkai.toml"), []byte("database = \"g.db\"\n[server]\nlisten = \"127.0.0.1:0\"\n"+
@@ -356,5 +356,24 @@ func TestServerDrainsOnSIGTERM(t *testing.T) {
 	}
 	if out, err := o.local(now, "events", "--format", "json").CombinedOutput(); !strings.Contains(string(out), "停机前的最后一件") {
 		t.Errorf("the event is not there (%v):\n%s\n%s", err, out, o.logs.String())
+	}
+}
+
+// BenchmarkRemoteLog is a staff member's `gongkai log` on a desk against
+// the server over loopback, as a whole process: start, read the stored
+// login, one request, print (goal: under 30 ms):
+//
+//	go test ./cmd/gongkai -run XXX -bench RemoteLog -benchtime 50x
+func BenchmarkRemoteLog(b *testing.B) {
+	bin := buildBinary(b)
+	now := "2026-11-20T10:00:00+08:00"
+	o := startOffice(b, bin, now)
+	if out, err := o.local(now, "section", "add", "社保股", "--level1", "社会保险参保登记").CombinedOutput(); err != nil {
+		b.Fatalf("section add: %v %s", err, out)
+	}
+	staff := o.account(now, "zhangsan", "staff", "--section", "社保股")
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		staff.must("", "log", "3", "--changed", "--summary", fmt.Sprint("压测第", i, "件"), "--date", "2026-11-02")
 	}
 }
