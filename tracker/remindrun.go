@@ -237,22 +237,39 @@ func (p *ReminderPlan) Message(i int, c Content, now time.Time) *Message {
 // marks, in one transaction: a stage is never queued twice. A message
 // whose key is taken meanwhile is left out. It returns what it queued.
 func (o *Ops) RecordReminders(p *ReminderPlan, msgs []*Message) ([]*Message, error) {
+	queued, _, err := o.RecordRemindersFirst(p, msgs, 0)
+	return queued, err
+}
+
+// MarkChunk is how many reminder marks a transaction of RecordMarks
+// writes: a few milliseconds of a server's writers' time each.
+var MarkChunk = 5000
+
+// RecordRemindersFirst is RecordReminders writing at most limit marks
+// (0: all) and returning the others, for RecordMarks in transactions of
+// their own, so that a run over a hundred thousand events does not hold
+// every writer of a server for the time of one large commit. Until they
+// are written, the events whose marks wait are planned again by another
+// run: the same day, its digests are queued already (their keys are
+// taken) and it only writes the marks; a later day (a crash in between),
+// a stage of theirs may go out twice. Nothing is ever left unsent.
+func (o *Ops) RecordRemindersFirst(p *ReminderPlan, msgs []*Message, limit int) ([]*Message, []EventMarks, error) {
 	var queued []*Message
 	for _, m := range msgs {
 		if have, err := o.Tx.MessageByKey(m.Key); err != nil {
-			return nil, err
+			return nil, nil, err
 		} else if have != nil {
 			continue
 		}
 		if err := o.Tx.PutMessage(m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		queued = append(queued, m)
 	}
 	for _, f := range p.Failures {
 		f.Reported = true
 		if err := o.Tx.PutMessage(f); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	// In key order, as the events were read: bbolt then walks its pages
@@ -262,15 +279,27 @@ func (o *Ops) RecordReminders(p *ReminderPlan, msgs []*Message) ([]*Message, err
 	if !slices.IsSortedFunc(marks, byID) {
 		marks = slices.SortedFunc(slices.Values(marks), byID)
 	}
-	for _, m := range marks {
-		if err := o.Tx.PutReminderState(m.ID, m.State); err != nil {
-			return nil, err
-		}
+	var rest []EventMarks
+	if limit > 0 && len(marks) > limit {
+		marks, rest = marks[:limit], marks[limit:]
+	}
+	if err := o.RecordMarks(marks); err != nil {
+		return nil, nil, err
 	}
 	if len(queued) == 0 && len(marks) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return queued, o.audit(AuditRemind, subjectOutbox, map[string]any{"day": p.Day, "stages": p.Stages, "messages": len(queued), "failures_reported": len(p.Failures)})
+	return queued, rest, o.audit(AuditRemind, subjectOutbox, map[string]any{"day": p.Day, "stages": p.Stages, "messages": len(queued), "failures_reported": len(p.Failures)})
+}
+
+// RecordMarks writes reminder marks, in event order.
+func (o *Ops) RecordMarks(marks []EventMarks) error {
+	for _, m := range marks {
+		if err := o.Tx.PutReminderState(m.ID, m.State); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sortItems orders a digest: overdue first, longest overdue first; then by

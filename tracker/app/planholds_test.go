@@ -1,12 +1,16 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/app"
 	"gongkai/tracker/boltstore"
 )
 
@@ -138,4 +142,37 @@ func TestPlanHoldsNotAfterItsEventChanged(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A run whose marks go in several transactions records every one: the
+// same day's second run finds nothing more to send.
+func TestMarksInChunks(t *testing.T) {
+	defer func(n int) { tracker.MarkChunk = n }(tracker.MarkChunk)
+	tracker.MarkChunk = 2
+	svc, clk, _, outbox := newService(t)
+	ctx := app.WithActor(context.Background(), "张三")
+	if _, err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Date: day("2026-09-01"), Summary: fmt.Sprint("逾期第", i, "件")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.set("2026-11-23T09:00:00+08:00")
+	r, err := svc.RemindRun(ctx, app.RemindInput{})
+	if err != nil || len(r.Queued) == 0 {
+		t.Fatalf("first run: %+v %v", r, err)
+	}
+	sent, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+	if len(sent) == 0 {
+		t.Error("nothing sent")
+	}
+	var marks strings.Builder
+	if err := svc.Dump(ctx, "reminders", &marks); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(marks.String(), `"officers":"2026-11-23"`); n != 5 {
+		t.Errorf("%d events marked as reminded on 2026-11-23, want 5:\n%s", n, marks.String())
+	}
 }

@@ -139,6 +139,7 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 			return res, nil
 		}
 		last := try == staleTries
+		var rest []tracker.EventMarks // marks left for transactions of their own
 		err = l.write(ctx, func(u *unit) error {
 			if u.Tx.Generation() != gen {
 				// Written since the read: what a server's staff log all
@@ -149,8 +150,8 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 					return err
 				}
 				if holds {
-					q, err := u.RecordReminders(p, msgs)
-					res.Queued = append(res.Queued, q...)
+					q, r, err := u.RecordRemindersFirst(p, msgs, tracker.MarkChunk)
+					res.Queued, rest = append(res.Queued, q...), r
 					return err
 				}
 				if !last {
@@ -169,8 +170,8 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 					return err
 				}
 			}
-			q, err := u.RecordReminders(p, msgs)
-			res.Queued = append(res.Queued, q...)
+			q, r, err := u.RecordRemindersFirst(p, msgs, tracker.MarkChunk)
+			res.Queued, rest = append(res.Queued, q...), r
 			return err
 		})
 		if errors.Is(err, errStale) {
@@ -178,6 +179,15 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 		}
 		if err != nil {
 			return nil, err
+		}
+		// The other marks, a chunk a transaction: the server's writers
+		// take turns with them.
+		for len(rest) > 0 {
+			n := min(len(rest), tracker.MarkChunk)
+			if err := l.write(ctx, func(u *unit) error { return u.RecordMarks(rest[:n]) }); err != nil {
+				return nil, err
+			}
+			rest = rest[n:]
 		}
 		res.Delivery, err = l.flush(ctx, dl)
 		return res, err
