@@ -5,14 +5,34 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 )
+
+// cores, when above 0, is how many cores the work spread here may take
+// (SetCores); 0: all of them.
+var cores atomic.Int32
+
+// SetCores limits the work of the big jobs (reminder runs, checks,
+// imports) to n cores, 0 for all: a server leaves a core to its
+// requests, so that a job over a million events does not keep staff
+// waiting behind it.
+func SetCores(n int) { cores.Store(int32(max(0, n))) }
+
+// Cores is how many cores the big jobs may take.
+func Cores() int {
+	n := runtime.GOMAXPROCS(0)
+	if c := int(cores.Load()); c > 0 {
+		n = min(n, c)
+	}
+	return n
+}
 
 // Spread calls fn(i) for every i in [0, n) on every core, the cores taking
 // turns (the w-th takes w, w+cores, …), adding its goroutines to wg, whose
 // Wait says when all are done. Fewer than 64 items a core stay on fewer
 // cores: a goroutine is not worth less. fn must write only item i's.
 func Spread(wg *sync.WaitGroup, n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
+	workers := min(Cores(), (n+63)/64)
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < n; i += workers {

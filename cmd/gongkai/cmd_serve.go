@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"gongkai/calendar"
 	"gongkai/config"
 	"gongkai/notify"
+	"gongkai/tracker"
 	"gongkai/tracker/app"
 	"gongkai/tracker/boltstore"
 )
@@ -103,6 +105,9 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	ctx = app.WithActor(ctx, "gongkai serve")
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	e.noRemote = true
+	// The jobs leave a core to the requests of staff.
+	tracker.SetCores(runtime.GOMAXPROCS(0) - 1)
+	defer tracker.SetCores(0)
 	if err := e.config().ServerErr(); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -72,6 +73,9 @@ func serverLoad(b *testing.B, rate int, busy bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		// As gongkai serve: the jobs leave a core to the requests.
+		tracker.SetCores(runtime.GOMAXPROCS(0) - 1)
+		defer tracker.SetCores(0)
 		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 		hasher, _ := access.NewHasher(access.Params{Memory: 64, Time: 1, Threads: 1}, 2)
 		svc := app.NewLocal(app.Config{Store: store, Maintenance: store, Now: func() time.Time { return now }, Hasher: hasher,

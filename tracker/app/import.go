@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -277,7 +276,7 @@ func (im *importer) check() (built []*tracker.Event, _ []checked) {
 	var next, done atomic.Int64
 	var mu sync.Mutex // the progress callback is called from one worker at a time
 	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for range max(1, tracker.Cores()) {
 		wg.Go(func() {
 			w := newImporter(im.in, im.cat, im.cal, im.clk)
 			for {
@@ -376,12 +375,12 @@ func (im *importer) write(u *unit, built []*tracker.Event) (first uint64, err er
 		bad bool
 	}
 	blocks := (len(rows) + writeBlock - 1) / writeBlock
-	out := make(chan block, 2*runtime.GOMAXPROCS(0))
-	ahead := make(chan struct{}, 4*runtime.GOMAXPROCS(0)) // blocks in flight: bounds the memory
+	out := make(chan block, 2*tracker.Cores())
+	ahead := make(chan struct{}, 4*tracker.Cores()) // blocks in flight: bounds the memory
 	stop := make(chan struct{})
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for range max(1, tracker.Cores()) {
 		wg.Go(func() {
 			w := newImporter(im.in, im.cat, im.cal, im.clk)
 			for {

@@ -77,12 +77,12 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 	// store ahead of the write, which a store may do in transactions of its
 	// own: never from inside one.
 	render := func(p *tracker.ReminderPlan, pack bool) ([]*tracker.Message, error) {
-		// Two digests at a time, one per core: a long one's workbook
+		// A digest per core (those a job may take): a long one's workbook
 		// (100,000 events) takes a few tenths of a second to build, most
 		// of it deflating, and allocates little.
 		contents := make([]tracker.Content, len(p.Digests))
 		errs := make([]error, len(p.Digests))
-		workers := min(2, len(p.Digests))
+		workers := min(tracker.Cores(), len(p.Digests))
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Go(func() {
