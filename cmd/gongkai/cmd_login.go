@@ -117,9 +117,9 @@ func (e *env) login(c *cobra.Command, user string, stdin bool) error {
 	if err := e.saveCredentials(creds); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "已登录 %s：", server)
+	fmt.Fprintf(e.stdout, "已登录 %s。\n", server)
 	printWho(e, &r.Account)
-	fmt.Fprintf(e.stdout, "登录凭据保存在本机，%s 前有效；此后的命令都在该服务器上进行（gongkai logout 退出）。\n",
+	fmt.Fprintf(e.stdout, "登录凭据保存在本机，%s 前有效；此后的命令都在该服务器上进行。\n退出：gongkai logout\n",
 		r.Expires.In(calendar.Shanghai).Format("2006-01-02"))
 	return nil
 }
@@ -192,10 +192,10 @@ func newWhoamiCmd(e *env) *cobra.Command {
 				return err
 			}
 			if t.kind == targetSocket {
-				fmt.Fprintf(e.stdout, "经本机服务器的套接字 %s 操作：本机管理员，记为 %s。\n", t.server, a.Name)
+				fmt.Fprintf(e.stdout, "经本机服务器的套接字 %s 操作：\n本机管理员，记为 %s。\n", t.server, a.Name)
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "服务器 %s：", t.server)
+			fmt.Fprintf(e.stdout, "服务器 %s\n", t.server)
 			printWho(e, a)
 			return nil
 		},

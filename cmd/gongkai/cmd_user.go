@@ -314,19 +314,38 @@ func newTokenCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.stdout, "没有有效的登录凭据。")
 				return nil
 			}
-			t := newTable(e.stdout, "编号", "账号", "类型", "设备", "来自", "签发", "到期", "最近使用")
+			// One's own tokens without the account; everybody's with it.
+			header := []string{"编号", "类型", "设备", "来自", "到期", "最近使用"}
+			many := q.Account == "*" || (q.Account != "" && !e.local())
+			if many {
+				header = append([]string{header[0], "账号"}, header[1:]...)
+			}
+			t := newTable(e.stdout, header...)
 			for _, tk := range l.Tokens {
 				id := tk.ID
 				if tk.Current {
-					id += "（当前）"
+					id += " *"
 				}
 				kind := "命令行"
 				if tk.Kind == access.WebSession {
 					kind = "网页"
 				}
-				t.Append([]string{id, tk.Account, kind, tk.Label, tk.Source, minute(tk.Created), minute(tk.Expires), minute(tk.LastUsed)})
+				row := []string{id, kind, tk.Label, tk.Source, day(tk.Expires), shortMinute(tk.LastUsed)}
+				if many {
+					row = append([]string{row[0], tk.Account}, row[1:]...)
+				}
+				t.Append(row)
 			}
-			return t.Render()
+			if err := t.Render(); err != nil {
+				return err
+			}
+			for _, tk := range l.Tokens {
+				if tk.Current {
+					fmt.Fprintln(e.stdout, "* 本机正在使用的凭据。")
+					break
+				}
+			}
+			return nil
 		},
 	}
 	list.Flags().StringVar(&user, "user", "", "只列这个账号的（系统管理员）")
@@ -354,12 +373,20 @@ func newTokenCmd(e *env) *cobra.Command {
 // contextT shortens the signatures of the adapters above.
 type contextT = context.Context
 
-// minute shows a time to the minute in Asia/Shanghai; "" for none.
-func minute(t time.Time) string {
+// day shows a time's date in Asia/Shanghai; shortMinute its month, day
+// and minute; "" for none.
+func day(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(calendar.Shanghai).Format("2006-01-02 15:04")
+	return t.In(calendar.Shanghai).Format("2006-01-02")
+}
+
+func shortMinute(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(calendar.Shanghai).Format("01-02 15:04")
 }
 
 // local reports whether commands run on this machine (the file, or the

@@ -208,5 +208,5 @@ func hostLabel() string {
 	if h == "" {
 		h = "未知主机"
 	}
-	return fmt.Sprintf("命令行 %s（%s/%s）", h, runtime.GOOS, runtime.GOARCH)
+	return fmt.Sprintf("%s（%s）", h, runtime.GOOS)
 }

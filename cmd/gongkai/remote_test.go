@@ -127,7 +127,7 @@ func (o *officeServer) account(now, name, roles string, extra ...string) *desk {
 	}
 	d := o.desk()
 	out2 := d.must(created.Password+"\nOffice-2026-"+strings.ToUpper(name[:1])+"\n", "login", "--server", o.url, "--user", name, "--password-stdin")
-	if !strings.Contains(out2, "已登录 "+o.url) {
+	if !strings.Contains(out2, "已登录 "+o.url+"。") {
 		o.t.Fatalf("login %s: %s", name, out2)
 	}
 	return d
