@@ -236,17 +236,22 @@ func (o *officeServer) apiLogin(name, password string) string {
 	return r.Token
 }
 
-// The server killed (-9) while 16 clients log events: every event it
-// acknowledged is in the file afterwards, and check finds it sound.
-func TestServerKilledUnderLoad(t *testing.T) {
+// officeWithOfficer is a server with an officer logged in over HTTP.
+func officeWithOfficer(t *testing.T) (*officeServer, string) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs a server")
 	}
-	bin := buildBinary(t)
 	now := "2026-11-20T10:00:00+08:00"
-	o := startOffice(t, bin, now)
+	o := startOffice(t, buildBinary(t), now)
 	o.account(now, "zhao", "officer")
-	token := o.apiLogin("zhao", "Office-2026-Z")
+	return o, o.apiLogin("zhao", "Office-2026-Z")
+}
+
+// The server killed (-9) while 16 clients log events: every event it
+// acknowledged is in the file afterwards, and check finds it sound.
+func TestServerKilledUnderLoad(t *testing.T) {
+	o, token := officeWithOfficer(t)
+	now := "2026-11-20T10:00:00+08:00"
 
 	var mu sync.Mutex
 	acked := map[string]bool{}
@@ -317,14 +322,8 @@ func TestServerKilledUnderLoad(t *testing.T) {
 // SIGTERM while a request is on its way: the server finishes it (the
 // event is logged and acknowledged), then stops.
 func TestServerDrainsOnSIGTERM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs a server")
-	}
-	bin := buildBinary(t)
+	o, token := officeWithOfficer(t)
 	now := "2026-11-20T10:00:00+08:00"
-	o := startOffice(t, bin, now)
-	o.account(now, "zhao", "officer")
-	token := o.apiLogin("zhao", "Office-2026-Z")
 
 	body := `{"matter":"3","kind":"changed","date":"2026-11-02","summary":"停机前的最后一件"}`
 	pr, pw := io.Pipe()

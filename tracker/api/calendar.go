@@ -81,19 +81,24 @@ func daysParam(q url.Values) (int, error) {
 	return n, nil
 }
 
+// countFrom reads a count's date and working days, and the calendar in
+// force.
+func (s *Server) countFrom(r *http.Request) (d calendar.Date, n int, c *calendar.Calendar, err error) {
+	q := r.URL.Query()
+	if d, err = requiredDate(q, "date"); err != nil {
+		return
+	}
+	if n, err = daysParam(q); err != nil {
+		return
+	}
+	c, err = s.cfg.Service.Calendar(r.Context())
+	return
+}
+
 func (s *Server) calendarRoutes() {
 	cal := func(r *http.Request) (*calendar.Calendar, error) { return s.cfg.Service.Calendar(r.Context()) }
 	s.route("GET /api/v1/calendar/add", false, 0, get(func(r *http.Request) (any, error) {
-		q := r.URL.Query()
-		d, err := requiredDate(q, "date")
-		if err != nil {
-			return nil, err
-		}
-		n, err := daysParam(q)
-		if err != nil {
-			return nil, err
-		}
-		c, err := cal(r)
+		d, n, c, err := s.countFrom(r)
 		if err != nil {
 			return nil, err
 		}
@@ -104,16 +109,7 @@ func (s *Server) calendarRoutes() {
 		return CalendarAdd{Date: d, Days: n, Result: res, Provisional: prov}, nil
 	}))
 	s.route("GET /api/v1/calendar/explain", false, 0, get(func(r *http.Request) (any, error) {
-		q := r.URL.Query()
-		d, err := requiredDate(q, "date")
-		if err != nil {
-			return nil, err
-		}
-		n, err := daysParam(q)
-		if err != nil {
-			return nil, err
-		}
-		c, err := cal(r)
+		d, n, c, err := s.countFrom(r)
 		if err != nil {
 			return nil, err
 		}

@@ -242,6 +242,18 @@ func checkProfile(display, email string) (string, string, error) {
 	return d, e, nil
 }
 
+// oneTimePassword makes a new account's or a reset's password, and its
+// hash, hashed before any transaction.
+func (l *Local) oneTimePassword(ctx context.Context) (password, hash string, err error) {
+	h, err := l.hasher()
+	if err != nil {
+		return "", "", err
+	}
+	password = access.NewPassword()
+	hash, err = h.Hash(ctx, password)
+	return password, hash, err
+}
+
 // CreateAccount adds an account with a one-time password, to be changed
 // at the first login.
 func (l *Local) CreateAccount(ctx context.Context, in AccountInput) (*AccountPassword, error) {
@@ -258,12 +270,7 @@ func (l *Local) CreateAccount(ctx context.Context, in AccountInput) (*AccountPas
 	if err != nil {
 		return nil, err
 	}
-	h, err := l.hasher()
-	if err != nil {
-		return nil, err
-	}
-	password := access.NewPassword()
-	hash, err := h.Hash(ctx, password)
+	password, hash, err := l.oneTimePassword(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -477,12 +484,7 @@ func (l *Local) ResetPassword(ctx context.Context, name string) (*AccountPasswor
 	if _, err := authorize(ctx, access.OpAccounts); err != nil {
 		return nil, err
 	}
-	h, err := l.hasher()
-	if err != nil {
-		return nil, err
-	}
-	password := access.NewPassword()
-	hash, err := h.Hash(ctx, password)
+	password, hash, err := l.oneTimePassword(ctx)
 	if err != nil {
 		return nil, err
 	}

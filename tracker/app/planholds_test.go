@@ -14,21 +14,27 @@ import (
 	"gongkai/tracker/boltstore"
 )
 
-// A reminder run planned from a read still holds after writes that
-// concern none of its events and put no new one due — staff logging new
-// events on a busy server — and not after any other.
-func TestPlanHolds(t *testing.T) {
+// planStore is a new database held open, the calendar, the run's day
+// (2026-11-23) and the operations on a transaction as of it.
+func planStore(t *testing.T) (*boltstore.Store, *calendar.Calendar, calendar.Date, func(tracker.Tx) *tracker.Ops) {
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "g.db"), boltstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
 	cal := calendar.Default()
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, calendar.Shanghai)
 	day := calendar.Today(now)
-	ops := func(tx tracker.Tx) *tracker.Ops {
+	return store, cal, day, func(tx tracker.Tx) *tracker.Ops {
 		return &tracker.Ops{Tx: tx, Cal: cal, Clock: tracker.Clock{Now: now, Today: day, By: "张三"}}
 	}
+}
+
+// A reminder run planned from a read still holds after writes that
+// concern none of its events and put no new one due — staff logging new
+// events on a busy server — and not after any other.
+func TestPlanHolds(t *testing.T) {
+	store, cal, day, ops := planStore(t)
 	write := func(fn func(o *tracker.Ops) error) {
 		t.Helper()
 		if err := store.Update(func(tx tracker.Tx) error { return fn(ops(tx)) }); err != nil {
@@ -98,17 +104,7 @@ func TestPlanHolds(t *testing.T) {
 
 // The plan's own event changed since the read: it does not hold.
 func TestPlanHoldsNotAfterItsEventChanged(t *testing.T) {
-	store, err := boltstore.Open(filepath.Join(t.TempDir(), "g.db"), boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	cal := calendar.Default()
-	now := time.Date(2026, 11, 23, 9, 0, 0, 0, calendar.Shanghai)
-	day := calendar.Today(now)
-	o := func(tx tracker.Tx) *tracker.Ops {
-		return &tracker.Ops{Tx: tx, Cal: cal, Clock: tracker.Clock{Now: now, Today: day, By: "张三"}}
-	}
+	store, cal, day, o := planStore(t)
 	var id uint64
 	if err := store.Update(func(tx tracker.Tx) error {
 		if _, err := o(tx).Init(tracker.EmbeddedCatalog()); err != nil {

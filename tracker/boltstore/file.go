@@ -146,21 +146,17 @@ func (f *File) readOnly() (*Store, error) {
 // Backup writes a consistent copy of the database to dst (Store.Backup),
 // whatever its schema: a newer gongkai's file is copied as it is.
 func (f *File) Backup(dst string) error {
-	if err := f.present(); err != nil {
-		return err
-	}
-	o := f.Options
-	o.ReadOnly, o.AnySchema = true, true
-	s, err := Open(f.Path, o)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return s.Backup(dst)
+	return f.copying(func(s *Store) error { return s.Backup(dst) })
 }
 
 // BackupTo writes a consistent copy of the file to w.
 func (f *File) BackupTo(w io.Writer) error {
+	return f.copying(func(s *Store) error { return s.BackupTo(w) })
+}
+
+// copying runs fn on the file opened to be copied as it is, whatever its
+// schema.
+func (f *File) copying(fn func(s *Store) error) error {
 	if err := f.present(); err != nil {
 		return err
 	}
@@ -171,7 +167,7 @@ func (f *File) BackupTo(w io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	return s.BackupTo(w)
+	return fn(s)
 }
 
 // CheckFile checks the file as it is (Store.Check): every page and every
