@@ -8,6 +8,7 @@ import (
 
 	"gongkai/calendar"
 	"gongkai/tracker"
+	"gongkai/tracker/access"
 	"gongkai/tracker/app"
 )
 
@@ -544,7 +545,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if !s.limits.allow("account:"+strings.ToLower(strings.TrimSpace(in.Account)), "source:"+s.source(r)) {
+	// The name as a key only when it may be an account's: any other
+	// (of any length) shares one.
+	name := strings.ToLower(strings.TrimSpace(in.Account))
+	if access.CheckName(name) != nil {
+		name = "（无效）"
+	}
+	if !s.limits.allow("account:"+name, "source:"+s.source(r)) {
 		w.Header().Set("Retry-After", "60")
 		return apiError(ETooMany, tracker.FieldAccount, "登录尝试太频繁，请一分钟后再试")
 	}

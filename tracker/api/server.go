@@ -147,8 +147,7 @@ func (s *Server) route(pattern string, open bool, limit int64, h handlerFunc) {
 				writeError(w, s.cfg.Log, r, err)
 				return
 			}
-			p.Source = src
-			ctx = app.WithPrincipal(r.Context(), p)
+			ctx = app.WithPrincipal(r.Context(), p) // its Source is src already
 		}
 		if err := h(w, r.WithContext(ctx)); err != nil {
 			writeError(w, s.cfg.Log, r, err)
@@ -209,44 +208,67 @@ func (s *Server) trusted(a netip.Addr) bool {
 }
 
 // limiter counts recent attempts per key, to refuse a storm of logins.
+// Its memory is bounded: keys are short (an account's name or an
+// address), those with no attempt in the window are swept, and beyond
+// maxKeys keys new ones are refused until the window has passed.
 type limiter struct {
-	now func() time.Time
-	mu  sync.Mutex
-	hit map[string][]time.Time
+	now       func() time.Time
+	mu        sync.Mutex
+	hit       map[string][]time.Time
+	calls     int
+	lastSweep int // calls at the last sweep
 }
+
+const maxKeys = 100_000
 
 func newLimiter(now func() time.Time) *limiter {
 	return &limiter{now: now, hit: map[string][]time.Time{}}
 }
 
-// allow records an attempt for each key and reports whether every key
-// is within its bound.
+// recent returns key's attempts within the window.
+func (l *limiter) recent(key string, now time.Time) []time.Time {
+	hits := l.hit[key]
+	i := 0
+	for i < len(hits) && now.Sub(hits[i]) >= loginWindow {
+		i++
+	}
+	return hits[i:]
+}
+
+// sweep forgets the keys with no attempt in the window.
+func (l *limiter) sweep(now time.Time) {
+	for k := range l.hit {
+		if len(l.recent(k, now)) == 0 {
+			delete(l.hit, k)
+		}
+	}
+}
+
+// allow reports whether every key is within its bound, and only then
+// records the attempt for each.
 func (l *limiter) allow(keys ...string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if len(l.hit) > 100_000 { // bounded memory: forget the oldest window
-		clear(l.hit)
+	// A sweep every 1,024 attempts at most: full, it would cost every
+	// attempt a pass over the keys.
+	if l.calls++; l.calls-l.lastSweep >= 1024 {
+		l.sweep(now)
+		l.lastSweep = l.calls
 	}
-	ok := true
 	for _, k := range keys {
-		recent := l.hit[k][:0]
-		for _, t := range l.hit[k] {
-			if now.Sub(t) < loginWindow {
-				recent = append(recent, t)
-			}
+		r := l.recent(k, now)
+		if len(r) >= loginBurst {
+			return false
 		}
-		if len(recent) >= loginBurst {
-			ok = false
-		}
-		l.hit[k] = recent
-	}
-	if ok {
-		for _, k := range keys {
-			l.hit[k] = append(l.hit[k], now)
+		if len(r) == 0 && len(l.hit) >= maxKeys {
+			return false // a flood of names or addresses: refused until the window passes
 		}
 	}
-	return ok
+	for _, k := range keys {
+		l.hit[k] = append(l.recent(k, now), now)
+	}
+	return true
 }
 
 // ctxT shortens the signatures of the operations routes take.

@@ -551,3 +551,36 @@ func TestBatchedWriters(t *testing.T) {
 		t.Errorf("check: %+v %v", r, err)
 	}
 }
+
+// A revocation that has returned is never missed by a request that
+// arrives meanwhile, whether or not the token's last use is due to be
+// written.
+func TestRevocationRace(t *testing.T) {
+	svc, clk := newAccountService(t)
+	ctx := login(t, svc, "zhao", []access.Role{access.Officer})
+	_ = ctx
+	anon := app.WithSource(context.Background(), "10.0.0.9")
+	for i := range 60 {
+		r, err := svc.Login(anon, app.LoginInput{Account: "zhao", Password: "Gongkai-2026!"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := svc.Authenticate(anon, r.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.t = clk.t.Add(2 * time.Minute) // the next use is written
+		revoked := make(chan time.Time, 1)
+		go func() {
+			if err := svc.RevokeToken(app.WithPrincipal(context.Background(), p), app.TokenRevoke{ID: access.TokenHash(r.Token)[:access.IDLength]}); err != nil {
+				t.Error(err)
+			}
+			revoked <- time.Now()
+		}()
+		_, err = svc.Authenticate(anon, r.Token)
+		returned := time.Now()
+		if at := <-revoked; err == nil && at.Before(returned) {
+			t.Fatalf("try %d: authenticated after the revocation had returned", i)
+		}
+	}
+}

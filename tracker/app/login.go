@@ -200,21 +200,41 @@ func checkNewPassword(name, current, next string) error {
 // now: the account with its roles and sections as they are. A token
 // expired, revoked, or of an account disabled since is EUnauthenticated;
 // so is one of no account. A session's idle clock is moved on, at most
-// once a minute.
+// once a minute. A revocation (of the token, or of the account) that has
+// returned before Authenticate does is never missed: an account's write
+// meanwhile makes it read again.
 func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, error) {
 	hash := access.TokenHash(secret)
+	for tries := 0; ; tries++ {
+		gen := l.principalGen.Load() // before reading: a write meanwhile makes what is read stale
+		p, err := l.authenticate(ctx, hash, gen)
+		if err != nil {
+			return nil, err
+		}
+		if l.principalGen.Load() == gen || tries == 5 {
+			p.Source = source(ctx)
+			return p, nil
+		}
+	}
+}
+
+// authenticate is one reading of Authenticate's, from the principals
+// known at generation gen or from the database; it returns a principal of
+// its own, which the caller may change.
+func (l *Local) authenticate(ctx context.Context, hash string, gen uint64) (*Principal, error) {
 	now := l.cfg.Now()
 	// Known already: the token and the account as they were read, kept
 	// until an account, a section or a token is written (accountWrite
 	// forgets them all).
-	gen := l.principalGen.Load() // before reading: a write meanwhile makes what is read stale
 	if k, ok := l.principals.Load(hash); ok {
 		known := k.(*knownPrincipal)
 		if known.gen == gen && known.token.Valid(now) == nil && now.Sub(known.token.LastUsed) < time.Minute {
 			p := *known.p
-			p.Source = source(ctx)
 			return &p, nil
 		}
+	}
+	gone := func(msg string) error {
+		return tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "%s", msg)
 	}
 	var p *Principal
 	var touch *access.Token
@@ -234,7 +254,7 @@ func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, er
 		if a.Disabled {
 			return tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldAccount, "账号 %s 已停用", a.Name)
 		}
-		p = &Principal{Account: a.Name, Display: a.Display, Roles: a.Roles, Token: hash, MustChange: a.MustChange, Source: source(ctx)}
+		p = &Principal{Account: a.Name, Display: a.Display, Roles: a.Roles, Token: hash, MustChange: a.MustChange}
 		for _, name := range a.Sections {
 			sec, err := s.Section(name)
 			if err != nil {
@@ -250,18 +270,17 @@ func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, er
 	})
 	if err != nil {
 		if c := tracker.ErrorCode(err); c == tracker.ENotFound || c == tracker.EUnauthenticated {
-			e := tracker.AsError(err)
 			msg := "登录凭据无效或已被撤销，请重新登录"
 			if c == tracker.EUnauthenticated {
-				msg = e.Message
+				msg = tracker.AsError(err).Message
 			}
-			return nil, tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "%s", msg)
+			return nil, gone(msg)
 		}
 		return nil, err
 	}
 	if touch != nil {
-		// The idle clock only: no audit entry, and a token revoked
-		// meanwhile stays revoked.
+		// The idle clock only, no audit entry; a token revoked or an
+		// account disabled meanwhile refuses the request.
 		err := l.write(WithActor(ctx, p.Account), func(u *unit) error {
 			s, err := accountsOf(u.Tx)
 			if err != nil {
@@ -269,7 +288,10 @@ func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, er
 			}
 			t, err := s.Token(hash)
 			if err != nil {
-				return nil
+				return gone("登录凭据已被撤销，请重新登录")
+			}
+			if a, err := s.Account(t.Account); err != nil || a.Disabled {
+				return gone("账号已停用")
 			}
 			t.LastUsed = touch.LastUsed
 			return s.PutToken(t)
@@ -279,7 +301,8 @@ func (l *Local) Authenticate(ctx context.Context, secret string) (*Principal, er
 		}
 		read = *touch
 	}
-	l.principals.Store(hash, &knownPrincipal{p: p, token: read, gen: gen})
+	kept := *p // the cache's own: the caller's may change
+	l.principals.Store(hash, &knownPrincipal{p: &kept, token: read, gen: gen})
 	return p, nil
 }
 
