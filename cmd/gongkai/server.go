@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -98,7 +99,11 @@ func (e *env) startServer(svc *app.Local, log *slog.Logger, clk daemonClock) (*w
 	// database's lock, which this process holds, says none other runs.
 	os.Remove(w.socket)
 	uln, err := listenSocket(w.socket)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNoSocket):
+		log.Warn("no socket on this system: on this machine too, the CLI logs in to the server", "reason", err)
+		w.socket, uln = "", nil
+	case err != nil:
 		ln.Close()
 		return nil, &tracker.Error{Code: tracker.EUnavailable, Field: tracker.FieldDatabase, Err: err,
 			Message: fmt.Sprintf("无法在数据库旁边建立套接字 %s：%s", w.socket, tracker.OSProblem(err))}
@@ -116,8 +121,13 @@ func (e *env) startServer(svc *app.Local, log *slog.Logger, clk daemonClock) (*w
 	if clk.listening != nil {
 		clk.listening <- ln.Addr().String()
 	}
+	if len(cfg.TrustedProxies) == 0 && loopbackListener(ln) {
+		log.Info("listening on this machine only: behind a reverse proxy, name it in [server] trusted_proxies, or every desk counts as the proxy's address (audit, login limits)")
+	}
 	go func() { w.done <- w.tcp.Serve(ln) }()
-	go func() { w.done <- w.unix.Serve(uln) }()
+	if uln != nil {
+		go func() { w.done <- w.unix.Serve(uln) }()
+	}
 	return w, nil
 }
 
@@ -163,6 +173,12 @@ func withAPI(h http.Handler) http.Handler {
 	return mux
 }
 
+// loopbackListener reports whether ln listens on this machine only.
+func loopbackListener(ln net.Listener) bool {
+	a, err := netip.ParseAddrPort(ln.Addr().String())
+	return err == nil && a.Addr().IsLoopback()
+}
+
 // shutdown stops taking requests and waits for those in flight.
 func (w *webServer) shutdown(log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
@@ -172,12 +188,16 @@ func (w *webServer) shutdown(log *slog.Logger) {
 			log.Warn("requests still running at shutdown", "err", err)
 		}
 	}
-	os.Remove(w.socket)
+	if w.socket != "" {
+		os.Remove(w.socket)
+	}
 }
 
 // close stops at once (serve returning on an error).
 func (w *webServer) close() {
 	w.tcp.Close()
 	w.unix.Close()
-	os.Remove(w.socket)
+	if w.socket != "" {
+		os.Remove(w.socket)
+	}
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"net"
 	"os"
 	"syscall"
@@ -23,3 +24,6 @@ func listenSocket(path string) (net.Listener, error) {
 	}
 	return ln, nil
 }
+
+// errNoSocket is the error of a system without a safe socket (Windows).
+var errNoSocket = errors.New("no socket")

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"fmt"
 	"time"
 	"unicode/utf8"
 
@@ -75,8 +76,8 @@ func (a *Account) Attempt(now time.Time, ok bool, l Lockout) error {
 		l = DefaultLockout
 	}
 	if a.Locked(now) {
-		return tracker.FieldErrorf(ELocked, tracker.FieldAccount, "账号 %s 因多次密码错误已锁定，%s 后可再试（或请系统管理员解锁）",
-			a.Name, a.LockedUntil.Sub(now).Round(time.Minute))
+		return tracker.FieldErrorf(ELocked, tracker.FieldAccount, "账号 %s 因多次密码错误已锁定，%s后可再试（或请系统管理员解锁）",
+			a.Name, minutes(a.LockedUntil.Sub(now)))
 	}
 	if ok {
 		a.Failures, a.LockedUntil = 0, time.Time{}
@@ -85,7 +86,7 @@ func (a *Account) Attempt(now time.Time, ok bool, l Lockout) error {
 	a.Failures++
 	if a.Failures >= l.After {
 		a.Failures, a.LockedUntil = 0, now.Add(l.For)
-		return tracker.FieldErrorf(ELocked, tracker.FieldAccount, "账号 %s 连续 %d 次密码错误，已锁定 %s", a.Name, l.After, l.For)
+		return tracker.FieldErrorf(ELocked, tracker.FieldAccount, "账号 %s 连续 %d 次密码错误，已锁定%s", a.Name, l.After, minutes(l.For))
 	}
 	return tracker.FieldErrorf(EBadLogin, tracker.FieldPassword, "账号或密码错误")
 }
@@ -98,3 +99,8 @@ const (
 
 // Unlock lifts a lock before its time (an administrator's doing).
 func (a *Account) Unlock() { a.Failures, a.LockedUntil = 0, time.Time{} }
+
+// minutes says a duration in whole minutes, rounded up: " 15 分钟".
+func minutes(d time.Duration) string {
+	return fmt.Sprintf(" %d 分钟", int((d+time.Minute-1)/time.Minute))
+}

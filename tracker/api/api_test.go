@@ -128,6 +128,15 @@ func wantError(t *testing.T, what string, status int, b []byte, wantStatus int, 
 	}
 }
 
+// lastAction is the last audit entry's action.
+func (o *office) lastAction() string {
+	l, err := o.svc.Audit(app.WithActor(context.Background(), "local:root"), app.AuditQuery{})
+	if err != nil || len(l.Entries) == 0 {
+		o.t.Fatal(err)
+	}
+	return l.Entries[len(l.Entries)-1].Action
+}
+
 // auditCount is how many audit entries the log holds.
 func (o *office) auditCount() int {
 	l, err := o.svc.Audit(app.WithActor(context.Background(), "local:root"), app.AuditQuery{})
@@ -209,7 +218,9 @@ func TestEveryRoutePerRole(t *testing.T) {
 		for _, role := range access.Roles {
 			before := o.auditCount()
 			status, b, _ := o.do(o.tokens[role], rt.method, rt.path, rt.body)
-			if after := o.auditCount(); status >= 400 && after != before {
+			if after := o.auditCount(); status >= 400 && after != before && !(rt.path == "/api/v1/password" && o.lastAction() == tracker.AuditLoginFailed) {
+				// (A wrong current password is a failed login, and is
+				// recorded as one.)
 				t.Errorf("%s %s as %s: refused (%d) and yet %d audit entries written", rt.method, rt.path, role, status, after-before)
 			}
 			allowed := access.Allowed([]access.Role{role}, rt.op)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -38,6 +39,19 @@ type Client struct {
 
 var _ app.Service = (*Client)(nil)
 
+// defaultClient follows no redirect (the API makes none, and a token must
+// not follow one to another address or to plain HTTP) and gives up on a
+// server that does not answer a connection in 10 s.
+var defaultClient = &http.Client{
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	Transport: &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout: 10 * time.Second,
+		IdleConnTimeout:     90 * time.Second,
+	},
+}
+
 // NewSocketClient returns a Client that reaches the server through its
 // Unix socket at path.
 func NewSocketClient(path string) *Client {
@@ -45,7 +59,8 @@ func NewSocketClient(path string) *Client {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", path)
 	}}
-	return &Client{Base: "http://gongkai", HTTP: &http.Client{Transport: tr}, Where: path}
+	return &Client{Base: "http://gongkai", Where: path, HTTP: &http.Client{Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 // call sends in (nil: no body) and reads the answer into out (nil: none).
@@ -100,7 +115,7 @@ func (c *Client) send(ctx context.Context, method, path string, in any) (*http.R
 	}
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = defaultClient
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -187,7 +187,8 @@ func TestEveryMethodPerRole(t *testing.T) {
 // the check that refusals write nothing.
 func actionOperation(action string) access.Operation {
 	switch action {
-	case tracker.AuditLogout, tracker.AuditTokenRevoked, tracker.AuditPasswordChanged:
+	case tracker.AuditLogout, tracker.AuditTokenRevoked, tracker.AuditPasswordChanged,
+		tracker.AuditLoginFailed: // a wrong current password when changing it
 		return access.OpOwnAccount
 	case tracker.AuditReport:
 		return access.OpSendWeeklyReport
@@ -230,7 +231,10 @@ func TestStaffReachTheirSections(t *testing.T) {
 		t.Errorf("officer's events: %d, want 2", len(all.Events))
 	}
 	_, err = svc.Event(staff, app.EventRef{ID: other.View.ID})
-	wantErr(t, "another section's event", err, tracker.EForbidden, tracker.FieldMatter)
+	wantErr(t, "another section's event", err, tracker.ENotFound, tracker.FieldEvent)
+	if strings.Contains(tracker.AsError(err).Message, "养老保险服务") {
+		t.Errorf("the refusal tells another section's 一级事项: %v", err)
+	}
 	_, err = svc.Waive(staff, app.WaiveInput{Event: e.View.ID, Reason: "x"})
 	wantErr(t, "staff waive", err, tracker.EForbidden, tracker.FieldRole)
 
@@ -376,6 +380,18 @@ func TestSessionIdle(t *testing.T) {
 	clk.t = clk.t.Add(30 * time.Minute)
 	_, err = svc.Authenticate(anon, r.Token)
 	wantErr(t, "an idle session", err, tracker.EUnauthenticated, tracker.FieldToken)
+
+	// The next login clears it away: the bucket keeps what counts.
+	if _, err := svc.Login(anon, app.LoginInput{Account: "zhao", Password: "Gongkai-2026!", Kind: access.WebSession}); err != nil {
+		t.Fatal(err)
+	}
+	var dump strings.Builder
+	if err := svc.Dump(app.WithActor(context.Background(), "local:root"), "tokens", &dump); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(dump.String(), access.TokenHash(r.Token)) {
+		t.Error("the idle session is still stored after the next login")
+	}
 }
 
 func TestDisableAndReset(t *testing.T) {
@@ -583,4 +599,30 @@ func TestRevocationRace(t *testing.T) {
 			t.Fatalf("try %d: authenticated after the revocation had returned", i)
 		}
 	}
+}
+
+// A wrong current password when changing it counts as a failed login:
+// five lock the account, the right one then too.
+func TestChangePasswordLocks(t *testing.T) {
+	svc, _ := newAccountService(t)
+	ctx := login(t, svc, "zhao", []access.Role{access.Officer})
+	var err error
+	for range 5 {
+		err = svc.ChangePassword(ctx, app.PasswordChange{Current: "guess", New: "Another-2026!"})
+	}
+	wantErr(t, "the fifth wrong current password", err, tracker.ELocked, tracker.FieldAccount)
+	err = svc.ChangePassword(ctx, app.PasswordChange{Current: "Gongkai-2026!", New: "Another-2026!"})
+	wantErr(t, "the right one while locked", err, tracker.ELocked, tracker.FieldAccount)
+}
+
+// A name no account has answers as an account would, lock included: the
+// answers do not tell which names exist.
+func TestUnknownNamesLockToo(t *testing.T) {
+	svc, _ := newAccountService(t)
+	anon := app.WithSource(context.Background(), "10.0.0.7")
+	var err error
+	for range 5 {
+		_, err = svc.Login(anon, app.LoginInput{Account: "nosuch", Password: "guess"})
+	}
+	wantErr(t, "the fifth failure of a name with no account", err, tracker.ELocked, tracker.FieldAccount)
 }

@@ -194,8 +194,10 @@ func (l *Local) Event(ctx context.Context, q EventRef) (*EventDetail, error) {
 		if err != nil {
 			return err
 		}
-		if err := p.reach(e.Level1()); err != nil {
-			return err
+		if !p.scope().Reaches(e.Level1()) {
+			// Said as a missing event: what is outside one's sections is
+			// not told, not even its 一级事项.
+			return tracker.FieldErrorf(tracker.ENotFound, tracker.FieldEvent, "事件 %d 不存在，或不属于账号 %s 所在股室", q.ID, p.Account)
 		}
 		out = l.detail(e, cal, day)
 		return nil

@@ -147,6 +147,10 @@ type Local struct {
 	// account, a section or a token is written.
 	principals   sync.Map
 	principalGen atomic.Uint64
+
+	// phantoms count the failed logins to names no account has.
+	phantomMu sync.Mutex
+	phantoms  map[string]*access.Account
 }
 
 var _ Service = (*Local)(nil)

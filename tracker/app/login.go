@@ -102,7 +102,9 @@ func (l *Local) Login(ctx context.Context, in LoginInput) (*LoginResult, error) 
 	var refusal error
 	err = l.accountWrite(ctx, func(u *unit, s access.Store) error {
 		if stored == nil {
-			refusal = errBadLogin()
+			// A name no account has fails, and locks, as an account's
+			// would: the answers tell no one which names exist.
+			refusal = l.phantomAttempt(name, u.Clock.Now)
 			return u.AuditAccount(tracker.AuditLoginFailed, tracker.AccountSubject(actor), tracker.AccountAudit{
 				Account: actor, Source: from, Reason: "账号不存在"})
 		}
@@ -159,6 +161,9 @@ func (l *Local) Login(ctx context.Context, in LoginInput) (*LoginResult, error) 
 		}
 		secret, tok := access.NewTokenFor(in.Kind, name, label, from, u.Clock.Now)
 		if err := s.PutToken(tok); err != nil {
+			return err
+		}
+		if err := purgeExpired(s, u.Clock.Now); err != nil {
 			return err
 		}
 		out = &LoginResult{Token: secret, Expires: tok.Expires.In(calendar.Shanghai), Account: accountInfo(a, u.Clock.Now)}
@@ -381,20 +386,54 @@ func (l *Local) ChangePassword(ctx context.Context, in PasswordChange) error {
 		return err
 	}
 	var stored string
+	locked := false
 	if err := l.accountRead(func(_ tracker.Tx, s access.Store) error {
 		a, err := s.Account(p.Account)
 		if err == nil {
-			stored = a.PasswordHash
+			stored, locked = a.PasswordHash, a.Locked(l.cfg.Now())
 		}
 		return err
 	}); err != nil {
 		return err
 	}
-	ok, err := h.Verify(ctx, stored, in.Current)
+	ok := false
+	if locked {
+		err = h.VerifyNone(ctx, in.Current)
+	} else {
+		ok, err = h.Verify(ctx, stored, in.Current)
+	}
 	if err != nil && tracker.ErrorCode(err) == tracker.EBusy {
 		return err
 	}
 	if !ok {
+		// A wrong current password counts as a failed login: a token
+		// taken from a desk does not let its holder guess the password
+		// at leisure.
+		var refusal error
+		err := l.accountWrite(ctx, func(u *unit, s access.Store) error {
+			a, err := s.Account(p.Account)
+			if err != nil {
+				return err
+			}
+			wasLocked := a.Locked(u.Clock.Now)
+			refusal = a.Attempt(u.Clock.Now, false, l.cfg.Lockout)
+			if err := s.PutAccount(a); err != nil {
+				return err
+			}
+			c := tracker.AccountAudit{Account: a.Name, Source: p.Source, Reason: "修改密码时原密码错误", Failures: a.Failures}
+			if !wasLocked && a.Locked(u.Clock.Now) {
+				lk := l.lockout()
+				return u.AuditAccount(tracker.AuditLocked, tracker.AccountSubject(a.Name), tracker.AccountAudit{
+					Account: a.Name, Source: p.Source, Failures: lk.After, Until: a.LockedUntil.In(calendar.Shanghai).Format("2006-01-02 15:04")})
+			}
+			return u.AuditAccount(tracker.AuditLoginFailed, tracker.AccountSubject(a.Name), c)
+		})
+		if err != nil {
+			return err
+		}
+		if tracker.ErrorCode(refusal) == tracker.ELocked {
+			return refusal
+		}
 		return tracker.Invalid(tracker.FieldPassword, "原密码不对")
 	}
 	if err := checkNewPassword(p.Account, in.Current, in.New); err != nil {
@@ -494,4 +533,60 @@ func (l *Local) RevokeToken(ctx context.Context, in TokenRevoke) error {
 		return u.AuditAccount(tracker.AuditTokenRevoked, tracker.AccountSubject(found.Account), tracker.AccountAudit{
 			Account: found.Account, Source: p.Source, Token: found.ID(), Kind: string(found.Kind)})
 	})
+}
+
+// phantomAttempt counts a failed login to a name no account has, as
+// Account.Attempt counts an account's: the fifth in a row answers that
+// the "account" is locked. Kept in memory, at most maxPhantoms names.
+func (l *Local) phantomAttempt(name string, now time.Time) error {
+	l.phantomMu.Lock()
+	defer l.phantomMu.Unlock()
+	if l.phantoms == nil {
+		l.phantoms = map[string]*access.Account{}
+	}
+	a := l.phantoms[name]
+	if a == nil {
+		if len(l.phantoms) >= maxPhantoms {
+			for k, p := range l.phantoms {
+				if !p.Locked(now) {
+					delete(l.phantoms, k)
+				}
+			}
+			if len(l.phantoms) >= maxPhantoms {
+				clear(l.phantoms)
+			}
+		}
+		a = &access.Account{Name: name}
+		l.phantoms[name] = a
+	}
+	err := a.Attempt(now, false, l.cfg.Lockout)
+	if tracker.ErrorCode(err) == tracker.ELocked {
+		return err
+	}
+	return errBadLogin()
+}
+
+// maxPhantoms bounds the names without an account whose failures are
+// counted.
+const maxPhantoms = 10_000
+
+// purgeExpired deletes the tokens and sessions that can no longer be used,
+// every account's: a login's chore, so that the bucket keeps only what
+// counts.
+func purgeExpired(s access.Store, now time.Time) error {
+	var gone []string
+	if err := s.Tokens(func(t *access.Token) error {
+		if t.Valid(now) != nil {
+			gone = append(gone, t.Hash)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, h := range gone {
+		if err := s.DeleteToken(h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
