@@ -376,3 +376,26 @@ func BenchmarkRemoteLog(b *testing.B) {
 		staff.must("", "log", "3", "--changed", "--summary", fmt.Sprint("压测第", i, "件"), "--date", "2026-11-02")
 	}
 }
+
+// Server addresses: https, or http to this machine only; a bare host is
+// https; paths, queries and passwords in the address are refused.
+func TestNormalServer(t *testing.T) {
+	for in, want := range map[string]string{
+		"gongkai.zgq.gov.cn":             "https://gongkai.zgq.gov.cn",
+		"https://gongkai.zgq.gov.cn/":    "https://gongkai.zgq.gov.cn",
+		"https://10.0.0.5:8443":          "https://10.0.0.5:8443",
+		"http://127.0.0.1:8470":          "http://127.0.0.1:8470",
+		"http://localhost:8470":          "http://localhost:8470",
+		"http://gongkai.zgq.gov.cn":      "",
+		"http://10.0.0.5:8470":           "",
+		"https://gongkai.zgq.gov.cn/api": "",
+		"https://u:p@gongkai.zgq.gov.cn": "",
+		"ftp://gongkai.zgq.gov.cn":       "",
+		"":                               "",
+	} {
+		got, err := normalServer(in)
+		if got != want || (want == "") != (err != nil) {
+			t.Errorf("normalServer(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
