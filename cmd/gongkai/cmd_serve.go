@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -51,6 +52,11 @@ func newServeCmd(e *env) *cobra.Command {
 	c.Flags().BoolVar(&fakeClock, "fake-clock", false, "使用环境变量 GONGKAI_NOW 给出的时间（演示和测试用）")
 	return c
 }
+
+// serverMemoryLimit is the server's soft limit of the heap (GOMEMLIMIT,
+// unless set): a reminder run over a million events keeps some 400 MiB
+// alive for a moment.
+const serverMemoryLimit = 1 << 30
 
 // daemonClock is what drives the daemon's time: the schedule of its jobs
 // and the minute ticker of the outbox. Tests give their own, to fire jobs
@@ -105,9 +111,14 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	ctx = app.WithActor(ctx, "gongkai serve")
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	e.noRemote = true
-	// The jobs leave a core to the requests of staff.
+	// The jobs leave a core to the requests of staff, and the collector
+	// room: a reminder run over a million events near the commands' soft
+	// limit (main's memoryLimit) would have it work through every request.
 	tracker.SetCores(runtime.GOMAXPROCS(0) - 1)
 	defer tracker.SetCores(0)
+	if e.getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(serverMemoryLimit))
+	}
 	if err := e.config().ServerErr(); err != nil {
 		return err
 	}
