@@ -190,7 +190,14 @@ func TestRemoteCLI(t *testing.T) {
 	if code, _, errOut := leader.run("", "log", "3", "--changed", "--summary", "x"); code != 2 || !strings.Contains(errOut, "当前账号是领导") {
 		t.Errorf("log as supervisor: exit %d %s", code, errOut)
 	}
-	// The auditor's log names each account.
+	// The auditor's log names each account; the server ran on a fake
+	// clock, said at start and marked on every record.
+	if !strings.Contains(o.logs.String(), "fake clock") {
+		t.Errorf("the server did not say it runs on a fake clock:\n%s", o.logs.String())
+	}
+	if v := auditor.must("", "audit", "verify"); !strings.Contains(v, "模拟时间") {
+		t.Errorf("audit verify does not mark the records of the fake clock:\n%s", v)
+	}
 	audit := auditor.must("", "audit")
 	for _, want := range []string{"zhangsan", "zhao", "登录", "新建账号 leader"} {
 		if !strings.Contains(audit, want) {

@@ -337,3 +337,36 @@ func TestServeCutsSlowClients(t *testing.T) {
 		t.Errorf("cut off after %v", waited)
 	}
 }
+
+// The server runs on the machine's clock: GONGKAI_NOW is ignored, and
+// said to be, unless it is started with --fake-clock.
+func TestServeIgnoresGongkaiNow(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"GONGKAI_DB": filepath.Join(dir, "g.db"), "GONGKAI_NOW": "2026-11-30T09:30:00+08:00"}
+	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
+		t.Fatal(stderr)
+	}
+	d := &daemonRun{tick: make(chan time.Time), hup: make(chan os.Signal, 1), logs: &syncBuffer{},
+		steps: make(chan string), done: make(chan error, 1), t: t}
+	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: d.logs, getenv: func(k string) string { return vars[k] }}
+	e.cfg = config.Default()
+	clk := daemonClock{scheduler: func(*slog.Logger) scheduler { return &handScheduler{jobs: map[string]func(){}} },
+		tick: d.tick, done: d.steps, listen: "127.0.0.1:0"}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.done <- e.serve(ctx, d.hup, clk) }()
+	d.expect("started")
+	// An event logged through the socket is logged on the machine's
+	// day, not GONGKAI_NOW's.
+	code, out, stderr := runIn(t, map[string]string{"GONGKAI_DB": vars["GONGKAI_DB"]}, "log", "3", "--changed", "--summary", "时钟测试", "--format", "json")
+	d.stop()
+	if code != 0 {
+		t.Fatalf("log through the socket: %d %s", code, stderr)
+	}
+	if !strings.Contains(d.logs.String(), "GONGKAI_NOW is ignored") {
+		t.Errorf("the server did not say it ignores GONGKAI_NOW:\n%s", d.logs.String())
+	}
+	if strings.Contains(out, `"date": "2026-11-30"`) || !strings.Contains(out, `"date": "`) {
+		t.Errorf("logged on GONGKAI_NOW's day, not the machine's:\n%s", out)
+	}
+}
