@@ -3,9 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -369,4 +378,69 @@ func TestServeIgnoresGongkaiNow(t *testing.T) {
 	if strings.Contains(out, `"date": "2026-11-30"`) || !strings.Contains(out, `"date": "`) {
 		t.Errorf("logged on GONGKAI_NOW's day, not the machine's:\n%s", out)
 	}
+}
+
+// With tls_cert and tls_key the server speaks HTTPS (TLS 1.2 at least),
+// and nothing else.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	certPEM, keyPEM := selfSigned(t)
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, certPEM, 0o600)
+	os.WriteFile(key, keyPEM, 0o600)
+	vars := map[string]string{"GONGKAI_DB": filepath.Join(dir, "g.db")}
+	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
+		t.Fatal(stderr)
+	}
+	d := &daemonRun{tick: make(chan time.Time), hup: make(chan os.Signal, 1), logs: &syncBuffer{},
+		steps: make(chan string), done: make(chan error, 1), t: t}
+	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: d.logs, getenv: func(k string) string { return vars[k] }}
+	e.cfg = config.Default()
+	e.cfg.Server.TLSCert, e.cfg.Server.TLSKey = cert, key
+	addr := make(chan string, 1)
+	clk := daemonClock{scheduler: func(*slog.Logger) scheduler { return &handScheduler{jobs: map[string]func(){}} },
+		tick: d.tick, done: d.steps, listen: "127.0.0.1:0", listening: addr}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.done <- e.serve(ctx, d.hup, clk) }()
+	d.expect("started")
+	defer d.stop()
+	at := <-addr
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}}}
+	resp, err := client.Get("https://" + at + "/api/v1/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
+		t.Errorf("HTTPS: %d, TLS %v", resp.StatusCode, resp.TLS)
+	}
+	if resp, err := http.Get("http://" + at + "/api/v1/health"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Error("plain HTTP answered beside HTTPS")
+		}
+	}
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and its key, as PEM.
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gongkai test"},
+		NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
 }
