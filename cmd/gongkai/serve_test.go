@@ -314,19 +314,10 @@ func TestServeCutsSlowClients(t *testing.T) {
 	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
 		t.Fatal(stderr)
 	}
-	d := &daemonRun{tick: make(chan time.Time), hup: make(chan os.Signal, 1), logs: &syncBuffer{},
-		steps: make(chan string), done: make(chan error, 1), t: t}
-	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: d.logs, getenv: func(k string) string { return vars[k] }}
-	e.cfg = config.Default()
-	addr := make(chan string, 1)
-	clk := daemonClock{scheduler: func(*slog.Logger) scheduler { return &handScheduler{jobs: map[string]func(){}} },
-		tick: d.tick, done: d.steps, fakeClock: true, listen: "127.0.0.1:0", listening: addr, headerTimeout: 300 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
-	go func() { d.done <- e.serve(ctx, d.hup, clk) }()
-	d.expect("started")
+	cfg := config.Default()
+	d, addr := serveWith(t, vars, cfg, daemonClock{fakeClock: true, headerTimeout: 300 * time.Millisecond})
 	defer d.stop()
-	conn, err := net.Dial("tcp", <-addr)
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,16 +346,8 @@ func TestServeIgnoresGongkaiNow(t *testing.T) {
 	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
 		t.Fatal(stderr)
 	}
-	d := &daemonRun{tick: make(chan time.Time), hup: make(chan os.Signal, 1), logs: &syncBuffer{},
-		steps: make(chan string), done: make(chan error, 1), t: t}
-	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: d.logs, getenv: func(k string) string { return vars[k] }}
-	e.cfg = config.Default()
-	clk := daemonClock{scheduler: func(*slog.Logger) scheduler { return &handScheduler{jobs: map[string]func(){}} },
-		tick: d.tick, done: d.steps, listen: "127.0.0.1:0"}
-	ctx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
-	go func() { d.done <- e.serve(ctx, d.hup, clk) }()
-	d.expect("started")
+	cfg := config.Default()
+	d, _ := serveWith(t, vars, cfg, daemonClock{})
 	// An event logged through the socket is logged on the machine's
 	// day, not GONGKAI_NOW's.
 	code, out, stderr := runIn(t, map[string]string{"GONGKAI_DB": vars["GONGKAI_DB"]}, "log", "3", "--changed", "--summary", "时钟测试", "--format", "json")
@@ -392,20 +375,11 @@ func TestServeTLS(t *testing.T) {
 	if code, _, stderr := runIn(t, vars, "init"); code != 0 {
 		t.Fatal(stderr)
 	}
-	d := &daemonRun{tick: make(chan time.Time), hup: make(chan os.Signal, 1), logs: &syncBuffer{},
-		steps: make(chan string), done: make(chan error, 1), t: t}
-	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: d.logs, getenv: func(k string) string { return vars[k] }}
-	e.cfg = config.Default()
-	e.cfg.Server.TLSCert, e.cfg.Server.TLSKey = cert, key
-	addr := make(chan string, 1)
-	clk := daemonClock{scheduler: func(*slog.Logger) scheduler { return &handScheduler{jobs: map[string]func(){}} },
-		tick: d.tick, done: d.steps, listen: "127.0.0.1:0", listening: addr}
-	ctx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
-	go func() { d.done <- e.serve(ctx, d.hup, clk) }()
-	d.expect("started")
+	cfg := config.Default()
+	cfg.Server.TLSCert, cfg.Server.TLSKey = cert, key
+	d, addr := serveWith(t, vars, cfg, daemonClock{})
 	defer d.stop()
-	at := <-addr
+	at := addr
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(certPEM)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}}}
@@ -443,4 +417,26 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+}
+
+// serveWith runs the daemon in this process with a configuration and a
+// clock of the test's (its scheduler the test's hands, its ticker the
+// test's), until the test ends; it returns the run and the address the
+// API listens on.
+func serveWith(t *testing.T, vars map[string]string, cfg *config.Config, clk daemonClock) (*daemonRun, string) {
+	d := &daemonRun{tick: make(chan time.Time), hup: make(chan os.Signal, 1), logs: &syncBuffer{},
+		steps: make(chan string), done: make(chan error, 1), t: t}
+	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: d.logs, getenv: func(k string) string { return vars[k] }}
+	e.cfg = cfg
+	addr := make(chan string, 1)
+	clk.scheduler = func(*slog.Logger) scheduler { return &handScheduler{jobs: map[string]func(){}} }
+	clk.tick, clk.done, clk.listening = d.tick, d.steps, addr
+	if clk.listen == "" {
+		clk.listen = "127.0.0.1:0"
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.done <- e.serve(ctx, d.hup, clk) }()
+	d.expect("started")
+	return d, <-addr
 }
