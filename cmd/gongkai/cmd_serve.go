@@ -58,6 +58,12 @@ func newServeCmd(e *env) *cobra.Command {
 // alive for a moment.
 const serverMemoryLimit = 1 << 30
 
+// serverGCPercent is the server's GOGC (unless set): the heap may grow to
+// three times what is live, up to serverMemoryLimit, before the collector
+// runs, so that it runs less often through the requests of staff while a
+// job works.
+const serverGCPercent = 200
+
 // daemonClock is what drives the daemon's time: the schedule of its jobs
 // and the minute ticker of the outbox. Tests give their own, to fire jobs
 // by hand; the zero value is the real one.
@@ -118,6 +124,9 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	defer tracker.SetCores(0)
 	if e.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(serverMemoryLimit))
+	}
+	if e.getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(serverGCPercent))
 	}
 	if err := e.config().ServerErr(); err != nil {
 		return err

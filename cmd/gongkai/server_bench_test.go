@@ -75,10 +75,11 @@ func serverLoad(b *testing.B, rate int, busy bool) {
 			b.Fatal(err)
 		}
 		// As gongkai serve: the jobs leave a core to the requests, and the
-		// heap's soft limit is the server's.
+		// heap's soft limit and GOGC are the server's.
 		tracker.SetCores(runtime.GOMAXPROCS(0) - 1)
 		defer tracker.SetCores(0)
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(serverMemoryLimit))
+		defer debug.SetGCPercent(debug.SetGCPercent(serverGCPercent))
 		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 		hasher, _ := access.NewHasher(access.Params{Memory: 64, Time: 1, Threads: 1}, 2)
 		svc := app.NewLocal(app.Config{Store: store, Maintenance: store, Now: func() time.Time { return now }, Hasher: hasher,
