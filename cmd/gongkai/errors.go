@@ -18,7 +18,7 @@ import (
 const (
 	exitOK       = 0
 	exitFailure  = 1 // anything else
-	exitInput    = 2 // bad usage or input; nothing was written
+	exitInput    = 2 // bad usage or input, a login refused, a role that may not; nothing was written
 	exitNotFound = 3 // matter, event or database not found
 	exitBusy     = 4 // the database stayed locked by another process
 )
@@ -26,7 +26,7 @@ const (
 const exitHelp = `退出状态：
   0  成功
   1  其他错误
-  2  用法或输入有误（未写入任何数据）
+  2  用法或输入有误、登录被拒或账号的角色不允许（未写入任何数据）
   3  找不到事项、事件或数据库
   4  数据库正被其他进程占用，请稍后重试`
 

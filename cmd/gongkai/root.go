@@ -35,7 +35,9 @@ func newRootCmd(e *env) *cobra.Command {
 
 数据库：--db，否则环境变量 GONGKAI_DB，否则配置文件的 database，否则当前目录下的 gongkai.db。
 配置文件：--config，否则环境变量 GONGKAI_CONFIG，否则当前目录下的 gongkai.toml，否则内置默认值。
-当前时间：环境变量 GONGKAI_NOW（RFC 3339 时间或 YYYY-MM-DD）可代替系统时钟。
+当前时间：环境变量 GONGKAI_NOW（RFC 3339 时间或 YYYY-MM-DD）可代替系统时钟（服务器须加 --fake-clock）。
+服务器：--server，否则环境变量 GONGKAI_SERVER，否则上次 gongkai login 的服务器；
+服务器所在的机器上，命令经数据库旁的套接字交给服务器。
 
 ` + exitHelp,
 		SilenceUsage:      true,
@@ -147,6 +149,8 @@ var valueNames = map[string]string{
 	"matter": "事项", "channel": "渠道", "ref": "文号", "url": "网址", "bucket": "桶名",
 	"retry": "编号", "days": "天数", "due-within": "天数", "event": "编号", "actor": "姓名",
 	"action": "操作", "status": "状态", "level1": "名称", "logged-by": "姓名",
+	"server": "地址", "user": "账号", "role strings": "角色", "display": "姓名", "email": "地址",
+	"section strings": "股室", "level1 strings": "一级事项",
 	"string": "文字", "strings": "文字", "int": "数", "uint": "编号", "uint64": "编号",
 }
 
