@@ -205,7 +205,9 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, dateStyle int) (err er
 	}()
 	r := newRowWriter(len(s.header), dateStyle)
 	r.buf = append(<-free, head...)
+	var pacer tracker.Pacer
 	for i := 0; i < s.n; i++ {
+		pacer.Step()
 		r.start(i + 2)
 		s.row(i, r)
 		r.buf = append(r.buf, "</row>"...)

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // cores, when above 0, is how many cores the work spread here may take
@@ -27,6 +28,48 @@ func Cores() int {
 	return n
 }
 
+// pace, when above 0, is the share (percent) of a core the big jobs'
+// loops take while they run (SetPace); 0: all they can.
+var pace atomic.Int32
+
+// SetPace has the big jobs' loops rest, in turns, so that each takes at
+// most percent of a core: a server's requests then find a core free
+// even beside a job. 0 (or 100) lets them run flat out.
+func SetPace(percent int) { pace.Store(int32(min(max(percent, 0), 100))) }
+
+// Pacer is where a job's loop stands in its turn: call Step every few
+// hundred items, from one goroutine. The zero Pacer is ready.
+type Pacer struct {
+	since time.Time
+	steps int
+}
+
+// Step rests when the loop has worked its share since the last rest.
+func (p *Pacer) Step() {
+	if p.steps++; p.steps%256 != 0 {
+		return
+	}
+	pct := time.Duration(pace.Load())
+	if pct == 0 || pct == 100 {
+		return
+	}
+	now := paceNow()
+	if p.since.IsZero() {
+		p.since = now
+		return
+	}
+	if worked := now.Sub(p.since); worked >= 2*time.Millisecond {
+		paceSleep(worked * (100 - pct) / pct)
+		p.since = paceNow()
+	}
+}
+
+// The pacer's clock: the machine's (tests give their own).
+var (
+	paceNow   = time.Now
+	paceSleep = time.Sleep
+)
+
 // Spread calls fn(i) for every i in [0, n) on every core, the cores taking
 // turns (the w-th takes w, w+cores, …), adding its goroutines to wg, whose
 // Wait says when all are done. Fewer than 64 items a core stay on fewer
@@ -35,8 +78,10 @@ func Spread(wg *sync.WaitGroup, n int, fn func(i int)) {
 	workers := min(Cores(), (n+63)/64)
 	for w := range workers {
 		wg.Go(func() {
+			var p Pacer
 			for i := w; i < n; i += workers {
 				fn(i)
+				p.Step()
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Every item is done once, however many there are, and OnCores returns
@@ -45,5 +46,35 @@ func TestSetCores(t *testing.T) {
 	SetCores(0)
 	if Cores() != runtime.GOMAXPROCS(0) {
 		t.Errorf("Cores() = %d, GOMAXPROCS %d", Cores(), runtime.GOMAXPROCS(0))
+	}
+}
+
+// A paced loop rests, every 256 steps, as long as it takes its share of a
+// core to have worked: at 60%, 6.4 ms of work earn 4.27 ms of rest;
+// unpaced, it never rests.
+func TestPacer(t *testing.T) {
+	defer SetPace(0)
+	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var slept []time.Duration
+	defer func(n func() time.Time, s func(time.Duration)) { paceNow, paceSleep = n, s }(paceNow, paceSleep)
+	paceNow = func() time.Time { return clock }
+	paceSleep = func(d time.Duration) { slept = append(slept, d); clock = clock.Add(d) }
+	run := func() {
+		var p Pacer
+		for range 3 * 256 {
+			p.Step()
+			clock = clock.Add(25 * time.Microsecond)
+		}
+	}
+	SetPace(60)
+	run()
+	if want := 6400 * time.Microsecond * 40 / 60; len(slept) != 2 || slept[0] != want {
+		t.Errorf("at 60%%: rested %v, want twice %v", slept, want)
+	}
+	slept = nil
+	SetPace(0)
+	run()
+	if len(slept) != 0 {
+		t.Errorf("unpaced: rested %v", slept)
 	}
 }

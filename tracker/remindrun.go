@@ -119,7 +119,9 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 	// The items of an event are next to each other, in the order of the
 	// events: a mailbox's items come in that order too (see add).
 	items := make([]DigestItem, 0, 2*len(in.Events))
+	var pacer Pacer
 	for i, e := range in.Events {
+		pacer.Step()
 		st := in.States[i]
 		stages, err := PlanEvent(e, r.Rules, cal, day, st)
 		if err != nil {

@@ -58,6 +58,11 @@ func newServeCmd(e *env) *cobra.Command {
 // alive for a moment.
 const serverMemoryLimit = 1 << 30
 
+// serverJobPace is the share of a core (percent) the server's big jobs
+// take while they run: a reminder run over a million events then leaves
+// room on its core too.
+const serverJobPace = 60
+
 // serverGCPercent is the server's GOGC (unless set): the heap may grow to
 // three times what is live, up to serverMemoryLimit, before the collector
 // runs, so that it runs less often through the requests of staff while a
@@ -122,6 +127,8 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	// limit (main's memoryLimit) would have it work through every request.
 	tracker.SetCores(runtime.GOMAXPROCS(0) - 1)
 	defer tracker.SetCores(0)
+	tracker.SetPace(serverJobPace)
+	defer tracker.SetPace(0)
 	if e.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(serverMemoryLimit))
 	}

@@ -78,6 +78,8 @@ func serverLoad(b *testing.B, rate int, busy bool) {
 		// heap's soft limit and GOGC are the server's.
 		tracker.SetCores(runtime.GOMAXPROCS(0) - 1)
 		defer tracker.SetCores(0)
+		tracker.SetPace(benchEnv("GONGKAI_BENCH_PACE", serverJobPace))
+		defer tracker.SetPace(0)
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(serverMemoryLimit))
 		defer debug.SetGCPercent(debug.SetGCPercent(serverGCPercent))
 		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
