@@ -360,3 +360,65 @@ func TestLoginOverHTTP(t *testing.T) {
 	status, b, _ = o.do(o.tokens[access.Staff], "GET", "/api/v1/events", nil)
 	wantError(t, "a token revoked by the reset", status, b, 401, tracker.EUnauthenticated, "token")
 }
+
+// A browser's session: a cookie its scripts cannot read (HttpOnly,
+// SameSite=Lax, Secure behind a proxy that did TLS), not in the body;
+// requests with it are the account's; a foreign site's POST with it is
+// refused; logout ends it and clears the cookie.
+func TestWebSessionCookie(t *testing.T) {
+	o := newOffice(t)
+	body := strings.NewReader(`{"account":"uofficer","password":"` + password + `","kind":"web"}`)
+	req, _ := http.NewRequest("POST", o.srv.URL+"/api/v1/login", body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-Proto", "https") // from 127.0.0.1, a trusted proxy here
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res app.LoginResult
+	json.NewDecoder(resp.Body).Decode(&res)
+	resp.Body.Close()
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == api.SessionCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteLaxMode || cookie.Value == "" {
+		t.Fatalf("cookie: %+v", cookie)
+	}
+	if res.Token != "" {
+		t.Error("a web session's secret is in the body too")
+	}
+	with := func(method, path, origin string) int {
+		req, _ := http.NewRequest(method, o.srv.URL+path, strings.NewReader(`{"matter":"3","kind":"changed","summary":"网页登记"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: cookie.Value})
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := with("GET", "/api/v1/whoami", ""); got != 200 {
+		t.Errorf("whoami with the cookie: %d", got)
+	}
+	before := o.auditCount()
+	if got := with("POST", "/api/v1/events", "https://evil.example.com"); got != 403 || o.auditCount() != before {
+		t.Errorf("a foreign site's POST with the cookie: %d", got)
+	}
+	if got := with("POST", "/api/v1/events", ""); got != 201 {
+		t.Errorf("the same site's POST: %d", got)
+	}
+	if got := with("POST", "/api/v1/logout", ""); got != 204 {
+		t.Errorf("logout: %d", got)
+	}
+	if got := with("GET", "/api/v1/whoami", ""); got != 401 {
+		t.Errorf("after logout: %d", got)
+	}
+}

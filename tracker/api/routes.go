@@ -1,7 +1,9 @@
 package api
 
 import (
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,6 +35,10 @@ func (s *Server) routes() {
 	s.route("POST /api/v1/logout", false, 0, func(w http.ResponseWriter, r *http.Request) error {
 		if err := svc.Logout(r.Context()); err != nil {
 			return err
+		}
+		if _, err := r.Cookie(SessionCookie); err == nil {
+			http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true,
+				SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.forwardedTLS(r), MaxAge: -1})
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -559,6 +565,28 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if in.Kind == access.WebSession {
+		// A browser's session lives in a cookie its scripts cannot read,
+		// sent to this server only, over TLS when it has it; the body
+		// does not carry it.
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: out.Token, Path: "/", HttpOnly: true,
+			SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.forwardedTLS(r), Expires: out.Expires})
+		out.Token = ""
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// SessionCookie is the cookie of a browser's session.
+const SessionCookie = "gongkai_session"
+
+// forwardedTLS reports whether a trusted proxy says the request came to
+// it over TLS.
+func (s *Server) forwardedTLS(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && s.trusted(a.Unmap()) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }

@@ -159,6 +159,13 @@ func (s *Server) route(pattern string, open bool, limit int64, h handlerFunc) {
 func (s *Server) authenticate(ctx context.Context, r *http.Request) (*app.Principal, error) {
 	auth := r.Header.Get("Authorization")
 	secret, ok := strings.CutPrefix(auth, "Bearer ")
+	if auth == "" {
+		// A browser's session: state-changing requests with it from
+		// another site are refused before this (CrossOriginProtection).
+		if c, err := r.Cookie(SessionCookie); err == nil {
+			secret, ok = c.Value, true
+		}
+	}
 	if !ok || secret == "" {
 		return nil, apiError(tracker.EUnauthenticated, tracker.FieldToken, "未登录：请先登录（请求缺少 Authorization: Bearer 登录凭据）")
 	}
