@@ -179,6 +179,21 @@ func TestRemoteCLI(t *testing.T) {
 	if out := staff.must("", "events"); !strings.Contains(out, "共 1 个事件") {
 		t.Errorf("staff's events: %s", out)
 	}
+	// The rest of the README's staff flow, against the server.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"matters", "--search", "参保登记"}, "机关事业单位参加社会保险登记"},
+		{[]string{"log", "3", "--formed", "--summary", "参保登记办事指南", "--date", "2026-11-02", "--ref", "章人社字〔2026〕8号", "--format", "json"}, `"deadline": "2026-11-30"`},
+		{[]string{"show", "1"}, "调整参保登记办理材料"},
+		{[]string{"events", "--open"}, "共 2 个事件"},
+		{[]string{"calendar", "explain", "2026-11-02"}, "2026-11-30"},
+	} {
+		if out := staff.must("", c.args...); !strings.Contains(out, c.want) {
+			t.Errorf("gongkai %s as staff: no %q in\n%s", strings.Join(c.args, " "), c.want, out)
+		}
+	}
 	// The officer discloses.
 	if out := officer.must("", "disclose", "1", "--all", "--url", "https://www.zgq.gov.cn/xxgk/1"); !strings.Contains(out, "按时公开") {
 		t.Errorf("disclose: %s", out)
