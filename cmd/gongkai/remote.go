@@ -196,10 +196,18 @@ func (e *env) findTarget() (*target, error) {
 	}
 	sock := socketPath(e.dbPath())
 	if fi, err := os.Stat(sock); err == nil && fi.Mode()&fs.ModeSocket != 0 {
-		if c, err := net.DialTimeout("unix", sock, 2*time.Second); err == nil {
+		c, err := net.DialTimeout("unix", sock, 2*time.Second)
+		switch {
+		case err == nil:
 			c.Close()
 			return &target{kind: targetSocket, server: sock}, nil
+		case errors.Is(err, fs.ErrPermission):
+			// The server runs, and holds the file: this user may not
+			// use its socket (only the server's user may).
+			return nil, &tracker.Error{Code: tracker.EForbidden, Field: tracker.FieldDatabase, Err: err,
+				Message: fmt.Sprintf("服务器正在运行（套接字 %s），当前用户无权使用它：请以运行服务器的用户执行（如 sudo -u gongkai gongkai …），或用 gongkai login 登录服务器", sock)}
 		}
+		// A socket left by a server that is gone: the file, then.
 	}
 	if e.dbFlag == "" && e.getenv(envDB) == "" && creds.Default != "" {
 		if cr, ok := creds.Servers[creds.Default]; ok {
