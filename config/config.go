@@ -261,20 +261,11 @@ func (c *Config) validateServer() error {
 	// Passwords and tokens never cross the office's network in clear: a
 	// plain HTTP server listens on this machine only, behind a proxy that
 	// does TLS.
-	if s.TLSCert == "" && !loopback(host) {
+	if s.TLSCert == "" && !IsLoopback(host) {
 		return bad("server.listen", "%q 不是本机地址，而没有配置 TLS：密码和登录凭据会以明文在网络上传输。"+
 			"请配置 tls_cert 和 tls_key，或让 gongkai 只监听 127.0.0.1，由反向代理（如 nginx）提供 HTTPS 并写入 trusted_proxies", s.Listen)
 	}
 	return nil
-}
-
-// loopback reports whether host names this machine only.
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
 }
 
 // ParseProxy reads a trusted proxy: an address or a CIDR range.
@@ -486,7 +477,7 @@ func (c *Config) validateMail() error {
 		switch s.TLS {
 		case "starttls", "tls":
 		case "none":
-			if !isLoopback(s.Host) {
+			if !IsLoopback(s.Host) {
 				return bad("smtp.tls", "值 \"none\" 只允许用于本机地址（127.0.0.1、::1、localhost），%q 不是：密码和邮件不能明文穿过网络", s.Host)
 			}
 		default:
@@ -639,7 +630,9 @@ func yearWithout(sched cron.Schedule) int {
 	return 0
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host (a name, or an address, bracketed or
+// not) names this machine only.
+func IsLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}

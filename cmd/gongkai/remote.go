@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"gongkai/config"
 	"gongkai/tracker"
 	"gongkai/tracker/api"
 	"gongkai/tracker/atomic"
@@ -147,19 +147,10 @@ func normalServer(s string) (string, error) {
 	}
 	// Passwords and tokens never cross the network in clear: plain HTTP
 	// only to this machine.
-	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !config.IsLoopback(u.Hostname()) {
 		return "", inputErrorf("服务器地址 %q 用的是 http：密码和登录凭据会以明文在网络上传输；请用 https://（本机的服务器才可用 http）", s)
 	}
 	return u.Scheme + "://" + u.Host, nil
-}
-
-// loopbackHost reports whether host names this machine.
-func loopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
 }
 
 // target finds where this command's operations run: the server named by

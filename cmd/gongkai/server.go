@@ -121,7 +121,7 @@ func (e *env) startServer(svc *app.Local, log *slog.Logger, clk daemonClock) (*w
 	if clk.listening != nil {
 		clk.listening <- ln.Addr().String()
 	}
-	if len(cfg.TrustedProxies) == 0 && loopbackListener(ln) {
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); len(cfg.TrustedProxies) == 0 && config.IsLoopback(host) {
 		log.Info("listening on this machine only: behind a reverse proxy, name it in [server] trusted_proxies, or every desk counts as the proxy's address (audit, login limits)")
 	}
 	go func() { w.done <- w.tcp.Serve(ln) }()
@@ -171,12 +171,6 @@ func withAPI(h http.Handler) http.Handler {
 	mux.Handle("/api/", h)
 	mux.Handle("/", h) // the API's own 404 in JSON, until the dashboard
 	return mux
-}
-
-// loopbackListener reports whether ln listens on this machine only.
-func loopbackListener(ln net.Listener) bool {
-	a, err := netip.ParseAddrPort(ln.Addr().String())
-	return err == nil && a.Addr().IsLoopback()
 }
 
 // shutdown stops taking requests and waits for those in flight.

@@ -65,7 +65,7 @@ type CalendarYear struct {
 
 func requiredDate(q url.Values, name string) (calendar.Date, error) {
 	if q.Get(name) == "" {
-		return calendar.Date{}, apiError(tracker.EInvalid, name, "缺少 %s（YYYY-MM-DD）", name)
+		return calendar.Date{}, tracker.FieldErrorf(tracker.EInvalid, name, "缺少 %s（YYYY-MM-DD）", name)
 	}
 	return dateParam(q, name)
 }
@@ -75,7 +75,7 @@ func daysParam(q url.Values) (int, error) {
 	if v := q.Get("days"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < -10000 || n > 10000 {
-			return 0, apiError(tracker.EInvalid, "days", "工作日数 %q 无效：应为 -10000 至 10000 的整数", v)
+			return 0, tracker.FieldErrorf(tracker.EInvalid, "days", "工作日数 %q 无效：应为 -10000 至 10000 的整数", v)
 		}
 	}
 	return n, nil
@@ -104,7 +104,7 @@ func (s *Server) calendarRoutes() {
 		}
 		res, prov, err := c.AddWorkdays(d, n)
 		if err != nil {
-			return nil, apiError(tracker.EInvalid, "date", "%v", err)
+			return nil, tracker.FieldErrorf(tracker.EInvalid, "date", "%v", err)
 		}
 		return CalendarAdd{Date: d, Days: n, Result: res, Provisional: prov}, nil
 	}))
@@ -115,7 +115,7 @@ func (s *Server) calendarRoutes() {
 		}
 		x, err := c.Explanation(d, n)
 		if err != nil {
-			return nil, apiError(tracker.EInvalid, "date", "%v", err)
+			return nil, tracker.FieldErrorf(tracker.EInvalid, "date", "%v", err)
 		}
 		out := CalendarExplanation{CalendarAdd: CalendarAdd{Date: d, Days: n, Result: x.Result, Provisional: x.Provisional},
 			How: x.How(), Outcome: x.Outcome(), Steps: []CalendarStep{}}
@@ -141,7 +141,7 @@ func (s *Server) calendarRoutes() {
 		}
 		n, prov, err := c.WorkdaysBetween(from, to)
 		if err != nil {
-			return nil, apiError(tracker.EInvalid, "from", "%v", err)
+			return nil, tracker.FieldErrorf(tracker.EInvalid, "from", "%v", err)
 		}
 		return CalendarBetween{From: from, To: to, Workdays: n, Provisional: prov}, nil
 	}))

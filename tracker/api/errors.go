@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -78,22 +77,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-func apiError(code, field, format string, args ...any) error {
-	return &tracker.Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
 // decode reads a JSON body into v: one object, no unknown field, within
 // the body's bound. Failures name the field.
 func decode(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return apiError(EUnsupported, FieldBody, "请求内容的类型 %q 不对：应为 application/json", ct)
+		return tracker.FieldErrorf(EUnsupported, FieldBody, "请求内容的类型 %q 不对：应为 application/json", ct)
 	}
 	d := json.NewDecoder(r.Body)
 	d.DisallowUnknownFields()
 	err := d.Decode(v)
 	if err == nil && d.More() {
-		err = errors.New("trailing data")
-		return apiError(tracker.EInvalid, FieldBody, "请求内容在 JSON 对象之后还有多余的内容")
+		return tracker.FieldErrorf(tracker.EInvalid, FieldBody, "请求内容在 JSON 对象之后还有多余的内容")
 	}
 	var tooBig *http.MaxBytesError
 	var syntax *json.SyntaxError
@@ -102,26 +96,26 @@ func decode(r *http.Request, v any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &tooBig):
-		return apiError(ETooLarge, FieldBody, "请求内容太大：至多 %d 字节", tooBig.Limit)
+		return tracker.FieldErrorf(ETooLarge, FieldBody, "请求内容太大：至多 %d 字节", tooBig.Limit)
 	case errors.Is(err, io.EOF):
-		return apiError(tracker.EInvalid, FieldBody, "请求内容为空：应为一个 JSON 对象")
+		return tracker.FieldErrorf(tracker.EInvalid, FieldBody, "请求内容为空：应为一个 JSON 对象")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return apiError(tracker.EInvalid, FieldBody, "请求内容不是有效的 JSON（%v）", err)
+		return tracker.FieldErrorf(tracker.EInvalid, FieldBody, "请求内容不是有效的 JSON（%v）", err)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = FieldBody
 		}
-		return apiError(tracker.EInvalid, field, "字段 %s 的类型不对：应为 %s", field, jsonType(typ.Type.Kind().String()))
+		return tracker.FieldErrorf(tracker.EInvalid, field, "字段 %s 的类型不对：应为 %s", field, jsonType(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return apiError(tracker.EInvalid, name, "未知字段 %q", name)
+		return tracker.FieldErrorf(tracker.EInvalid, name, "未知字段 %q", name)
 	}
 	// A value that reads itself (a date, a kind) and refuses.
 	if e := tracker.AsError(err); e != nil {
 		return err
 	}
-	return apiError(tracker.EInvalid, FieldBody, "请求内容无法读取（%v）", err)
+	return tracker.FieldErrorf(tracker.EInvalid, FieldBody, "请求内容无法读取（%v）", err)
 }
 
 func jsonType(kind string) string {

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -135,7 +133,7 @@ func (s *Server) routes() {
 	s.route("POST /api/v1/outbox/{id}/retry", false, MaxBody, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
 		if err != nil || id == 0 {
-			return apiError(tracker.EInvalid, tracker.FieldMessage, "邮件编号 %q 无效：应为正整数", r.PathValue("id"))
+			return tracker.FieldErrorf(tracker.EInvalid, tracker.FieldMessage, "邮件编号 %q 无效：应为正整数", r.PathValue("id"))
 		}
 		var in app.RetryInput
 		if err := decode(r, &in); err != nil {
@@ -300,7 +298,7 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 		"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
 	ct, ok := types[format]
 	if !ok || (ct != "" && s.cfg.RenderWeekly == nil) {
-		return apiError(tracker.EInvalid, "format", "格式 %q 无效：可选 json、html、xlsx、csv", format)
+		return tracker.FieldErrorf(tracker.EInvalid, "format", "格式 %q 无效：可选 json、html、xlsx、csv", format)
 	}
 	rep, err := s.cfg.Service.WeeklyReport(r.Context(), app.ReportInput{Day: day})
 	if err != nil {
@@ -326,7 +324,7 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) error {
 // streamed.
 func (s *Server) backup(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Backup == nil {
-		return apiError(tracker.EUnavailable, "", "这个服务器不提供备份下载")
+		return tracker.FieldErrorf(tracker.EUnavailable, "", "这个服务器不提供备份下载")
 	}
 	// The role first: nothing is streamed to one who may not have it.
 	pw := &lazyWriter{w: w}
@@ -388,13 +386,13 @@ func change[In any](s *Server, name string, op func(ctxT, In) (*app.EventDetail,
 		}
 		event, version := ref(&in)
 		if *event != 0 && *event != id {
-			return apiError(tracker.EInvalid, tracker.FieldEvent, "请求内容中的事件 %d 与网址中的事件 %d 不符", *event, id)
+			return tracker.FieldErrorf(tracker.EInvalid, tracker.FieldEvent, "请求内容中的事件 %d 与网址中的事件 %d 不符", *event, id)
 		}
 		*event = id
 		if m := r.Header.Get("If-Match"); m != "" {
 			v, ok := parseETag(m)
 			if !ok {
-				return apiError(tracker.EInvalid, FieldIfMatch, "If-Match %q 无效：应为读取事件时的 ETag，如 \"v3\"", m)
+				return tracker.FieldErrorf(tracker.EInvalid, FieldIfMatch, "If-Match %q 无效：应为读取事件时的 ETag，如 \"v3\"", m)
 			}
 			*version = v
 		}
@@ -428,7 +426,7 @@ func eventID(r *http.Request) (uint64, error) {
 	v := r.PathValue("id")
 	id, err := strconv.ParseUint(v, 10, 64)
 	if err != nil || id == 0 {
-		return 0, apiError(tracker.EInvalid, tracker.FieldEvent, "事件编号 %q 无效：应为正整数", v)
+		return 0, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldEvent, "事件编号 %q 无效：应为正整数", v)
 	}
 	return id, nil
 }
@@ -440,7 +438,7 @@ func dateParam(q url.Values, name string) (calendar.Date, error) {
 	}
 	d, err := calendar.ParseDate(v)
 	if err != nil {
-		return calendar.Date{}, apiError(tracker.EInvalid, name, "%s：%v", name, err)
+		return calendar.Date{}, tracker.FieldErrorf(tracker.EInvalid, name, "%s：%v", name, err)
 	}
 	return d, nil
 }
@@ -452,7 +450,7 @@ func boolParam(q url.Values, name string) (bool, error) {
 	case "true", "1":
 		return true, nil
 	default:
-		return false, apiError(tracker.EInvalid, name, "%s 的值 %q 无效：应为 true 或 false", name, v)
+		return false, tracker.FieldErrorf(tracker.EInvalid, name, "%s 的值 %q 无效：应为 true 或 false", name, v)
 	}
 }
 
@@ -463,7 +461,7 @@ func intParam(q url.Values, name string, min, max int) (*int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < min || n > max {
-		return nil, apiError(tracker.EInvalid, name, "%s 的值 %q 无效：应为 %d 至 %d 的整数", name, v, min, max)
+		return nil, tracker.FieldErrorf(tracker.EInvalid, name, "%s 的值 %q 无效：应为 %d 至 %d 的整数", name, v, min, max)
 	}
 	return &n, nil
 }
@@ -537,7 +535,7 @@ func auditQuery(q url.Values) (app.AuditQuery, error) {
 	}
 	if v := q.Get("event"); v != "" {
 		if out.Event, err = strconv.ParseUint(v, 10, 64); err != nil {
-			return out, apiError(tracker.EInvalid, tracker.FieldEvent, "事件编号 %q 无效", v)
+			return out, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldEvent, "事件编号 %q 无效", v)
 		}
 	}
 	out.Actor, out.Action = q.Get("actor"), q.Get("action")
@@ -559,7 +557,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !s.limits.allow("account:"+name, "source:"+s.source(r)) {
 		w.Header().Set("Retry-After", "60")
-		return apiError(ETooMany, tracker.FieldAccount, "登录尝试太频繁，请一分钟后再试")
+		return tracker.FieldErrorf(ETooMany, tracker.FieldAccount, "登录尝试太频繁，请一分钟后再试")
 	}
 	out, err := s.cfg.Service.Login(r.Context(), in)
 	if err != nil {
@@ -583,10 +581,5 @@ const SessionCookie = "gongkai_session"
 // forwardedTLS reports whether a trusted proxy says the request came to
 // it over TLS.
 func (s *Server) forwardedTLS(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && s.trusted(a.Unmap()) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	return s.fromProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }

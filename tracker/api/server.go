@@ -80,7 +80,7 @@ func New(cfg Config) *Server {
 	s.routes()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, s.cfg.Log, r, apiError(tracker.EForbidden, "origin", "拒绝来自其他网站的修改请求（跨站请求）"))
+		writeError(w, s.cfg.Log, r, tracker.FieldErrorf(tracker.EForbidden, "origin", "拒绝来自其他网站的修改请求（跨站请求）"))
 	}))
 	s.handler = cop.Handler(http.HandlerFunc(s.serve))
 	return s
@@ -101,10 +101,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		// ServeMux would answer in text; the API answers in JSON.
 		if allowed := s.allowedMethods(r); len(allowed) > 0 {
 			h.Set("Allow", strings.Join(allowed, ", "))
-			writeError(w, s.cfg.Log, r, apiError(EMethod, FieldEndpoint, "%s 不接受 %s 请求（可用 %s）", r.URL.Path, r.Method, strings.Join(allowed, "、")))
+			writeError(w, s.cfg.Log, r, tracker.FieldErrorf(EMethod, FieldEndpoint, "%s 不接受 %s 请求（可用 %s）", r.URL.Path, r.Method, strings.Join(allowed, "、")))
 			return
 		}
-		writeError(w, s.cfg.Log, r, apiError(tracker.ENotFound, FieldEndpoint, "没有这个接口：%s %s", r.Method, r.URL.Path))
+		writeError(w, s.cfg.Log, r, tracker.FieldErrorf(tracker.ENotFound, FieldEndpoint, "没有这个接口：%s %s", r.Method, r.URL.Path))
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -167,10 +167,10 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request) (*app.Princi
 		}
 	}
 	if !ok || secret == "" {
-		return nil, apiError(tracker.EUnauthenticated, tracker.FieldToken, "未登录：请先登录（请求缺少 Authorization: Bearer 登录凭据）")
+		return nil, tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "未登录：请先登录（请求缺少 Authorization: Bearer 登录凭据）")
 	}
 	if len(secret) > 200 {
-		return nil, apiError(tracker.EUnauthenticated, tracker.FieldToken, "登录凭据无效或已被撤销，请重新登录")
+		return nil, tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "登录凭据无效或已被撤销，请重新登录")
 	}
 	return s.cfg.Auth.Authenticate(ctx, strings.TrimSpace(secret))
 }
@@ -179,15 +179,10 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request) (*app.Princi
 // a trusted proxy, the last address its X-Forwarded-For names that is
 // not itself a trusted proxy.
 func (s *Server) source(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	addr, ok := peer(r)
+	if !ok {
+		return r.RemoteAddr // a Unix socket: "@" or ""
 	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host // a Unix socket: "@" or ""
-	}
-	addr = addr.Unmap()
 	if !s.trusted(addr) {
 		return addr.String()
 	}
@@ -203,6 +198,24 @@ func (s *Server) source(r *http.Request) string {
 		}
 	}
 	return addr.String()
+}
+
+// peer is the address the request's connection came from; false for a
+// Unix socket's.
+func peer(r *http.Request) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	return a.Unmap(), err == nil
+}
+
+// fromProxy reports whether the request's connection is a trusted
+// proxy's.
+func (s *Server) fromProxy(r *http.Request) bool {
+	a, ok := peer(r)
+	return ok && s.trusted(a)
 }
 
 func (s *Server) trusted(a netip.Addr) bool {

@@ -327,66 +327,31 @@ func (l *Local) Accounts(ctx context.Context) (*AccountList, error) {
 	return out, err
 }
 
-// UpdateAccount changes an account's name as shown, address, roles or
-// sections.
-func (l *Local) UpdateAccount(ctx context.Context, in AccountUpdate) (*AccountInfo, error) {
-	if _, err := authorize(ctx, access.OpAccounts); err != nil {
-		return nil, err
-	}
+// changeAccount changes account name in one write transaction: fn
+// changes a and names the audited action (with what the entry says
+// beyond the account and the source), or "" when nothing changed, and
+// then nothing is written. It returns the account as it is after. The
+// caller has authorised the change.
+func (l *Local) changeAccount(ctx context.Context, name string, fn func(s access.Store, a *access.Account) (string, tracker.AccountAudit, error)) (*AccountInfo, error) {
 	var out AccountInfo
 	err := l.accountWrite(ctx, func(u *unit, s access.Store) error {
-		a, err := s.Account(in.Name)
+		a, err := s.Account(name)
 		if err != nil {
 			return err
 		}
-		var changes []string
-		if in.Display != nil || in.Email != nil {
-			display, email := a.Display, a.Email
-			if in.Display != nil {
-				display = *in.Display
-			}
-			if in.Email != nil {
-				email = *in.Email
-			}
-			if display, email, err = checkProfile(display, email); err != nil {
-				return err
-			}
-			if display != a.Display {
-				changes = append(changes, "姓名 "+orNone(a.Display)+" → "+orNone(display))
-			}
-			if email != a.Email {
-				changes = append(changes, "邮箱 "+orNone(a.Email)+" → "+orNone(email))
-			}
-			a.Display, a.Email = display, email
-		}
-		if in.Roles != nil {
-			if err := access.CheckRoles(*in.Roles); err != nil {
-				return err
-			}
-			if !slices.Equal(*in.Roles, a.Roles) {
-				changes = append(changes, "角色 "+access.RoleNames(a.Roles)+" → "+access.RoleNames(*in.Roles))
-				a.Roles = *in.Roles
-			}
-		}
-		if in.Sections != nil {
-			sections, err := checkSections(s, *in.Sections)
-			if err != nil {
-				return err
-			}
-			if !slices.Equal(sections, a.Sections) {
-				changes = append(changes, "股室 "+orNone(joinNames(a.Sections))+" → "+orNone(joinNames(sections)))
-				a.Sections = sections
-			}
+		action, c, err := fn(s, a)
+		if err != nil {
+			return err
 		}
 		out = accountInfo(a, u.Clock.Now)
-		if len(changes) == 0 {
+		if action == "" {
 			return errNothingChanged
 		}
 		if err := s.PutAccount(a); err != nil {
 			return err
 		}
-		return u.AuditAccount(tracker.AuditAccountChanged, tracker.AccountSubject(a.Name), tracker.AccountAudit{
-			Account: a.Name, Changes: changes, Source: source(ctx)})
+		c.Account, c.Source = a.Name, source(ctx)
+		return u.AuditAccount(action, tracker.AccountSubject(a.Name), c)
 	})
 	if errors.Is(err, errNothingChanged) {
 		err = nil
@@ -399,6 +364,61 @@ func (l *Local) UpdateAccount(ctx context.Context, in AccountUpdate) (*AccountIn
 
 // errNothingChanged ends a write transaction that found nothing to write.
 var errNothingChanged = errors.New("nothing changed")
+
+// UpdateAccount changes an account's name as shown, address, roles or
+// sections.
+func (l *Local) UpdateAccount(ctx context.Context, in AccountUpdate) (*AccountInfo, error) {
+	if _, err := authorize(ctx, access.OpAccounts); err != nil {
+		return nil, err
+	}
+	return l.changeAccount(ctx, in.Name, func(s access.Store, a *access.Account) (string, tracker.AccountAudit, error) {
+		var none tracker.AccountAudit
+		var changes []string
+		if in.Display != nil || in.Email != nil {
+			display, email := a.Display, a.Email
+			if in.Display != nil {
+				display = *in.Display
+			}
+			if in.Email != nil {
+				email = *in.Email
+			}
+			display, email, err := checkProfile(display, email)
+			if err != nil {
+				return "", none, err
+			}
+			if display != a.Display {
+				changes = append(changes, "姓名 "+orNone(a.Display)+" → "+orNone(display))
+			}
+			if email != a.Email {
+				changes = append(changes, "邮箱 "+orNone(a.Email)+" → "+orNone(email))
+			}
+			a.Display, a.Email = display, email
+		}
+		if in.Roles != nil {
+			if err := access.CheckRoles(*in.Roles); err != nil {
+				return "", none, err
+			}
+			if !slices.Equal(*in.Roles, a.Roles) {
+				changes = append(changes, "角色 "+access.RoleNames(a.Roles)+" → "+access.RoleNames(*in.Roles))
+				a.Roles = *in.Roles
+			}
+		}
+		if in.Sections != nil {
+			sections, err := checkSections(s, *in.Sections)
+			if err != nil {
+				return "", none, err
+			}
+			if !slices.Equal(sections, a.Sections) {
+				changes = append(changes, "股室 "+orNone(joinNames(a.Sections))+" → "+orNone(joinNames(sections)))
+				a.Sections = sections
+			}
+		}
+		if len(changes) == 0 {
+			return "", none, nil
+		}
+		return tracker.AuditAccountChanged, tracker.AccountAudit{Changes: changes}, nil
+	})
+}
 
 func orNone(s string) string {
 	if s == "" {
@@ -413,48 +433,27 @@ func (l *Local) SetAccountState(ctx context.Context, in AccountState) (*AccountI
 	if _, err := authorize(ctx, access.OpAccounts); err != nil {
 		return nil, err
 	}
-	var out AccountInfo
-	err := l.accountWrite(ctx, func(u *unit, s access.Store) error {
-		a, err := s.Account(in.Name)
-		if err != nil {
-			return err
-		}
-		var action string
+	return l.changeAccount(ctx, in.Name, func(s access.Store, a *access.Account) (string, tracker.AccountAudit, error) {
+		var none tracker.AccountAudit
 		switch in.Action {
 		case AccountDisable:
 			if a.Disabled {
-				out = accountInfo(a, u.Clock.Now)
-				return errNothingChanged
+				return "", none, nil
 			}
-			a.Disabled, action = true, tracker.AuditAccountDisabled
-			if err := revokeAll(s, a.Name, ""); err != nil {
-				return err
-			}
+			a.Disabled = true
+			return tracker.AuditAccountDisabled, none, revokeAll(s, a.Name, "")
 		case AccountEnable:
 			if !a.Disabled {
-				out = accountInfo(a, u.Clock.Now)
-				return errNothingChanged
+				return "", none, nil
 			}
-			a.Disabled, action = false, tracker.AuditAccountEnabled
+			a.Disabled = false
+			return tracker.AuditAccountEnabled, none, nil
 		case AccountUnlock:
 			a.Unlock()
-			action = tracker.AuditAccountUnlocked
-		default:
-			return tracker.Invalid(tracker.FieldAction, "操作 %q 无效：应为 disable、enable 或 unlock", in.Action)
+			return tracker.AuditAccountUnlocked, none, nil
 		}
-		if err := s.PutAccount(a); err != nil {
-			return err
-		}
-		out = accountInfo(a, u.Clock.Now)
-		return u.AuditAccount(action, tracker.AccountSubject(a.Name), tracker.AccountAudit{Account: a.Name, Source: source(ctx)})
+		return "", none, tracker.Invalid(tracker.FieldAction, "操作 %q 无效：应为 disable、enable 或 unlock", in.Action)
 	})
-	if errors.Is(err, errNothingChanged) {
-		err = nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // revokeAll deletes every token of an account but the one whose hash is
@@ -488,27 +487,15 @@ func (l *Local) ResetPassword(ctx context.Context, name string) (*AccountPasswor
 	if err != nil {
 		return nil, err
 	}
-	var out AccountPassword
-	err = l.accountWrite(ctx, func(u *unit, s access.Store) error {
-		a, err := s.Account(name)
-		if err != nil {
-			return err
-		}
+	info, err := l.changeAccount(ctx, name, func(s access.Store, a *access.Account) (string, tracker.AccountAudit, error) {
 		a.PasswordHash, a.MustChange = hash, true
 		a.Unlock()
-		if err := revokeAll(s, a.Name, ""); err != nil {
-			return err
-		}
-		if err := s.PutAccount(a); err != nil {
-			return err
-		}
-		out = AccountPassword{Account: accountInfo(a, u.Clock.Now), Password: password}
-		return u.AuditAccount(tracker.AuditPasswordReset, tracker.AccountSubject(a.Name), tracker.AccountAudit{Account: a.Name, Source: source(ctx)})
+		return tracker.AuditPasswordReset, tracker.AccountAudit{}, revokeAll(s, a.Name, "")
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &AccountPassword{Account: *info, Password: password}, nil
 }
 
 // PutSection creates a section (New) or changes its 一级事项.
