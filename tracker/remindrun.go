@@ -235,21 +235,15 @@ func (p *ReminderPlan) Message(i int, c Content, now time.Time) *Message {
 	return m
 }
 
-// RecordReminders queues the plan's messages and records its reminder
-// marks, in one transaction: a stage is never queued twice. A message
-// whose key is taken meanwhile is left out. It returns what it queued.
-func (o *Ops) RecordReminders(p *ReminderPlan, msgs []*Message) ([]*Message, error) {
-	queued, _, err := o.RecordRemindersFirst(p, msgs, 0)
-	return queued, err
-}
-
 // MarkChunk is how many reminder marks a transaction of RecordMarks
 // writes: a few milliseconds of a server's writers' time each.
 var MarkChunk = 5000
 
-// RecordRemindersFirst is RecordReminders writing at most limit marks
-// (0: all) and returning the others, for RecordMarks in transactions of
-// their own, so that a run over a hundred thousand events does not hold
+// RecordRemindersFirst queues the plan's messages and records its
+// reminder marks, in one transaction: a stage is never queued twice, and a
+// message whose key is taken meanwhile is left out. It writes at most
+// limit marks (0: all) and returns the others, for RecordMarks in
+// transactions of their own, so that a run over a hundred thousand events does not hold
 // every writer of a server for the time of one large commit. Until they
 // are written, the events whose marks wait are planned again by another
 // run: the same day, its digests are queued already (their keys are
@@ -359,8 +353,7 @@ func PlanHolds(tx Tx, seq uint64, p *ReminderPlan, cal Calendar, day calendar.Da
 	}
 	checked := map[uint64]bool{}
 	err := since.AuditEntriesAfter(seq, func(a *AuditEntry) error {
-		switch a.Action {
-		case AuditLogin, AuditLoginFailed, AuditLocked, AuditLogout, AuditPasswordChanged, AuditTokenIssued, AuditTokenRevoked:
+		if slices.Contains(LoginActions, a.Action) {
 			return nil // who came in: nothing a reminder says
 		}
 		kind, n, _ := strings.Cut(a.Subject, " ")

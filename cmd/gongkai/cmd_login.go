@@ -125,15 +125,7 @@ func (e *env) login(c *cobra.Command, user string, stdin bool) error {
 }
 
 func printWho(e *env, a *app.AccountInfo) {
-	name := a.Name
-	if a.Display != "" {
-		name += "（" + a.Display + "）"
-	}
-	fmt.Fprintf(e.stdout, "账号 %s，角色 %s", name, a.RoleNames)
-	if len(a.Sections) > 0 {
-		fmt.Fprintf(e.stdout, "，股室 %s", strings.Join(a.Sections, "、"))
-	}
-	fmt.Fprintln(e.stdout, "。")
+	fmt.Fprintf(e.stdout, "账号 %s，%s。\n", accountName(a), accountRoles(a))
 }
 
 func newLogoutCmd(e *env) *cobra.Command {

@@ -197,15 +197,25 @@ func accountState(a *app.AccountInfo) string {
 	return strings.Join(s, "，")
 }
 
-func printAccount(e *env, what string, a *app.AccountInfo) {
-	name := a.Name
-	if a.Display != "" {
-		name += "（" + a.Display + "）"
+// accountName is an account as people name it: zhangsan（张三）.
+func accountName(a *app.AccountInfo) string {
+	if a.Display == "" {
+		return a.Name
 	}
-	fmt.Fprintf(e.stdout, "%s %s：角色 %s", what, name, a.RoleNames)
+	return a.Name + "（" + a.Display + "）"
+}
+
+// accountRoles says an account's roles and sections.
+func accountRoles(a *app.AccountInfo) string {
+	s := "角色 " + a.RoleNames
 	if len(a.Sections) > 0 {
-		fmt.Fprintf(e.stdout, "，股室 %s", strings.Join(a.Sections, "、"))
+		s += "，股室 " + strings.Join(a.Sections, "、")
 	}
+	return s
+}
+
+func printAccount(e *env, what string, a *app.AccountInfo) {
+	fmt.Fprintf(e.stdout, "%s %s：%s", what, accountName(a), accountRoles(a))
 	if a.Email != "" {
 		fmt.Fprintf(e.stdout, "，邮箱 %s", a.Email)
 	}

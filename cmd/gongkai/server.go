@@ -50,7 +50,6 @@ type webServer struct {
 	socket      string
 	e           *env
 	log         *slog.Logger
-	done        chan error
 }
 
 // Bounds of connections: a slow client cannot hold one open by dribbling
@@ -68,7 +67,7 @@ const (
 // database, and serves the API over svc.
 func (e *env) startServer(svc *app.Local, log *slog.Logger, clk daemonClock) (*webServer, error) {
 	cfg := e.config().Server
-	w := &webServer{e: e, log: log, socket: socketPath(e.dbPath()), done: make(chan error, 2)}
+	w := &webServer{e: e, log: log, socket: socketPath(e.dbPath())}
 	w.use(svc)
 	listen := cfg.Listen
 	if clk.listen != "" {
@@ -124,9 +123,9 @@ func (e *env) startServer(svc *app.Local, log *slog.Logger, clk daemonClock) (*w
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); len(cfg.TrustedProxies) == 0 && config.IsLoopback(host) {
 		log.Info("listening on this machine only: behind a reverse proxy, name it in [server] trusted_proxies, or every desk counts as the proxy's address (audit, login limits)")
 	}
-	go func() { w.done <- w.tcp.Serve(ln) }()
+	go w.serve(w.tcp, ln)
 	if uln != nil {
-		go func() { w.done <- w.unix.Serve(uln) }()
+		go w.serve(w.unix, uln)
 	}
 	return w, nil
 }
@@ -148,7 +147,7 @@ func (w *webServer) use(svc *app.Local) {
 	}
 	base := api.Config{Service: svc, Auth: svc, Backup: svc, TrustedProxies: proxies, Log: w.log, Version: version,
 		RenderWeekly: func(r *tracker.WeeklyReport, format string) ([]byte, error) { return notify.WeeklyAs(r, format) }}
-	var tcp http.Handler = withAPI(api.New(base))
+	var tcp http.Handler = api.New(base)
 	local := base
 	local.Local = func(r *http.Request) string {
 		who, _ := r.Context().Value(peerKey{}).(string)
@@ -165,12 +164,12 @@ func (w *webServer) use(svc *app.Local) {
 	w.unixHandler.Store(&unix)
 }
 
-// withAPI serves the API under /api/ and says, elsewhere, where it is.
-func withAPI(h http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/api/", h)
-	mux.Handle("/", h) // the API's own 404 in JSON, until the dashboard
-	return mux
+// serve serves ln until the server is shut down; a failure before is
+// logged (the other listener, and the jobs, go on).
+func (w *webServer) serve(srv *http.Server, ln net.Listener) {
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		w.log.Error("stopped serving", "addr", ln.Addr().String(), "err", err)
+	}
 }
 
 // shutdown stops taking requests and waits for those in flight.

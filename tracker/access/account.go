@@ -61,6 +61,14 @@ type Lockout struct {
 // DefaultLockout: five failures lock the account for 15 minutes.
 var DefaultLockout = Lockout{After: 5, For: 15 * time.Minute}
 
+// OrDefault is l, or DefaultLockout when l is not set.
+func (l Lockout) OrDefault() Lockout {
+	if l.After < 1 || l.For <= 0 {
+		return DefaultLockout
+	}
+	return l
+}
+
 // Locked reports whether the account is locked at now.
 func (a *Account) Locked(now time.Time) bool { return now.Before(a.LockedUntil) }
 
@@ -72,9 +80,7 @@ func (a *Account) Locked(now time.Time) bool { return now.Before(a.LockedUntil) 
 // transaction as its check, so that parallel guesses all count. Five
 // failures in a row (l) lock the account for l.For.
 func (a *Account) Attempt(now time.Time, ok bool, l Lockout) error {
-	if l.After < 1 || l.For <= 0 {
-		l = DefaultLockout
-	}
+	l = l.OrDefault()
 	if a.Locked(now) {
 		return tracker.FieldErrorf(ELocked, tracker.FieldAccount, "账号 %s 因多次密码错误已锁定，%s后可再试（或请系统管理员解锁）",
 			a.Name, minutes(a.LockedUntil.Sub(now)))

@@ -89,12 +89,16 @@ func (t *Token) Valid(now time.Time) error {
 // Touch records a use at now, and reports whether the record changed
 // enough to be stored again (a session's idle clock).
 func (t *Token) Touch(now time.Time) bool {
-	if now.Sub(t.LastUsed) < touchEvery {
+	if !t.Stale(now) {
 		return false
 	}
 	t.LastUsed = now
 	return true
 }
+
+// Stale reports whether the record's last use is old enough at now to
+// be stored again: kept copies of it are read afresh then.
+func (t *Token) Stale(now time.Time) bool { return now.Sub(t.LastUsed) >= touchEvery }
 
 func hours(d time.Duration) string {
 	return fmt.Sprintf("%d 小时", int(d/time.Hour))

@@ -131,23 +131,24 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // reads at most limit bytes of body.
 func (s *Server) route(pattern string, open bool, limit int64, h handlerFunc) {
 	s.patterns = append(s.patterns, pattern)
+	if limit == MaxImportBody && s.cfg.MaxImport > 0 {
+		limit = s.cfg.MaxImport
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if limit == MaxImportBody && s.cfg.MaxImport > 0 {
-			limit = s.cfg.MaxImport
-		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		src := s.source(r)
-		ctx := app.WithSource(r.Context(), src)
+		var ctx context.Context
 		switch {
 		case s.cfg.Local != nil:
 			ctx = app.WithPrincipal(r.Context(), &app.Principal{Account: s.cfg.Local(r), Local: true, Source: "本机"})
-		case !open:
-			p, err := s.authenticate(ctx, r)
+		case open:
+			ctx = app.WithSource(r.Context(), s.source(r))
+		default:
+			p, err := s.authenticate(app.WithSource(r.Context(), s.source(r)), r)
 			if err != nil {
 				writeError(w, s.cfg.Log, r, err)
 				return
 			}
-			ctx = app.WithPrincipal(r.Context(), p) // its Source is src already
+			ctx = app.WithPrincipal(r.Context(), p) // its Source is the request's already
 		}
 		if err := h(w, r.WithContext(ctx)); err != nil {
 			writeError(w, s.cfg.Log, r, err)

@@ -178,10 +178,17 @@ type hashState struct {
 }
 
 // accountWrite runs fn in a write transaction with the store of accounts.
+// Whatever it changes, the principals known are read again: a token
+// revoked, an account disabled or given other roles counts at once.
 func (l *Local) accountWrite(ctx context.Context, fn func(u *unit, s access.Store) error) error {
-	// Whatever it changes, the principals known are read again: a token
-	// revoked, an account disabled or given other roles counts at once.
 	defer l.forgetPrincipals()
+	return l.accountWriteKeeping(ctx, fn)
+}
+
+// accountWriteKeeping is accountWrite for what changes nothing a known
+// principal holds (a login's counts and its new token, a session's idle
+// clock): those stay known.
+func (l *Local) accountWriteKeeping(ctx context.Context, fn func(u *unit, s access.Store) error) error {
 	return l.write(ctx, func(u *unit) error {
 		s, err := accountsOf(u.Tx)
 		if err != nil {
@@ -191,9 +198,10 @@ func (l *Local) accountWrite(ctx context.Context, fn func(u *unit, s access.Stor
 	})
 }
 
-// accountRead runs fn in a read transaction with the store of accounts.
+// accountRead runs fn in a read transaction with the store of accounts
+// (no calendar: accounts need none).
 func (l *Local) accountRead(fn func(tx tracker.Tx, s access.Store) error) error {
-	return l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
+	return l.cfg.Store.View(func(tx tracker.Tx) error {
 		s, err := accountsOf(tx)
 		if err != nil {
 			return err
@@ -459,17 +467,22 @@ func (l *Local) SetAccountState(ctx context.Context, in AccountState) (*AccountI
 // revokeAll deletes every token of an account but the one whose hash is
 // keep.
 func revokeAll(s access.Store, account, keep string) error {
-	var gone []string
-	err := s.Tokens(func(t *access.Token) error {
-		if t.Account == account && t.Hash != keep {
-			gone = append(gone, t.Hash)
+	return deleteTokens(s, func(t *access.Token) bool { return t.Account == account && t.Hash != keep })
+}
+
+// deleteTokens deletes the tokens gone says are gone, read first and
+// deleted after (a bucket is not changed while it is read).
+func deleteTokens(s access.Store, gone func(*access.Token) bool) error {
+	var hashes []string
+	if err := s.Tokens(func(t *access.Token) error {
+		if gone(t) {
+			hashes = append(hashes, t.Hash)
 		}
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return err
 	}
-	for _, h := range gone {
+	for _, h := range hashes {
 		if err := s.DeleteToken(h); err != nil {
 			return err
 		}
@@ -544,10 +557,8 @@ func (l *Local) PutSection(ctx context.Context, in SectionInput) (*access.Sectio
 
 // Sections lists every section.
 func (l *Local) Sections(ctx context.Context) (*SectionList, error) {
-	if _, err := authorize(ctx, access.OpMatters); err != nil {
-		if _, err2 := authorize(ctx, access.OpSections); err2 != nil {
-			return nil, err
-		}
+	if _, err := authorize(ctx, access.OpMatters); err != nil { // every role that manages them reads the catalogue
+		return nil, err
 	}
 	out := &SectionList{Sections: []access.Section{}}
 	err := l.accountRead(func(_ tracker.Tx, s access.Store) error {

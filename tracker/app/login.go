@@ -100,7 +100,9 @@ func (l *Local) Login(ctx context.Context, in LoginInput) (*LoginResult, error) 
 
 	var out *LoginResult
 	var refusal error
-	err = l.accountWrite(ctx, func(u *unit, s access.Store) error {
+	// A login changes nothing a known principal holds: an account that
+	// must change its password has no token to be known by.
+	err = l.accountWriteKeeping(ctx, func(u *unit, s access.Store) error {
 		if stored == nil {
 			// A name no account has fails, and locks, as an account's
 			// would: the answers tell no one which names exist.
@@ -130,9 +132,7 @@ func (l *Local) Login(ctx context.Context, in LoginInput) (*LoginResult, error) 
 				return u.AuditAccount(tracker.AuditLoginFailed, tracker.AccountSubject(name), tracker.AccountAudit{
 					Account: name, Source: from, Reason: "账号锁定中"})
 			case a.Locked(u.Clock.Now):
-				lk := l.lockout()
-				return u.AuditAccount(tracker.AuditLocked, tracker.AccountSubject(name), tracker.AccountAudit{
-					Account: name, Source: from, Failures: lk.After, Until: a.LockedUntil.In(calendar.Shanghai).Format("2006-01-02 15:04")})
+				return l.auditLock(u, a, from)
 			}
 			return u.AuditAccount(tracker.AuditLoginFailed, tracker.AccountSubject(name), tracker.AccountAudit{
 				Account: name, Source: from, Reason: "密码错误", Failures: a.Failures})
@@ -179,11 +179,10 @@ func (l *Local) Login(ctx context.Context, in LoginInput) (*LoginResult, error) 
 	return out, nil
 }
 
-func (l *Local) lockout() access.Lockout {
-	if l.cfg.Lockout.After < 1 || l.cfg.Lockout.For <= 0 {
-		return access.DefaultLockout
-	}
-	return l.cfg.Lockout
+// auditLock records that failures from source locked account a.
+func (l *Local) auditLock(u *unit, a *access.Account, source string) error {
+	return u.AuditAccount(tracker.AuditLocked, tracker.AccountSubject(a.Name), tracker.AccountAudit{Account: a.Name, Source: source,
+		Failures: l.cfg.Lockout.OrDefault().After, Until: a.LockedUntil.In(calendar.Shanghai).Format("2006-01-02 15:04")})
 }
 
 // checkNewPassword checks a new password against the policy, and that it
@@ -233,7 +232,7 @@ func (l *Local) authenticate(ctx context.Context, hash string, gen uint64) (*Pri
 	// forgets them all).
 	if k, ok := l.principals.Load(hash); ok {
 		known := k.(*knownPrincipal)
-		if known.gen == gen && known.token.Valid(now) == nil && now.Sub(known.token.LastUsed) < time.Minute {
+		if known.gen == gen && known.token.Valid(now) == nil && !known.token.Stale(now) {
 			p := *known.p
 			return &p, nil
 		}
@@ -286,11 +285,7 @@ func (l *Local) authenticate(ctx context.Context, hash string, gen uint64) (*Pri
 	if touch != nil {
 		// The idle clock only, no audit entry; a token revoked or an
 		// account disabled meanwhile refuses the request.
-		err := l.write(WithActor(ctx, p.Account), func(u *unit) error {
-			s, err := accountsOf(u.Tx)
-			if err != nil {
-				return err
-			}
+		err := l.accountWriteKeeping(WithActor(ctx, p.Account), func(_ *unit, s access.Store) error {
 			t, err := s.Token(hash)
 			if err != nil {
 				return gone("登录凭据已被撤销，请重新登录")
@@ -422,9 +417,7 @@ func (l *Local) ChangePassword(ctx context.Context, in PasswordChange) error {
 			}
 			c := tracker.AccountAudit{Account: a.Name, Source: p.Source, Reason: "修改密码时原密码错误", Failures: a.Failures}
 			if !wasLocked && a.Locked(u.Clock.Now) {
-				lk := l.lockout()
-				return u.AuditAccount(tracker.AuditLocked, tracker.AccountSubject(a.Name), tracker.AccountAudit{
-					Account: a.Name, Source: p.Source, Failures: lk.After, Until: a.LockedUntil.In(calendar.Shanghai).Format("2006-01-02 15:04")})
+				return l.auditLock(u, a, p.Source)
 			}
 			return u.AuditAccount(tracker.AuditLoginFailed, tracker.AccountSubject(a.Name), c)
 		})
@@ -473,7 +466,7 @@ func (l *Local) Tokens(ctx context.Context, q TokenQuery) (*TokenList, error) {
 	if account == "" {
 		account = p.Account
 	}
-	if account != p.Account || p.Local {
+	if account != p.Account {
 		if _, err := authorize(ctx, access.OpAccounts); err != nil {
 			return nil, err
 		}
@@ -504,11 +497,8 @@ func (l *Local) RevokeToken(ctx context.Context, in TokenRevoke) error {
 	if err != nil {
 		return err
 	}
-	admin := p.Local
-	if !admin {
-		_, aerr := authorize(ctx, access.OpAccounts)
-		admin = aerr == nil
-	}
+	_, aerr := authorize(ctx, access.OpAccounts) // on the machine too
+	admin := aerr == nil
 	id := strings.ToLower(strings.TrimSpace(in.ID))
 	if len(id) != access.IDLength {
 		return tracker.Invalid(tracker.FieldToken, "凭据编号 %q 无效：应为 %d 位，见凭据列表", in.ID, access.IDLength)
@@ -574,19 +564,5 @@ const maxPhantoms = 10_000
 // every account's: a login's chore, so that the bucket keeps only what
 // counts.
 func purgeExpired(s access.Store, now time.Time) error {
-	var gone []string
-	if err := s.Tokens(func(t *access.Token) error {
-		if t.Valid(now) != nil {
-			gone = append(gone, t.Hash)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, h := range gone {
-		if err := s.DeleteToken(h); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteTokens(s, func(t *access.Token) bool { return t.Valid(now) != nil })
 }

@@ -149,25 +149,23 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 				if err != nil {
 					return err
 				}
-				if holds {
-					q, r, err := u.RecordRemindersFirst(p, msgs, tracker.MarkChunk)
-					res.Queued, rest = append(res.Queued, q...), r
-					return err
-				}
-				if !last {
+				switch {
+				case holds:
+				case !last:
 					return errStale
-				}
-				// Writers kept coming in between: gather, plan, render and
-				// record in this one transaction.
-				in, err := gather(u.Tx, u.cal)
-				if err != nil || in == nil {
-					return err
-				}
-				if p, err = plan(in); err != nil {
-					return err
-				}
-				if msgs, err = render(p, false); err != nil {
-					return err
+				default:
+					// Writers kept coming in between: gather, plan, render
+					// and record in this one transaction.
+					in, err := gather(u.Tx, u.cal)
+					if err != nil || in == nil {
+						return err
+					}
+					if p, err = plan(in); err != nil {
+						return err
+					}
+					if msgs, err = render(p, false); err != nil {
+						return err
+					}
 				}
 			}
 			q, r, err := u.RecordRemindersFirst(p, msgs, tracker.MarkChunk)
