@@ -85,13 +85,14 @@ var fieldLabels = map[string][]string{
 // hints say what to do next on the command line; they follow the message
 // as they are.
 var hints = map[[2]string]string{
-	{tracker.ENotFound, tracker.FieldDatabase}: "：运行 gongkai init 创建（或用 --db 指定已有的数据库；使用办公室的服务器时，先运行 gongkai login --server 地址）",
-	{tracker.ENotFound, tracker.FieldCatalog}:  "（运行 gongkai init）",
-	{tracker.ENotFound, tracker.FieldEvent}:    "（用 gongkai events 查看已登记的事件）",
-	{tracker.ENotFound, tracker.FieldMatter}:   "（用 gongkai matters --search 文字 查找）",
-	{tracker.ENotFound, tracker.FieldMessage}:  "（用 gongkai outbox 查看）",
-	{tracker.EConflict, tracker.FieldEvent}:    "（gongkai reopen EVENT --reason 原因）",
-	{tracker.EConflict, tracker.FieldState}:    "（gongkai restore EVENT --reason 原因）",
+	{tracker.EUnauthenticated, tracker.FieldToken}: "（运行 gongkai login 登录）",
+	{tracker.ENotFound, tracker.FieldDatabase}:     "：运行 gongkai init 创建（或用 --db 指定已有的数据库；使用办公室的服务器时，先运行 gongkai login --server 地址）",
+	{tracker.ENotFound, tracker.FieldCatalog}:      "（运行 gongkai init）",
+	{tracker.ENotFound, tracker.FieldEvent}:        "（用 gongkai events 查看已登记的事件）",
+	{tracker.ENotFound, tracker.FieldMatter}:       "（用 gongkai matters --search 文字 查找）",
+	{tracker.ENotFound, tracker.FieldMessage}:      "（用 gongkai outbox 查看）",
+	{tracker.EConflict, tracker.FieldEvent}:        "（gongkai reopen EVENT --reason 原因）",
+	{tracker.EConflict, tracker.FieldState}:        "（gongkai restore EVENT --reason 原因）",
 }
 
 // inputError is bad usage or input found by the command line itself, with

@@ -168,7 +168,7 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request) (*app.Princi
 		}
 	}
 	if !ok || secret == "" {
-		return nil, tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "未登录：请先登录（请求缺少 Authorization: Bearer 登录凭据）")
+		return nil, tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "未登录：请求没有带登录凭据（Authorization: Bearer），请先登录")
 	}
 	if len(secret) > 200 {
 		return nil, tracker.FieldErrorf(tracker.EUnauthenticated, tracker.FieldToken, "登录凭据无效或已被撤销，请重新登录")
