@@ -122,3 +122,46 @@ func TestPlanRules(t *testing.T) {
 		t.Errorf("before the event: %s", got)
 	}
 }
+
+// A digest lists the overdue first, longest overdue first, then the others
+// by deadline, and events of the same deadline by number, whatever order
+// the run read them in; the supervisors' digest, the escalations alone,
+// in the same order.
+func TestPlanDigestOrder(t *testing.T) {
+	cal := calendar.Default()
+	today := day("2026-12-03")
+	// id: deadline (2026-12-03 is a Thursday; no stage falls on 12-07's
+	// before-2, which the rules do not ask for).
+	deadlines := map[uint64]string{
+		9: "2026-12-04", 4: "2026-11-25", 12: "2026-12-03", 2: "2026-11-30",
+		5: "2026-12-10", 7: "2026-11-25", 3: "2026-12-08", 11: "2026-11-27",
+	}
+	in := &ReminderInputs{Noticed: map[string]bool{}}
+	for _, id := range []uint64{9, 4, 12, 2, 5, 7, 3, 11} {
+		in.Events = append(in.Events, &Event{ID: id, Matter: 1, MatterName: "事项", Kind: Changed,
+			Date: day("2026-11-02"), Deadline: day(deadlines[id]), State: Open, Summary: "调整"})
+		in.States = append(in.States, ReminderState{})
+	}
+	p, err := PlanReminders(in, cal, today, RemindRequest{Rules: rules,
+		Officers: []string{"officer@example.gov.cn"}, Supervisors: []string{"leader@example.gov.cn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, d := range p.Digests {
+		var out []string
+		for _, it := range d.Items {
+			out = append(out, fmt.Sprintf("%d:%s", it.Event.ID, it.Stage.Name))
+		}
+		got[d.To] = fmt.Sprint(out)
+	}
+	want := map[string]string{
+		// 4 and 7 are overdue since 11-26: the longest, 4 before 7; 12 is
+		// due today; 9, 3 and 5 are 1, 3 and 5 working days ahead.
+		"officer@example.gov.cn": "[4:overdue-6 7:overdue-6 11:overdue-4 2:overdue-3 12:due 9:before-1 3:before-3 5:before-5]",
+		"leader@example.gov.cn":  "[4:escalate-6 7:escalate-6 11:escalate-4 2:escalate-3]",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got  %v\nwant %v", got, want)
+	}
+}

@@ -201,13 +201,18 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 		d.Failures = p.Failures
 		d.NextYear = r.NextYear
 	}
+	rank := rankItems(items, &pacer)
 	for _, k := range order {
 		d := digests[k]
-		d.Items = make([]DigestItem, len(picks[k]))
-		for j, i := range picks[k] {
+		pk := picks[k]
+		slices.SortFunc(pk, func(a, b int32) int {
+			pacer.Step()
+			return cmp.Compare(rank[a], rank[b])
+		})
+		d.Items = make([]DigestItem, len(pk))
+		for j, i := range pk {
 			d.Items[j] = items[i]
 		}
-		sortItems(d.Items)
 		key := DigestKey(d)
 		if len(d.Items) == 0 && len(d.Failures) == 0 {
 			if d.NextYear == 0 {
@@ -242,9 +247,10 @@ var MarkChunk = 5000
 // RecordRemindersFirst queues the plan's messages and records its
 // reminder marks, in one transaction: a stage is never queued twice, and a
 // message whose key is taken meanwhile is left out. It writes at most
-// limit marks (0: all) and returns the others, for RecordMarks in
-// transactions of their own, so that a run over a hundred thousand events does not hold
-// every writer of a server for the time of one large commit. Until they
+// limit marks (0: all) and returns the others, for RecordMarks in later
+// transactions (on a server, shared with the events staff log meanwhile),
+// so that a run over a hundred thousand events does not hold every writer
+// of a server for the time of one large commit. Until they
 // are written, the events whose marks wait are planned again by another
 // run: the same day, its digests are queued already (their keys are
 // taken) and it only writes the marks; a later day (a crash in between),
@@ -298,23 +304,34 @@ func (o *Ops) RecordMarks(marks []EventMarks) error {
 	return nil
 }
 
-// sortItems orders a digest: overdue first, longest overdue first; then by
-// deadline; then by event.
-func sortItems(items []DigestItem) {
-	// Each event is in a digest once, so the order is total: no need of a
-	// stable sort, whose moves of these large items cost most of a plan.
-	slices.SortFunc(items, func(a, b DigestItem) int {
-		if a.Overdue != b.Overdue {
-			if a.Overdue {
-				return -1
-			}
-			return 1
-		}
-		if c := a.Event.Deadline.Compare(b.Event.Deadline); c != 0 {
+// rankItems returns each item's place in a digest, which lists the
+// overdue first, longest overdue first, then the others by deadline: by
+// deadline, as an item is overdue when its deadline is before the run's
+// day; then by event (each event is in a digest once). Small keys are
+// sorted, once for every digest, rather than each digest's large items;
+// pacer paces the sort.
+func rankItems(items []DigestItem, pacer *Pacer) []int32 {
+	type key struct {
+		deadline calendar.Date
+		i        int32
+		id       uint64
+	}
+	keys := make([]key, len(items))
+	for i, it := range items {
+		keys[i] = key{it.Event.Deadline, int32(i), it.Event.ID}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		pacer.Step()
+		if c := a.deadline.Compare(b.deadline); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Event.ID, b.Event.ID)
+		return cmp.Compare(a.id, b.id)
 	})
+	rank := make([]int32, len(items))
+	for r, k := range keys {
+		rank[k.i] = int32(r)
+	}
+	return rank
 }
 
 func abs(n int) int {
@@ -334,31 +351,57 @@ type AuditSince interface {
 // the plan.
 var errChanged = fmt.Errorf("changed")
 
-// PlanHolds reports whether plan p, made from a read that saw the audit
-// log's first seq entries, still holds in tx, a write transaction begun
-// since: every change written meanwhile (each has its audit entry) is to
-// an event outside the plan that has no reminder due on day either — new
-// events logged, say, while a server keeps busy. Anything else (a change
-// to an event of the plan, or to one now due; another run; an import of
-// the calendar or the catalogue; an account's, which may change who hears)
-// does not hold, and nor does a tx that cannot read the log from seq.
-func PlanHolds(tx Tx, seq uint64, p *ReminderPlan, cal Calendar, day calendar.Date, r RemindRequest) (bool, error) {
+// PlanCheck checks that a plan, made from a read that saw the audit log's
+// first seq entries, still holds as the log grows: every change written
+// since (each has its audit entry) is to an event outside the plan that
+// has no reminder due on the day either — new events logged, say, while a
+// server keeps busy. Anything else (a change to an event of the plan, or
+// to one now due; another run; an import of the calendar or the
+// catalogue; an account's, which may change who hears) does not hold, and
+// nor does a Tx that cannot read the log from an entry on.
+//
+// Each entry is read once: Holds in a read transaction goes through what
+// was written while the plan was made, and the write transaction that
+// records the plan then has only the last few entries to read, keeping
+// other writers waiting that much less.
+type PlanCheck struct {
+	p      *ReminderPlan
+	cal    Calendar
+	day    calendar.Date
+	r      RemindRequest
+	seq    uint64          // the entries read so far: the first seq
+	inPlan map[uint64]bool // the events of the plan
+	broken bool            // an entry read did not hold
+}
+
+// NewPlanCheck is a check of plan p read with the log's first seq entries.
+func NewPlanCheck(seq uint64, p *ReminderPlan, cal Calendar, day calendar.Date, r RemindRequest) *PlanCheck {
+	c := &PlanCheck{p: p, cal: cal, day: day, r: r, seq: seq, inPlan: make(map[uint64]bool, len(p.Marks))}
+	for _, m := range p.Marks {
+		c.inPlan[m.ID] = true
+	}
+	return c
+}
+
+// Holds reports whether the plan still holds in tx, reading the entries
+// written after those read by an earlier call. Once it does not, it never
+// does again.
+func (c *PlanCheck) Holds(tx Tx) (bool, error) {
 	since, ok := tx.(AuditSince)
-	if !ok {
+	if c.broken || !ok {
 		return false, nil
 	}
-	inPlan := map[uint64]bool{}
-	for _, m := range p.Marks {
-		inPlan[m.ID] = true
-	}
+	// An event is read once a call, after every entry of it in tx: one
+	// changed again later has an entry of that change, read by a later call.
 	checked := map[uint64]bool{}
-	err := since.AuditEntriesAfter(seq, func(a *AuditEntry) error {
+	err := since.AuditEntriesAfter(c.seq, func(a *AuditEntry) error {
+		c.seq = a.Seq
 		if slices.Contains(LoginActions, a.Action) {
 			return nil // who came in: nothing a reminder says
 		}
 		kind, n, _ := strings.Cut(a.Subject, " ")
 		id, err := strconv.ParseUint(n, 10, 64)
-		if kind != subjectEvent || err != nil || inPlan[id] {
+		if kind != subjectEvent || err != nil || c.inPlan[id] {
 			return errChanged
 		}
 		if checked[id] {
@@ -376,7 +419,7 @@ func PlanHolds(tx Tx, seq uint64, p *ReminderPlan, cal Calendar, day calendar.Da
 		if err != nil {
 			return err
 		}
-		stages, err := PlanEvent(e, r.Rules, cal, day, st)
+		stages, err := PlanEvent(e, c.r.Rules, c.cal, c.day, st)
 		if err != nil {
 			return err
 		}
@@ -385,6 +428,9 @@ func PlanHolds(tx Tx, seq uint64, p *ReminderPlan, cal Calendar, day calendar.Da
 		}
 		return nil
 	})
+	if err != nil {
+		c.broken = true
+	}
 	if errors.Is(err, errChanged) {
 		return false, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gongkai/calendar"
+	"gongkai/notify"
 	"gongkai/tracker"
 	"gongkai/tracker/app"
 	"gongkai/tracker/boltstore"
@@ -33,7 +34,7 @@ func planStore(t *testing.T) (*boltstore.Store, *calendar.Calendar, calendar.Dat
 // A reminder run planned from a read still holds after writes that
 // concern none of its events and put no new one due — staff logging new
 // events on a busy server — and not after any other.
-func TestPlanHolds(t *testing.T) {
+func TestPlanCheck(t *testing.T) {
 	store, cal, day, ops := planStore(t)
 	write := func(fn func(o *tracker.Ops) error) {
 		t.Helper()
@@ -75,35 +76,62 @@ func TestPlanHolds(t *testing.T) {
 	if len(plan.Marks) != 1 || plan.Marks[0].ID != overdue {
 		t.Fatalf("plan: %+v", plan.Marks)
 	}
-	holds := func() bool {
+	// One check, as a run makes it: each call reads what came since the
+	// last, in a read transaction as a run does first, or in a write one.
+	check := tracker.NewPlanCheck(head.Count, plan, cal, day, req)
+	holds := func(inWrite bool) bool {
 		t.Helper()
+		run := store.View
+		if inWrite {
+			run = store.Update
+		}
 		var ok bool
-		if err := store.Update(func(tx tracker.Tx) error {
+		if err := run(func(tx tracker.Tx) error {
 			var err error
-			ok, err = tracker.PlanHolds(tx, head.Count, plan, cal, day, req)
+			ok, err = check.Holds(tx)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
 		return ok
 	}
-	if !holds() {
+	if !holds(true) {
 		t.Error("nothing written, and the plan does not hold")
 	}
 	// A new event due in 20 working days: the plan holds.
-	logEvent(day)
-	if !holds() {
+	today := logEvent(day)
+	if !holds(false) {
 		t.Error("an event logged today, due in four weeks, broke the plan")
 	}
-	// A new event logged late, overdue already: it does not.
+	// The same event, read already, corrected since to a date that makes
+	// it overdue: the next call reads that change.
+	if !holds(true) {
+		t.Error("nothing written since the last call, and the plan does not hold")
+	}
+	write(func(o *tracker.Ops) error {
+		date := calendar.DateOf(2026, 10, 1)
+		_, err := o.Amend(today, "", tracker.Amendment{Date: &date, Reason: "日期记错"})
+		return err
+	})
+	if holds(true) {
+		t.Errorf("event %d, read when due in four weeks, corrected since to overdue: the plan still holds", today)
+	}
+	// Once broken, broken for good.
+	if holds(false) {
+		t.Error("the plan holds again after it did not")
+	}
+
+	// A new event logged late, overdue already: a fresh check of the
+	// same plan does not hold either.
+	check = tracker.NewPlanCheck(head.Count, plan, cal, day, req)
 	late := logEvent(calendar.DateOf(2026, 10, 1))
-	if holds() {
+	if holds(false) {
 		t.Errorf("event %d, overdue, logged since the read: the plan still holds", late)
 	}
 }
 
 // The plan's own event changed since the read: it does not hold.
-func TestPlanHoldsNotAfterItsEventChanged(t *testing.T) {
+func TestPlanCheckNotAfterItsEventChanged(t *testing.T) {
 	store, cal, day, o := planStore(t)
 	var id uint64
 	if err := store.Update(func(tx tracker.Tx) error {
@@ -132,7 +160,7 @@ func TestPlanHoldsNotAfterItsEventChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	store.Update(func(tx tracker.Tx) error {
-		ok, err := tracker.PlanHolds(tx, head.Count, plan, cal, day, req)
+		ok, err := tracker.NewPlanCheck(head.Count, plan, cal, day, req).Holds(tx)
 		if ok || err != nil {
 			t.Errorf("the plan's event disclosed since: holds %v, %v", ok, err)
 		}
@@ -170,5 +198,89 @@ func TestMarksInChunks(t *testing.T) {
 	}
 	if n := strings.Count(marks.String(), `"officers":"2026-11-23"`); n != 5 {
 		t.Errorf("%d events marked as reminded on 2026-11-23, want 5:\n%s", n, marks.String())
+	}
+}
+
+// busyStore is a server's store whose staff log an overdue event after
+// each of its next reads (left): whatever a reminder run plans has gone
+// stale by its write.
+type busyStore struct {
+	*boltstore.Store
+	t      *testing.T
+	ops    func(tx tracker.Tx) *tracker.Ops
+	left   int
+	logged int
+}
+
+func (s *busyStore) View(fn func(tracker.Tx) error) error {
+	err := s.Store.View(fn)
+	if s.left > 0 {
+		s.left--
+		s.logged++
+		if werr := s.Store.Batch(func(tx tracker.Tx) error {
+			_, err := s.ops(tx).Log("3", tracker.LogRequest{Kind: tracker.Changed, Date: day("2026-09-01"), Summary: fmt.Sprint("插队第", s.logged, "件")})
+			return err
+		}); werr != nil {
+			s.t.Fatal(werr)
+		}
+	}
+	return err
+}
+
+// Writers that keep breaking a run's plan between its read and its write:
+// the run reads and plans afresh, and at its last try plans inside its
+// write transaction, even when the last writer came before its last check
+// rather than after: it reminds of every overdue event, those logged
+// meanwhile too, and the same day's next run finds nothing more to send.
+func TestRemindRunOutpacedByWriters(t *testing.T) {
+	store, _, _, ops := planStore(t)
+	busy := &busyStore{Store: store, t: t, ops: ops}
+	dir := t.TempDir()
+	clk := &clock{}
+	clk.set("2026-11-23T09:00:00+08:00")
+	svc := app.NewLocal(app.Config{
+		Store: busy, Maintenance: store, Now: clk.now,
+		Settings: app.Settings{
+			Reminders:  tracker.ReminderRules{OverdueEvery: 1},
+			Recipients: app.Recipients{Officers: []string{"officer@example.gov.cn"}},
+		},
+		Renderer: notify.Renderer{},
+		Delivery: func(st tracker.Store) (app.Deliverer, error) {
+			return emlSender{&notify.Sender{Update: st.Update, View: st.View, Transport: notify.EMLDir{Dir: dir},
+				From: "gongkai@example.gov.cn", Now: clk.now, Who: "test"}}, nil
+		},
+	})
+	ctx := app.WithActor(context.Background(), "张三")
+	if _, err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Date: day("2026-09-01"), Summary: "逾期"}); err != nil {
+		t.Fatal(err)
+	}
+	// A run reads who hears, then twice a try (to plan, then what came
+	// since): an event logged after each read but the last try's check.
+	busy.left = 6
+	r, err := svc.RemindRun(ctx, app.RemindInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if busy.left != 0 {
+		t.Fatalf("%d events still to log: the run read less than the test expects", busy.left)
+	}
+	var stages int
+	for _, m := range r.Queued {
+		stages += len(m.Stages)
+	}
+	var marks strings.Builder
+	if err := svc.Dump(ctx, "reminders", &marks); err != nil {
+		t.Fatal(err)
+	}
+	marked := strings.Count(marks.String(), `"officers":"2026-11-23"`)
+	if len(r.Queued) != 1 || stages != 7 || marked != 7 {
+		t.Errorf("%d messages, %d stages, %d events marked; want 1 message reminding of the 7 overdue events, each marked:\n%s", len(r.Queued), stages, marked, marks.String())
+	}
+	again, err := svc.RemindRun(ctx, app.RemindInput{})
+	if err != nil || len(again.Queued) != 0 {
+		t.Errorf("the same day's next run: %d messages, %v", len(again.Queued), err)
 	}
 }

@@ -139,33 +139,49 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 			return res, nil
 		}
 		last := try == staleTries
-		var rest []tracker.EventMarks // marks left for transactions of their own
+		// Written since the read: what a server's staff log all day leaves
+		// the plan as it was, and is checked entry by entry rather than
+		// read again; most of it here, outside the write transaction,
+		// which then reads only what came in the last moment.
+		check := tracker.NewPlanCheck(head.Count, p, cal, day, req)
+		holds := true
+		err = l.read(func(tx tracker.Tx, _ *calendar.Calendar) (err error) {
+			if g := tx.Generation(); g != gen {
+				gen = g
+				holds, err = check.Holds(tx)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !holds && !last {
+			continue
+		}
+		var rest []tracker.EventMarks // marks left for later transactions
 		err = l.write(ctx, func(u *unit) error {
-			if u.Tx.Generation() != gen {
-				// Written since the read: what a server's staff log all
-				// day leaves the plan as it was, and is checked entry by
-				// entry rather than read again.
-				holds, err := tracker.PlanHolds(u.Tx, head.Count, p, u.cal, day, req)
-				if err != nil {
+			if holds && u.Tx.Generation() != gen {
+				var err error
+				if holds, err = check.Holds(u.Tx); err != nil {
 					return err
 				}
-				switch {
-				case holds:
-				case !last:
-					return errStale
-				default:
-					// Writers kept coming in between: gather, plan, render
-					// and record in this one transaction.
-					in, err := gather(u.Tx, u.cal)
-					if err != nil || in == nil {
-						return err
-					}
-					if p, err = plan(in); err != nil {
-						return err
-					}
-					if msgs, err = render(p, false); err != nil {
-						return err
-					}
+			}
+			switch {
+			case holds:
+			case !last:
+				return errStale
+			default:
+				// Writers kept coming in between: gather, plan, render and
+				// record in this one transaction.
+				in, err := gather(u.Tx, u.cal)
+				if err != nil || in == nil {
+					return err
+				}
+				if p, err = plan(in); err != nil {
+					return err
+				}
+				if msgs, err = render(p, false); err != nil {
+					return err
 				}
 			}
 			q, r, err := u.RecordRemindersFirst(p, msgs, tracker.MarkChunk)
@@ -178,11 +194,12 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 		if err != nil {
 			return nil, err
 		}
-		// The other marks, a chunk a transaction: the server's writers
-		// take turns with them.
+		// The other marks, a chunk at a time, each sharing its commit with
+		// the events a server's staff log meanwhile (a Batcher's): rather
+		// than a commit, two syncs of the disk, that they would wait for.
 		for len(rest) > 0 {
 			n := min(len(rest), tracker.MarkChunk)
-			if err := l.write(ctx, func(u *unit) error { return u.RecordMarks(rest[:n]) }); err != nil {
+			if err := l.batchWrite(ctx, func(u *unit) error { return u.RecordMarks(rest[:n]) }); err != nil {
 				return nil, err
 			}
 			rest = rest[n:]

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -72,22 +71,38 @@ func parseBlobRef(v []byte) (sum [32]byte, chunks uint32) {
 }
 
 // packContent encodes m's content; large attachments and a content still
-// large without them are written in chunks, one transaction each through
-// update, and m.Packed then refers to them.
-func packContent(m *tracker.Message, update func(func(*bolt.Tx) error) error) error {
-	packed, err := packStored(contentOf(m), update)
+// large without them are written in chunks through w, and m.Packed then
+// refers to them.
+func packContent(m *tracker.Message, w chunkWriter) error {
+	packed, err := packStored(contentOf(m), w)
 	m.Packed = packed
 	return err
 }
 
+// chunkWriter is how chunks reach the file: view looks for those already
+// there, write puts one, in a transaction it may share with other writers
+// (bbolt's Batch, on a server: a chunk then rides along with the commit of
+// the events logged meanwhile instead of taking a commit, two syncs of
+// the disk, of its own while they wait). write's function may run more
+// than once.
+type chunkWriter struct {
+	view, write func(func(*bolt.Tx) error) error
+}
+
+// inTx is a chunkWriter inside the transaction tx (a migration).
+func inTx(tx *bolt.Tx) chunkWriter {
+	in := func(fn func(*bolt.Tx) error) error { return fn(tx) }
+	return chunkWriter{view: in, write: in}
+}
+
 // packStored is packContent on a content as stored: what its record
 // holds once its large parts are in chunks.
-func packStored(c messageContent, update func(func(*bolt.Tx) error) error) ([]byte, error) {
+func packStored(c messageContent, w chunkWriter) ([]byte, error) {
 	for i, a := range c.Attachments {
 		if len(a.Data) < blobFrom {
 			continue
 		}
-		sum, n, err := putChunks(a.Data, update)
+		sum, n, err := putChunks(a.Data, w)
 		if err != nil {
 			return nil, err
 		}
@@ -97,47 +112,49 @@ func packStored(c messageContent, update func(func(*bolt.Tx) error) error) ([]by
 	if err != nil || len(enc) < blobFrom {
 		return enc, err
 	}
-	sum, n, err := putChunks(enc, update)
+	sum, n, err := putChunks(enc, w)
 	if err != nil {
 		return nil, err
 	}
 	return blobRef(sum, n), nil
 }
 
-// putChunks writes data in chunks, a transaction each, and returns its
-// SHA-256 and number of chunks. A chunk already there is the same bytes
-// (its key is their hash) and is not written again: a transaction passes
-// over those, and one that finds nothing left to write is rolled back
-// rather than committed (a commit is the disk's two syncs), so that a
-// workbook another message has stored costs one look.
-func putChunks(data []byte, update func(func(*bolt.Tx) error) error) ([32]byte, uint32, error) {
+// putChunks writes data in chunks, a write each, and returns its SHA-256
+// and number of chunks. A chunk already there is the same bytes (its key
+// is their hash) and is not written again: one look in a read transaction
+// finds those, so that a workbook another message has stored costs no
+// write at all.
+func putChunks(data []byte, w chunkWriter) ([32]byte, uint32, error) {
 	sum := sha256.Sum256(data)
 	n := uint32((len(data) + blobChunk - 1) / blobChunk)
-	for next := uint32(0); next < n; {
-		err := update(func(tx *bolt.Tx) error {
+	chunk := func(i uint32) []byte { return data[int(i)*blobChunk : min(int(i+1)*blobChunk, len(data))] }
+	var missing []uint32
+	err := w.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketBlobs)
+		for i := range n {
+			if b == nil || len(b.Get(blobKey(sum, i))) != len(chunk(i)) {
+				missing = append(missing, i)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, 0, err
+	}
+	for _, i := range missing {
+		err := w.write(func(tx *bolt.Tx) error {
 			b, err := tx.CreateBucketIfNotExists(bucketBlobs)
 			if err != nil {
 				return err
 			}
-			for ; next < n; next++ {
-				chunk := data[int(next)*blobChunk : min(int(next+1)*blobChunk, len(data))]
-				key := blobKey(sum, next)
-				if have := b.Get(key); len(have) != len(chunk) {
-					next++
-					return b.Put(key, chunk)
-				}
-			}
-			return errNothingToWrite
+			return b.Put(blobKey(sum, i), chunk(i))
 		})
-		if err != nil && !errors.Is(err, errNothingToWrite) {
+		if err != nil {
 			return sum, 0, err
 		}
 	}
 	return sum, n, nil
 }
-
-// errNothingToWrite rolls back a transaction that found its work done.
-var errNothingToWrite = errors.New("nothing to write")
 
 // resolve returns a stored value whole: the value itself, or the chunks a
 // reference names, checked against its hash.
@@ -184,22 +201,25 @@ func parseSum(s string) (sum [32]byte, err error) {
 
 // PackMessage encodes a message's content ahead of the transaction that
 // stores it (tracker.Packer); a large one goes to outbox_blobs in chunks,
-// a write transaction each.
+// each shared with the commit of other writers (chunkWriter).
 func (s *Store) PackMessage(m *tracker.Message) error {
-	return packContent(m, s.update)
+	return packContent(m, chunkWriter{view: s.view, write: s.batch})
 }
 
 // PackMessage is Store.PackMessage on the file, opened for each chunk.
 func (f *File) PackMessage(m *tracker.Message) error {
-	return packContent(m, func(fn func(*bolt.Tx) error) error {
-		s, err := f.writable()
-		if err != nil {
+	open := func(run func(*Store, func(*bolt.Tx) error) error) func(func(*bolt.Tx) error) error {
+		return func(fn func(*bolt.Tx) error) error {
+			s, err := f.writable()
+			if err != nil {
+				return err
+			}
+			err = run(s, fn)
+			if cerr := s.Close(); err == nil {
+				err = cerr
+			}
 			return err
 		}
-		err = s.update(fn)
-		if cerr := s.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	})
+	}
+	return packContent(m, chunkWriter{view: open((*Store).view), write: open((*Store).update)})
 }

@@ -44,6 +44,12 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 	return guarded(s.path, func() error { return s.db.View(fn) })
 }
 
+// batch is s.db.Batch, guarded: fn may share its transaction with other
+// goroutines' and run more than once.
+func (s *Store) batch(fn func(*bolt.Tx) error) error {
+	return guarded(s.path, func() error { return s.db.Batch(fn) })
+}
+
 // update is s.db.Update, guarded: a panic rolls the transaction back.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
 	return guarded(s.path, func() error { return s.db.Update(fn) })

@@ -286,7 +286,7 @@ func chunkContents(tx *bolt.Tx) error {
 		if err := DecodeValue(v, &c); err != nil {
 			return nil, damaged(tracker.FieldMessage, "邮件的内容", binary.BigEndian.Uint64(k), err)
 		}
-		return packStored(c, func(fn func(*bolt.Tx) error) error { return fn(tx) })
+		return packStored(c, inTx(tx))
 	})
 }
 
