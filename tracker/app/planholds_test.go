@@ -284,3 +284,51 @@ func TestRemindRunOutpacedByWriters(t *testing.T) {
 		t.Errorf("the same day's next run: %d messages, %v", len(again.Queued), err)
 	}
 }
+
+// A dry run over digests large enough to be stored in chunks writes
+// nothing: not a chunk, not a commit.
+func TestRemindDryRunWritesNothing(t *testing.T) {
+	store, _, _, ops := planStore(t)
+	if err := store.Update(func(tx tracker.Tx) error {
+		o := ops(tx)
+		if _, err := o.Init(tracker.EmbeddedCatalog()); err != nil {
+			return err
+		}
+		for i := range 6000 {
+			if _, err := o.Log("3", tracker.LogRequest{Kind: tracker.Changed, Date: day("2026-09-01"), Summary: fmt.Sprint("逾期第", i, "件：调整参保登记办理材料")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{}
+	clk.set("2026-11-23T09:00:00+08:00")
+	svc := app.NewLocal(app.Config{Store: store, Maintenance: store, Now: clk.now, Renderer: notify.Renderer{},
+		Settings: app.Settings{Reminders: tracker.ReminderRules{OverdueEvery: 1},
+			Recipients: app.Recipients{Officers: []string{"officer@example.gov.cn"}}}})
+	blobs := func() int {
+		t.Helper()
+		r, err := store.Check()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Records("outbox_blobs")
+	}
+	ctx := app.WithActor(context.Background(), "张三")
+	r, err := svc.RemindRun(ctx, app.RemindInput{DryRun: true})
+	if err != nil || len(r.Queued) != 1 || len(r.Queued[0].Attachments) == 0 || len(r.Queued[0].Attachments[0].Data) < 256<<10 {
+		t.Fatalf("the dry run did not plan a digest with a workbook to be stored in chunks: %v", err)
+	}
+	if n := blobs(); n != 0 {
+		t.Errorf("a dry run wrote %d chunks", n)
+	}
+	// The same run for real stores the workbook in chunks.
+	if _, err := svc.RemindRun(ctx, app.RemindInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if blobs() == 0 {
+		t.Error("the run stored no chunks: the dry run's test proves nothing")
+	}
+}

@@ -130,7 +130,7 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 		if err != nil {
 			return nil, err
 		}
-		msgs, err := render(p, true)
+		msgs, err := render(p, !dryRun) // a dry run writes nothing, not even chunks
 		if err != nil {
 			return nil, err
 		}
