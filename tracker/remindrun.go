@@ -365,7 +365,6 @@ var errChanged = fmt.Errorf("changed")
 // records the plan then has only the last few entries to read, keeping
 // other writers waiting that much less.
 type PlanCheck struct {
-	p      *ReminderPlan
 	cal    Calendar
 	day    calendar.Date
 	r      RemindRequest
@@ -376,7 +375,7 @@ type PlanCheck struct {
 
 // NewPlanCheck is a check of plan p read with the log's first seq entries.
 func NewPlanCheck(seq uint64, p *ReminderPlan, cal Calendar, day calendar.Date, r RemindRequest) *PlanCheck {
-	c := &PlanCheck{p: p, cal: cal, day: day, r: r, seq: seq, inPlan: make(map[uint64]bool, len(p.Marks))}
+	c := &PlanCheck{cal: cal, day: day, r: r, seq: seq, inPlan: make(map[uint64]bool, len(p.Marks))}
 	for _, m := range p.Marks {
 		c.inPlan[m.ID] = true
 	}
