@@ -166,6 +166,7 @@ func TestEveryRoutePerRole(t *testing.T) {
 		{"POST", "/api/v1/password", map[string]string{"current": "x", "new": "y"}, access.OpOwnAccount},
 		{"DELETE", "/api/v1/tokens/000000000000", nil, access.OpOwnAccount},
 		{"GET", "/api/v1/events", nil, access.OpEvents},
+		{"GET", "/api/v1/overview", nil, access.OpEvents},
 		{"GET", fmt.Sprintf("/api/v1/events/%d", id), nil, access.OpEvent},
 		{"POST", "/api/v1/events", map[string]any{"matter": "3", "kind": "changed", "summary": "x"}, access.OpLog},
 		{"POST", fmt.Sprintf("/api/v1/events/%d/disclose", id), map[string]any{"channels": []string{"nochannel"}}, access.OpDisclose},

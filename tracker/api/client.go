@@ -209,6 +209,7 @@ func (c *Client) Events(ctx context.Context, q app.EventQuery) (*app.EventList, 
 	set("level1", q.Level1)
 	set("text", q.Text)
 	set("by", q.By)
+	set("order", q.Order)
 	for k, d := range map[string]calendar.Date{"from": q.From, "to": q.To, "as_of": q.AsOf} {
 		if !d.IsZero() {
 			v.Set(k, d.String())
@@ -245,6 +246,17 @@ func (c *Client) Event(ctx context.Context, q app.EventRef) (out *app.EventDetai
 		path += "?as_of=" + q.AsOf.String()
 	}
 	return out, c.call(ctx, "GET", path, nil, &out)
+}
+
+func (c *Client) Overview(ctx context.Context, q app.OverviewQuery) (out *app.Overview, err error) {
+	v := url.Values{}
+	if !q.AsOf.IsZero() {
+		v.Set("as_of", q.AsOf.String())
+	}
+	if q.Overdue != 0 {
+		v.Set("overdue", strconv.Itoa(q.Overdue))
+	}
+	return out, c.call(ctx, "GET", "/api/v1/overview?"+v.Encode(), nil, &out)
 }
 
 func (c *Client) Matters(ctx context.Context, q app.MatterQuery) (out *app.MatterList, err error) {

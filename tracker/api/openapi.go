@@ -38,7 +38,7 @@ type routeDoc struct {
 	Content string
 }
 
-var eventQuery = []string{"open", "overdue", "due_within", "matter", "level1", "text", "by", "from", "to", "as_of", "status", "offset", "limit"}
+var eventQuery = []string{"open", "overdue", "due_within", "matter", "level1", "text", "by", "from", "to", "as_of", "status", "order", "offset", "limit"}
 var auditParams = []string{"from", "to", "event", "actor", "action"}
 
 // docs are every route of the API.
@@ -53,7 +53,8 @@ var docs = []routeDoc{
 	{Method: "DELETE", Path: "/api/v1/tokens/{id}", Summary: "撤销登录凭据", Status: 204},
 
 	{Method: "GET", Path: "/api/v1/events", Summary: "事件列表（分页）", Out: EventPage{}, Query: eventQuery},
-	{Method: "POST", Path: "/api/v1/events", Summary: "登记事件", In: app.LogInput{}, Out: app.EventDetail{}, Status: 201},
+	{Method: "POST", Path: "/api/v1/events", Summary: "登记事件（dry_run：只预览期限，不登记，200）", In: app.LogInput{}, Out: app.EventDetail{}, Status: 201},
+	{Method: "GET", Path: "/api/v1/overview", Summary: "总览：未结、逾期、将到期的件数，按时公开率，逾期最久的事件", Out: app.Overview{}, Query: []string{"as_of", "overdue"}},
 	{Method: "GET", Path: "/api/v1/events/{id}", Summary: "一个事件（ETag：版本）", Out: app.EventDetail{}, Query: []string{"as_of"}},
 	{Method: "POST", Path: "/api/v1/events/{id}/disclose", Summary: "登记公开（If-Match）", In: app.DiscloseInput{}, Out: app.EventDetail{}},
 	{Method: "POST", Path: "/api/v1/events/{id}/waive", Summary: "免于公开（If-Match）", In: app.WaiveInput{}, Out: app.EventDetail{}},

@@ -83,6 +83,22 @@ func (s *Server) routes() {
 		writeJSON(w, http.StatusOK, d)
 		return nil
 	})
+	s.route("GET /api/v1/overview", false, 0, get(func(r *http.Request) (any, error) {
+		q := r.URL.Query()
+		asOf, err := dateParam(q, "as_of")
+		if err != nil {
+			return nil, err
+		}
+		n, err := intParam(q, "overdue", 1, app.MaxOverdueListed)
+		if err != nil {
+			return nil, err
+		}
+		in := app.OverviewQuery{AsOf: asOf}
+		if n != nil {
+			in.Overdue = *n
+		}
+		return svc.Overview(r.Context(), in)
+	}))
 	s.route("POST /api/v1/events", false, MaxBody, func(w http.ResponseWriter, r *http.Request) error {
 		var in app.LogInput
 		if err := decode(r, &in); err != nil {
@@ -91,6 +107,10 @@ func (s *Server) routes() {
 		d, err := svc.Log(r.Context(), in)
 		if err != nil {
 			return err
+		}
+		if in.DryRun {
+			writeJSON(w, http.StatusOK, d)
+			return nil
 		}
 		w.Header().Set("ETag", etag(d.Version))
 		w.Header().Set("Location", "/api/v1/events/"+strconv.FormatUint(d.View.ID, 10))
@@ -497,7 +517,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	in.Matter, in.Level1, in.Text, in.By = q.Get("matter"), q.Get("level1"), q.Get("text"), q.Get("by")
+	in.Matter, in.Level1, in.Text, in.By, in.Order = q.Get("matter"), q.Get("level1"), q.Get("text"), q.Get("by"), q.Get("order")
 	for _, st := range strings.FieldsFunc(q.Get("status"), func(r rune) bool { return r == ',' }) {
 		in.Status = append(in.Status, tracker.Status(strings.TrimSpace(st)))
 	}

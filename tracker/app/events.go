@@ -98,6 +98,9 @@ func (l *Local) Log(ctx context.Context, in LogInput) (*EventDetail, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.DryRun {
+		return l.previewLog(ctx, p, in)
+	}
 	return l.change(ctx, func(u *unit) (*tracker.Event, error) {
 		date := in.Date
 		if date.IsZero() {
@@ -109,6 +112,46 @@ func (l *Local) Log(ctx context.Context, in LogInput) (*EventDetail, error) {
 		}
 		return e, err
 	})
+}
+
+// previewLog is Log's dry run: the event it would log, from a read
+// transaction.
+func (l *Local) previewLog(ctx context.Context, p *Principal, in LogInput) (*EventDetail, error) {
+	by, err := tracker.Line(tracker.FieldBy, "操作人", Actor(ctx), tracker.MaxName)
+	if err != nil {
+		return nil, err
+	}
+	now := l.cfg.Now()
+	var out *EventDetail
+	err = l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
+		cat, err := tx.Catalog()
+		if err != nil {
+			return err
+		}
+		if cat == nil {
+			cat = tracker.EmbeddedCatalog()
+		}
+		m, err := tracker.FindMatter(cat, in.Matter)
+		if err != nil {
+			return err
+		}
+		if err := p.reach(m.Level1); err != nil {
+			return err
+		}
+		clk := tracker.Clock{Now: now, Today: calendar.Today(now), By: by, Real: l.cfg.RealNow()}
+		date := in.Date
+		if date.IsZero() {
+			date = clk.Today
+		}
+		e, err := tracker.NewEvent(tracker.LogRequest{Matter: m, Kind: in.Kind, Date: date, Summary: in.Summary, Ref: in.Ref,
+			LateAfter: l.cfg.Settings.LateAfter}, cal, clk)
+		if err != nil {
+			return err
+		}
+		out = l.detail(e, cal, clk.Today)
+		return nil
+	})
+	return out, err
 }
 
 // Disclose records disclosures of an event.
@@ -240,6 +283,7 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 			}
 		}
 		each, byID := f.each(tx)
+		byID = byID && q.Order != OrderDeadline
 		// A page of a list read in id order stops once it is full (and
 		// one more says there are more).
 		stopAt := -1
@@ -260,7 +304,13 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 		}
 		return err
 	})
-	slices.SortFunc(out.Events, func(a, b tracker.EventView) int { return cmp.Compare(a.ID, b.ID) })
+	if q.Order == OrderDeadline {
+		slices.SortFunc(out.Events, func(a, b tracker.EventView) int {
+			return cmp.Or(a.Deadline.Compare(b.Deadline), cmp.Compare(a.ID, b.ID))
+		})
+	} else {
+		slices.SortFunc(out.Events, func(a, b tracker.EventView) int { return cmp.Compare(a.ID, b.ID) })
+	}
 	if q.Limit > 0 {
 		start := min(q.Offset, len(out.Events))
 		end := min(start+q.Limit, len(out.Events))
@@ -313,6 +363,9 @@ func findLevel1(cat *tracker.Catalog, q string) (string, error) {
 }
 
 func newEventFilter(q EventQuery, today calendar.Date) (*eventFilter, error) {
+	if q.Order != "" && q.Order != OrderID && q.Order != OrderDeadline {
+		return nil, tracker.Invalid("order", "排序方式 %q 无效：可选 id、deadline", q.Order)
+	}
 	if q.DueWithin != nil && *q.DueWithin < 0 {
 		return nil, tracker.Invalid(tracker.FieldDueWithin, "工作日数 %d 无效：应为 0 或正整数", *q.DueWithin)
 	}

@@ -41,6 +41,9 @@ type Service interface {
 	Events(ctx context.Context, q EventQuery) (*EventList, error)
 	// Event returns one event whole, as of a day.
 	Event(ctx context.Context, q EventRef) (*EventDetail, error)
+	// Overview is where the office stands as of a day: the dashboard's
+	// figures, within what the asker reaches.
+	Overview(ctx context.Context, q OverviewQuery) (*Overview, error)
 
 	// Matters lists the catalogue's matters, or those whose names contain
 	// a text.
@@ -150,6 +153,9 @@ type LogInput struct {
 	Date    calendar.Date `json:"date"` // zero: today
 	Summary string        `json:"summary"`
 	Ref     string        `json:"ref"`
+	// DryRun checks the input and returns the event it would log (id 0,
+	// its deadline computed), writing nothing: a form's preview.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // DiscloseInput records disclosures of an event.
@@ -250,11 +256,20 @@ type EventQuery struct {
 	Text string `json:"text,omitempty"`
 	// By selects the events logged by that person (登记人).
 	By string `json:"by,omitempty"`
-	// Offset and Limit, when Limit > 0, select a page of the list (by
-	// id): the reading stops once the page is full.
+	// Order is the list's order: OrderID (the default) or OrderDeadline
+	// (deadline, then id).
+	Order string `json:"order,omitempty"`
+	// Offset and Limit, when Limit > 0, select a page of the list: read
+	// in id order, the reading stops once the page is full.
 	Offset int `json:"offset,omitempty"`
 	Limit  int `json:"limit,omitempty"`
 }
+
+// Orders of an event list.
+const (
+	OrderID       = "id"
+	OrderDeadline = "deadline"
+)
 
 // EventList is the events a query selected, as of a day.
 type EventList struct {

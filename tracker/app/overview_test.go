@@ -1,0 +1,181 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	"gongkai/tracker"
+	"gongkai/tracker/access"
+	"gongkai/tracker/app"
+)
+
+// The overview's figures on a day, Friday 2026-11-20, for events whose
+// deadlines (matter 3: 20 working days) were worked out by hand on the
+// official 2026 calendar.
+func TestOverview(t *testing.T) {
+	svc, clk, _, _ := newService(t)
+	ctx := app.WithActor(context.Background(), "tester")
+	log := func(date, summary string) uint64 {
+		t.Helper()
+		d, err := svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Date: day(date), Summary: summary})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.View.ID
+	}
+	clk.set("2026-11-20T10:00:00+08:00")
+	if _, err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := log("2026-10-09", "A 逾期 11 个工作日") // deadline 11-05
+	b := log("2026-10-22", "B 逾期 1 个工作日")  // 11-19
+	log("2026-10-23", "C 今天到期")            // 11-20
+	log("2026-10-26", "D 还有 1 个工作日")       // 11-23
+	log("2026-10-27", "E 还有 2 个工作日")       // 11-24
+	log("2026-11-19", "F 还有 19 个工作日")      // 12-17
+	g := log("2026-09-01", "G 按时公开")       // 09-29
+	h := log("2026-09-15", "H 逾期公开")       // 10-19
+	i := log("2026-09-15", "I 免于公开")
+	if _, err := svc.Disclose(ctx, app.DiscloseInput{Event: g, All: true, Date: day("2026-09-20")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Disclose(ctx, app.DiscloseInput{Event: h, All: true, Date: day("2026-10-30")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Waive(ctx, app.WaiveInput{Event: i, Reason: "涉及个人隐私"}); err != nil {
+		t.Fatal(err)
+	}
+
+	o, err := svc.Overview(ctx, app.OverviewQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := []struct {
+		name      string
+		got, want int
+	}{
+		{"open", o.Open, 6},
+		{"overdue", o.Overdue, 2},
+		{"due today", o.DueToday, 1},
+		{"due within 1", o.DueTomorrow, 1},
+		{"due within 5", o.DueWithin5, 1},
+		{"on track", o.OnTrack, 1},
+		{"due this week (to Sunday 11-22)", o.DueThisWeek, 1},
+		// Deadlines this year before today: G on time; H late; A and B
+		// open past theirs. I, waived, does not count.
+		{"this year on time", o.ThisYear.OnTime, 1},
+		{"this year total", o.ThisYear.Total, 4},
+		{"last year total", o.LastYear.Total, 0},
+	}
+	for _, c := range counts {
+		if c.got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, c.got, c.want)
+		}
+	}
+	if len(o.OverdueEvents) != 2 || o.OverdueEvents[0].ID != a || o.OverdueEvents[0].DaysOverdue != 11 ||
+		o.OverdueEvents[1].ID != b || o.OverdueEvents[1].DaysOverdue != 1 {
+		t.Errorf("overdue events: %+v, want A (11 working days) then B (1)", o.OverdueEvents)
+	}
+	if got := [4]int{o.Ageing[0].Count, o.Ageing[1].Count, o.Ageing[2].Count, o.Ageing[3].Count}; got != [4]int{1, 0, 1, 0} {
+		t.Errorf("ageing %v, want B in 0–5 and A in 11–20", o.Ageing)
+	}
+	if len(o.Weeks) != app.TrendWeeks || o.Weeks[len(o.Weeks)-1].From != day("2026-11-16") || o.Weeks[0].From != day("2026-08-31") {
+		t.Fatalf("weeks: %+v, want 12 from 2026-08-31 to the week of 2026-11-16", o.Weeks)
+	}
+	byWeek := map[string][2]int{}
+	for _, w := range o.Weeks {
+		if w.OnTime+w.Late > 0 {
+			byWeek[w.From.String()] = [2]int{w.OnTime, w.Late}
+		}
+	}
+	want := map[string][2]int{"2026-09-28": {1, 0}, "2026-10-19": {0, 1}, "2026-11-02": {0, 1}, "2026-11-16": {0, 1}}
+	if len(byWeek) != len(want) {
+		t.Errorf("weeks with deadlines: %v, want %v", byWeek, want)
+	}
+	for k, v := range want {
+		if byWeek[k] != v {
+			t.Errorf("week of %s: on time/late %v, want %v", k, byWeek[k], v)
+		}
+	}
+	var l1 *app.Level1Figures
+	for i := range o.Level1 {
+		if o.Level1[i].Level1 == "社会保险参保登记" {
+			l1 = &o.Level1[i]
+		}
+	}
+	if l1 == nil || l1.Open != 6 || l1.Overdue != 2 || l1.ThisYear.Total != 4 {
+		t.Errorf("社会保险参保登记's figures: %+v", l1)
+	}
+
+	// A member of staff of a section that owns another 一级事项 counts
+	// none of these; one of the owning section counts them all.
+	other := app.WithPrincipal(context.Background(), &app.Principal{Account: "zhang", Roles: []access.Role{access.Staff},
+		Sections: []access.Section{{Name: "工伤股", Level1: []string{"工伤保险服务"}}}})
+	if o, err := svc.Overview(other, app.OverviewQuery{}); err != nil || o.Open != 0 || o.ThisYear.Total != 0 || len(o.OverdueEvents) != 0 || len(o.Level1) != 1 {
+		t.Errorf("staff of 工伤股: %+v, %v; want nothing counted, one 一级事项", o, err)
+	}
+	owner := app.WithPrincipal(context.Background(), &app.Principal{Account: "li", Roles: []access.Role{access.Staff},
+		Sections: []access.Section{{Name: "社保股", Level1: []string{"社会保险参保登记"}}}})
+	if o, err := svc.Overview(owner, app.OverviewQuery{}); err != nil || o.Open != 6 || o.Overdue != 2 {
+		t.Errorf("staff of 社保股: %+v, %v; want 6 open, 2 overdue", o, err)
+	}
+	// An auditor sees no events, so no figures either.
+	auditor := app.WithPrincipal(context.Background(), &app.Principal{Account: "sun", Roles: []access.Role{access.Auditor}})
+	_, err = svc.Overview(auditor, app.OverviewQuery{})
+	wantErr(t, "an auditor's overview", err, tracker.EForbidden, tracker.FieldRole)
+
+	// As of a past day, the events closed since count as open then.
+	o, err = svc.Overview(ctx, app.OverviewQuery{AsOf: day("2026-10-20")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// On 10-20: G closed; H and I (waived later) open, overdue since
+	// 10-19; A open; B not yet logged (its date is 10-22).
+	if o.Open != 3 || o.Overdue != 2 {
+		t.Errorf("as of 2026-10-20: %d open, %d overdue; want 3 and 2", o.Open, o.Overdue)
+	}
+}
+
+// A log's preview says the deadline and writes nothing; a list ordered by
+// deadline is.
+func TestLogPreviewAndDeadlineOrder(t *testing.T) {
+	svc, _, _, _ := newService(t)
+	ctx := app.WithActor(context.Background(), "tester")
+	if _, err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, date := range []string{"2026-11-19", "2026-10-09"} {
+		if _, err := svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Date: day(date), Summary: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := svc.Audit(app.WithPrincipal(ctx, &app.Principal{Account: "a", Local: true}), app.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2026-10-09 is 30 working days before today (11-20): late.
+	p, err := svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Formed, Date: day("2026-10-09"), Summary: "预览", DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.View.ID != 0 || p.View.Deadline != day("2026-11-05") || !p.View.LoggedLate || p.View.Status != tracker.Overdue {
+		t.Errorf("preview: %+v; want no id, deadline 2026-11-05, late, overdue", p.View)
+	}
+	after, _ := svc.Audit(app.WithPrincipal(ctx, &app.Principal{Account: "a", Local: true}), app.AuditQuery{})
+	list, _ := svc.Events(ctx, app.EventQuery{})
+	if len(after.Entries) != len(before.Entries) || len(list.Events) != 2 {
+		t.Errorf("a preview wrote: %d audit entries (was %d), %d events", len(after.Entries), len(before.Entries), len(list.Events))
+	}
+	// A preview checks as a log does.
+	_, err = svc.Log(ctx, app.LogInput{Matter: "999", Kind: tracker.Formed, Summary: "x", DryRun: true})
+	wantErr(t, "a preview of an unknown matter", err, tracker.ENotFound, tracker.FieldMatter)
+	_, err = svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Formed, Date: day("2026-12-01"), Summary: "x", DryRun: true})
+	wantErr(t, "a preview of a day to come", err, tracker.EInvalid, tracker.FieldDate)
+
+	list, err = svc.Events(ctx, app.EventQuery{Order: app.OrderDeadline, Limit: 1})
+	if err != nil || len(list.Events) != 1 || list.Events[0].Deadline != day("2026-11-05") || !list.More {
+		t.Errorf("first by deadline: %+v, %v; want the event due 2026-11-05, and more", list, err)
+	}
+	_, err = svc.Events(ctx, app.EventQuery{Order: "date"})
+	wantErr(t, "an unknown order", err, tracker.EInvalid, "order")
+}
