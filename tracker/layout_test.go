@@ -26,6 +26,7 @@ func TestLayout(t *testing.T) {
 		"tracker/boltstore": {"tracker", "calendar", "tracker/app", "tracker/atomic", "tracker/access"},
 		"tracker/ledger":    {"tracker", "calendar", "tracker/app"},
 		"tracker/api":       {"tracker", "calendar", "tracker/app", "tracker/access", "tracker/atomic"},
+		"tracker/web":       {"tracker", "calendar", "tracker/app", "tracker/access"},
 		"notify":            {"tracker", "calendar", "tracker/app", "config"},
 		"cmd/gongkai":       nil, // everything
 	}

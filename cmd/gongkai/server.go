@@ -20,6 +20,7 @@ import (
 	"gongkai/tracker/api"
 	"gongkai/tracker/app"
 	"gongkai/tracker/boltstore"
+	"gongkai/tracker/web"
 )
 
 // socketPath is where the server's socket is: beside the database.
@@ -147,7 +148,14 @@ func (w *webServer) use(svc *app.Local) {
 	}
 	base := api.Config{Service: svc, Auth: svc, Backup: svc, TrustedProxies: proxies, Log: w.log, Version: version,
 		RenderWeekly: func(r *tracker.WeeklyReport, format string) ([]byte, error) { return notify.WeeklyAs(r, format) }}
-	var tcp http.Handler = api.New(base)
+	apiServer := api.New(base)
+	dashboard := web.New(web.Config{Service: svc, Auth: svc, Log: w.log, Version: version,
+		Source: apiServer.Source, Secure: apiServer.Secure, AllowLogin: apiServer.AllowLogin,
+		RenderWeekly: base.RenderWeekly, RenderEvents: notify.EventsWorkbook})
+	tcpMux := http.NewServeMux()
+	tcpMux.Handle("/api/", apiServer)
+	tcpMux.Handle("/", dashboard)
+	var tcp http.Handler = tcpMux
 	local := base
 	local.Local = func(r *http.Request) string {
 		who, _ := r.Context().Value(peerKey{}).(string)

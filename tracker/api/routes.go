@@ -569,13 +569,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	// The name as a key only when it may be an account's: any other
-	// (of any length) shares one.
-	name := strings.ToLower(strings.TrimSpace(in.Account))
-	if access.CheckName(name) != nil {
-		name = "（无效）"
-	}
-	if !s.limits.allow("account:"+name, "source:"+s.source(r)) {
+	if !s.AllowLogin(r, in.Account) {
 		w.Header().Set("Retry-After", "60")
 		return tracker.FieldErrorf(ETooMany, tracker.FieldAccount, "登录尝试太频繁，请一分钟后再试")
 	}
@@ -594,6 +588,26 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// AllowLogin reports whether a login to account from r's address is
+// within the limits (and counts it): the dashboard's logins share them.
+func (s *Server) AllowLogin(r *http.Request, account string) bool {
+	// The name as a key only when it may be an account's: any other
+	// (of any length) shares one.
+	name := strings.ToLower(strings.TrimSpace(account))
+	if access.CheckName(name) != nil {
+		name = "（无效）"
+	}
+	return s.limits.allow("account:"+name, "source:"+s.source(r))
+}
+
+// Source is the address r came from: the connection's, or, from a
+// trusted proxy, the client it names.
+func (s *Server) Source(r *http.Request) string { return s.source(r) }
+
+// Secure reports whether the browser reached the server over TLS,
+// directly or through a trusted proxy.
+func (s *Server) Secure(r *http.Request) bool { return r.TLS != nil || s.forwardedTLS(r) }
 
 // SessionCookie is the cookie of a browser's session.
 const SessionCookie = "gongkai_session"

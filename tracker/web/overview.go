@@ -1,0 +1,43 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+
+	"gongkai/calendar"
+	"gongkai/tracker/access"
+	"gongkai/tracker/app"
+)
+
+// overviewPage is the 总览's data.
+type overviewPage struct {
+	*app.Overview
+	Rates, Trend, Ageing template.HTML
+	PendingNote          string
+}
+
+// overview is GET /: the office at a glance; a viewer who sees no events
+// goes to the first page the menu offers.
+func (s *Server) overview(w http.ResponseWriter, q *request) error {
+	if !q.can(access.OpEvents) {
+		if m := menuOf(q); len(m) > 0 {
+			s.redirect(w, q.Request, m[0].Href)
+			return nil
+		}
+		s.redirect(w, q.Request, "/password")
+		return nil
+	}
+	o, err := s.cfg.Service.Overview(q.Context(), app.OverviewQuery{})
+	if err != nil {
+		return err
+	}
+	p := overviewPage{Overview: o, Rates: rateChart(o.Level1), Trend: trendChart(o.Weeks), Ageing: ageingChart(o.Ageing)}
+	switch {
+	case o.PendingThisYear != 0:
+		p.PendingNote = calendar.ThisYearPending(o.PendingThisYear)
+	case o.PendingNextYear != 0:
+		p.PendingNote = calendar.NextYearPending(o.PendingNextYear)
+	}
+	s.page(w, q, http.StatusOK, "overview", &view{Title: "总览", Nav: "overview", Data: p})
+	return nil
+}

@@ -1,0 +1,45 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"gongkai/tracker/access"
+)
+
+// routes are every page of the dashboard. A page not here is 404; every
+// page but those of PublicRoutes needs a session whose roles allow the
+// operation it names, and the application layer checks again what the
+// page reads or does.
+func (s *Server) routes() {
+	static := http.FileServerFS(files)
+	s.public("GET /static/", 0, func(w http.ResponseWriter, q *request) error {
+		if strings.HasSuffix(q.URL.Path, "/") {
+			http.NotFound(w, q.Request) // no listing
+			return nil
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		static.ServeHTTP(w, q.Request)
+		return nil
+	})
+
+	// Who acts.
+	s.public("GET /login", 0, s.loginShow)
+	s.public("POST /login", maxForm, s.loginCheck)
+	s.route("POST /logout", access.OpOwnAccount, maxForm, s.logout)
+	s.route("GET /password", access.OpOwnAccount, 0, s.passwordShow)
+	s.route("POST /password", access.OpOwnAccount, maxForm, s.passwordChange)
+
+	// The office at a glance (or, for a role that sees no events, the
+	// first page it may open), and its events.
+	s.route("GET /{$}", access.OpOwnAccount, 0, s.overview)
+	s.route("GET /events", access.OpEvents, 0, s.events)
+	s.route("GET /events/export", access.OpEvents, 0, s.export)
+	s.route("GET /events/{id}", access.OpEvent, 0, s.event)
+	for _, a := range eventActions {
+		s.route("POST /events/{id}/"+a.name, a.op, maxForm, s.change(a.name))
+	}
+	s.route("GET /log", access.OpLog, 0, s.logShow)
+	s.route("GET /log/preview", access.OpLog, 0, s.logPreview)
+	s.route("POST /log", access.OpLog, maxForm, s.logCreate)
+}

@@ -1,0 +1,220 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gongkai/tracker"
+	"gongkai/tracker/access"
+	"gongkai/tracker/app"
+	"gongkai/tracker/web"
+)
+
+// Every page, without a session and as each role: without one, to the
+// login page; a role the page's operation refuses, 403 and nothing
+// written; a role it allows, anything else.
+func TestEveryPagePerRole(t *testing.T) {
+	o := newOffice(t)
+	id := o.log("3", "2026-11-02", "调整参保登记办理材料")
+	clients := map[access.Role]*http.Client{}
+	for _, r := range access.Roles {
+		clients[r] = o.client(r)
+	}
+	ev := fmt.Sprint(id)
+	// Forms that the application layer refuses as they are (no reason, a
+	// version long past), so an allowed role changes nothing either.
+	bad := url.Values{"version": {"99"}, "reason": {""}, "channel": {"web"}}
+	pages := []struct {
+		method, path string
+		form         url.Values
+		op           access.Operation
+	}{
+		{"GET", "/", nil, access.OpOwnAccount},
+		{"GET", "/password", nil, access.OpOwnAccount},
+		{"POST", "/password", url.Values{"current": {"x"}, "new": {"y"}, "new2": {"y"}}, access.OpOwnAccount},
+		{"GET", "/events", nil, access.OpEvents},
+		{"GET", "/events/export?format=csv", nil, access.OpEvents},
+		{"GET", "/events/" + ev, nil, access.OpEvent},
+		{"POST", "/events/" + ev + "/disclose", bad, access.OpDisclose},
+		{"POST", "/events/" + ev + "/waive", bad, access.OpWaive},
+		{"POST", "/events/" + ev + "/amend", bad, access.OpAmend},
+		{"POST", "/events/" + ev + "/retract", bad, access.OpRetract},
+		{"POST", "/events/" + ev + "/reopen", bad, access.OpReopen},
+		{"POST", "/events/" + ev + "/cancel", bad, access.OpCancel},
+		{"POST", "/events/" + ev + "/restore", bad, access.OpRestore},
+		{"GET", "/log", nil, access.OpLog},
+		{"GET", "/log/preview?matter=3&date=2026-11-02&kind=changed", nil, access.OpLog},
+		{"POST", "/log", url.Values{"matter": {"3"}, "kind": {"changed"}, "date": {"2026-11-30"}, "summary": {"x"}}, access.OpLog},
+		// Last: it ends each role's session.
+		{"POST", "/logout", url.Values{}, access.OpOwnAccount},
+	}
+	inTable := map[string]bool{}
+	for _, p := range web.PublicRoutes {
+		inTable[p] = true
+	}
+	for _, p := range pages {
+		path, _, _ := strings.Cut(p.path, "?")
+		path = regexp.MustCompile(`/\d+(/|$)`).ReplaceAllString(path, "/{id}$1")
+		if path == "/" {
+			path = "/{$}"
+		}
+		inTable[p.method+" "+path] = true
+	}
+	for _, p := range web.New(web.Config{}).Patterns() {
+		if !inTable[p] {
+			t.Errorf("page %s is not in the per-role table", p)
+		}
+	}
+	send := func(c *http.Client, method, path string, form url.Values) (int, string, string) {
+		if method == "GET" {
+			return get(t, c, o.srv.URL+path)
+		}
+		resp, err := c.PostForm(o.srv.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b := make([]byte, 64<<10)
+		n, _ := resp.Body.Read(b)
+		return resp.StatusCode, string(b[:n]), resp.Header.Get("Location")
+	}
+	anon := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range pages {
+		before := o.auditCount()
+		st, _, loc := send(anon, p.method, p.path, p.form)
+		if st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+			t.Errorf("%s %s without a session: %d to %q, want 303 to /login", p.method, p.path, st, loc)
+		}
+		for _, r := range access.Roles {
+			st, body, _ := send(clients[r], p.method, p.path, p.form)
+			allowed := access.Allowed([]access.Role{r}, p.op)
+			switch {
+			case !allowed && st != http.StatusForbidden:
+				t.Errorf("%s %s as %s: %d, want 403", p.method, p.path, r, st)
+			case !allowed && !strings.Contains(body, "角色"):
+				t.Errorf("%s %s as %s: the page does not say which role it needs:\n%s", p.method, p.path, r, body)
+			case allowed && (st == http.StatusForbidden || st == http.StatusUnauthorized || st >= 500):
+				t.Errorf("%s %s as %s: %d, want it allowed", p.method, p.path, r, st)
+			}
+		}
+		if p.method == "POST" && p.path != "/password" && p.path != "/logout" {
+			if after := o.auditCount(); after != before {
+				t.Errorf("%s %s: refused or bad, yet %d audit entries written", p.method, p.path, after-before)
+			}
+		}
+	}
+}
+
+// auditCount is how many audit entries the log holds.
+func (o *office) auditCount() int {
+	l, err := o.svc.Audit(o.local(), app.AuditQuery{})
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return len(l.Entries)
+}
+
+// A member of staff is not offered the waive action, and a waive posted
+// anyway is refused, the event unchanged; an officer's goes through.
+func TestStaffMayNotWaive(t *testing.T) {
+	o := newOffice(t)
+	id := o.log("3", "2026-11-02", "调整参保登记办理材料")
+	staff := o.client(access.Staff)
+	st, body, _ := get(t, staff, fmt.Sprintf("%s/events/%d", o.srv.URL, id))
+	if st != 200 || strings.Contains(body, "/waive") || strings.Contains(body, "免于公开</summary>") {
+		t.Errorf("staff's event page: %d, offers waive: %v", st, strings.Contains(body, "/waive"))
+	}
+	resp, err := staff.PostForm(fmt.Sprintf("%s/events/%d/waive", o.srv.URL, id), url.Values{"version": {"1"}, "reason": {"不予公开"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	d, _ := o.svc.Event(o.local(), app.EventRef{ID: id})
+	if resp.StatusCode != 403 || d.View.Status != tracker.Open {
+		t.Errorf("staff's waive: %d, event %s; want 403 and open", resp.StatusCode, d.View.Status)
+	}
+	officer := o.client(access.Officer)
+	st, body, _ = get(t, officer, fmt.Sprintf("%s/events/%d", o.srv.URL, id))
+	if st != 200 || !strings.Contains(body, fmt.Sprintf("/events/%d/waive", id)) {
+		t.Errorf("officer's event page: %d, no waive form", st)
+	}
+	resp, err = officer.PostForm(fmt.Sprintf("%s/events/%d/waive", o.srv.URL, id), url.Values{"version": {"1"}, "reason": {"涉及个人隐私"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	d, _ = o.svc.Event(o.local(), app.EventRef{ID: id})
+	if resp.StatusCode != 303 || d.View.Status != tracker.Waived {
+		t.Errorf("officer's waive: %d, event %s; want 303 and waived", resp.StatusCode, d.View.Status)
+	}
+}
+
+// A change made against a version another change has passed is refused
+// and shown, not applied.
+func TestLostRace(t *testing.T) {
+	o := newOffice(t)
+	id := o.log("3", "2026-11-02", "调整参保登记办理材料")
+	officer := o.client(access.Officer)
+	// Someone else amends it after the page was read at version 1.
+	s := "调整参保登记办理材料（第二稿）"
+	if _, err := o.svc.Amend(o.local(), app.AmendInput{Event: id, Summary: &s, Reason: "改摘要"}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := officer.PostForm(fmt.Sprintf("%s/events/%d/waive", o.srv.URL, id), url.Values{"version": {"1"}, "reason": {"涉及个人隐私"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b := make([]byte, 256<<10)
+	n, _ := resp.Body.Read(b)
+	body := string(b[:n])
+	d, _ := o.svc.Event(o.local(), app.EventRef{ID: id})
+	if resp.StatusCode != 409 || d.View.Status != tracker.Open || !strings.Contains(body, "已被修改") || !strings.Contains(body, "第二稿") {
+		t.Errorf("a waive against version 1 after an amendment: %d, event %s; want 409, open, the page saying so with the new summary", resp.StatusCode, d.View.Status)
+	}
+}
+
+// The overview counts what the viewer reaches: a member of staff of a
+// section that owns none of the events counts none.
+func TestOverviewScope(t *testing.T) {
+	o := newOffice(t)
+	o.log("3", "2026-10-09", "逾期的事件")
+	o.log("40", "2026-10-09", "另一个一级事项的逾期事件")
+	_, body, _ := get(t, o.client(access.Officer), o.srv.URL+"/")
+	if !strings.Contains(body, `id="fig-overdue">2<`) {
+		t.Errorf("officer's overview does not count 2 overdue")
+	}
+	_, body, _ = get(t, o.client(access.Staff), o.srv.URL+"/")
+	if !strings.Contains(body, `id="fig-overdue">1<`) || strings.Contains(body, "另一个一级事项") {
+		t.Errorf("staff's overview counts beyond 社保股's events")
+	}
+}
+
+// The menu shows each role the pages it may open, and no others.
+func TestMenuPerRole(t *testing.T) {
+	o := newOffice(t)
+	want := map[access.Role][]string{
+		access.Staff:      {"总览", "事件", "登记"},
+		access.Officer:    {"总览", "事件", "登记"},
+		access.Supervisor: {"总览", "事件"},
+	}
+	re := regexp.MustCompile(`<li><a href="[^"]*"[^>]*>([^<]+)</a></li>`)
+	for r, w := range want {
+		_, body, _ := get(t, o.client(r), o.srv.URL+"/")
+		var got []string
+		for _, m := range re.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		for _, item := range []string{"总览", "事件", "登记"} {
+			if slices.Contains(got, item) != slices.Contains(w, item) {
+				t.Errorf("%s's menu %v; want %v", r, got, w)
+				break
+			}
+		}
+	}
+}
