@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -215,6 +218,30 @@ func TestMenuPerRole(t *testing.T) {
 				t.Errorf("%s's menu %v; want %v", r, got, w)
 				break
 			}
+		}
+	}
+}
+
+// The vendored htmx is the file its note names, by hash; and the pages
+// load nothing from elsewhere.
+func TestVendoredFiles(t *testing.T) {
+	b, err := os.ReadFile("static/htmx.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	note, err := os.ReadFile("static/VENDOR.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := fmt.Sprintf("%x", sha256.Sum256(b))
+	if !strings.Contains(string(note), sum) {
+		t.Errorf("static/htmx.min.js has SHA-256 %s, which static/VENDOR.md does not note", sum)
+	}
+	tmpl, _ := filepath.Glob("templates/*.html")
+	for _, f := range tmpl {
+		b, _ := os.ReadFile(f)
+		if m := regexp.MustCompile(`(src|href)="(https?:)?//`).Find(b); m != nil {
+			t.Errorf("%s loads from another site: %s", f, m)
 		}
 	}
 }
