@@ -202,6 +202,8 @@ func TestEveryRoutePerRole(t *testing.T) {
 		{"POST", "/api/v1/calendar/import", map[string]any{"name": "2028.json", "data": "", "dry_run": true}, access.OpImportCalendar},
 		{"POST", "/api/v1/reminders/run", map[string]any{"dry_run": true}, access.OpRemindRun},
 		{"GET", "/api/v1/reports/weekly", nil, access.OpWeeklyReport},
+		{"GET", "/api/v1/reports/sent", nil, access.OpWeeklyReport},
+		{"GET", "/api/v1/reports/sent/2026-11-23", nil, access.OpWeeklyReport},
 		{"POST", "/api/v1/reports/weekly/send", map[string]any{"day": "2026-11-23"}, access.OpSendWeeklyReport},
 		{"POST", "/api/v1/outbox/flush", map[string]any{}, access.OpFlushOutbox},
 		{"POST", "/api/v1/outbox/99/retry", map[string]any{}, access.OpRetryMessage},
@@ -222,6 +224,7 @@ func TestEveryRoutePerRole(t *testing.T) {
 		path = strings.Replace(path, "/accounts/nosuch", "/accounts/{name}", 1)
 		path = strings.Replace(path, "/sections/nosuch", "/sections/{name}", 1)
 		path = strings.Replace(path, "/tokens/000000000000", "/tokens/{id}", 1)
+		path = strings.Replace(path, "/sent/2026-11-23", "/sent/{day}", 1)
 		inTable[rt.method+" "+path] = true
 	}
 	for _, p := range api.New(api.Config{Service: &api.Client{}}).Patterns() {

@@ -210,7 +210,7 @@ func (c *Client) Events(ctx context.Context, q app.EventQuery) (*app.EventList, 
 	set("text", q.Text)
 	set("by", q.By)
 	set("order", q.Order)
-	for k, d := range map[string]calendar.Date{"from": q.From, "to": q.To, "as_of": q.AsOf} {
+	for k, d := range map[string]calendar.Date{"from": q.From, "to": q.To, "as_of": q.AsOf, "due_from": q.DueFrom, "due_to": q.DueTo} {
 		if !d.IsZero() {
 			v.Set(k, d.String())
 		}
@@ -257,6 +257,14 @@ func (c *Client) Overview(ctx context.Context, q app.OverviewQuery) (out *app.Ov
 		v.Set("overdue", strconv.Itoa(q.Overdue))
 	}
 	return out, c.call(ctx, "GET", "/api/v1/overview?"+v.Encode(), nil, &out)
+}
+
+func (c *Client) SentReports(ctx context.Context) (out *app.SentReportList, err error) {
+	return out, c.call(ctx, "GET", "/api/v1/reports/sent", nil, &out)
+}
+
+func (c *Client) SentReportContent(ctx context.Context, day calendar.Date) (out *app.SentReport, err error) {
+	return out, c.call(ctx, "GET", "/api/v1/reports/sent/"+day.String(), nil, &out)
 }
 
 func (c *Client) Matters(ctx context.Context, q app.MatterQuery) (out *app.MatterList, err error) {

@@ -38,7 +38,7 @@ type routeDoc struct {
 	Content string
 }
 
-var eventQuery = []string{"open", "overdue", "due_within", "matter", "level1", "text", "by", "from", "to", "as_of", "status", "order", "offset", "limit"}
+var eventQuery = []string{"open", "overdue", "due_within", "matter", "level1", "text", "by", "from", "to", "as_of", "status", "due_from", "due_to", "order", "offset", "limit"}
 var auditParams = []string{"from", "to", "event", "actor", "action"}
 
 // docs are every route of the API.
@@ -78,6 +78,8 @@ var docs = []routeDoc{
 	{Method: "POST", Path: "/api/v1/reminders/run", Summary: "执行一次提醒", In: app.RemindInput{}, Out: app.RemindResult{}},
 	{Method: "GET", Path: "/api/v1/reports/weekly", Summary: "周报（format：json、html、xlsx、csv）", Out: tracker.WeeklyReport{}, Query: []string{"day", "format"}},
 	{Method: "POST", Path: "/api/v1/reports/weekly/send", Summary: "发出周报", In: app.ReportInput{}, Out: app.ReportSent{}},
+	{Method: "GET", Path: "/api/v1/reports/sent", Summary: "发出过的周报（保存的原样，不重新计算）", Out: app.SentReportList{}},
+	{Method: "GET", Path: "/api/v1/reports/sent/{day}", Summary: "某日发出的周报，含正文和附件", Out: app.SentReport{}},
 	{Method: "GET", Path: "/api/v1/outbox", Summary: "发件箱", Out: app.OutboxList{}},
 	{Method: "POST", Path: "/api/v1/outbox/flush", Summary: "发出待发的邮件", In: app.FlushInput{}, Out: app.Delivery{}},
 	{Method: "POST", Path: "/api/v1/outbox/{id}/retry", Summary: "重发投递失败的邮件", In: app.RetryInput{}, Out: app.Delivery{}},

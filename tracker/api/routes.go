@@ -149,6 +149,14 @@ func (s *Server) routes() {
 	s.route("POST /api/v1/reminders/run", false, MaxBody, post(svc.RemindRun))
 	s.route("GET /api/v1/reports/weekly", false, 0, s.weekly)
 	s.route("POST /api/v1/reports/weekly/send", false, MaxBody, post(svc.SendWeeklyReport))
+	s.route("GET /api/v1/reports/sent", false, 0, get(func(r *http.Request) (any, error) { return svc.SentReports(r.Context()) }))
+	s.route("GET /api/v1/reports/sent/{day}", false, 0, get(func(r *http.Request) (any, error) {
+		d, err := calendar.ParseDate(r.PathValue("day"))
+		if err != nil {
+			return nil, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldDate, "周报日期 %q 无效：%v", r.PathValue("day"), err)
+		}
+		return svc.SentReportContent(r.Context(), d)
+	}))
 	s.route("POST /api/v1/outbox/flush", false, MaxBody, post(svc.FlushOutbox))
 	s.route("POST /api/v1/outbox/{id}/retry", false, MaxBody, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
@@ -512,7 +520,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	if in.DueWithin, err = intParam(q, "due_within", 0, 10000); err != nil {
 		return err
 	}
-	for name, dst := range map[string]*calendar.Date{"from": &in.From, "to": &in.To, "as_of": &in.AsOf} {
+	for name, dst := range map[string]*calendar.Date{"from": &in.From, "to": &in.To, "as_of": &in.AsOf, "due_from": &in.DueFrom, "due_to": &in.DueTo} {
 		if *dst, err = dateParam(q, name); err != nil {
 			return err
 		}

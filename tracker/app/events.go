@@ -369,6 +369,9 @@ func newEventFilter(q EventQuery, today calendar.Date) (*eventFilter, error) {
 	if q.DueWithin != nil && *q.DueWithin < 0 {
 		return nil, tracker.Invalid(tracker.FieldDueWithin, "工作日数 %d 无效：应为 0 或正整数", *q.DueWithin)
 	}
+	if q.DueFrom.IsZero() != q.DueTo.IsZero() || q.DueFrom.After(q.DueTo) {
+		return nil, tracker.Invalid(tracker.FieldDateRange, "期限范围 %s 至 %s 无效：须给出起止两天，且起始不晚于截止", q.DueFrom, q.DueTo)
+	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
 		return nil, tracker.Invalid(tracker.FieldDateRange, "起始日期 %s 晚于截止日期 %s", q.From, q.To)
 	}
@@ -416,6 +419,8 @@ func (f *eventFilter) each(tx tracker.Tx) (each func(func(*tracker.Event) error)
 		}
 	}
 	switch {
+	case !f.DueFrom.IsZero():
+		return func(fn func(*tracker.Event) error) error { return tx.EventsDue(f.DueFrom, f.DueTo, fn) }, false
 	case !openOnly:
 		return tx.Events, true
 	case f.asOf == f.today:
@@ -430,6 +435,8 @@ func (f *eventFilter) match(e *tracker.Event, cal *calendar.Calendar) (tracker.E
 	case f.matter != 0 && e.Matter != f.matter:
 		return tracker.EventView{}, false
 	case !f.From.IsZero() && e.Date.Before(f.From), !f.To.IsZero() && e.Date.After(f.To):
+		return tracker.EventView{}, false
+	case !f.DueFrom.IsZero() && (e.Deadline.Before(f.DueFrom) || e.Deadline.After(f.DueTo)):
 		return tracker.EventView{}, false
 	case e.Date.After(f.asOf):
 		return tracker.EventView{}, false // it had not happened yet

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"gongkai/tracker"
@@ -176,6 +177,46 @@ func TestLogPreviewAndDeadlineOrder(t *testing.T) {
 	if err != nil || len(list.Events) != 1 || list.Events[0].Deadline != day("2026-11-05") || !list.More {
 		t.Errorf("first by deadline: %+v, %v; want the event due 2026-11-05, and more", list, err)
 	}
+	list, err = svc.Events(ctx, app.EventQuery{DueFrom: day("2026-11-01"), DueTo: day("2026-11-30")})
+	if err != nil || len(list.Events) != 1 || list.Events[0].Deadline != day("2026-11-05") {
+		t.Errorf("due in November: %+v, %v; want the event due 2026-11-05 only", list, err)
+	}
+	_, err = svc.Events(ctx, app.EventQuery{DueFrom: day("2026-11-01")})
+	wantErr(t, "a range of deadlines without its end", err, tracker.EInvalid, tracker.FieldDateRange)
 	_, err = svc.Events(ctx, app.EventQuery{Order: "date"})
 	wantErr(t, "an unknown order", err, tracker.EInvalid, "order")
+}
+
+// A weekly report is kept as it went out: amended since, its event reads
+// in it as it was.
+func TestSentReportsKept(t *testing.T) {
+	svc, _, _, _ := newService(t)
+	ctx := app.WithActor(context.Background(), "tester")
+	if _, err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := svc.Log(ctx, app.LogInput{Matter: "3", Kind: tracker.Changed, Date: day("2026-10-09"), Summary: "原来的摘要"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SendWeeklyReport(ctx, app.ReportInput{Day: day("2026-11-20")}); err != nil {
+		t.Fatal(err)
+	}
+	s := "更正后的摘要"
+	if _, err := svc.Amend(ctx, app.AmendInput{Event: d.View.ID, Summary: &s, Reason: "摘要写错"}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := svc.SentReports(ctx)
+	if err != nil || len(list.Reports) != 1 || list.Reports[0].Day != day("2026-11-20") || len(list.Reports[0].To) != 2 {
+		t.Fatalf("sent reports: %+v, %v; want the one of 2026-11-20 to its 2 recipients", list, err)
+	}
+	r, err := svc.SentReportContent(ctx, day("2026-11-20"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.HTML, "原来的摘要") || strings.Contains(r.HTML, "更正后的摘要") || len(r.Attachments) == 0 {
+		t.Errorf("the kept report does not read as it went out (%d attachments)", len(r.Attachments))
+	}
+	_, err = svc.SentReportContent(ctx, day("2026-11-13"))
+	wantErr(t, "a week with no report", err, tracker.ENotFound, tracker.FieldDate)
 }

@@ -78,6 +78,10 @@ type Service interface {
 	// SendWeeklyReport builds the weekly report as of a day, queues it for
 	// the supervisors and officers (once per report day) and sends it.
 	SendWeeklyReport(ctx context.Context, in ReportInput) (*ReportSent, error)
+	// SentReports lists the weekly reports as they were queued to go out;
+	// SentReportContent returns one whole, as it was.
+	SentReports(ctx context.Context) (*SentReportList, error)
+	SentReportContent(ctx context.Context, day calendar.Date) (*SentReport, error)
 	// SendDueWeeklyReports queues the weekly reports that a schedule made
 	// due up to now and that have not gone out: the daemon's job, which
 	// also makes up reports missed while it was down and moves a report
@@ -256,6 +260,11 @@ type EventQuery struct {
 	Text string `json:"text,omitempty"`
 	// By selects the events logged by that person (登记人).
 	By string `json:"by,omitempty"`
+	// DueFrom and DueTo, when both are set, select the events whose
+	// deadline falls between them, inclusive (read from the index of
+	// deadlines).
+	DueFrom calendar.Date `json:"due_from"`
+	DueTo   calendar.Date `json:"due_to"`
 	// Order is the list's order: OrderID (the default) or OrderDeadline
 	// (deadline, then id).
 	Order string `json:"order,omitempty"`

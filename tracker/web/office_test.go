@@ -61,7 +61,8 @@ func newOffice(t *testing.T) *office {
 	}
 	// Friday 2026-11-20, 10:00 in Beijing.
 	o := &office{t: t, now: time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC), onetime: map[access.Role]string{}, accounts: map[access.Role]string{}}
-	o.svc = app.NewLocal(app.Config{Store: file, Maintenance: file, Hasher: h, Now: o.clock})
+	o.svc = app.NewLocal(app.Config{Store: file, Maintenance: file, Hasher: h, Now: o.clock, Renderer: notify.Renderer{},
+		Settings: app.Settings{Recipients: app.Recipients{Officers: []string{"officer@example.gov.cn"}, Supervisors: []string{"leader@example.gov.cn"}}}})
 	local := o.local()
 	if _, err := o.svc.Init(local); err != nil {
 		t.Fatal(err)

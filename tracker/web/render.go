@@ -95,6 +95,7 @@ var funcs = template.FuncMap{
 	"dayClass":    dayClass,
 	"hasPrefix":   strings.HasPrefix,
 	"list":        func(s ...string) []string { return s },
+	"stateName":   tracker.StateName,
 	"explainStep": func(x *calendar.Explanation, st calendar.Step) string { return x.Count(st) },
 }
 

@@ -39,6 +39,16 @@ func (s *Server) routes() {
 	for _, a := range eventActions {
 		s.route("POST /events/{id}/"+a.name, a.op, maxForm, s.change(a.name))
 	}
+	s.route("GET /calendar", access.OpCalendar, 0, s.calendarPage)
+	s.route("GET /reports", access.OpWeeklyReport, 0, s.reports)
+	s.route("GET /reports/{day}", access.OpWeeklyReport, 0, s.report)
+	s.route("GET /reports/{day}/mail", access.OpWeeklyReport, 0, s.reportMail)
+	s.route("GET /reports/{day}/files/{name}", access.OpWeeklyReport, 0, s.reportFile)
+	s.route("GET /catalog", access.OpMatters, 0, s.catalog)
+	s.route("GET /catalog/{seq}", access.OpMatters, 0, s.matter)
+	s.route("GET /audit", access.OpAudit, 0, s.audit(false))
+	s.route("GET /audit/logins", access.OpLogins, 0, s.audit(true))
+	s.route("GET /audit/verify", access.OpVerifyAudit, 0, s.verify)
 	s.route("GET /log", access.OpLog, 0, s.logShow)
 	s.route("GET /log/preview", access.OpLog, 0, s.logPreview)
 	s.route("POST /log", access.OpLog, maxForm, s.logCreate)

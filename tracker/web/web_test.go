@@ -50,6 +50,16 @@ func TestEveryPagePerRole(t *testing.T) {
 		{"POST", "/events/" + ev + "/reopen", bad, access.OpReopen},
 		{"POST", "/events/" + ev + "/cancel", bad, access.OpCancel},
 		{"POST", "/events/" + ev + "/restore", bad, access.OpRestore},
+		{"GET", "/catalog", nil, access.OpMatters},
+		{"GET", "/catalog/3", nil, access.OpMatters},
+		{"GET", "/calendar?month=2026-10", nil, access.OpCalendar},
+		{"GET", "/reports", nil, access.OpWeeklyReport},
+		{"GET", "/reports/2026-11-20", nil, access.OpWeeklyReport},
+		{"GET", "/reports/2026-11-20/mail", nil, access.OpWeeklyReport},
+		{"GET", "/reports/2026-11-20/files/" + url.PathEscape("周报.xlsx"), nil, access.OpWeeklyReport},
+		{"GET", "/audit", nil, access.OpAudit},
+		{"GET", "/audit/logins", nil, access.OpLogins},
+		{"GET", "/audit/verify", nil, access.OpVerifyAudit},
 		{"GET", "/log", nil, access.OpLog},
 		{"GET", "/log/preview?matter=3&date=2026-11-02&kind=changed", nil, access.OpLog},
 		{"POST", "/log", url.Values{"matter": {"3"}, "kind": {"changed"}, "date": {"2026-11-30"}, "summary": {"x"}}, access.OpLog},
@@ -62,6 +72,9 @@ func TestEveryPagePerRole(t *testing.T) {
 	}
 	for _, p := range pages {
 		path, _, _ := strings.Cut(p.path, "?")
+		path = regexp.MustCompile(`/reports/[-\d]+`).ReplaceAllString(path, "/reports/{day}")
+		path = regexp.MustCompile(`/files/.*`).ReplaceAllString(path, "/files/{name}")
+		path = regexp.MustCompile(`/catalog/\d+`).ReplaceAllString(path, "/catalog/{seq}")
 		path = regexp.MustCompile(`/\d+(/|$)`).ReplaceAllString(path, "/{id}$1")
 		if path == "/" {
 			path = "/{$}"
@@ -243,5 +256,43 @@ func TestVendoredFiles(t *testing.T) {
 		if m := regexp.MustCompile(`(src|href)="(https?:)?//`).Find(b); m != nil {
 			t.Errorf("%s loads from another site: %s", f, m)
 		}
+	}
+}
+
+// The weekly reports read as they went out, with their workbook.
+func TestSentReportPages(t *testing.T) {
+	o := newOffice(t)
+	id := o.log("3", "2026-10-09", "原来的摘要")
+	if _, err := o.svc.SendWeeklyReport(o.local(), app.ReportInput{}); err != nil {
+		t.Fatal(err)
+	}
+	s := "更正后的摘要"
+	if _, err := o.svc.Amend(o.local(), app.AmendInput{Event: id, Summary: &s, Reason: "改"}); err != nil {
+		t.Fatal(err)
+	}
+	c := o.client(access.Supervisor)
+	st, body, _ := get(t, c, o.srv.URL+"/reports")
+	if st != 200 || !strings.Contains(body, `href="/reports/2026-11-20"`) {
+		t.Fatalf("reports: %d, no link to the report of 2026-11-20", st)
+	}
+	st, body, _ = get(t, c, o.srv.URL+"/reports/2026-11-20")
+	link := regexp.MustCompile(`href="(/reports/2026-11-20/files/[^"]+\.xlsx)"`).FindStringSubmatch(body)
+	if st != 200 || link == nil || !strings.Contains(body, `src="/reports/2026-11-20/mail"`) {
+		t.Fatalf("report page: %d, xlsx link %v", st, link)
+	}
+	resp, err := c.Get(o.srv.URL + link[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("the workbook: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+	}
+	st, body, _ = get(t, c, o.srv.URL+"/reports/2026-11-20/mail")
+	if st != 200 || !strings.Contains(body, "原来的摘要") || strings.Contains(body, "更正后的摘要") {
+		t.Errorf("the report's mail: %d; it should read as it went out", st)
+	}
+	if st, _, _ := get(t, c, o.srv.URL+"/reports/2026-11-13"); st != 404 {
+		t.Errorf("a week without a report: %d, want 404", st)
 	}
 }
