@@ -95,4 +95,3 @@ func (s *Server) verify(w http.ResponseWriter, q *request) error {
 	s.page(w, q, st, "verify", &view{Title: "校验审计记录", Nav: "audit", Data: p})
 	return nil
 }
-
