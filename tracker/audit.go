@@ -131,11 +131,15 @@ const (
 	// AuditBaseline binds the events written before audit entries carried
 	// their hashes (Ops.AuditBaseline).
 	AuditBaseline = "baseline"
+	// AuditBackup is a copy of the whole database taken (a file, or a
+	// download): passwords' hashes included, so the auditors see who.
+	AuditBackup = "backup"
 )
 
 var auditActionNames = map[string]string{
 	AuditInit: "初始化", AuditCatalogImport: "导入目录", AuditCalendarImport: "导入放假安排",
 	AuditRemind: "提醒", AuditRequeue: "重发邮件", AuditReport: "周报", AuditBaseline: "建立基线",
+	AuditBackup: "备份数据库",
 }
 
 // AuditActionName names an audited action in Chinese; an unknown one (from
@@ -162,6 +166,7 @@ const (
 	subjectEvent    = "event"
 	subjectMessage  = "message"
 	subjectCalendar = "calendar"
+	subjectDatabase = "database"
 )
 
 func subject(kind string, n uint64) string { return kind + " " + strconv.FormatUint(n, 10) }
@@ -182,6 +187,8 @@ func AuditSubjectName(s string) string {
 		return "邮件 " + n
 	case subjectCalendar:
 		return n + " 年日历"
+	case subjectDatabase:
+		return "数据库"
 	case subjectAccount:
 		return "账号 " + n
 	case subjectSection:
@@ -239,6 +246,8 @@ func AuditText(a *AuditEntry) string {
 		return text
 	case AuditReport:
 		return fmt.Sprintf("%s 的周报：排入 %d 封邮件，当时逾期 %d 项", c.Day, c.Messages, c.Overdue)
+	case AuditBackup:
+		return "备份整个数据库（含账号的密码校验值），写到 " + c.File
 	}
 	return string(a.Content)
 }
@@ -280,7 +289,7 @@ func AuditAction(s string) (action string, ok bool) {
 func AuditActions() []string {
 	return []string{AuditInit, ActLogged, ActImported, ActDisclosed, ActWaived, ActAmended, ActRetracted, ActReopened,
 		ActCancelled, ActRestored, ActRecomputed, AuditCatalogImport, AuditCalendarImport, AuditRemind,
-		AuditRequeue, AuditReport, AuditBaseline, AuditLogin, AuditLoginFailed, AuditLocked, AuditLogout,
+		AuditRequeue, AuditReport, AuditBaseline, AuditBackup, AuditLogin, AuditLoginFailed, AuditLocked, AuditLogout,
 		AuditPasswordChanged, AuditPasswordReset, AuditTokenIssued, AuditTokenRevoked, AuditAccountCreated,
 		AuditAccountChanged, AuditAccountDisabled, AuditAccountEnabled, AuditAccountUnlocked,
 		AuditSectionCreated, AuditSectionChanged}

@@ -441,3 +441,9 @@ func (o *Ops) AuditCalendarImport(s calendar.Schedule, changedDays int) error {
 		"year": s.Year, "file": s.File, "sha256": s.Digest, "days": len(s.Days), "changed_days": changedDays,
 	})
 }
+
+// AuditBackup records that a copy of the whole database was written to
+// to (a file, or a download).
+func (o *Ops) AuditBackup(to string) error {
+	return o.audit(AuditBackup, subjectDatabase, map[string]any{"file": to})
+}

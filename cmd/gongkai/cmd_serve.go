@@ -203,6 +203,7 @@ func (e *env) serve(ctx context.Context, hup <-chan os.Signal, clk daemonClock) 
 	}
 	defer web.close()
 	jobs := app.NewJobs(svc, times, log)
+	web.jobs.Store(jobs)
 	jobs.CatchUp(ctx)
 	sched, err := e.schedule(ctx, clk, log, jobs)
 	if err != nil {

@@ -51,6 +51,16 @@ type webServer struct {
 	socket      string
 	e           *env
 	log         *slog.Logger
+	// jobs are the daemon's, once started: the status shows their runs.
+	jobs atomic.Pointer[app.Jobs]
+}
+
+// runs are the daemon's jobs' runs, for the status.
+func (w *webServer) runs(now time.Time) []app.JobRun {
+	if j := w.jobs.Load(); j != nil {
+		return j.Runs(now)
+	}
+	return nil
 }
 
 // Bounds of connections: a slow client cannot hold one open by dribbling
@@ -146,12 +156,13 @@ func (w *webServer) use(svc *app.Local) {
 			proxies = append(proxies, pr)
 		}
 	}
-	base := api.Config{Service: svc, Auth: svc, Backup: svc, TrustedProxies: proxies, Log: w.log, Version: version,
+	base := api.Config{Service: svc, Auth: svc, Backup: svc, TrustedProxies: proxies, Log: w.log, Version: version, Jobs: w.runs,
 		RenderWeekly: func(r *tracker.WeeklyReport, format string) ([]byte, error) { return notify.WeeklyAs(r, format) }}
 	apiServer := api.New(base)
 	dashboard := web.New(web.Config{Service: svc, Auth: svc, Log: w.log, Version: version,
 		Source: apiServer.Source, Secure: apiServer.Secure, AllowLogin: apiServer.AllowLogin,
-		RenderWeekly: base.RenderWeekly, RenderEvents: notify.EventsWorkbook})
+		RenderWeekly: base.RenderWeekly, RenderEvents: notify.EventsWorkbook, Jobs: w.runs, Mail: w.e.transportName(),
+		ProbeMail: func(ctx context.Context) (string, error) { return notify.ProbeFor(ctx, w.e.config(), os.Getenv) }})
 	tcpMux := http.NewServeMux()
 	tcpMux.Handle("/api/", apiServer)
 	tcpMux.Handle("/", dashboard)

@@ -208,6 +208,7 @@ func TestEveryRoutePerRole(t *testing.T) {
 		{"POST", "/api/v1/outbox/flush", map[string]any{}, access.OpFlushOutbox},
 		{"POST", "/api/v1/outbox/99/retry", map[string]any{}, access.OpRetryMessage},
 		{"GET", "/api/v1/check", nil, access.OpCheck},
+		{"GET", "/api/v1/status", nil, access.OpStatus},
 		{"POST", "/api/v1/init", nil, access.OpInit},
 		{"GET", "/api/v1/dump", nil, access.OpDump},
 		{"GET", "/api/v1/backup", nil, access.OpBackup},

@@ -267,6 +267,10 @@ func (c *Client) SentReportContent(ctx context.Context, day calendar.Date) (out 
 	return out, c.call(ctx, "GET", "/api/v1/reports/sent/"+day.String(), nil, &out)
 }
 
+func (c *Client) Status(ctx context.Context) (out *app.SystemStatus, err error) {
+	return out, c.call(ctx, "GET", "/api/v1/status", nil, &out)
+}
+
 func (c *Client) Matters(ctx context.Context, q app.MatterQuery) (out *app.MatterList, err error) {
 	return out, c.call(ctx, "GET", "/api/v1/matters?search="+url.QueryEscape(q.Search), nil, &out)
 }

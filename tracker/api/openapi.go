@@ -101,6 +101,7 @@ var docs = []routeDoc{
 
 	{Method: "POST", Path: "/api/v1/init", Summary: "初始化数据库（仅服务器本机）", Out: app.InitResult{}},
 	{Method: "GET", Path: "/api/v1/dump", Summary: "全部记录，每行一条 JSON（仅服务器本机）", Query: []string{"bucket"}, Content: "application/x-ndjson"},
+	{Method: "GET", Path: "/api/v1/status", Summary: "系统状态：数据库、发件箱、最近一次备份、后台任务", Out: app.SystemStatus{}},
 	{Method: "GET", Path: "/api/v1/check", Summary: "检查数据库", Out: app.CheckResult{}},
 	{Method: "GET", Path: "/api/v1/backup", Summary: "下载数据库的一致副本", Content: "application/octet-stream"},
 }

@@ -186,6 +186,13 @@ func (s *Server) routes() {
 		}
 		return nil
 	})
+	s.route("GET /api/v1/status", false, 0, get(func(r *http.Request) (any, error) {
+		st, err := svc.Status(r.Context())
+		if err == nil && s.cfg.Jobs != nil {
+			st.Jobs = s.cfg.Jobs(s.cfg.Now())
+		}
+		return st, err
+	}))
 	s.route("GET /api/v1/check", false, 0, get(func(r *http.Request) (any, error) { return svc.Check(r.Context()) }))
 	s.route("GET /api/v1/backup", false, 0, s.backup)
 

@@ -55,6 +55,9 @@ type Config struct {
 	// of the server's socket, which only its user can open. No token is
 	// asked for, and no role checked.
 	Local func(r *http.Request) string
+	// Jobs are the daemon's jobs' runs (app.Jobs.Runs), for the status;
+	// nil: none.
+	Jobs func(now time.Time) []app.JobRun
 	// MaxImport bounds an import's body; 0: MaxImportBody.
 	MaxImport int64
 }

@@ -73,7 +73,7 @@ func login(t *testing.T, svc *app.Local, name string, roles []access.Role, secti
 var operationOf = map[string]access.Operation{
 	"Init": access.OpInit, "Log": access.OpLog, "Disclose": access.OpDisclose, "Waive": access.OpWaive,
 	"Amend": access.OpAmend, "Retract": access.OpRetract, "Reopen": access.OpReopen, "ImportEvents": access.OpImportEvents,
-	"Cancel": access.OpCancel, "Restore": access.OpRestore, "Events": access.OpEvents, "Event": access.OpEvent, "Overview": access.OpEvents, "SentReports": access.OpWeeklyReport, "SentReportContent": access.OpWeeklyReport,
+	"Cancel": access.OpCancel, "Restore": access.OpRestore, "Events": access.OpEvents, "Event": access.OpEvent, "Overview": access.OpEvents, "Status": access.OpStatus, "SentReports": access.OpWeeklyReport, "SentReportContent": access.OpWeeklyReport,
 	"Matters": access.OpMatters, "Matter": access.OpMatters, "ImportCatalog": access.OpImportCatalog,
 	"Audit": access.OpAudit, "VerifyAudit": access.OpVerifyAudit, "Calendar": access.OpCalendar,
 	"ImportCalendar": access.OpImportCalendar, "RemindRun": access.OpRemindRun, "WeeklyReport": access.OpWeeklyReport,
@@ -196,6 +196,8 @@ func actionOperation(action string) access.Operation {
 		return access.OpRemindRun
 	case tracker.AuditRequeue:
 		return access.OpRetryMessage
+	case tracker.AuditBackup:
+		return access.OpBackup
 	}
 	return access.Operation("written:" + action)
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -29,6 +30,8 @@ type Jobs struct {
 	// mail server cannot be reached, refuses the login); rest is how many
 	// ticks the outbox rests before the next try: 1, 2, 4 … 60 minutes.
 	faults, rest int
+
+	runs jobRuns
 }
 
 // JobTimes say when the daemon's jobs fall due, and what time it is.
@@ -39,7 +42,9 @@ type JobTimes struct {
 
 // NewJobs returns the jobs over svc at the times given.
 func NewJobs(svc Service, times JobTimes, log *slog.Logger) *Jobs {
-	return &Jobs{svc: svc, times: times, log: log}
+	j := &Jobs{svc: svc, times: times, log: log}
+	j.runs.times = times
+	return j
 }
 
 // Reconfigure swaps the service and the schedules (after the configuration
@@ -48,6 +53,9 @@ func (j *Jobs) Reconfigure(svc Service, times JobTimes) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.svc, j.times = svc, times
+	j.runs.mu.Lock()
+	j.runs.times = times
+	j.runs.mu.Unlock()
 	j.faults, j.rest = 0, 0 // a fixed setup is tried at the next tick
 }
 
@@ -95,12 +103,16 @@ func (j *Jobs) Reminders(ctx context.Context) {
 	switch {
 	case j.failed:
 		j.log.Error("reminder run failed; trying again at the next tick", "err", err)
+		j.runs.record(jobReminders, j.times.Now(), "数据库忙，下一分钟重试："+errText(err), true)
 	case err != nil:
 		j.log.Error("reminder run failed", "err", err)
+		j.runs.record(jobReminders, j.times.Now(), errText(err), true)
 	case !r.Workday:
 		j.log.Info("not a working day: no reminders", "day", r.Day)
+		j.runs.record(jobReminders, j.times.Now(), r.Day.String()+" 不是工作日，不提醒", false)
 	default:
 		j.log.Info("reminder run", "day", r.Day, "queued", len(r.Queued))
+		j.runs.record(jobReminders, j.times.Now(), fmt.Sprintf("%s：排入 %d 封提醒邮件", r.Day, len(r.Queued)), false)
 	}
 	if r != nil && r.Workday {
 		j.weeklyLocked(ctx)
@@ -141,10 +153,12 @@ func (j *Jobs) weeklyLocked(ctx context.Context) {
 	r, err := j.svc.SendDueWeeklyReports(ctx, j.times.Weekly)
 	if err != nil {
 		j.log.Error("weekly report failed", "err", err)
+		j.runs.record(jobWeekly, j.times.Now(), errText(err), true)
 		return
 	}
 	if r.Queued > 0 {
 		j.log.Info("weekly report queued", "day", r.Report.Day, "messages", r.Queued)
+		j.runs.record(jobWeekly, j.times.Now(), fmt.Sprintf("%s 的周报：排入 %d 封邮件", r.Report.Day, r.Queued), false)
 	}
 }
 
@@ -163,6 +177,7 @@ func (j *Jobs) flushLocked(ctx context.Context) {
 		}
 		if r.Sent+r.Retrying+r.Failed > 0 {
 			j.log.Info("outbox", "sent", r.Sent, "retrying", r.Retrying, "failed", r.Failed, "to", r.Transport)
+			j.runs.record(jobFlush, j.times.Now(), fmt.Sprintf("经%s发出 %d 封，待重试 %d 封，失败 %d 封", r.Transport, r.Sent, r.Retrying, r.Failed), r.Failed > 0)
 		}
 	}
 	switch {
@@ -170,9 +185,20 @@ func (j *Jobs) flushLocked(ctx context.Context) {
 		j.faults++
 		j.rest = min(1<<min(j.faults-1, 6), 60) - 1
 		j.log.Error("sending stopped: a fault of the setup; the messages wait", "err", err, "next_try_in_minutes", j.rest+1)
+		j.runs.record(jobFlush, j.times.Now(), fmt.Sprintf("暂停发送（%d 分钟后再试）：%s", j.rest+1, errText(err)), true)
 		return
 	case err != nil && !errors.Is(err, context.Canceled):
 		j.log.Error("sending failed", "err", err)
+		j.runs.record(jobFlush, j.times.Now(), errText(err), true)
 	}
 	j.faults, j.rest = 0, 0
+}
+
+// errText is an error as the status shows it: the domain's sentence, or
+// a plain note (the detail is in the log).
+func errText(err error) string {
+	if e := tracker.AsError(err); e != nil {
+		return e.Message
+	}
+	return "失败，详见服务器日志"
 }

@@ -148,6 +148,8 @@ type Local struct {
 	principals   sync.Map
 	principalGen atomic.Uint64
 
+	backups backups
+
 	// phantoms count the failed logins to names no account has.
 	phantomMu sync.Mutex
 	phantoms  map[string]*access.Account

@@ -38,7 +38,11 @@ func (l *Local) Backup(ctx context.Context, dst string) error {
 	if err != nil {
 		return err
 	}
-	return m.Backup(dst)
+	if err := m.Backup(dst); err != nil {
+		return err
+	}
+	l.recordBackup(ctx, dst)
+	return nil
 }
 
 // BackupTo writes a consistent copy of the database to w: the server's
@@ -51,7 +55,11 @@ func (l *Local) BackupTo(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return m.BackupTo(w)
+	if err := m.BackupTo(w); err != nil {
+		return err
+	}
+	l.recordBackup(ctx, "下载（"+source(ctx)+"）")
+	return nil
 }
 
 // Check checks the database's file structure, its schema, its records,

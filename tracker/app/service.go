@@ -97,6 +97,9 @@ type Service interface {
 	// given, and sends what is due.
 	RetryMessage(ctx context.Context, in RetryInput) (*Delivery, error)
 
+	// Status says how the server stands: the database, the outbox, the
+	// last backup.
+	Status(ctx context.Context) (*SystemStatus, error)
 	// Backup writes a consistent copy of the database to a new file.
 	Backup(ctx context.Context, dst string) error
 	// Check checks the database: its file, its records, its audit log,

@@ -392,3 +392,6 @@ func damaged(field, what string, id any, err error) error {
 	return &tracker.Error{Code: tracker.EDamaged, Field: field, Err: err,
 		Message: fmt.Sprintf("%s无法读取，请从备份恢复", name)}
 }
+
+// Size is the database file's size in bytes, as of the transaction.
+func (t *Tx) Size() int64 { return t.tx.Size() }

@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -12,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"gongkai/calendar"
 	"gongkai/notify"
@@ -70,11 +74,19 @@ func newOffice(t *testing.T) *office {
 	if _, err := o.svc.PutSection(local, app.SectionInput{Name: "社保股", Level1: []string{"社会保险参保登记"}, New: true}); err != nil {
 		t.Fatal(err)
 	}
+	var mail *notify.SMTP
 	a := api.New(api.Config{Service: o.svc, Auth: o.svc, Now: o.clock})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)
 	mux.Handle("/", web.New(web.Config{Service: o.svc, Auth: o.svc, Now: o.clock, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)), Source: a.Source, Secure: a.Secure,
-		AllowLogin: a.AllowLogin, RenderEvents: notify.EventsWorkbook, RenderWeekly: notify.WeeklyAs}))
+		AllowLogin: a.AllowLogin, RenderEvents: notify.EventsWorkbook, RenderWeekly: notify.WeeklyAs,
+		Mail: "邮件服务器 127.0.0.1", ProbeMail: func(ctx context.Context) (string, error) {
+			if err := mail.Probe(ctx); err != nil {
+				return "", err
+			}
+			return "已连接邮件服务器（未发信）", nil
+		}}))
+	mail = &notify.SMTP{Host: "127.0.0.1", Port: smtpServer(t), TLS: "none", HelloName: "gongkai.test", Timeout: 5 * time.Second}
 	o.srv = httptest.NewServer(mux)
 	t.Cleanup(o.srv.Close)
 	for _, r := range access.Roles {
@@ -164,3 +176,31 @@ func get(t *testing.T, c *http.Client, u string) (int, string, string) {
 	}
 	return resp.StatusCode, b.String(), resp.Header.Get("Location")
 }
+
+// smtpServer serves SMTP on a loopback port (go-smtp's server: no TLS, no
+// login), for the mail server check; it returns the port.
+func smtpServer(t *testing.T) int {
+	t.Helper()
+	srv := smtp.NewServer(smtpBackend{})
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type smtpBackend struct{}
+
+func (smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return smtpSession{}, nil }
+
+type smtpSession struct{}
+
+func (smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (smtpSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (smtpSession) Data(io.Reader) error                 { return nil }
+func (smtpSession) Reset()                               {}
+func (smtpSession) Logout() error                        { return nil }

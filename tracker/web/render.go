@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,16 @@ type view struct {
 // that input.
 func (v *view) Field(field string) bool { return v.Error != nil && v.Error.Field == field }
 
+// HasMenu reports whether the viewer's menu has the item key.
+func (v *view) HasMenu(key string) bool {
+	for _, m := range v.Menu {
+		if m.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
 type menuItem struct {
 	Key, Label, Href string
 }
@@ -57,12 +68,24 @@ var menu = []struct {
 	{menuItem{"catalog", "目录", "/catalog"}, access.OpMatters},
 	{menuItem{"audit", "审计", "/audit"}, access.OpAudit},
 	{menuItem{"admin", "管理", "/admin"}, access.OpAccounts},
+	{menuItem{"outbox", "发件箱", "/admin/outbox"}, opOfficerOutbox},
 }
+
+// opOfficerOutbox marks the outbox's own item: for those who may read
+// the outbox but not administer (an officer); administrators reach it
+// under 管理.
+const opOfficerOutbox access.Operation = "menu.outbox"
 
 // menuOf is the menu of a viewer.
 func menuOf(q *request) []menuItem {
 	var out []menuItem
 	for _, m := range menu {
+		if m.op == opOfficerOutbox {
+			if q.can(access.OpOutbox) && !q.can(access.OpAccounts) {
+				out = append(out, m.menuItem)
+			}
+			continue
+		}
 		if q.can(m.op) {
 			out = append(out, m.menuItem)
 		}
@@ -96,6 +119,8 @@ var funcs = template.FuncMap{
 	"hasPrefix":   strings.HasPrefix,
 	"list":        func(s ...string) []string { return s },
 	"stateName":   tracker.StateName,
+	"has":         func(s []string, v string) bool { return slices.Contains(s, v) },
+	"hasRole":     func(s []access.Role, v access.Role) bool { return slices.Contains(s, v) },
 	"explainStep": func(x *calendar.Explanation, st calendar.Step) string { return x.Count(st) },
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gongkai/tracker/access"
+	"gongkai/tracker/app"
 )
 
 // routes are every page of the dashboard. A page not here is 404; every
@@ -49,6 +50,22 @@ func (s *Server) routes() {
 	s.route("GET /audit", access.OpAudit, 0, s.audit(false))
 	s.route("GET /audit/logins", access.OpLogins, 0, s.audit(true))
 	s.route("GET /audit/verify", access.OpVerifyAudit, 0, s.verify)
+	s.route("GET /admin", access.OpStatus, 0, s.status)
+	s.route("POST /admin/mail-check", access.OpStatus, maxForm, s.probe)
+	s.route("GET /admin/outbox", access.OpOutbox, 0, s.outbox)
+	s.route("POST /admin/outbox/{id}/retry", access.OpRetryMessage, maxForm, s.retry)
+	s.route("GET /admin/accounts", access.OpAccounts, 0, s.accounts)
+	s.route("POST /admin/accounts", access.OpAccounts, maxForm, s.accountCreate)
+	s.route("POST /admin/accounts/{name}", access.OpAccounts, maxForm, s.accountUpdate)
+	for _, a := range []string{app.AccountDisable, app.AccountEnable, app.AccountUnlock} {
+		s.route("POST /admin/accounts/{name}/"+a, access.OpAccounts, maxForm, s.accountState(a))
+	}
+	s.route("POST /admin/accounts/{name}/reset-password", access.OpAccounts, maxForm, s.accountReset)
+	s.route("POST /admin/sections", access.OpSections, maxForm, s.sectionSave(true))
+	s.route("POST /admin/sections/{name}", access.OpSections, maxForm, s.sectionSave(false))
+	s.route("GET /admin/imports", access.OpImportCalendar, 0, s.imports)
+	s.route("POST /admin/imports/calendar", access.OpImportCalendar, maxUpload*2, s.importRun("calendar"))
+	s.route("POST /admin/imports/catalog", access.OpImportCatalog, maxUpload*2, s.importRun("catalog"))
 	s.route("GET /log", access.OpLog, 0, s.logShow)
 	s.route("GET /log/preview", access.OpLog, 0, s.logPreview)
 	s.route("POST /log", access.OpLog, maxForm, s.logCreate)

@@ -54,6 +54,12 @@ type Config struct {
 	// nil: CSV only.
 	RenderEvents func(events []tracker.EventView) ([]byte, error)
 	Version      string
+	// Jobs are the daemon's jobs' runs (app.Jobs.Runs); nil: none shown.
+	Jobs func(now time.Time) []app.JobRun
+	// ProbeMail connects to the mail server without sending and says
+	// what it verified (notify.ProbeFor); Mail says how mail goes out.
+	ProbeMail func(ctx context.Context) (string, error)
+	Mail      string
 }
 
 // Server is the dashboard's handler.

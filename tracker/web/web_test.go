@@ -1,8 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"html"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -60,6 +64,22 @@ func TestEveryPagePerRole(t *testing.T) {
 		{"GET", "/audit", nil, access.OpAudit},
 		{"GET", "/audit/logins", nil, access.OpLogins},
 		{"GET", "/audit/verify", nil, access.OpVerifyAudit},
+		{"GET", "/admin", nil, access.OpStatus},
+		{"POST", "/admin/mail-check", url.Values{}, access.OpStatus},
+		{"GET", "/admin/outbox", nil, access.OpOutbox},
+		{"POST", "/admin/outbox/99/retry", url.Values{}, access.OpRetryMessage},
+		{"GET", "/admin/accounts", nil, access.OpAccounts},
+		{"POST", "/admin/accounts", url.Values{"name": {""}}, access.OpAccounts},
+		{"POST", "/admin/accounts/nosuch", url.Values{}, access.OpAccounts},
+		{"POST", "/admin/accounts/nosuch/disable", url.Values{}, access.OpAccounts},
+		{"POST", "/admin/accounts/nosuch/enable", url.Values{}, access.OpAccounts},
+		{"POST", "/admin/accounts/nosuch/unlock", url.Values{}, access.OpAccounts},
+		{"POST", "/admin/accounts/nosuch/reset-password", url.Values{}, access.OpAccounts},
+		{"POST", "/admin/sections", url.Values{"name": {""}}, access.OpSections},
+		{"POST", "/admin/sections/nosuch", url.Values{"level1": {"社会保险参保登记"}}, access.OpSections},
+		{"GET", "/admin/imports", nil, access.OpImportCalendar},
+		{"POST", "/admin/imports/calendar", url.Values{}, access.OpImportCalendar},
+		{"POST", "/admin/imports/catalog", url.Values{}, access.OpImportCatalog},
 		{"GET", "/log", nil, access.OpLog},
 		{"GET", "/log/preview?matter=3&date=2026-11-02&kind=changed", nil, access.OpLog},
 		{"POST", "/log", url.Values{"matter": {"3"}, "kind": {"changed"}, "date": {"2026-11-30"}, "summary": {"x"}}, access.OpLog},
@@ -75,6 +95,7 @@ func TestEveryPagePerRole(t *testing.T) {
 		path = regexp.MustCompile(`/reports/[-\d]+`).ReplaceAllString(path, "/reports/{day}")
 		path = regexp.MustCompile(`/files/.*`).ReplaceAllString(path, "/files/{name}")
 		path = regexp.MustCompile(`/catalog/\d+`).ReplaceAllString(path, "/catalog/{seq}")
+		path = strings.ReplaceAll(path, "/nosuch", "/{name}")
 		path = regexp.MustCompile(`/\d+(/|$)`).ReplaceAllString(path, "/{id}$1")
 		if path == "/" {
 			path = "/{$}"
@@ -294,5 +315,130 @@ func TestSentReportPages(t *testing.T) {
 	}
 	if st, _, _ := get(t, c, o.srv.URL+"/reports/2026-11-13"); st != 404 {
 		t.Errorf("a week without a report: %d, want 404", st)
+	}
+}
+
+// postMultipart posts a form with a file.
+func postMultipart(t *testing.T, c *http.Client, u string, fields map[string]string, file, name string, data []byte) (int, string) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if file != "" {
+		fw, _ := mw.CreateFormFile(file, name)
+		fw.Write(data)
+	}
+	mw.Close()
+	resp, err := c.Post(u, mw.FormDataContentType(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string, string) {
+	t.Helper()
+	resp, err := c.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header.Get("Location")
+}
+
+// An administrator makes a section and an account on the web; the
+// account's one-time password, shown once, logs it in.
+func TestAdminAccounts(t *testing.T) {
+	o := newOffice(t)
+	admin := o.client(access.Admin)
+	st, _, loc := post(t, admin, o.srv.URL+"/admin/sections", url.Values{"name": {"养老股"}, "level1": {"养老保险服务"}})
+	if st != 303 || loc != "/admin/accounts?done=section" {
+		t.Fatalf("new section: %d to %q", st, loc)
+	}
+	// Refused: admin and auditor on one account. Nothing is made.
+	st, body, _ := post(t, admin, o.srv.URL+"/admin/accounts", url.Values{"name": {"zhangsan"}, "role": {"admin", "auditor"}})
+	if st != 400 || !strings.Contains(body, "role=\"alert\"") {
+		t.Errorf("admin+auditor: %d", st)
+	}
+	if l, _ := o.svc.Accounts(o.local()); len(l.Accounts) != len(access.Roles) {
+		t.Errorf("a refused account was made: %d accounts", len(l.Accounts))
+	}
+	st, body, _ = post(t, admin, o.srv.URL+"/admin/accounts", url.Values{"name": {"zhangsan"}, "display": {"张三"}, "role": {"staff"}, "section": {"养老股"}})
+	pw := regexp.MustCompile(`id="one-time-password">([^<]+)<`).FindStringSubmatch(body)
+	if st != 200 || pw == nil {
+		t.Fatalf("new account: %d, no one-time password shown", st)
+	}
+	o.accounts["zhangsan"], o.onetime["zhangsan"] = "zhangsan", html.UnescapeString(pw[1])
+	c := o.client("zhangsan")
+	st, body, _ = get(t, c, o.srv.URL+"/")
+	if st != 200 || !strings.Contains(body, "张三") {
+		t.Errorf("the new account's first page: %d", st)
+	}
+	// Disabled, its session ends.
+	if st, _, _ := post(t, admin, o.srv.URL+"/admin/accounts/zhangsan/disable", url.Values{}); st != 303 {
+		t.Errorf("disable: %d", st)
+	}
+	if st, _, loc := get(t, c, o.srv.URL+"/"); st != 303 || !strings.HasPrefix(loc, "/login") {
+		t.Errorf("a disabled account's session: %d to %q", st, loc)
+	}
+}
+
+// A calendar import is tried first, changing nothing, then applied.
+func TestAdminCalendarImport(t *testing.T) {
+	o := newOffice(t)
+	admin := o.client(access.Admin)
+	data, err := os.ReadFile("testdata/2028.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	official := func() bool {
+		cal, err := o.svc.Calendar(o.local())
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := cal.Year(2028)
+		return err == nil && y.Official
+	}
+	st, body := postMultipart(t, admin, o.srv.URL+"/admin/imports/calendar", nil, "file", "2028.json", data)
+	if st != 200 || !strings.Contains(body, "试导入（尚未生效）") || !strings.Contains(body, "确认导入") || official() {
+		t.Fatalf("dry run: %d, 2028 official: %v", st, official())
+	}
+	enc := regexp.MustCompile(`name="data" value="([^"]+)"`).FindStringSubmatch(body)
+	if enc == nil {
+		t.Fatal("the dry run's form does not carry the file")
+	}
+	st, body = postMultipart(t, admin, o.srv.URL+"/admin/imports/calendar", map[string]string{"name": "2028.json", "data": html.UnescapeString(enc[1]), "apply": "1"}, "", "", nil)
+	if st != 200 || !strings.Contains(body, "已导入") || !official() {
+		t.Errorf("apply: %d, 2028 official: %v", st, official())
+	}
+	// A file that is no schedule: said, nothing imported.
+	st, body = postMultipart(t, admin, o.srv.URL+"/admin/imports/catalog", nil, "file", "目录.toml", []byte("不是目录"))
+	if st != 400 || !strings.Contains(body, "目录.toml") {
+		t.Errorf("a bad catalogue: %d", st)
+	}
+}
+
+// The status says the last backup, the jobs and the mail server check.
+func TestAdminStatus(t *testing.T) {
+	o := newOffice(t)
+	admin := o.client(access.Admin)
+	if err := o.svc.BackupTo(app.WithPrincipal(o.local(), &app.Principal{Account: "uadmin", Local: true}), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	st, body, _ := get(t, admin, o.srv.URL+"/admin")
+	if st != 200 || !strings.Contains(body, "uadmin，写到 下载") {
+		t.Errorf("status: %d, no last backup", st)
+	}
+	st, body, _ = post(t, admin, o.srv.URL+"/admin/mail-check", url.Values{})
+	if st != 200 || !strings.Contains(body, "已连接邮件服务器") {
+		t.Errorf("mail check: %d", st)
+	}
+	if l, _ := o.svc.Audit(o.local(), app.AuditQuery{Action: "backup"}); len(l.Entries) != 1 || l.Entries[0].Actor != "uadmin" {
+		t.Errorf("the backup's audit entry: %+v", l)
 	}
 }
