@@ -18,6 +18,10 @@ const (
 	// WebSession is a browser's session cookie: it ends after
 	// SessionIdle without use, and SessionLife after its start.
 	WebSession TokenKind = "web"
+	// FeedToken is the secret of an account's calendar feed (an address
+	// to subscribe to in Outlook or Foxmail): it reads the account's
+	// deadlines and nothing else, and lasts FeedLife unless revoked.
+	FeedToken TokenKind = "feed"
 )
 
 // Lifetimes of tokens and sessions.
@@ -25,6 +29,7 @@ const (
 	CLITokenLife = 90 * 24 * time.Hour
 	SessionIdle  = 30 * time.Minute
 	SessionLife  = 12 * time.Hour
+	FeedLife     = 5 * 365 * 24 * time.Hour
 	// touchEvery: a session's last use is stored again only when it is
 	// older than this, so that reading a page is not a write.
 	touchEvery = time.Minute
@@ -64,6 +69,8 @@ func NewTokenFor(kind TokenKind, account, label, source string, now time.Time) (
 	switch kind {
 	case WebSession:
 		t.Expires = now.Add(SessionLife)
+	case FeedToken:
+		t.Expires = now.Add(FeedLife)
 	default:
 		t.Expires = now.Add(CLITokenLife)
 	}

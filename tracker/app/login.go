@@ -248,6 +248,11 @@ func (l *Local) authenticate(ctx context.Context, hash string, gen uint64) (*Pri
 		if err != nil {
 			return err
 		}
+		if t.Kind == access.FeedToken {
+			// A calendar feed's secret reads its feed (Local.Feed) and
+			// logs in to nothing.
+			return tracker.FieldErrorf(tracker.ENotFound, tracker.FieldToken, "not a login")
+		}
 		if err := t.Valid(now); err != nil {
 			return err
 		}

@@ -398,3 +398,59 @@ func TestBrowserKeyboard(t *testing.T) {
 		t.Errorf("the first Tab stop: %q, want the skip link", focused)
 	}
 }
+
+// Every page, opened by a role that may, checked for the basics and
+// screenshotted at 1366×768.
+func TestBrowserEveryPage(t *testing.T) {
+	b := browser(t)
+	o := newOffice(t)
+	o.log("3", "2026-10-09", "调整参保登记办理材料")
+	o.log("3", "2026-10-23", "公布新的参保登记办理流程")
+	o.log("40", "2026-11-02", "缴费基数调整")
+	o.log("12", "2026-11-19", "工伤认定流程更新")
+	if _, err := o.svc.SendWeeklyReport(o.local(), app.ReportInput{}); err != nil {
+		t.Fatal(err)
+	}
+	pages := []struct {
+		role       access.Role
+		name, path string
+	}{
+		{access.Officer, "calendar", "/calendar?month=2026-11"},
+		{access.Officer, "calendar-october", "/calendar?month=2026-10"},
+		{access.Officer, "catalog", "/catalog"},
+		{access.Officer, "matter", "/catalog/3"},
+		{access.Officer, "log", "/log"},
+		{access.Officer, "events-overdue", "/events?status=overdue"},
+		{access.Officer, "event", "/events/1"},
+		{access.Officer, "outbox-officer", "/admin/outbox"},
+		{access.Officer, "password", "/password"},
+		{access.Supervisor, "reports", "/reports"},
+		{access.Supervisor, "report", "/reports/2026-11-20"},
+		{access.Auditor, "audit", "/audit"},
+		{access.Auditor, "audit-logins", "/audit/logins"},
+		{access.Auditor, "audit-verify", "/audit/verify"},
+		{access.Admin, "admin-status", "/admin"},
+		{access.Admin, "admin-accounts", "/admin/accounts"},
+		{access.Admin, "admin-imports", "/admin/imports"},
+		{access.Admin, "admin-outbox", "/admin/outbox"},
+	}
+	tabs := map[access.Role]context.Context{}
+	for _, p := range pages {
+		ctx, ok := tabs[p.role]
+		if !ok {
+			ctx = tab(t, b)
+			o.browserLogin(t, ctx, p.role)
+			tabs[p.role] = ctx
+			if p.role == access.Admin || p.role == access.Auditor {
+				checkPage(t, ctx, string(p.role)+"'s first page")
+				shot(t, ctx, "home-"+string(p.role))
+			}
+		}
+		run(t, ctx, "open "+p.path, chromedp.Navigate(o.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+		if got := text(t, ctx, "h1"); strings.Contains(got, "出错") {
+			t.Errorf("%s as %s: %q", p.path, p.role, text(t, ctx, "main"))
+		}
+		checkPage(t, ctx, p.name)
+		shot(t, ctx, p.name)
+	}
+}

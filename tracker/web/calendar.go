@@ -36,6 +36,16 @@ func (d monthDay) Short() string { return calendar.ShortHolidayName(d.Name) }
 // holidays and make-up workdays, the provisional days, and the events
 // due on each day.
 func (s *Server) calendarPage(w http.ResponseWriter, q *request) error {
+	notice := ""
+	if q.URL.Query().Get("feed") == "revoked" {
+		notice = "订阅地址已停用。"
+	}
+	return s.calendarWith(w, q, "", notice)
+}
+
+// calendarWith renders the month, with a feed's address just made (shown
+// once) and a notice.
+func (s *Server) calendarWith(w http.ResponseWriter, q *request, feedURL, notice string) error {
 	year, month := q.today.Year(), int(q.today.Month())
 	if v := q.URL.Query().Get("month"); v != "" {
 		t, err := time.Parse("2006-01", v)
@@ -43,6 +53,8 @@ func (s *Server) calendarPage(w http.ResponseWriter, q *request) error {
 			return tracker.Invalid("month", "月份 %q 无效：应写作 YYYY-MM，如 2026-10", v)
 		}
 		year, month = t.Year(), int(t.Month())
+	} else if q.Method == http.MethodPost {
+		year, month = q.today.Year(), int(q.today.Month())
 	}
 	cal, err := s.cfg.Service.Calendar(q.Context())
 	if err != nil {
@@ -79,9 +91,13 @@ func (s *Server) calendarPage(w http.ResponseWriter, q *request) error {
 			week = nil
 		}
 	}
-	s.page(w, q, http.StatusOK, "calendar", &view{Title: "日历", Nav: "calendar", Data: p})
+	if s.cfg.Feeds != nil && p.SeesEvents {
+		info, err := s.cfg.Feeds.FeedOf(q.Context())
+		if err != nil {
+			return err
+		}
+		p.Feed = &feedInfo{FeedInfo: info, URL: feedURL}
+	}
+	s.page(w, q, http.StatusOK, "calendar", &view{Title: "日历", Nav: "calendar", Notice: notice, Data: p})
 	return nil
 }
-
-// feedInfo is the viewer's calendar feed, when it has one.
-type feedInfo struct{}

@@ -41,6 +41,11 @@ func (s *Server) routes() {
 		s.route("POST /events/{id}/"+a.name, a.op, maxForm, s.change(a.name))
 	}
 	s.route("GET /calendar", access.OpCalendar, 0, s.calendarPage)
+	s.route("POST /calendar/feed", access.OpEvents, maxForm, s.feedCreate)
+	s.route("POST /calendar/feed/revoke", access.OpEvents, maxForm, s.feedRevoke)
+	// The feed's secret is its credential: a calendar program has no
+	// session.
+	s.public("GET /ical/{secret}", 0, s.ical)
 	s.route("GET /reports", access.OpWeeklyReport, 0, s.reports)
 	s.route("GET /reports/{day}", access.OpWeeklyReport, 0, s.report)
 	s.route("GET /reports/{day}/mail", access.OpWeeklyReport, 0, s.reportMail)

@@ -60,6 +60,11 @@ type Config struct {
 	// what it verified (notify.ProbeFor); Mail says how mail goes out.
 	ProbeMail func(ctx context.Context) (string, error)
 	Mail      string
+	// Feeds are the calendar feeds (app.Local); nil: none.
+	Feeds app.Feeds
+	// PublicURL is where people reach the dashboard ([server]
+	// public_url): the feeds' links; "": the request's own address.
+	PublicURL string
 }
 
 // Server is the dashboard's handler.
@@ -178,7 +183,7 @@ func (s *Server) handle(pattern string, public bool, limit int64, h handler) {
 }
 
 // PublicRoutes are the routes that need no session.
-var PublicRoutes = []string{"GET /login", "POST /login", "GET /static/"}
+var PublicRoutes = []string{"GET /login", "POST /login", "GET /static/", "GET /ical/{secret}"}
 
 // session finds who the request's cookie belongs to.
 func (s *Server) session(ctx context.Context, r *http.Request) (*app.Principal, error) {

@@ -57,6 +57,8 @@ func TestEveryPagePerRole(t *testing.T) {
 		{"GET", "/catalog", nil, access.OpMatters},
 		{"GET", "/catalog/3", nil, access.OpMatters},
 		{"GET", "/calendar?month=2026-10", nil, access.OpCalendar},
+		{"POST", "/calendar/feed", url.Values{}, access.OpEvents},
+		{"POST", "/calendar/feed/revoke", url.Values{}, access.OpEvents},
 		{"GET", "/reports", nil, access.OpWeeklyReport},
 		{"GET", "/reports/2026-11-20", nil, access.OpWeeklyReport},
 		{"GET", "/reports/2026-11-20/mail", nil, access.OpWeeklyReport},
@@ -139,7 +141,7 @@ func TestEveryPagePerRole(t *testing.T) {
 				t.Errorf("%s %s as %s: %d, want it allowed", p.method, p.path, r, st)
 			}
 		}
-		if p.method == "POST" && p.path != "/password" && p.path != "/logout" {
+		if p.method == "POST" && p.path != "/password" && p.path != "/logout" && !strings.HasPrefix(p.path, "/calendar/feed") {
 			if after := o.auditCount(); after != before {
 				t.Errorf("%s %s: refused or bad, yet %d audit entries written", p.method, p.path, after-before)
 			}
@@ -440,5 +442,62 @@ func TestAdminStatus(t *testing.T) {
 	}
 	if l, _ := o.svc.Audit(o.local(), app.AuditQuery{Action: "backup"}); len(l.Entries) != 1 || l.Entries[0].Actor != "uadmin" {
 		t.Errorf("the backup's audit entry: %+v", l)
+	}
+}
+
+// A calendar feed: made on the calendar page (its address shown once),
+// read with no session by a calendar program, listing the deadlines its
+// account reaches; it logs in to nothing; revoked, it is gone.
+func TestCalendarFeed(t *testing.T) {
+	o := newOffice(t)
+	o.log("3", "2026-10-23", "今天到期的事件")
+	o.log("40", "2026-11-02", "另一个一级事项的事件")
+	staff := o.client(access.Staff)
+	st, body, _ := post(t, staff, o.srv.URL+"/calendar/feed", url.Values{})
+	m := regexp.MustCompile(`id="feed-url">([^<]+)<`).FindStringSubmatch(body)
+	if st != 200 || m == nil {
+		t.Fatalf("make a feed: %d, no address shown", st)
+	}
+	feed := html.UnescapeString(m[1])
+	anon := &http.Client{}
+	resp, err := anon.Get(feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := strings.ReplaceAll(string(ics), "\r\n ", "") // unfolded
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") ||
+		!strings.Contains(text, "DTSTART;VALUE=DATE:20261120") || !strings.Contains(text, "SUMMARY:公开期限：今天到期的事件") ||
+		strings.Contains(text, "另一个一级事项") {
+		t.Errorf("the feed (%d):\n%s", resp.StatusCode, ics)
+	}
+	for _, l := range strings.Split(string(ics), "\r\n") {
+		if len(l) > 75 {
+			t.Errorf("a line longer than 75 octets: %q", l)
+		}
+	}
+	// Its secret is no session and no token.
+	secret := strings.TrimSuffix(feed[strings.LastIndex(feed, "/")+1:], ".ics")
+	req, _ := http.NewRequest("GET", o.srv.URL+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	if resp, err := anon.Do(req); err != nil || resp.StatusCode != 401 {
+		t.Errorf("the feed's secret as a token: %v %v, want 401", resp.StatusCode, err)
+	}
+	req, _ = http.NewRequest("GET", o.srv.URL+"/events", nil)
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: secret})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := noRedirect.Do(req); err != nil || resp.StatusCode != 303 {
+		t.Errorf("the feed's secret as a session: %v %v, want a redirect to the login", resp.StatusCode, err)
+	}
+	// Revoked: gone.
+	if st, _, _ := post(t, staff, o.srv.URL+"/calendar/feed/revoke", url.Values{}); st != 303 {
+		t.Errorf("revoke: %d", st)
+	}
+	if resp, err := anon.Get(feed); err != nil || resp.StatusCode != 404 {
+		t.Errorf("a revoked feed: %v %v, want 404", resp.StatusCode, err)
+	}
+	if resp, err := anon.Get(o.srv.URL + "/ical/nosuchsecret.ics"); err != nil || resp.StatusCode != 404 {
+		t.Errorf("an unknown feed: %v %v, want 404", resp.StatusCode, err)
 	}
 }
