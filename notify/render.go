@@ -14,12 +14,17 @@ import (
 const MaxBodyItems = 100
 
 // Renderer renders gongkai's messages in Chinese.
-type Renderer struct{}
+type Renderer struct {
+	// PublicURL is where people reach the dashboard ([server]
+	// public_url): the mails link each event to its page there; "": no
+	// links.
+	PublicURL string
+}
 
 var _ tracker.Renderer = Renderer{}
 
 // Digest renders one recipient's reminders.
-func (Renderer) Digest(d *tracker.Digest) (tracker.Content, error) {
+func (rd Renderer) Digest(d *tracker.Digest) (tracker.Content, error) {
 	var overdue, due, soon, escalated int
 	for _, it := range d.Items {
 		switch {
@@ -89,6 +94,9 @@ func (Renderer) Digest(d *tracker.Digest) (tracker.Content, error) {
 		fmt.Fprintf(&b, "   公开期限：%s，%s\n", deadline, standing(it, d.Day))
 		fmt.Fprintf(&b, "   待公开渠道：%s\n", tracker.ChannelNames(e.Pending()))
 		fmt.Fprintf(&b, "   公开后登记：gongkai disclose %d --all --url 公开网址\n", e.ID)
+		if rd.PublicURL != "" {
+			fmt.Fprintf(&b, "   详情：%s\n", EventURL(rd.PublicURL, e.ID))
+		}
 	}
 	if rest := len(d.Items) - len(shown); rest > 0 {
 		fmt.Fprintf(&b, "\n另有 %d 项未在正文列出，见附件。\n", rest)

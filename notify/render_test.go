@@ -106,3 +106,28 @@ func TestWeeklyGolden(t *testing.T) {
 		t.Errorf("attachments %+v", c.Attachments)
 	}
 }
+
+// With [server] public_url, the mails link each event to its page on the
+// dashboard; without, they carry no link.
+func TestMailLinks(t *testing.T) {
+	ev := sampleEvents()
+	d := &tracker.Digest{Day: day("2026-11-23"), To: "officer@example.gov.cn", Items: []tracker.DigestItem{
+		{Event: ev[0], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "overdue-4"}, Left: 4, Overdue: true}}}
+	r := &tracker.WeeklyReport{Day: day("2026-12-07"), From: day("2026-11-30"), To: day("2026-12-06"),
+		Overdue: []tracker.ReportItem{{Event: ev[0], Days: 14}}, DueSoon: []tracker.ReportItem{{Event: ev[1], Days: 3}}}
+	linked := Renderer{PublicURL: "https://gongkai.zgq.gov.cn/"}
+	c, err := linked.Digest(d)
+	if err != nil || !strings.Contains(c.Text, "详情：https://gongkai.zgq.gov.cn/events/12\n") {
+		t.Errorf("the digest with public_url: %v\n%s", err, c.Text)
+	}
+	w, err := linked.Weekly(r)
+	if err != nil || !strings.Contains(w.HTML, `<a href="https://gongkai.zgq.gov.cn/events/12">2026年抚恤金标准调整</a>`) ||
+		!strings.Contains(w.HTML, `<a href="https://gongkai.zgq.gov.cn/events/13">`) || !strings.Contains(w.Text, "详情：https://gongkai.zgq.gov.cn/events/13") {
+		t.Errorf("the weekly report with public_url: %v\n%s", err, w.HTML)
+	}
+	c, _ = Renderer{}.Digest(d)
+	w, _ = Renderer{}.Weekly(r)
+	if strings.Contains(c.Text, "详情") || strings.Contains(w.HTML, "<a ") || strings.Contains(w.Text, "详情") {
+		t.Errorf("links without public_url")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gongkai/calendar"
@@ -15,17 +16,17 @@ var _ tracker.WeeklyRenderer = Renderer{}
 
 // Weekly renders the weekly overdue report: a plain-text body, the same as
 // HTML, and the data as an .xlsx attachment.
-func (Renderer) Weekly(r *tracker.WeeklyReport) (tracker.Content, error) {
+func (rd Renderer) Weekly(r *tracker.WeeklyReport) (tracker.Content, error) {
 	subject := fmt.Sprintf("【政务公开周报】%s：%d项已逾期、%d项即将到期", r.Day, len(r.Overdue), len(r.DueSoon))
 	x, err := WeeklyWorkbook(r)
 	if err != nil {
 		return tracker.Content{}, err
 	}
-	html, err := WeeklyHTML(r)
+	html, err := weeklyHTMLLinked(r, rd.PublicURL)
 	if err != nil {
 		return tracker.Content{}, err
 	}
-	return tracker.Content{Subject: subject, Text: WeeklyText(r), HTML: html, Attachments: []tracker.Attachment{{
+	return tracker.Content{Subject: subject, Text: weeklyText(r, rd.PublicURL), HTML: html, Attachments: []tracker.Attachment{{
 		Name:        fmt.Sprintf("政务公开周报-%s.xlsx", r.Day),
 		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		Data:        x,
@@ -61,7 +62,11 @@ func rest(n int) string {
 }
 
 // WeeklyText is the report as plain text.
-func WeeklyText(r *tracker.WeeklyReport) string {
+func WeeklyText(r *tracker.WeeklyReport) string { return weeklyText(r, "") }
+
+// weeklyText is the report as plain text, each event with its page's
+// address under base when there is one.
+func weeklyText(r *tracker.WeeklyReport, base string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "政务公开周报（截至 %s）\n", wd(r.Day))
 	fmt.Fprintf(&b, "\n一、已逾期（%d 项，逾期最久的在前）\n", len(r.Overdue))
@@ -73,6 +78,7 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 		e := it.Event
 		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；期限 %s，已逾期 %d 个工作日；待公开：%s\n",
 			e.ID, e.Matter, e.MatterName, e.Summary, wd(e.Deadline), it.Days, tracker.ChannelNames(e.Pending()))
+		b.WriteString(linkLine(base, e.ID))
 	}
 	b.WriteString(rest(more))
 	fmt.Fprintf(&b, "\n二、%d 个工作日内到期（%d 项）\n", tracker.DueSoonDays, len(r.DueSoon))
@@ -87,6 +93,7 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 			left = "今天到期"
 		}
 		fmt.Fprintf(&b, "  [事件 %d] %d %s：%s；期限 %s，%s\n", e.ID, e.Matter, e.MatterName, e.Summary, wd(e.Deadline), left)
+		b.WriteString(linkLine(base, e.ID))
 	}
 	b.WriteString(rest(more))
 	fmt.Fprintf(&b, "\n三、上周（%s 至 %s）完成公开（%d 项）\n", r.From, r.To, len(r.Disclosed))
@@ -114,7 +121,13 @@ func WeeklyText(r *tracker.WeeklyReport) string {
 }
 
 var weeklyHTML = template.Must(template.New("weekly").Funcs(template.FuncMap{
-	"wd": wd, "pct": percent, "pending": func(e *tracker.Event) string { return tracker.ChannelNames(e.Pending()) },
+	"link": func(base string, id uint64) string {
+		if base == "" {
+			return ""
+		}
+		return EventURL(base, id)
+	},
+	"wd":   wd, "pct": percent, "pending": func(e *tracker.Event) string { return tracker.ChannelNames(e.Pending()) },
 	"head": func(items []tracker.ReportItem) []tracker.ReportItem { s, _ := capped(items); return s },
 	"more": func(items []tracker.ReportItem) int { _, n := capped(items); return n },
 	"late": func(it tracker.ReportItem) string {
@@ -130,11 +143,11 @@ var weeklyHTML = template.Must(template.New("weekly").Funcs(template.FuncMap{
 <h2>政务公开周报（截至 {{wd .Day}}）</h2>
 <h3>一、已逾期（{{len .Overdue}} 项）</h3>
 {{if .Overdue}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>期限</th><th>逾期工作日</th><th>待公开</th></tr>
-{{range head .Overdue}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td><td>{{pending .Event}}</td></tr>
+{{range head .Overdue}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{with link $.Base .Event.ID}}<a href="{{.}}">{{end}}{{.Event.Summary}}{{if $.Base}}</a>{{end}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td><td>{{pending .Event}}</td></tr>
 {{end}}</table>{{if more .Overdue}}<p>……另有 {{more .Overdue}} 项，见附件。</p>{{end}}{{else}}<p>无</p>{{end}}
 <h3>二、5 个工作日内到期（{{len .DueSoon}} 项）</h3>
 {{if .DueSoon}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>期限</th><th>剩余工作日</th></tr>
-{{range head .DueSoon}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{.Event.Summary}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td></tr>
+{{range head .DueSoon}}<tr><td>{{.Event.ID}}</td><td>{{.Event.Matter}} {{.Event.MatterName}}</td><td>{{with link $.Base .Event.ID}}<a href="{{.}}">{{end}}{{.Event.Summary}}{{if $.Base}}</a>{{end}}</td><td>{{wd .Event.Deadline}}</td><td>{{.Days}}</td></tr>
 {{end}}</table>{{if more .DueSoon}}<p>……另有 {{more .DueSoon}} 项，见附件。</p>{{end}}{{else}}<p>无</p>{{end}}
 <h3>三、上周（{{.From}} 至 {{.To}}）完成公开（{{len .Disclosed}} 项）</h3>
 {{if .Disclosed}}<table><tr><th>事件</th><th>事项</th><th>摘要</th><th>公开日期</th><th>是否按时</th></tr>
@@ -149,12 +162,33 @@ var weeklyHTML = template.Must(template.New("weekly").Funcs(template.FuncMap{
 `))
 
 // WeeklyHTML is the report as an HTML page.
-func WeeklyHTML(r *tracker.WeeklyReport) (string, error) {
+func WeeklyHTML(r *tracker.WeeklyReport) (string, error) { return weeklyHTMLLinked(r, "") }
+
+// weeklyHTMLLinked is the report as an HTML page whose events link to
+// their pages under base (none when "").
+func weeklyHTMLLinked(r *tracker.WeeklyReport, base string) (string, error) {
 	var b bytes.Buffer
-	if err := weeklyHTML.Execute(&b, r); err != nil {
+	if err := weeklyHTML.Execute(&b, struct {
+		*tracker.WeeklyReport
+		Base string
+	}{r, base}); err != nil {
 		return "", err
 	}
 	return b.String(), nil
+}
+
+// EventURL is the address of an event's page on the dashboard at base
+// ([server] public_url).
+func EventURL(base string, id uint64) string {
+	return strings.TrimSuffix(base, "/") + "/events/" + strconv.FormatUint(id, 10)
+}
+
+// linkLine is a text body's line with an event's page, or "".
+func linkLine(base string, id uint64) string {
+	if base == "" {
+		return ""
+	}
+	return "    详情：" + EventURL(base, id) + "\n"
 }
 
 // WeeklyFormats are the formats of WeeklyAs.

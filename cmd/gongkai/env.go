@@ -154,7 +154,7 @@ func (e *env) newService(now func() time.Time) *app.Local {
 		Lockout:     lock,
 		Now:         now,
 		Settings:    settings(cfg),
-		Renderer:    notify.Renderer{},
+		Renderer:    notify.Renderer{PublicURL: cfg.Server.PublicURL},
 		Delivery: func(store tracker.Store) (app.Deliverer, error) {
 			return e.sender(store, now)
 		},
