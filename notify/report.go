@@ -127,7 +127,7 @@ var weeklyHTML = template.Must(template.New("weekly").Funcs(template.FuncMap{
 		}
 		return EventURL(base, id)
 	},
-	"wd":   wd, "pct": percent, "pending": func(e *tracker.Event) string { return tracker.ChannelNames(e.Pending()) },
+	"wd": wd, "pct": percent, "pending": func(e *tracker.Event) string { return tracker.ChannelNames(e.Pending()) },
 	"head": func(items []tracker.ReportItem) []tracker.ReportItem { s, _ := capped(items); return s },
 	"more": func(items []tracker.ReportItem) int { _, n := capped(items); return n },
 	"late": func(it tracker.ReportItem) string {
