@@ -9,6 +9,19 @@ type Store interface {
 	Update(func(Tx) error) error
 }
 
+// EventFigures is a Tx that keeps counts of its events by state,
+// deadline and 一级事项 as they change, and finds open events by deadline:
+// the dashboard's figures without reading every event.
+type EventFigures interface {
+	// EventCounts calls fn for every count of the events in state st
+	// (Open, Done, DoneLate, Waived or Cancelled) whose deadline is in
+	// [from, to], by deadline.
+	EventCounts(st Status, from, to calendar.Date, fn func(deadline calendar.Date, level1 string, n int) error) error
+	// OpenEventsDue calls fn for every event open now whose deadline is
+	// in [from, to], by deadline then id, without its history.
+	OpenEventsDue(from, to calendar.Date, fn func(*Event) error) error
+}
+
 // IDReserver is a Tx that gives out the ids of new events ahead of
 // storing them: an event's hash covers its id, and an import hashes the
 // next events while the transaction stores these. Events stored with ids

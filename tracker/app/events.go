@@ -282,12 +282,15 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 				}
 			}
 		}
-		each, byID := f.each(tx)
-		byID = byID && q.Order != OrderDeadline
-		// A page of a list read in id order stops once it is full (and
+		each, ordered := f.each(tx)
+		ordered = ordered && q.Order != OrderDeadline
+		if q.Order == OrderDeadline {
+			each, ordered = f.byDeadline(tx, each)
+		}
+		// A page of a list read in its order stops once it is full (and
 		// one more says there are more).
 		stopAt := -1
-		if q.Limit > 0 && byID {
+		if q.Limit > 0 && ordered {
 			stopAt = q.Offset + q.Limit + 1
 		}
 		err := each(func(e *tracker.Event) error {
@@ -420,13 +423,42 @@ func (f *eventFilter) each(tx tracker.Tx) (each func(func(*tracker.Event) error)
 	}
 	switch {
 	case !f.DueFrom.IsZero():
-		return func(fn func(*tracker.Event) error) error { return tx.EventsDue(f.DueFrom, f.DueTo, fn) }, false
+		return func(fn func(*tracker.Event) error) error { return tx.EventsByDeadline(f.DueFrom, f.DueTo, fn) }, false
 	case !openOnly:
 		return tx.Events, true
 	case f.asOf == f.today:
 		return tx.OpenEvents, true
 	}
 	return func(fn func(*tracker.Event) error) error { return tracker.OpenAsOf(tx, f.asOf, fn) }, false
+}
+
+// byDeadline chooses how to read events in the order of their deadlines
+// (then ids), so that a page stops once full: the open events as of today
+// from a store that finds them by deadline (tracker.EventFigures), every
+// event from the index of deadlines; otherwise each, to be sorted.
+func (f *eventFilter) byDeadline(tx tracker.Tx, each func(func(*tracker.Event) error) error) (func(func(*tracker.Event) error) error, bool) {
+	openOnly := f.Open || f.Overdue || f.DueWithin != nil
+	if f.status != nil {
+		openOnly = true
+		for s := range f.status {
+			openOnly = openOnly && (s == tracker.Open || s == tracker.Overdue)
+		}
+	}
+	from, to := calendar.FirstDate, calendar.LastDate
+	if !f.DueFrom.IsZero() {
+		from, to = f.DueFrom, f.DueTo
+	}
+	switch fig, ok := tx.(tracker.EventFigures); {
+	case f.Text != "" || f.By != "":
+		// Few events match: they are all read, in the order of the file
+		// (faster than by deadline), and sorted.
+		return each, false
+	case openOnly && f.asOf == f.today && ok:
+		return func(fn func(*tracker.Event) error) error { return fig.OpenEventsDue(from, to, fn) }, true
+	case !openOnly:
+		return func(fn func(*tracker.Event) error) error { return tx.EventsByDeadline(from, to, fn) }, true
+	}
+	return each, false
 }
 
 // match returns e's view when the query selects it.

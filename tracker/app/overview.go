@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -103,7 +104,9 @@ var ageBands = []AgeBand{{From: 0, To: 5}, {From: 6, To: 10}, {From: 11, To: 20}
 // Overview returns the dashboard's figures. A week's or a year's rate
 // counts the events whose deadline fell in it and before the day, not
 // waived nor cancelled; on time means disclosed on every channel by the
-// deadline.
+// deadline. As of today, on a store that keeps counts of its events
+// (tracker.EventFigures), it reads those counts and the longest overdue
+// events only; as of another day, it reads the events.
 func (l *Local) Overview(ctx context.Context, q OverviewQuery) (*Overview, error) {
 	p, err := authorize(ctx, access.OpEvents)
 	if err != nil {
@@ -118,153 +121,33 @@ func (l *Local) Overview(ctx context.Context, q OverviewQuery) (*Overview, error
 	}
 	today := l.today()
 	day := l.orToday(q.AsOf)
-	scope := p.scope()
-	out := &Overview{AsOf: day, Level1: []Level1Figures{}, Weeks: []WeekFigures{}, OverdueEvents: []OverdueEvent{}}
+	o := &overview{Overview: &Overview{AsOf: day, Level1: []Level1Figures{}, Weeks: []WeekFigures{}, OverdueEvents: []OverdueEvent{},
+		Ageing: slices.Clone(ageBands)}, scope: p.scope(), listed: listed, level1: map[string]*Level1Figures{}}
 	err = l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
+		o.cal = cal
 		cat, err := catalogIn(tx)
 		if err != nil {
 			return err
 		}
-		owners := map[string][]string{}
+		o.owners = map[string][]string{}
 		if s, err := accountsOf(tx); err == nil {
 			s.Sections(func(sec *access.Section) error {
 				for _, l1 := range sec.Level1 {
-					owners[l1] = append(owners[l1], sec.Name)
+					o.owners[l1] = append(o.owners[l1], sec.Name)
 				}
 				return nil
 			})
 		}
-		level1 := map[string]*Level1Figures{}
 		for _, name := range access.Level1s(cat) {
-			if scope.Reaches(name) {
-				out.Level1 = append(out.Level1, Level1Figures{Level1: name, Sections: nonNilStrings(owners[name])})
+			if o.scope.Reaches(name) {
+				o.figuresOf(name)
 			}
 		}
-		for i := range out.Level1 {
-			level1[out.Level1[i].Level1] = &out.Level1[i]
+		o.weeks()
+		if f, ok := tx.(tracker.EventFigures); ok && day == today {
+			return o.fromCounts(tx, f)
 		}
-		figuresOf := func(e *tracker.Event) *Level1Figures {
-			f, ok := level1[e.Level1()]
-			if !ok { // a matter the catalogue no longer has
-				out.Level1 = append(out.Level1, Level1Figures{Level1: e.Level1(), Sections: nonNilStrings(owners[e.Level1()])})
-				clear(level1)
-				for i := range out.Level1 {
-					level1[out.Level1[i].Level1] = &out.Level1[i]
-				}
-				f = level1[e.Level1()]
-			}
-			return f
-		}
-
-		// The open events.
-		sunday := day.AddDays((7 - int(day.Weekday())) % 7)
-		out.Ageing = slices.Clone(ageBands)
-		var overdue []OverdueEvent
-		each := tx.OpenEvents
-		if day != today {
-			each = func(fn func(*tracker.Event) error) error { return tracker.OpenAsOf(tx, day, fn) }
-		}
-		err = each(func(e *tracker.Event) error {
-			if e.Date.After(day) || !scope.Reaches(e.Level1()) {
-				return nil
-			}
-			st := e.Status(day)
-			if !st.Counting() {
-				return nil
-			}
-			f := figuresOf(e)
-			out.Open++
-			f.Open++
-			if e.Provisional {
-				out.Provisional++
-			}
-			if st == tracker.Overdue {
-				out.Overdue++
-				f.Overdue++
-				n, _, err := cal.WorkdaysBetween(e.Deadline, day)
-				if err != nil {
-					return err
-				}
-				for i := range out.Ageing {
-					if n >= out.Ageing[i].From && (out.Ageing[i].To == 0 || n <= out.Ageing[i].To) {
-						out.Ageing[i].Count++
-						break
-					}
-				}
-				overdue = append(overdue, OverdueEvent{EventView: tracker.ViewOf(e, cal, day), Sections: nonNilStrings(owners[e.Level1()]), DaysOverdue: n})
-				return nil
-			}
-			n, _, err := cal.WorkdaysBetween(day, e.Deadline)
-			if err != nil {
-				return err
-			}
-			switch {
-			case e.Deadline == day:
-				out.DueToday++
-			case n <= 1:
-				out.DueTomorrow++
-			case n <= 5:
-				out.DueWithin5++
-			default:
-				out.OnTrack++
-			}
-			if !e.Deadline.After(sunday) {
-				out.DueThisWeek++
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		slices.SortFunc(overdue, func(a, b OverdueEvent) int {
-			return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), cmp.Compare(a.ID, b.ID))
-		})
-		out.OverdueEvents = append(out.OverdueEvents, overdue[:min(listed, len(overdue))]...)
-
-		// The rates: this year's and last year's, and the weeks'.
-		jan1 := calendar.DateOf(day.Year(), time.January, 1)
-		lastJan1 := calendar.DateOf(day.Year()-1, time.January, 1)
-		monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
-		firstWeek := monday.AddDays(-7 * (TrendWeeks - 1))
-		for i := range TrendWeeks {
-			from := firstWeek.AddDays(7 * i)
-			out.Weeks = append(out.Weeks, WeekFigures{From: from, To: from.AddDays(6)})
-		}
-		yesterday := day.AddDays(-1)
-		from := lastJan1
-		if firstWeek.Before(from) {
-			from = firstWeek
-		}
-		return tx.EventsDue(from, yesterday, func(e *tracker.Event) error {
-			if e.State == tracker.Waived || e.State == tracker.Cancelled || e.Date.After(day) || !scope.Reaches(e.Level1()) {
-				return nil
-			}
-			onTime := e.Status(day) == tracker.Done
-			count := func(r *tracker.Rate) {
-				r.Total++
-				if onTime {
-					r.OnTime++
-				}
-			}
-			switch {
-			case !e.Deadline.Before(jan1):
-				count(&out.ThisYear)
-				f := figuresOf(e)
-				f.ThisYear.Level1 = f.Level1
-				count(&f.ThisYear)
-			case !e.Deadline.Before(lastJan1):
-				count(&out.LastYear)
-			}
-			if !e.Deadline.Before(firstWeek) {
-				w := &out.Weeks[int(e.Deadline.Sub(firstWeek))/7]
-				if onTime {
-					w.OnTime++
-				} else {
-					w.Late++
-				}
-			}
-			return nil
-		})
+		return o.fromEvents(tx, day != today)
 	})
 	if noDatabase(err) {
 		err = nil
@@ -273,9 +156,231 @@ func (l *Local) Overview(ctx context.Context, q OverviewQuery) (*Overview, error
 		return nil, err
 	}
 	if cal, cerr := l.calendarForView(); cerr == nil {
-		out.PendingThisYear, out.PendingNextYear = cal.Pending(day)
+		o.PendingThisYear, o.PendingNextYear = cal.Pending(day)
 	}
-	return out, nil
+	return o.Overview, nil
+}
+
+// overview is an Overview being counted.
+type overview struct {
+	*Overview
+	scope  access.Scope
+	listed int
+	cal    *calendar.Calendar
+	owners map[string][]string
+	level1 map[string]*Level1Figures
+	// The days that bound the rates: this year, last year, the first of
+	// the weeks shown.
+	jan1, lastJan1, firstWeek calendar.Date
+}
+
+// figuresOf is a 一级事项's figures, added when first seen (a matter the
+// catalogue no longer has).
+func (o *overview) figuresOf(level1 string) *Level1Figures {
+	if f, ok := o.level1[level1]; ok {
+		return f
+	}
+	o.Level1 = append(o.Level1, Level1Figures{Level1: level1, Sections: nonNilStrings(o.owners[level1])})
+	clear(o.level1)
+	for i := range o.Level1 {
+		o.level1[o.Level1[i].Level1] = &o.Level1[i]
+	}
+	return o.level1[level1]
+}
+
+// weeks lays out the weeks of the trend.
+func (o *overview) weeks() {
+	day := o.AsOf
+	o.jan1 = calendar.DateOf(day.Year(), time.January, 1)
+	o.lastJan1 = calendar.DateOf(day.Year()-1, time.January, 1)
+	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
+	o.firstWeek = monday.AddDays(-7 * (TrendWeeks - 1))
+	for i := range TrendWeeks {
+		from := o.firstWeek.AddDays(7 * i)
+		o.Weeks = append(o.Weeks, WeekFigures{From: from, To: from.AddDays(6)})
+	}
+}
+
+// rateFrom is the first deadline the rates count.
+func (o *overview) rateFrom() calendar.Date {
+	if o.firstWeek.Before(o.lastJan1) {
+		return o.firstWeek
+	}
+	return o.lastJan1
+}
+
+// open counts n open events of a 一级事项 due on deadline, provisional
+// ones among them.
+func (o *overview) open(level1 string, deadline calendar.Date, n, provisional int) error {
+	day := o.AsOf
+	f := o.figuresOf(level1)
+	o.Open += n
+	f.Open += n
+	o.Provisional += provisional
+	if day.After(deadline) {
+		o.Overdue += n
+		f.Overdue += n
+		late, _, err := o.cal.WorkdaysBetween(deadline, day)
+		if err != nil {
+			return err
+		}
+		for i := range o.Ageing {
+			if late >= o.Ageing[i].From && (o.Ageing[i].To == 0 || late <= o.Ageing[i].To) {
+				o.Ageing[i].Count += n
+				break
+			}
+		}
+		return nil
+	}
+	left, _, err := o.cal.WorkdaysBetween(day, deadline)
+	if err != nil {
+		return err
+	}
+	switch {
+	case deadline == day:
+		o.DueToday += n
+	case left <= 1:
+		o.DueTomorrow += n
+	case left <= 5:
+		o.DueWithin5 += n
+	default:
+		o.OnTrack += n
+	}
+	if sunday := day.AddDays((7 - int(day.Weekday())) % 7); !deadline.After(sunday) {
+		o.DueThisWeek += n
+	}
+	return nil
+}
+
+// rated counts n events of a 一级事项 whose deadline fell before the day,
+// on time or not, in the rates.
+func (o *overview) rated(level1 string, deadline calendar.Date, n int, onTime bool) {
+	count := func(r *tracker.Rate) {
+		r.Total += n
+		if onTime {
+			r.OnTime += n
+		}
+	}
+	switch {
+	case !deadline.Before(o.jan1):
+		count(&o.ThisYear)
+		f := o.figuresOf(level1)
+		f.ThisYear.Level1 = level1
+		count(&f.ThisYear)
+	case !deadline.Before(o.lastJan1):
+		count(&o.LastYear)
+	}
+	if !deadline.Before(o.firstWeek) {
+		w := &o.Weeks[int(deadline.Sub(o.firstWeek))/7]
+		if onTime {
+			w.OnTime += n
+		} else {
+			w.Late += n
+		}
+	}
+}
+
+// overdueEvent lists an overdue event.
+func (o *overview) overdueEvent(e *tracker.Event) error {
+	n, _, err := o.cal.WorkdaysBetween(e.Deadline, o.AsOf)
+	if err != nil {
+		return err
+	}
+	o.OverdueEvents = append(o.OverdueEvents, OverdueEvent{EventView: tracker.ViewOf(e, o.cal, o.AsOf),
+		Sections: nonNilStrings(o.owners[e.Level1()]), DaysOverdue: n})
+	return nil
+}
+
+// errListed stops the reading of overdue events once enough are listed.
+var errListed = errors.New("listed")
+
+// fromCounts counts as of today from the store's counts: the open ones by
+// deadline, those of the rates by state; then reads the longest overdue
+// events by deadline.
+func (o *overview) fromCounts(tx tracker.Tx, f tracker.EventFigures) error {
+	err := f.EventCounts(tracker.Open, calendar.FirstDate, calendar.LastDate, func(d calendar.Date, level1 string, n int) error {
+		if !o.scope.Reaches(level1) {
+			return nil
+		}
+		prov := 0
+		if day, err := o.cal.Day(d); err == nil && day.Provisional {
+			prov = n
+		}
+		return o.open(level1, d, n, prov)
+	})
+	if err != nil {
+		return err
+	}
+	yesterday := o.AsOf.AddDays(-1)
+	for _, st := range []tracker.Status{tracker.Done, tracker.DoneLate, tracker.Open} {
+		err := f.EventCounts(st, o.rateFrom(), yesterday, func(d calendar.Date, level1 string, n int) error {
+			if o.scope.Reaches(level1) {
+				o.rated(level1, d, n, st == tracker.Done)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	err = f.OpenEventsDue(calendar.FirstDate, yesterday, func(e *tracker.Event) error {
+		if !o.scope.Reaches(e.Level1()) {
+			return nil
+		}
+		if err := o.overdueEvent(e); err != nil {
+			return err
+		}
+		if len(o.OverdueEvents) == o.listed {
+			return errListed
+		}
+		return nil
+	})
+	if errors.Is(err, errListed) {
+		err = nil
+	}
+	return err
+}
+
+// fromEvents counts by reading the events: as of another day than today
+// (those closed since were open then), or on a store without counts.
+func (o *overview) fromEvents(tx tracker.Tx, past bool) error {
+	day := o.AsOf
+	each := tx.OpenEvents
+	if past {
+		each = func(fn func(*tracker.Event) error) error { return tracker.OpenAsOf(tx, day, fn) }
+	}
+	var overdue []*tracker.Event
+	err := each(func(e *tracker.Event) error {
+		if e.Date.After(day) || !o.scope.Reaches(e.Level1()) || !e.Status(day).Counting() {
+			return nil
+		}
+		prov := 0
+		if e.Provisional {
+			prov = 1
+		}
+		if day.After(e.Deadline) {
+			overdue = append(overdue, e)
+		}
+		return o.open(e.Level1(), e.Deadline, 1, prov)
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(overdue, func(a, b *tracker.Event) int {
+		return cmp.Or(a.Deadline.Compare(b.Deadline), cmp.Compare(a.ID, b.ID))
+	})
+	for _, e := range overdue[:min(o.listed, len(overdue))] {
+		if err := o.overdueEvent(e); err != nil {
+			return err
+		}
+	}
+	return tx.EventsDue(o.rateFrom(), day.AddDays(-1), func(e *tracker.Event) error {
+		if e.State == tracker.Waived || e.State == tracker.Cancelled || e.Date.After(day) || !o.scope.Reaches(e.Level1()) {
+			return nil
+		}
+		o.rated(e.Level1(), e.Deadline, 1, e.Status(day) == tracker.Done)
+		return nil
+	})
 }
 
 // calendarForView is the calendar in force, or the embedded one where

@@ -2,19 +2,22 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"gongkai/tracker"
 	"gongkai/tracker/access"
 	"gongkai/tracker/app"
+	"gongkai/tracker/boltstore"
 )
 
 // The overview's figures on a day, Friday 2026-11-20, for events whose
 // deadlines (matter 3: 20 working days) were worked out by hand on the
 // official 2026 calendar.
 func TestOverview(t *testing.T) {
-	svc, clk, _, _ := newService(t)
+	svc, clk, dbPath, _ := newService(t)
+	svc0 := struct{ store tracker.Store }{&boltstore.File{Path: dbPath}}
 	ctx := app.WithActor(context.Background(), "tester")
 	log := func(date, summary string) uint64 {
 		t.Helper()
@@ -125,6 +128,20 @@ func TestOverview(t *testing.T) {
 	_, err = svc.Overview(auditor, app.OverviewQuery{})
 	wantErr(t, "an auditor's overview", err, tracker.EForbidden, tracker.FieldRole)
 
+	// Read from the events instead of the store's counts (a store that
+	// keeps none): the same figures.
+	svc2 := app.NewLocal(app.Config{Store: plainStore{svc0.store}, Now: clk.now})
+	scanned, err := svc2.Overview(ctx, app.OverviewQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted, _ := svc.Overview(ctx, app.OverviewQuery{})
+	fromEvents, _ := json.Marshal(scanned)
+	fromCounts, _ := json.Marshal(counted)
+	if string(fromEvents) != string(fromCounts) {
+		t.Errorf("figures from the events:\n%s\nfrom the counts:\n%s", fromEvents, fromCounts)
+	}
+
 	// As of a past day, the events closed since count as open then.
 	o, err = svc.Overview(ctx, app.OverviewQuery{AsOf: day("2026-10-20")})
 	if err != nil {
@@ -178,8 +195,8 @@ func TestLogPreviewAndDeadlineOrder(t *testing.T) {
 		t.Errorf("first by deadline: %+v, %v; want the event due 2026-11-05, and more", list, err)
 	}
 	list, err = svc.Events(ctx, app.EventQuery{DueFrom: day("2026-11-01"), DueTo: day("2026-11-30")})
-	if err != nil || len(list.Events) != 1 || list.Events[0].Deadline != day("2026-11-05") {
-		t.Errorf("due in November: %+v, %v; want the event due 2026-11-05 only", list, err)
+	if err != nil || len(list.Events) != 1 || list.Events[0].Deadline != day("2026-11-05") || list.Events[0].Summary != "x" {
+		t.Errorf("due in November: %+v, %v; want the event due 2026-11-05 only, whole", list, err)
 	}
 	_, err = svc.Events(ctx, app.EventQuery{DueFrom: day("2026-11-01")})
 	wantErr(t, "a range of deadlines without its end", err, tracker.EInvalid, tracker.FieldDateRange)
@@ -219,4 +236,18 @@ func TestSentReportsKept(t *testing.T) {
 	}
 	_, err = svc.SentReportContent(ctx, day("2026-11-13"))
 	wantErr(t, "a week with no report", err, tracker.ENotFound, tracker.FieldDate)
+}
+
+// plainStore is a store whose transactions keep no counts of events
+// (tracker.EventFigures), nor anything but tracker.Tx.
+type plainStore struct{ s tracker.Store }
+
+type plainTx struct{ tracker.Tx }
+
+func (p plainStore) View(fn func(tracker.Tx) error) error {
+	return p.s.View(func(tx tracker.Tx) error { return fn(plainTx{tx}) })
+}
+
+func (p plainStore) Update(fn func(tracker.Tx) error) error {
+	return p.s.Update(func(tx tracker.Tx) error { return fn(plainTx{tx}) })
 }

@@ -3,6 +3,7 @@ package boltstore
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"slices"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -97,6 +98,10 @@ func (s *datesSeen) unread(k []byte) {
 // datesRead ends the reading of event_dates: what was kept stands for the
 // bucket only when all of it was read.
 func (c *checker) datesRead() {
+	c.figuresOK = !c.broken && !c.figuresLost
+	if c.figures == nil {
+		c.figures = map[string]int64{}
+	}
 	if c.seen == nil {
 		return
 	}
@@ -211,5 +216,58 @@ func (c *checker) dateIndexesMissing() {
 				break
 			}
 		}
+	}
+}
+
+// verifyFigure keeps a count of event_figures, compared with
+// event_dates once every bucket has been read (compareFigures).
+func (c *checker) verifyFigure(k []byte, x any) {
+	if !c.figuresOK {
+		return
+	}
+	if c.figuresHave == nil {
+		c.figuresHave = map[string]int64{}
+	}
+	c.figuresHave[string(k)] = x.(int64)
+}
+
+// figuresRead notes that event_figures was read whole.
+func (c *checker) figuresRead() { c.figuresWhole = !c.broken }
+
+// compareFigures reports the counts of event_figures that event_dates
+// does not bear out. When the events or their dates are damaged
+// themselves (reported already), the counts are not judged: they could
+// not be right.
+func (c *checker) compareFigures() {
+	if !c.figuresOK || !c.figuresWhole || c.indexesDue {
+		return
+	}
+	for _, p := range c.r.Problems {
+		switch p.Bucket {
+		case string(bucketEvents), string(bucketDates), string(bucketByDue), string(bucketByClosed):
+			return
+		}
+	}
+	keys := make([]string, 0, len(c.figures)+len(c.figuresHave))
+	for k := range c.figures {
+		keys = append(keys, k)
+	}
+	for k := range c.figuresHave {
+		if _, ok := c.figures[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		want, have := c.figures[k], c.figuresHave[k]
+		if want == have {
+			continue
+		}
+		st, d, level1, ok := parseFigureKey([]byte(k))
+		if !ok {
+			c.r.add(string(bucketFigures), showKey(keyFigure, []byte(k)), "键无法读取")
+			continue
+		}
+		c.r.add(string(bucketFigures), showKey(keyFigure, []byte(k)), "“%s”期限为 %s、%s的事件计为 %d 个，event_dates 中实有 %d 个", level1, d, st.Name(), have, want)
 	}
 }

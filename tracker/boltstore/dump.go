@@ -28,6 +28,7 @@ const (
 	keyID                    // an id or sequence number: 8 bytes big-endian
 	keyUint32                // a year (yearKey) or another number: 4 bytes big-endian
 	keyDateID                // a date as yyyymmdd in 4 bytes, then an id (dateKey)
+	keyFigure                // a state's code, a date in 4 bytes, a 一级事项 (figureKey)
 )
 
 // valueKind says how a bucket's values are stored.
@@ -71,6 +72,7 @@ var layouts = map[string]layout{
 	string(bucketDates):    {key: keyID, value: valueStored},
 	string(bucketByDue):    {key: keyDateID, value: valueEmpty},
 	string(bucketByClosed): {key: keyDateID, value: valueEmpty},
+	string(bucketFigures):  {key: keyFigure, value: valueID},
 	string(bucketMigrated): {key: keyUint32, value: valueStored},
 	string(bucketAccounts): {key: keyText, value: valueStored, secret: []string{"password_hash"}},
 	string(bucketSections): {key: keyText, value: valueStored},
@@ -273,6 +275,16 @@ func appendKey(b []byte, kind keyKind, k []byte) []byte {
 			b = d.AppendFormat(b)
 			b = append(b, `","id":`...)
 			b = strconv.AppendUint(b, id, 10)
+			return append(b, '}')
+		}
+	case keyFigure:
+		if st, d, level1, ok := parseFigureKey(k); ok {
+			b = append(b, `{"state":`...)
+			b = appendString(b, string(st))
+			b = append(b, `,"deadline":"`...)
+			b = d.AppendFormat(b)
+			b = append(b, `","level1":`...)
+			b = appendString(b, level1)
 			return append(b, '}')
 		}
 	case keyText:

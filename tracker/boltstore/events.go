@@ -97,11 +97,14 @@ func dateKey(d calendar.Date, id uint64) []byte {
 // Their new keys wait in the transaction (dated) and are written in key
 // order when it ends: see flushDated.
 func (t *Tx) indexDates(e *tracker.Event) error {
-	dates := t.tx.Bucket(bucketDates)
+	dates, figures := t.tx.Bucket(bucketDates), t.tx.Bucket(bucketFigures)
 	var old eventDates
 	if v := dates.Get(idKey(e.ID)); v != nil {
 		if err := decodeDates(v, &old); err != nil {
 			return damaged(tracker.FieldEvent, "事件的日期索引", e.ID, err)
+		}
+		if err := addFigure(figures, old.State, old.Deadline, old.Level1, -1); err != nil {
+			return err
 		}
 		if err := t.unputDated(bucketByDue, dateKey(old.Deadline, e.ID)); err != nil {
 			return err
@@ -111,6 +114,9 @@ func (t *Tx) indexDates(e *tracker.Event) error {
 				return err
 			}
 		}
+	}
+	if err := addFigure(figures, e.State, e.Deadline, e.Level1(), 1); err != nil {
+		return err
 	}
 	t.putDated(bucketByDue, dateKey(e.Deadline, e.ID))
 	if !e.ClosedOn.IsZero() {

@@ -221,6 +221,15 @@ type checker struct {
 	// indexes; they are not compared with the records until then.
 	indexesDue bool
 	hooks      CheckHooks
+	// figures are the counts event_figures should hold, from event_dates
+	// as read; figuresOK: it was read whole.
+	figures   map[string]int64
+	figuresOK bool
+	// figuresLost: a record of event_dates could not be counted;
+	// figuresHave, figuresWhole: event_figures as read, and whole.
+	figuresLost  bool
+	figuresHave  map[string]int64
+	figuresWhole bool
 	// broken: the bucket being read stopped part way (damaged pages).
 	broken bool
 	// cursors are the lookups' positions, by bucket: records are mostly
@@ -259,6 +268,7 @@ func (c *checker) run() {
 		return nil
 	})
 	c.dateIndexesMissing()
+	c.compareFigures()
 	if hasAny && !hasMeta {
 		c.r.add("", "", "没有 meta 桶（数据格式版本）：不是完整的 gongkai 数据库")
 	}
@@ -688,7 +698,14 @@ var rules = map[string]rule{
 	string(bucketFailed):  {decode: emptyValue, verify: messageIndex},
 	string(bucketDates): {decode: decodeAs[eventDates](), verify: (*checker).verifyDates, undecoded: func(c *checker, k []byte) {
 		c.seen.unread(k)
+		c.figuresLost = true // counts cannot be compared without every record
 	}, done: (*checker).datesRead},
+	string(bucketFigures): {decode: func(_, v []byte) (any, error) {
+		if len(v) != 8 {
+			return nil, fmt.Errorf("计数应为 8 字节，实有 %d 字节", len(v))
+		}
+		return int64(binary.BigEndian.Uint64(v)), nil
+	}, verify: (*checker).verifyFigure, done: (*checker).figuresRead},
 	string(bucketByDue): {decode: emptyValue, verify: func(c *checker, k []byte, _ any) {
 		c.verifyDateIndex(k, "期限", func(d *keptDates) calendar.Date { return d.Deadline })
 	}, done: (*checker).dateIndexRead},
@@ -839,6 +856,14 @@ func (c *checker) verifyEvent(k []byte, x any) {
 
 func (c *checker) verifyDates(k []byte, x any) {
 	d, id := x.(*eventDates), binary.BigEndian.Uint64(k)
+	if fk, err := figureKey(d.State, d.Deadline, d.Level1); err == nil {
+		if c.figures == nil {
+			c.figures = map[string]int64{}
+		}
+		c.figures[string(fk)]++
+	} else {
+		c.figuresLost = true // its state is no state: the record's damage is reported below
+	}
 	if c.lacks(bucketEvents, k) {
 		c.problem(k, "指向的事件 %d 不存在", id)
 		return

@@ -83,6 +83,7 @@ var migrations = []migration{
 	{15, "audit entries in their binary form", nil, binaryRecords(bucketAudit, binaryAudit)},
 	{16, "event_dates in its binary form", nil, binaryRecords(bucketDates, binaryDates)},
 	{17, "accounts, sections and tokens", createBuckets, nil},
+	{18, "event_figures: counts of events by state, deadline and 一级事项, for the dashboard", buildFigures, nil},
 }
 
 func migrationKey(n uint32) []byte {

@@ -35,15 +35,16 @@ var (
 	bucketDates    = []byte("event_dates") // id → deadline and closed-on, to keep the two indexes below
 	bucketByDue    = []byte("events_by_deadline")
 	bucketByClosed = []byte("events_by_closed")
-	bucketMigrated = []byte("migrations") // number → the migration's name and when it ran
-	bucketAccounts = []byte("accounts")   // name → access.Account
-	bucketSections = []byte("sections")   // name → access.Section
-	bucketTokens   = []byte("tokens")     // SHA-256 of the secret, hex → access.Token
+	bucketFigures  = []byte("event_figures") // counts of events by state, deadline and 一级事项 (figures.go)
+	bucketMigrated = []byte("migrations")    // number → the migration's name and when it ran
+	bucketAccounts = []byte("accounts")      // name → access.Account
+	bucketSections = []byte("sections")      // name → access.Section
+	bucketTokens   = []byte("tokens")        // SHA-256 of the secret, hex → access.Token
 	keySchema      = []byte("schema_version")
 	keyGeneration  = []byte("generation") // counts the writes of data (Tx.Generation)
 	keyCatalog     = []byte("current")
 
-	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketContent, bucketBlobs, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed, bucketAccounts, bucketSections, bucketTokens}
+	allBuckets = [][]byte{bucketCalendar, bucketCatalog, bucketEvents, bucketOpen, bucketAudit, bucketRemind, bucketOutbox, bucketOutKeys, bucketContent, bucketBlobs, bucketPending, bucketFailed, bucketDates, bucketByDue, bucketByClosed, bucketFigures, bucketAccounts, bucketSections, bucketTokens}
 )
 
 // ErrBusy means another process held the database for longer than the

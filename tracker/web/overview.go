@@ -20,6 +20,16 @@ type overviewPage struct {
 // goes to the first page the menu offers.
 func (s *Server) overview(w http.ResponseWriter, q *request) error {
 	if !q.can(access.OpEvents) {
+		// The page of one's work: an administrator's status, an
+		// auditor's log.
+		switch {
+		case q.can(access.OpAccounts):
+			s.redirect(w, q.Request, "/admin")
+			return nil
+		case q.can(access.OpAudit):
+			s.redirect(w, q.Request, "/audit")
+			return nil
+		}
 		if m := menuOf(q); len(m) > 0 {
 			s.redirect(w, q.Request, m[0].Href)
 			return nil

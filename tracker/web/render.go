@@ -111,6 +111,7 @@ var funcs = template.FuncMap{
 	"action":      tracker.ActionName,
 	"join":        strings.Join,
 	"percent":     percentText,
+	"rateLow":     func(r tracker.Rate) bool { p := r.Percent(); return p >= 0 && p < 90 },
 	"add":         func(a, b int) int { return a + b },
 	"roleNames":   roleNames,
 	"query":       func(v url.Values) template.URL { return template.URL(v.Encode()) },

@@ -501,3 +501,22 @@ func TestCalendarFeed(t *testing.T) {
 		t.Errorf("an unknown feed: %v %v, want 404", resp.StatusCode, err)
 	}
 }
+
+// The month's grid lists each event on its deadline, by its summary, and
+// marks the holidays and make-up workdays.
+func TestCalendarPage(t *testing.T) {
+	o := newOffice(t)
+	o.log("3", "2026-10-09", "调整参保登记办理材料") // due 2026-11-05
+	c := o.client(access.Officer)
+	st, body, _ := get(t, c, o.srv.URL+"/calendar?month=2026-11")
+	if st != 200 || !strings.Contains(body, "调整参保登记办理材料</a>") {
+		t.Errorf("November: %d, the event due on the 5th is not listed by its summary", st)
+	}
+	st, body, _ = get(t, c, o.srv.URL+"/calendar?month=2026-10")
+	if st != 200 || strings.Count(body, "休 国庆") != 7 || strings.Count(body, "班 国庆") != 1 {
+		t.Errorf("October: %d, %d days off and %d make-up workdays of 国庆, want 7 and 1", st, strings.Count(body, "休 国庆"), strings.Count(body, "班 国庆"))
+	}
+	if st, _, _ := get(t, c, o.srv.URL+"/calendar?month=2026-13"); st != 400 {
+		t.Errorf("month 13: %d, want 400", st)
+	}
+}
