@@ -127,7 +127,7 @@ func (e *env) startServer(svc *app.Local, log *slog.Logger, clk daemonClock) (*w
 	if cfg.TLSCert != "" {
 		scheme = "https"
 	}
-	log.Info("gongkai serve listening", "api", scheme+"://"+ln.Addr().String()+"/api/v1", "socket", w.socket)
+	log.Info("gongkai serve listening", "dashboard", scheme+"://"+ln.Addr().String()+"/", "api", scheme+"://"+ln.Addr().String()+"/api/v1", "socket", w.socket)
 	if clk.listening != nil {
 		clk.listening <- ln.Addr().String()
 	}

@@ -49,6 +49,7 @@ func (s *Server) loginCheck(w http.ResponseWriter, q *request) error {
 	}
 	f := loginForm{Account: strings.TrimSpace(q.PostForm.Get("account")), Next: safeNext(q.PostForm.Get("next")),
 		MustChange: q.PostForm.Has("new_password")}
+	var in app.LoginInput
 	again := func(err error) error {
 		e := tracker.AsError(err)
 		if e != nil && e.Code == tracker.EMustChange {
@@ -57,6 +58,11 @@ func (s *Server) loginCheck(w http.ResponseWriter, q *request) error {
 		if e == nil {
 			return err
 		}
+		if e.Code == tracker.EMustChange && in.NewPassword == "" {
+			// Not a failure: the form now asks for the new password.
+			s.page(w, q, http.StatusOK, "login", &view{Title: "登录", Data: f})
+			return nil
+		}
 		s.page(w, q, status(err), "login", &view{Title: "登录", Error: e, Data: f})
 		return nil
 	}
@@ -64,7 +70,7 @@ func (s *Server) loginCheck(w http.ResponseWriter, q *request) error {
 		w.Header().Set("Retry-After", "60")
 		return again(tracker.FieldErrorf(eTooMany, tracker.FieldAccount, "登录尝试太频繁，请一分钟后再试"))
 	}
-	in := app.LoginInput{Account: f.Account, Password: q.PostForm.Get("password"), Kind: access.WebSession,
+	in = app.LoginInput{Account: f.Account, Password: q.PostForm.Get("password"), Kind: access.WebSession,
 		Label: browserLabel(q.UserAgent())}
 	if f.MustChange {
 		in.NewPassword = q.PostForm.Get("new_password")
