@@ -299,6 +299,12 @@ func (l *Local) Calendar(ctx context.Context) (*calendar.Calendar, error) {
 	if _, err := authorize(ctx, access.OpCalendar); err != nil {
 		return nil, err
 	}
+	return l.calendarInForce()
+}
+
+// calendarInForce is the calendar in force, or the embedded one where
+// there is no database yet.
+func (l *Local) calendarInForce() (*calendar.Calendar, error) {
 	var cal *calendar.Calendar
 	err := l.read(func(_ tracker.Tx, c *calendar.Calendar) error {
 		cal = c

@@ -155,7 +155,7 @@ func (l *Local) Overview(ctx context.Context, q OverviewQuery) (*Overview, error
 	if err != nil {
 		return nil, err
 	}
-	if cal, cerr := l.calendarForView(); cerr == nil {
+	if cal, cerr := l.calendarInForce(); cerr == nil {
 		o.PendingThisYear, o.PendingNextYear = cal.Pending(day)
 	}
 	return o.Overview, nil
@@ -383,19 +383,6 @@ func (o *overview) fromEvents(tx tracker.Tx, past bool) error {
 	})
 }
 
-// calendarForView is the calendar in force, or the embedded one where
-// there is no database yet.
-func (l *Local) calendarForView() (*calendar.Calendar, error) {
-	var cal *calendar.Calendar
-	err := l.read(func(_ tracker.Tx, c *calendar.Calendar) error {
-		cal = c
-		return nil
-	})
-	if noDatabase(err) {
-		return calendar.Default(), nil
-	}
-	return cal, err
-}
 
 func nonNilStrings(s []string) []string {
 	if s == nil {
