@@ -383,7 +383,6 @@ func (o *overview) fromEvents(tx tracker.Tx, past bool) error {
 	})
 }
 
-
 func nonNilStrings(s []string) []string {
 	if s == nil {
 		return []string{}
