@@ -210,6 +210,7 @@ func (c *Client) Events(ctx context.Context, q app.EventQuery) (*app.EventList, 
 	set("text", q.Text)
 	set("by", q.By)
 	set("order", q.Order)
+	set("section", q.Section)
 	for k, d := range map[string]calendar.Date{"from": q.From, "to": q.To, "as_of": q.AsOf, "due_from": q.DueFrom, "due_to": q.DueTo} {
 		if !d.IsZero() {
 			v.Set(k, d.String())

@@ -38,7 +38,7 @@ type routeDoc struct {
 	Content string
 }
 
-var eventQuery = []string{"open", "overdue", "due_within", "matter", "level1", "text", "by", "from", "to", "as_of", "status", "due_from", "due_to", "order", "offset", "limit"}
+var eventQuery = []string{"open", "overdue", "due_within", "matter", "level1", "text", "by", "from", "to", "as_of", "status", "section", "due_from", "due_to", "order", "offset", "limit"}
 var auditParams = []string{"from", "to", "event", "actor", "action"}
 
 // docs are every route of the API.

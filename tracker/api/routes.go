@@ -533,6 +533,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	in.Matter, in.Level1, in.Text, in.By, in.Order = q.Get("matter"), q.Get("level1"), q.Get("text"), q.Get("by"), q.Get("order")
+	in.Section = q.Get("section")
 	for _, st := range strings.FieldsFunc(q.Get("status"), func(r rune) bool { return r == ',' }) {
 		in.Status = append(in.Status, tracker.Status(strings.TrimSpace(st)))
 	}

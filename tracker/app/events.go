@@ -282,6 +282,20 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 				}
 			}
 		}
+		if q.Section != "" {
+			s, err := accountsOf(tx)
+			if err != nil {
+				return err
+			}
+			sec, err := s.Section(strings.TrimSpace(q.Section))
+			if err != nil {
+				if tracker.ErrorCode(err) == tracker.ENotFound {
+					return tracker.FieldErrorf(tracker.ENotFound, tracker.FieldSection, "没有名为“%s”的股室", q.Section)
+				}
+				return err
+			}
+			f.section = sec.Level1
+		}
 		each, ordered := f.each(tx)
 		ordered = ordered && q.Order != OrderDeadline
 		if q.Order == OrderDeadline {
@@ -335,6 +349,8 @@ type eventFilter struct {
 	level1 string
 	status map[tracker.Status]bool
 	scope  access.Scope // what the asker reaches
+	// section: the 一级事项 of the section asked for (Section).
+	section []string
 }
 
 // findLevel1 returns the catalogue's 一级事项 named q, or the only one
@@ -472,7 +488,8 @@ func (f *eventFilter) match(e *tracker.Event, cal *calendar.Calendar) (tracker.E
 		return tracker.EventView{}, false
 	case e.Date.After(f.asOf):
 		return tracker.EventView{}, false // it had not happened yet
-	case f.level1 != "" && e.Level1() != f.level1, !f.scope.Reaches(e.Level1()):
+	case f.level1 != "" && e.Level1() != f.level1, !f.scope.Reaches(e.Level1()),
+		f.section != nil && !slices.Contains(f.section, e.Level1()):
 		return tracker.EventView{}, false
 	case f.By != "" && e.By != f.By:
 		return tracker.EventView{}, false

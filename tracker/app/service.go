@@ -259,6 +259,8 @@ type EventQuery struct {
 	// Level1 selects the events of a 一级事项: its name, or a fragment
 	// of it.
 	Level1 string `json:"level1,omitempty"`
+	// Section selects the events of a section's (股室) 一级事项.
+	Section string `json:"section,omitempty"`
 	// Text selects events whose summary or 文号 contains it.
 	Text string `json:"text,omitempty"`
 	// By selects the events logged by that person (登记人).

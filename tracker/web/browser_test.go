@@ -453,4 +453,16 @@ func TestBrowserEveryPage(t *testing.T) {
 		checkPage(t, ctx, p.name)
 		shot(t, ctx, p.name)
 	}
+	// On a wall screen (1920×1080): the overview with nothing cut off
+	// sideways.
+	ctx := tabs[access.Supervisor]
+	run(t, ctx, "a wall screen", chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(o.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	if wide := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+		t.Errorf("the overview is wider than a 1920-pixel screen")
+	}
+	shot(t, ctx, "overview-1920")
+	run(t, ctx, "back to a laptop", chromedp.EmulateViewport(1366, 768), chromedp.Navigate(o.srv.URL+"/events"), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	if wide := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+		t.Errorf("the events are wider than a 1366-pixel screen")
+	}
 }

@@ -23,8 +23,11 @@ type eventFilter struct {
 	Status   []string // status codes
 	Due      string   // "", today, week
 	Level1   string
+	Section  string
 	Matter   string
 	From, To string
+	// DueFrom, DueTo bound the deadlines.
+	DueFrom, DueTo string
 	Text     string
 	By       string
 	Page     int
@@ -35,6 +38,7 @@ type eventsPage struct {
 	Filter   eventFilter
 	List     *app.EventList
 	Level1s  []string
+	Sections []string
 	Statuses []tracker.Status
 	First    int // the first row's number, from 1
 	Prev     url.Values
@@ -56,6 +60,9 @@ func (f eventFilter) values() url.Values {
 	set("status", strings.Join(f.Status, ","))
 	set("due", f.Due)
 	set("level1", f.Level1)
+	set("section", f.Section)
+	set("due_from", f.DueFrom)
+	set("due_to", f.DueTo)
 	set("matter", f.Matter)
 	set("from", f.From)
 	set("to", f.To)
@@ -67,7 +74,8 @@ func (f eventFilter) values() url.Values {
 // readFilter reads the filters of a request: bad values are said as the
 // form's fields.
 func readFilter(q url.Values) (eventFilter, error) {
-	f := eventFilter{Due: q.Get("due"), Level1: q.Get("level1"), Matter: strings.TrimSpace(q.Get("matter")),
+	f := eventFilter{Due: q.Get("due"), Level1: q.Get("level1"), Section: q.Get("section"), DueFrom: q.Get("due_from"), DueTo: q.Get("due_to"),
+		Matter: strings.TrimSpace(q.Get("matter")),
 		From: q.Get("from"), To: q.Get("to"), Text: q.Get("text"), By: strings.TrimSpace(q.Get("by")), Page: 1}
 	for _, v := range q["status"] {
 		for _, st := range strings.Split(v, ",") {
@@ -94,14 +102,15 @@ func readFilter(q url.Values) (eventFilter, error) {
 
 // query is the filter as the application layer's query, as of today.
 func (s *Server) query(q *request, f eventFilter) (app.EventQuery, error) {
-	in := app.EventQuery{Level1: f.Level1, Matter: f.Matter, Text: f.Text, By: f.By, Order: app.OrderDeadline}
+	in := app.EventQuery{Level1: f.Level1, Section: f.Section, Matter: f.Matter, Text: f.Text, By: f.By, Order: app.OrderDeadline}
 	for _, st := range f.Status {
 		in.Status = append(in.Status, tracker.Status(st))
 	}
 	for _, d := range []struct {
 		field, label, v string
 		dst             *calendar.Date
-	}{{"from", "起始日期", f.From, &in.From}, {"to", "截止日期", f.To, &in.To}} {
+	}{{"from", "起始日期", f.From, &in.From}, {"to", "截止日期", f.To, &in.To},
+		{"due_from", "期限起始日期", f.DueFrom, &in.DueFrom}, {"due_to", "期限截止日期", f.DueTo, &in.DueTo}} {
 		if d.v == "" {
 			continue
 		}
@@ -110,6 +119,13 @@ func (s *Server) query(q *request, f eventFilter) (app.EventQuery, error) {
 			return in, tracker.Invalid(d.field, "%s %q 无效：%v", d.label, d.v, err)
 		}
 		*d.dst = day
+	}
+	// One end of the deadlines given: the other is open.
+	switch {
+	case in.DueFrom.IsZero() && !in.DueTo.IsZero():
+		in.DueFrom = calendar.FirstDate
+	case !in.DueFrom.IsZero() && in.DueTo.IsZero():
+		in.DueTo = calendar.LastDate
 	}
 	switch f.Due {
 	case "today":
@@ -139,6 +155,11 @@ func (s *Server) events(w http.ResponseWriter, q *request) error {
 			if !slices.Contains(p.Level1s, m.Level1) && (q.me.Local || access.ScopeOf(q.me.Roles, q.me.Sections).Reaches(m.Level1)) {
 				p.Level1s = append(p.Level1s, m.Level1)
 			}
+		}
+	}
+	if secs, err := s.cfg.Service.Sections(q.Context()); err == nil {
+		for _, sec := range secs.Sections {
+			p.Sections = append(p.Sections, sec.Name)
 		}
 	}
 	v := &view{Title: "事件", Nav: "events", Data: &p}

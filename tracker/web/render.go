@@ -227,32 +227,33 @@ func roleNames(rs []access.Role) string {
 // the colour alone.
 type band struct {
 	Class, Label, Detail string
+	// Provisional: the deadline falls on a year whose schedule is an
+	// estimate (its own band beside the other).
+	Provisional bool
 }
 
 // bandOf is the band of an event's view as of its day.
 func bandOf(v tracker.EventView, asOf calendar.Date) band {
 	if v.WorkdaysLeft == nil {
 		if v.Status == tracker.Done || v.Status == tracker.DoneLate || v.Status == tracker.Waived {
-			return band{"closed", v.Status.Name(), ""}
+			return band{Class: "closed", Label: v.Status.Name(), Detail: ""}
 		}
-		return band{"cancelled", v.Status.Name(), ""}
+		return band{Class: "cancelled", Label: v.Status.Name(), Detail: ""}
 	}
 	n := *v.WorkdaysLeft
 	var b band
 	switch {
 	case asOf.After(v.Deadline):
-		b = band{"overdue", "已逾期", fmt.Sprintf("逾期 %d 个工作日", -n)}
+		b = band{Class: "overdue", Label: "已逾期", Detail: fmt.Sprintf("逾期 %d 个工作日", -n)}
 	case asOf == v.Deadline:
-		b = band{"today", "今天到期", ""}
+		b = band{Class: "today", Label: "今天到期", Detail: ""}
 	case n <= 1:
-		b = band{"soon1", "即将到期", fmt.Sprintf("还有 %d 个工作日", n)}
+		b = band{Class: "soon1", Label: "即将到期", Detail: fmt.Sprintf("还有 %d 个工作日", n)}
 	case n <= 5:
-		b = band{"soon5", "5 日内到期", fmt.Sprintf("还有 %d 个工作日", n)}
+		b = band{Class: "soon5", Label: "5 日内到期", Detail: fmt.Sprintf("还有 %d 个工作日", n)}
 	default:
-		b = band{"ontrack", "正常", fmt.Sprintf("还有 %d 个工作日", n)}
+		b = band{Class: "ontrack", Label: "正常", Detail: fmt.Sprintf("还有 %d 个工作日", n)}
 	}
-	if v.Provisional {
-		b.Detail = strings.TrimPrefix(b.Detail+"；期限按暂定日历计算", "；")
-	}
+	b.Provisional = v.Provisional
 	return b
 }

@@ -520,3 +520,27 @@ func TestCalendarPage(t *testing.T) {
 		t.Errorf("month 13: %d, want 400", st)
 	}
 }
+
+// The events' filters: a section's, a range of deadlines; a bad date is
+// said beside its field.
+func TestEventFilters(t *testing.T) {
+	o := newOffice(t)
+	o.log("3", "2026-10-09", "社保股的事件")    // due 2026-11-05
+	o.log("40", "2026-10-22", "养老保险的事件") // due 2026-11-19
+	c := o.client(access.Officer)
+	_, body, _ := get(t, c, o.srv.URL+"/events?section="+url.QueryEscape("社保股"))
+	if !strings.Contains(body, "社保股的事件") || strings.Contains(body, "养老保险的事件") {
+		t.Errorf("section 社保股 lists the wrong events")
+	}
+	_, body, _ = get(t, c, o.srv.URL+"/events?due_from=2026-11-10")
+	if strings.Contains(body, "社保股的事件") || !strings.Contains(body, "养老保险的事件") {
+		t.Errorf("deadlines from 2026-11-10 list the wrong events")
+	}
+	st, body, _ := get(t, c, o.srv.URL+"/events?due_to=2026-13-01")
+	if st != 400 || !strings.Contains(body, `id="f-due-to" name="due_to" type="date" value="2026-13-01" aria-invalid="true"`) {
+		t.Errorf("a bad deadline: %d, its field not marked", st)
+	}
+	if st, _, _ := get(t, c, o.srv.URL+"/events?section="+url.QueryEscape("没有的股")); st != 404 && st != 400 {
+		t.Errorf("an unknown section: %d", st)
+	}
+}
