@@ -28,9 +28,9 @@ type eventFilter struct {
 	From, To string
 	// DueFrom, DueTo bound the deadlines.
 	DueFrom, DueTo string
-	Text     string
-	By       string
-	Page     int
+	Text           string
+	By             string
+	Page           int
 }
 
 // eventsPage is the 事件 page's data.
@@ -76,7 +76,7 @@ func (f eventFilter) values() url.Values {
 func readFilter(q url.Values) (eventFilter, error) {
 	f := eventFilter{Due: q.Get("due"), Level1: q.Get("level1"), Section: q.Get("section"), DueFrom: q.Get("due_from"), DueTo: q.Get("due_to"),
 		Matter: strings.TrimSpace(q.Get("matter")),
-		From: q.Get("from"), To: q.Get("to"), Text: q.Get("text"), By: strings.TrimSpace(q.Get("by")), Page: 1}
+		From:   q.Get("from"), To: q.Get("to"), Text: q.Get("text"), By: strings.TrimSpace(q.Get("by")), Page: 1}
 	for _, v := range q["status"] {
 		for _, st := range strings.Split(v, ",") {
 			if st = strings.TrimSpace(st); st != "" && !slices.Contains(f.Status, st) {

@@ -525,7 +525,7 @@ func TestCalendarPage(t *testing.T) {
 // said beside its field.
 func TestEventFilters(t *testing.T) {
 	o := newOffice(t)
-	o.log("3", "2026-10-09", "社保股的事件")    // due 2026-11-05
+	o.log("3", "2026-10-09", "社保股的事件")   // due 2026-11-05
 	o.log("40", "2026-10-22", "养老保险的事件") // due 2026-11-19
 	c := o.client(access.Officer)
 	_, body, _ := get(t, c, o.srv.URL+"/events?section="+url.QueryEscape("社保股"))
