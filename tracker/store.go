@@ -22,6 +22,15 @@ type EventFigures interface {
 	OpenEventsDue(from, to calendar.Date, fn func(*Event) error) error
 }
 
+// EventSearcher is a Tx that finds the events a text search may match
+// without reading every event.
+type EventSearcher interface {
+	// SearchEvents calls fn with the id of every event whose summary or
+	// 文号 may contain text and whose logger may be by ("" for any): a
+	// superset of those that do, in id order.
+	SearchEvents(text, by string, fn func(id uint64) error) error
+}
+
 // IDReserver is a Tx that gives out the ids of new events ahead of
 // storing them: an event's hash covers its id, and an import hashes the
 // next events while the transaction stores these. Events stored with ids

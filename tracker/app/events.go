@@ -466,8 +466,19 @@ func (f *eventFilter) byDeadline(tx tracker.Tx, each func(func(*tracker.Event) e
 	}
 	switch fig, ok := tx.(tracker.EventFigures); {
 	case f.Text != "" || f.By != "":
-		// Few events match: they are all read, in the order of the file
-		// (faster than by deadline), and sorted.
+		// Few events match: those the store finds by their text are read
+		// (else every one, in the order of the file), and sorted.
+		if srch, ok := tx.(tracker.EventSearcher); ok {
+			return func(fn func(*tracker.Event) error) error {
+				return srch.SearchEvents(f.Text, f.By, func(id uint64) error {
+					e, err := tx.Event(id)
+					if err != nil {
+						return err
+					}
+					return fn(e)
+				})
+			}, false
+		}
 		return each, false
 	case openOnly && f.asOf == f.today && ok:
 		return func(fn func(*tracker.Event) error) error { return fig.OpenEventsDue(from, to, fn) }, true

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -250,4 +251,50 @@ func (p plainStore) View(fn func(tracker.Tx) error) error {
 
 func (p plainStore) Update(fn func(tracker.Tx) error) error {
 	return p.s.Update(func(tx tracker.Tx) error { return fn(plainTx{tx}) })
+}
+
+// A search by text or by who logged finds what reading every event
+// finds: full-width digits as half-width, in the summary or the 文号.
+func TestSearchEvents(t *testing.T) {
+	svc, clk, dbPath, _ := newService(t)
+	ctx := app.WithActor(context.Background(), "tester")
+	if _, err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range []app.LogInput{
+		{Matter: "3", Summary: "２０２７年缴费基数调整", Ref: "章人社字〔2026〕8号"},
+		{Matter: "40", Summary: "退休待遇核定流程", Ref: "章人社字〔2026〕9号"},
+		{Matter: "12", Summary: "工伤认定材料清单"},
+	} {
+		in.Kind, in.Date = tracker.Changed, day("2026-11-0"+fmt.Sprint(2+i))
+		by := app.WithActor(context.Background(), []string{"zhang", "li", "zhang"}[i])
+		if _, err := svc.Log(by, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain := app.NewLocal(app.Config{Store: plainStore{&boltstore.File{Path: dbPath}}, Now: clk.now})
+	for _, q := range []app.EventQuery{{Text: "2027"}, {Text: "9号"}, {Text: "材料"}, {By: "zhang"}, {Text: "材料", By: "li"}, {Text: "没有"}} {
+		q.Order, q.Limit = app.OrderDeadline, 50
+		found, err := svc.Events(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read, err := plain.Events(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b []uint64
+		for _, e := range found.Events {
+			a = append(a, e.ID)
+		}
+		for _, e := range read.Events {
+			b = append(b, e.ID)
+		}
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%+v: searched %v, read %v", q, a, b)
+		}
+	}
+	if l, _ := svc.Events(ctx, app.EventQuery{Text: "2027"}); len(l.Events) != 1 {
+		t.Errorf("text 2027 (written ２０２７): %d events, want 1", len(l.Events))
+	}
 }

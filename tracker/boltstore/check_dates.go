@@ -53,7 +53,7 @@ func (c *checker) seeDates(id uint64, d *eventDates) bool {
 
 // keep is what check keeps of a record of event_dates.
 func keep(d *eventDates) keptDates {
-	return keptDates{d.Deadline, d.ClosedOn, rateHash(d.State, d.Date, d.Level1)}
+	return keptDates{d.Deadline, d.ClosedOn, rateHash(d.State, d.Date, d.Level1, d.Text)}
 }
 
 // keptDates is what check keeps of a record of event_dates: its dates, and
@@ -68,7 +68,7 @@ type keptDates struct {
 var rateSeed = maphash.MakeSeed()
 
 // rateHash hashes what the on-time rate reads of an event.
-func rateHash(state tracker.Status, date calendar.Date, level1 string) uint64 {
+func rateHash(state tracker.Status, date calendar.Date, level1, text string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(rateSeed)
 	h.WriteString(string(state))
@@ -76,6 +76,8 @@ func rateHash(state tracker.Status, date calendar.Date, level1 string) uint64 {
 	h.WriteString(date.String())
 	h.WriteByte(0)
 	h.WriteString(level1)
+	h.WriteByte(0)
+	h.WriteString(text)
 	return h.Sum64()
 }
 

@@ -104,7 +104,7 @@ func decodeSeen(b []byte, v any, seen func(js []byte)) error {
 				return fmt.Errorf("审计记录不能读作 %T", v)
 			}
 			return decodeAudit(b, a)
-		case tagDates:
+		case tagDates, tagDatesText:
 			d, ok := v.(*eventDates)
 			if !ok {
 				return fmt.Errorf("事件的日期记录不能读作 %T", v)
@@ -183,7 +183,7 @@ func ValueJSON(b []byte) ([]byte, error) {
 			return nil, err
 		}
 		return json.Marshal(&a)
-	case tagDates:
+	case tagDates, tagDatesText:
 		var d eventDates
 		if err := decodeDates(b, &d); err != nil {
 			return nil, err

@@ -178,7 +178,34 @@ func (t *Tx) flushDated() error {
 
 // datesOf is an event's record of event_dates.
 func datesOf(e *tracker.Event) []byte {
-	return encodeDates(eventDates{Deadline: e.Deadline, ClosedOn: e.ClosedOn, State: e.State, Date: e.Date, Level1: e.Level1()})
+	return encodeDates(eventDates{Deadline: e.Deadline, ClosedOn: e.ClosedOn, State: e.State, Date: e.Date, Level1: e.Level1(),
+		Text: searchText(e)})
+}
+
+// searchText is what a search of events reads of e (eventDates.Text).
+func searchText(e *tracker.Event) string {
+	return tracker.Narrow(e.Summary) + "\n" + tracker.Narrow(e.Ref) + "\n" + e.By
+}
+
+var _ tracker.EventSearcher = (*Tx)(nil)
+
+// SearchEvents calls fn with the id of every event whose summary or 文号
+// may contain text and whose logger may be by ("" for any), in id order:
+// it reads event_dates' records by their bytes alone, so an event it
+// names may still not match (the caller checks the event itself); none
+// that matches is left out.
+func (t *Tx) SearchEvents(text, by string, fn func(id uint64) error) error {
+	dates := t.tx.Bucket(bucketDates)
+	if dates == nil {
+		return nil
+	}
+	tb, bb := []byte(tracker.Narrow(text)), []byte(by)
+	return dates.ForEach(func(k, v []byte) error {
+		if len(v) > 0 && v[0] == tagDatesText && (!bytes.Contains(v, tb) || !bytes.Contains(v, bb)) {
+			return nil
+		}
+		return fn(binary.BigEndian.Uint64(k))
+	})
 }
 
 // EventsByDeadline calls fn for every event whose deadline is in

@@ -560,6 +560,10 @@ type eventDates struct {
 	State              tracker.Status
 	Date               calendar.Date
 	Level1             string
+	// Text is what a search of events reads: the summary and the 文号
+	// narrowed (tracker.Narrow), and who logged it, a line each (since
+	// schema 19; "" in older records).
+	Text string
 }
 
 // hashingEvent decodes an event, putting the SHA-256 of its stored JSON
@@ -838,10 +842,14 @@ func (c *checker) verifyEvent(k []byte, x any) {
 	case d != nil && (d.Deadline != e.Deadline || d.ClosedOn != e.ClosedOn):
 		c.problem(k, "event_dates 记的期限 %s、办结日 %s，与事件的期限 %s、办结日 %s 不符",
 			d.Deadline, d.ClosedOn, e.Deadline, e.ClosedOn)
-	case d != nil && d.rate != rateHash(e.State, e.Date, e.Level1()):
+	case d != nil && d.rate != rateHash(e.State, e.Date, e.Level1(), searchText(e)):
 		var stored eventDates
 		if v, p := c.lookup(bucketDates, k); p == present {
 			DecodeValue(v, &stored) // the values, for the message
+		}
+		if stored.State == e.State && stored.Date == e.Date && stored.Level1 == e.Level1() {
+			c.problem(k, "event_dates 记的查找用文字与事件的摘要、文号或登记人不符（按文字查找事件据此进行）")
+			break
 		}
 		c.problem(k, "event_dates 记的状态“%s”、日期 %s、一级事项“%s”，与事件的“%s”、%s、“%s”不符（按时公开率据此计算）",
 			stored.State, stored.Date, stored.Level1, e.State, e.Date, e.Level1())

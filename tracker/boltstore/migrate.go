@@ -84,6 +84,7 @@ var migrations = []migration{
 	{16, "event_dates in its binary form", nil, binaryRecords(bucketDates, binaryDates)},
 	{17, "accounts, sections and tokens", createBuckets, nil},
 	{18, "event_figures: counts of events by state, deadline and 一级事项, for the dashboard", buildFigures, nil},
+	{19, "event_dates: each event's summary, 文号 and who logged it, for searching", fillEventDates, nil},
 }
 
 func migrationKey(n uint32) []byte {
@@ -630,7 +631,7 @@ func binaryAudit(v []byte) []byte {
 // binaryDates is binaryEvent for a record of event_dates.
 func binaryDates(v []byte) []byte {
 	var d eventDates
-	if v[0] == tagDates || decodeDates(v, &d) != nil {
+	if v[0] == tagDates || v[0] == tagDatesText || decodeDates(v, &d) != nil {
 		return nil
 	}
 	return encodeDates(d)

@@ -59,6 +59,10 @@ const (
 	tagAudit = 0x05
 	tagEvent = 0x06
 	tagDates = 0x07
+	// tagDatesText is a record of event_dates with its search text (since
+	// schema 19): a search skips, by its bytes alone, a record of this
+	// tag that does not hold the text.
+	tagDatesText = 0x08
 )
 
 // encodeEvent returns the stored form of e: binary, or deflated JSON when
@@ -282,20 +286,21 @@ func unpack(tag byte, b []byte) (*[]byte, error) {
 
 // encodeDates returns the stored form of a record of event_dates.
 func encodeDates(d eventDates) []byte {
-	w := recWriter{b: make([]byte, 1, 16+len(d.State)+len(d.Level1))}
-	w.b[0] = tagDates
+	w := recWriter{b: make([]byte, 1, 20+len(d.State)+len(d.Level1)+len(d.Text))}
+	w.b[0] = tagDatesText
 	w.date(d.Deadline)
 	w.date(d.ClosedOn)
 	w.date(d.Date)
 	w.str(string(d.State))
 	w.str(d.Level1)
+	w.str(d.Text)
 	return w.b
 }
 
 // decodeDates reads a record of event_dates, in its binary form or as
 // the JSON of before schema 9.
 func decodeDates(v []byte, d *eventDates) error {
-	if len(v) == 0 || v[0] != tagDates {
+	if len(v) == 0 || v[0] != tagDates && v[0] != tagDatesText {
 		*d = eventDates{}
 		return json.Unmarshal(v, d)
 	}
@@ -305,6 +310,10 @@ func decodeDates(v []byte, d *eventDates) error {
 	d.Date = r.date()
 	d.State = tracker.Status(r.code())
 	d.Level1 = r.level1()
+	d.Text = ""
+	if v[0] == tagDatesText {
+		d.Text = r.str()
+	}
 	return r.end("事件的日期记录")
 }
 
