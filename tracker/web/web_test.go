@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"gongkai/tracker"
 	"gongkai/tracker/access"
 	"gongkai/tracker/app"
@@ -542,5 +544,40 @@ func TestEventFilters(t *testing.T) {
 	}
 	if st, _, _ := get(t, c, o.srv.URL+"/events?section="+url.QueryEscape("没有的股")); st != 404 && st != 400 {
 		t.Errorf("an unknown section: %d", st)
+	}
+}
+
+// The list exports as CSV (with a byte-order mark for Excel and WPS) and
+// as a workbook, the page's filters applied, every row.
+func TestEventExport(t *testing.T) {
+	o := newOffice(t)
+	o.log("3", "2026-10-09", "社保股的事件")
+	o.log("40", "2026-10-22", "养老保险的事件")
+	c := o.client(access.Supervisor)
+	resp, err := c.Get(o.srv.URL + "/events/export?format=csv&section=" + url.QueryEscape("社保股"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "\ufeffid,matter,") || len(lines) != 2 || !strings.Contains(lines[1], "社保股的事件") {
+		t.Errorf("CSV: %d\n%s", resp.StatusCode, b)
+	}
+	resp, err = c.Get(o.srv.URL + "/events/export?format=xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	f, err := excelize.OpenReader(resp.Body)
+	if err != nil {
+		t.Fatalf("the workbook: %v", err)
+	}
+	rows, err := f.GetRows("事件")
+	if err != nil || len(rows) != 3 || rows[0][0] != "事件编号" {
+		t.Errorf("the workbook's rows: %v %v", rows, err)
+	}
+	if st, _, _ := get(t, c, o.srv.URL+"/events/export?format=pdf"); st != 400 {
+		t.Errorf("format pdf: %d, want 400", st)
 	}
 }
