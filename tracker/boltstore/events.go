@@ -200,12 +200,16 @@ func (t *Tx) SearchEvents(text, by string, fn func(id uint64) error) error {
 		return nil
 	}
 	tb, bb := []byte(tracker.Narrow(text)), []byte(by)
-	return dates.ForEach(func(k, v []byte) error {
+	c := dates.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(v) > 0 && v[0] == tagDatesText && (!bytes.Contains(v, tb) || !bytes.Contains(v, bb)) {
-			return nil
+			continue
 		}
-		return fn(binary.BigEndian.Uint64(k))
-	})
+		if err := fn(binary.BigEndian.Uint64(k)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EventsByDeadline calls fn for every event whose deadline is in
