@@ -78,8 +78,8 @@ func (l *Local) Status(ctx context.Context) (*SystemStatus, error) {
 		return nil, err
 	}
 	out := &SystemStatus{Jobs: []JobRun{}}
-	if p, ok := l.cfg.Store.(interface{ Path() string }); ok {
-		out.Database.Path = p.Path()
+	if p, ok := l.cfg.Store.(interface{ DatabasePath() string }); ok {
+		out.Database.Path = p.DatabasePath()
 	}
 	err := l.read(func(tx tracker.Tx, _ *calendar.Calendar) error {
 		var err error

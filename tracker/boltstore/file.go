@@ -222,3 +222,6 @@ func (f *File) Inspect(fn func(tracker.Tx) error) error {
 	defer s.Close()
 	return s.View(fn)
 }
+
+// DatabasePath is the database file's path (for the system status).
+func (f *File) DatabasePath() string { return f.Path }

@@ -396,3 +396,6 @@ func damaged(field, what string, id any, err error) error {
 
 // Size is the database file's size in bytes, as of the transaction.
 func (t *Tx) Size() int64 { return t.tx.Size() }
+
+// DatabasePath is the database file's path (for the system status).
+func (s *Store) DatabasePath() string { return s.path }

@@ -435,8 +435,8 @@ func TestAdminStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, body, _ := get(t, admin, o.srv.URL+"/admin")
-	if st != 200 || !strings.Contains(body, "uadmin，写到 下载") {
-		t.Errorf("status: %d, no last backup", st)
+	if st != 200 || !strings.Contains(body, "uadmin，写到 下载") || !strings.Contains(body, "g.db</code>") {
+		t.Errorf("status: %d, no last backup or no database file", st)
 	}
 	st, body, _ = post(t, admin, o.srv.URL+"/admin/mail-check", url.Values{})
 	if st != 200 || !strings.Contains(body, "已连接邮件服务器") {
