@@ -69,6 +69,7 @@ func BenchmarkDashboard(b *testing.B) {
 		{"events-open", "/events?status=open,overdue"},
 		{"events-all", "/events"},
 		{"events-text", "/events?text=" + "第12345号"},
+		{"events-text-chinese", "/events?text=" + "缴费基数"},
 	} {
 		b.Run(page.name, func(b *testing.B) {
 			for b.Loop() {
