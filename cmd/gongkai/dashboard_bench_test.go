@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -28,15 +26,7 @@ import (
 //	GONGKAI_BENCH_EVENTS=100000 go test ./cmd/gongkai -run XXX -bench Dashboard
 func BenchmarkDashboard(b *testing.B) {
 	n := benchEnv("GONGKAI_BENCH_EVENTS", 1_000_000)
-	filled := filepath.Join(os.TempDir(), fmt.Sprintf("gongkai-bench-%d-%d.db", n, 10))
-	if _, err := os.Stat(filled); err != nil {
-		start := time.Now()
-		fillEventsOpen(b, filled+".part", n, 10)
-		if err := os.Rename(filled+".part", filled); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("built %s in %v", filled, time.Since(start))
-	}
+	filled := filledBench(b, n)
 	db := filepath.Join(b.TempDir(), "run.db")
 	if err := copyFileBench(filled, db); err != nil {
 		b.Fatal(err)

@@ -49,11 +49,9 @@ func BenchmarkServerLoad(b *testing.B) {
 	b.Run("max", func(b *testing.B) { serverLoad(b, 0, false) })
 }
 
-// serverLoad runs the load at rate events/s (0: as fast as answered),
-// with the readers and the reminder run when busy.
-func serverLoad(b *testing.B, rate int, busy bool) {
-	n := benchEnv("GONGKAI_BENCH_EVENTS", 1_000_000)
-	seconds := benchEnv("GONGKAI_BENCH_SECONDS", 10)
+// filledBench is the database of n events, 10% open, that the server's
+// benchmarks share: built once, kept in the temporary folder.
+func filledBench(b *testing.B, n int) string {
 	filled := filepath.Join(os.TempDir(), fmt.Sprintf("gongkai-bench-%d-%d.db", n, 10))
 	if _, err := os.Stat(filled); err != nil {
 		start := time.Now()
@@ -63,6 +61,15 @@ func serverLoad(b *testing.B, rate int, busy bool) {
 		}
 		b.Logf("built %s in %v", filled, time.Since(start))
 	}
+	return filled
+}
+
+// serverLoad runs the load at rate events/s (0: as fast as answered),
+// with the readers and the reminder run when busy.
+func serverLoad(b *testing.B, rate int, busy bool) {
+	n := benchEnv("GONGKAI_BENCH_EVENTS", 1_000_000)
+	seconds := benchEnv("GONGKAI_BENCH_SECONDS", 10)
+	filled := filledBench(b, n)
 	for b.Loop() {
 		b.StopTimer()
 		dir := b.TempDir()
