@@ -73,10 +73,13 @@ func (v EventView) Standing(asOf calendar.Date) string {
 
 // DeadlineStanding says how a deadline stands as of a day, given the
 // working days from that day to it (negative when past): 还有 N 个工作日,
-// 今天到期, 到期前没有工作日 (a weekend just before it), or 已逾期 N 个工作日
-// (N may be 0 on a weekend just after it: it is overdue all the same).
+// 今天到期, 到期前没有工作日 (a weekend just before it), 已逾期 N 个工作日,
+// or 已逾期，不足 1 个工作日 (a weekend just after it: overdue all the
+// same).
 func DeadlineStanding(asOf, deadline calendar.Date, workdaysLeft int) string {
 	switch {
+	case asOf.After(deadline) && workdaysLeft == 0:
+		return "已逾期，不足 1 个工作日"
 	case asOf.After(deadline):
 		return fmt.Sprintf("已逾期 %d 个工作日", -workdaysLeft)
 	case asOf == deadline:

@@ -91,15 +91,30 @@ func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 	case "csv":
 		return notify.WriteRecords(e.stdout, tracker.EventViewColumns, list.Events)
 	}
+	return printEvents(e, list)
+}
+
+// printEvents prints a list of events as a table that fits the terminal.
+func printEvents(e *env, list *app.EventList) error {
 	if len(list.Events) == 0 {
 		fmt.Fprintln(e.stdout, "没有符合条件的事件。")
 		return nil
 	}
-	t := newTable(e.stdout, "编号", "事项", "类型", "日期", "期限", "剩余", "状态", "待公开")
+	// At 80 columns: the event, its matter and summary, its deadline and
+	// how it stands; wider, its kind, date and the channels still due.
+	cols := []col{{header: "编号"}, {header: "事项", cut: true, min: 10, want: 24}, {header: "摘要", cut: true, min: 10, want: 30},
+		{header: "类型", drop: 4}, {header: "日期", drop: 3}, {header: "期限"}, {header: "状态"},
+		{header: "待公开", drop: 2, cut: true, min: 12, want: 20}}
+	var rows [][]string
 	for _, v := range list.Events {
 		matter, deadline := eventCells(&v)
-		t.Append([]string{strconv.FormatUint(v.ID, 10), matter, v.Kind.Name(), v.Date.String(), deadline, v.Standing(list.AsOf),
-			v.Status.Name(), tracker.ChannelNames(v.ChannelsPending)})
+		rows = append(rows, []string{strconv.FormatUint(v.ID, 10), matter, v.Summary, v.Kind.Name(), v.Date.String(), deadline,
+			statusCell(&v, list.AsOf), pendingCell(&v)})
+	}
+	header, rows := fit(e.width(), cols, rows)
+	t := newTable(e.stdout, header...)
+	for _, r := range rows {
+		t.Append(r)
 	}
 	if err := t.Render(); err != nil {
 		return err

@@ -32,6 +32,10 @@ type env struct {
 	// shown (a line rewritten with a carriage return, which stderr's safe
 	// writer would escape); nil otherwise.
 	tty io.Writer
+	// termWidth is standard output's width when it is a terminal (0
+	// otherwise: nothing is cut); wide: --wide, show every column whole.
+	termWidth int
+	wide      bool
 
 	dbFlag     string         // --db
 	configFlag string         // --config

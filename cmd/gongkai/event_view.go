@@ -27,6 +27,25 @@ func eventCells(v *tracker.EventView) (matter, deadline string) {
 	return fmt.Sprintf("%d %s", v.Matter, tracker.ShortMatterName(v.MatterName)), deadline
 }
 
+// statusCell is how an event stands, in one cell: how its deadline
+// stands while it counts (已逾期 3 个工作日, 今天到期, 还有 5 个工作日), else
+// its status (按时公开, 已作废).
+func statusCell(v *tracker.EventView, asOf calendar.Date) string {
+	if s := v.Standing(asOf); s != "" {
+		return s
+	}
+	return v.Status.Name()
+}
+
+// pendingCell is the channels an event still waits for: none for one
+// closed or cancelled.
+func pendingCell(v *tracker.EventView) string {
+	if len(v.ChannelsPending) == 0 {
+		return "—"
+	}
+	return tracker.ChannelNames(v.ChannelsPending)
+}
+
 // printEvent prints an event's summary for people.
 func printEvent(w io.Writer, d *app.EventDetail) {
 	ev, v := d.Event, d.View

@@ -24,6 +24,11 @@ func main() {
 		debug.SetMemoryLimit(memoryLimit)
 	}
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	if fd := int(os.Stdout.Fd()); term.IsTerminal(fd) {
+		if w, _, err := term.GetSize(fd); err == nil {
+			e.termWidth = w
+		}
+	}
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		e.tty = os.Stderr // progress only where a person watches it
 	}

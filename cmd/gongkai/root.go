@@ -52,6 +52,7 @@ func newRootCmd(e *env) *cobra.Command {
 	})
 	root.PersistentFlags().StringVar(&e.dbFlag, "db", "", "数据库文件路径（默认 $GONGKAI_DB、配置文件的 database 或 ./gongkai.db）")
 	root.PersistentFlags().StringVar(&e.configFlag, "config", "", "配置文件路径（默认 $GONGKAI_CONFIG 或 ./gongkai.toml）")
+	root.PersistentFlags().BoolVar(&e.wide, "wide", false, "表格显示全部列、不截断（输出到管道或文件时总是如此）")
 	root.PersistentFlags().StringVar(&e.serverFlag, "server", "", "服务器地址（默认 $GONGKAI_SERVER 或上次登录的服务器）")
 	ascii := new(bool)
 	if sw, ok := e.stdout.(*safeWriter); ok {

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gongkai/calendar"
+	"gongkai/tracker"
+	"gongkai/tracker/app"
+)
+
+var updateTables = flag.Bool("update-tables", false, "rewrite testdata/tables")
+
+// eventsAt renders `gongkai events` over list at a terminal's width
+// (0: piped).
+func eventsAt(t *testing.T, list *app.EventList, width int) string {
+	t.Helper()
+	var b bytes.Buffer
+	vars := map[string]string{}
+	if width > 0 {
+		vars[envColumns] = strconv.Itoa(width)
+	}
+	e := &env{stdout: &b, getenv: func(k string) string { return vars[k] }}
+	if err := printEvents(e, list); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// The events' table at 80 and 120 columns fits them, every line, and
+// reads as the golden files do; piped, nothing is cut.
+func TestEventsTableFits(t *testing.T) {
+	day := func(s string) calendar.Date { d, _ := calendar.ParseDate(s); return d }
+	left := func(n int) *int { return &n }
+	all := []tracker.Channel{tracker.Web, tracker.Center, tracker.Grassroots}
+	list := &app.EventList{AsOf: day("2026-11-20"), Events: []tracker.EventView{
+		{ID: 1, Matter: 3, MatterName: "社会保险参保登记 › 社会保险单位（项目）参保登记 › 机关事业单位参加社会保险登记", Kind: tracker.Changed,
+			Date: day("2026-10-09"), Summary: "调整参保登记办理材料", Deadline: day("2026-11-05"), Status: tracker.Overdue,
+			WorkdaysLeft: left(-11), Channels: all, ChannelsPending: all},
+		{ID: 12, Matter: 71, MatterName: "工伤保险服务 › 供养亲属抚恤金申领", Kind: tracker.Formed, Date: day("2026-10-23"),
+			Summary: "2026年供养亲属抚恤金标准调整，并同步更新办事指南中的申领条件、所需材料和办理时限", Ref: "章人社字〔2026〕12号",
+			Deadline: day("2026-11-20"), Status: tracker.Open, WorkdaysLeft: left(0), Channels: all, ChannelsPending: all[1:]},
+		{ID: 130, Matter: 40, MatterName: "养老保险服务 › 职工正常退休（职）申请 › 企业职工基本养老金申领", Kind: tracker.Changed,
+			Date: day("2026-09-01"), Summary: "养老金申领材料清单", Deadline: day("2026-09-29"), Status: tracker.Done, Channels: all},
+	}}
+	for _, width := range []int{80, 120} {
+		got := eventsAt(t, list, width)
+		for _, line := range strings.Split(strings.TrimRight(got, "\n"), "\n") {
+			if w := cellWidth.StringWidth(line); w > width {
+				t.Errorf("at %d columns a line is %d wide: %s", width, w, line)
+			}
+		}
+		path := filepath.Join("testdata", "tables", "events-"+strconv.Itoa(width)+".txt")
+		if *updateTables {
+			os.WriteFile(path, []byte(got), 0o644)
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("at %d columns (go test ./cmd/gongkai -run EventsTableFits -update-tables after review):\n%s\nwant\n%s", width, got, want)
+		}
+	}
+	piped := eventsAt(t, list, 0)
+	if !strings.Contains(piped, "并同步更新办事指南中的申领条件、所需材料和办理时限") || !strings.Contains(piped, "待公开") {
+		t.Errorf("piped, something was cut:\n%s", piped)
+	}
+}
+
+// Cut text ends with "…" at a character's boundary, within its columns.
+func TestTruncate(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"调整参保登记办理材料", 20, "调整参保登记办理材料"},
+		{"调整参保登记办理材料", 19, "调整参保登记办理…"}, // 16 + 1: no half character
+		{"调整参保登记办理材料", 10, "调整参保…"},
+		{"2026年抚恤金", 8, "2026年…"},
+		{"a\nb", 2, "a\nb"},
+	} {
+		if got := truncate(c.s, c.w); got != c.want || cellWidth.StringWidth(got) > c.w {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
+		}
+	}
+}
