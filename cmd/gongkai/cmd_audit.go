@@ -48,7 +48,7 @@ GONGKAI_NOW）标为“模拟时间”，并列出实际时间。
 				fmt.Fprintln(e.stdout, "没有符合条件的审计记录。")
 				return nil
 			}
-			return printAuditTable(e.stdout, list.Entries, true)
+			return printAuditTable(e.stdout, e.width(), list.Entries, true)
 		},
 	}
 	c.Flags().StringVar(&from, "from", "", "不早于该日")
@@ -85,7 +85,7 @@ GONGKAI_NOW）标为“模拟时间”，并列出实际时间。
 			fmt.Fprintf(e.stdout, "模拟时间：%d 条记录的操作时间与写入时的机器时间相差超过 1 分钟（如写入时设了 GONGKAI_NOW）：\n", v.SimulatedCount)
 			// A replayed database may be simulated throughout: the table
 			// shows the first ones, the audit list marks them all.
-			if err := printAuditTable(e.stdout, v.Simulated, false); err != nil {
+			if err := printAuditTable(e.stdout, e.width(), v.Simulated, false); err != nil {
 				return err
 			}
 			if n := v.SimulatedCount - len(v.Simulated); n > 0 {
@@ -100,7 +100,7 @@ GONGKAI_NOW）标为“模拟时间”，并列出实际时间。
 // printAuditTable prints audit entries, with their content when asked;
 // an entry written under a simulated time is marked, with the machine's
 // time in a column of its own.
-func printAuditTable(w io.Writer, entries []app.AuditView, content bool) error {
+func printAuditTable(w io.Writer, width int, entries []app.AuditView, content bool) error {
 	var rows [][]string
 	for _, a := range entries {
 		at, real := timeCells(a.At, a.Clock, "2006-01-02 15:04:05")
@@ -110,11 +110,12 @@ func printAuditTable(w io.Writer, entries []app.AuditView, content bool) error {
 		}
 		rows = append(rows, row)
 	}
-	header := []string{"序号", "时间", "实际时间", "操作人", "操作", "对象"}
+	cols := []col{{header: "序号"}, {header: "时间"}, {header: "实际时间", drop: 2}, {header: "操作人", cut: true, min: 8, want: 12},
+		{header: "操作"}, {header: "对象", drop: 1, cut: true, min: 8}}
 	if content {
-		header = append(header, "内容")
+		cols = append(cols, col{header: "内容", cut: true, min: 16, want: 40})
 	}
-	return renderClocked(w, header, rows, 2)
+	return renderClocked(w, width, cols, rows, 2)
 }
 
 func newBackupCmd(e *env) *cobra.Command {

@@ -64,11 +64,13 @@ func printMatters(e *env, list *app.MatterList, format string) error {
 		fmt.Fprintln(e.stdout, "没有名称含该文字的事项。")
 		return nil
 	}
-	t := newTable(e.stdout, "序号", "一级事项", "二级事项", "三级事项", "时限", "公开渠道")
+	var rows [][]string
 	for _, m := range ms {
-		t.Append([]string{strconv.Itoa(m.Seq), m.Level1, m.Level2, m.Level3, fmt.Sprintf("%d 个工作日", m.TimeLimitDays), tracker.ChannelNames(m.Channels)})
+		rows = append(rows, []string{strconv.Itoa(m.Seq), m.Level1, m.Level2, m.Level3, fmt.Sprintf("%d 个工作日", m.TimeLimitDays), tracker.ChannelNames(m.Channels)})
 	}
-	if err := t.Render(); err != nil {
+	cols := []col{{header: "序号"}, {header: "一级事项", drop: 2, cut: true, min: 8, want: 16}, {header: "二级事项", cut: true, min: 10, want: 24},
+		{header: "三级事项", cut: true, min: 10, want: 30}, {header: "时限", drop: 1}, {header: "公开渠道", drop: 3, cut: true, min: 12, want: 20}}
+	if err := printTable(e.stdout, e.width(), cols, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "《%s》第 %s 版：列出 %d 项，共 %d 项。\n", cat.Name, cat.Version, len(ms), cat.Matters)

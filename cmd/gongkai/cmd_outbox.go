@@ -60,12 +60,14 @@ func newOutboxCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.stdout, "发件箱是空的。")
 				return nil
 			}
-			t := newTable(e.stdout, "编号", "状态", "收件人", "主题", "尝试", "时间", "最后错误")
+			var rows [][]string
 			for _, m := range list.Messages {
-				t.Append([]string{fmt.Sprint(m.ID), m.StateText(), strings.Join(m.To, "、"), m.Subject,
+				rows = append(rows, []string{fmt.Sprint(m.ID), m.StateText(), strings.Join(m.To, "、"), m.Subject,
 					fmt.Sprint(m.Attempts), m.LastTime().In(calendar.Shanghai).Format("2006-01-02 15:04"), m.LastError})
 			}
-			return t.Render()
+			return printTable(e.stdout, e.width(), []col{{header: "编号"}, {header: "状态", cut: true, min: 6, want: 12},
+				{header: "收件人", cut: true, min: 12, want: 24}, {header: "主题", cut: true, min: 12, want: 36}, {header: "尝试", drop: 1},
+				{header: "时间", drop: 2}, {header: "最后错误", drop: 3, cut: true, min: 12, want: 30}}, rows)
 		},
 	}
 	c.Flags().BoolVar(&flush, "flush", false, "发出待发的邮件")

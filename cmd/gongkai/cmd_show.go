@@ -44,7 +44,7 @@ func printEventHistory(e *env, d *app.EventDetail) error {
 	fmt.Fprintf(w, "  登记      %s，%s\n", ev.By, at)
 	if len(ev.Disclosures) > 0 {
 		fmt.Fprintln(w, "\n公开记录：")
-		t := newTable(w, "渠道", "公开日期", "网址或备注", "登记人", "是否有效")
+		var rows [][]string
 		for _, d := range ev.Disclosures {
 			where := d.URL
 			if d.Note != "" {
@@ -61,9 +61,11 @@ func printEventHistory(e *env, d *app.EventDetail) error {
 					valid += simulatedMark
 				}
 			}
-			t.Append([]string{d.Channel.Name(), d.Date.String(), where, by, valid})
+			rows = append(rows, []string{d.Channel.Name(), d.Date.String(), where, by, valid})
 		}
-		if err := t.Render(); err != nil {
+		cols := []col{{header: "渠道"}, {header: "公开日期"}, {header: "网址或备注", cut: true, min: 12, want: 36},
+			{header: "登记人", drop: 1, cut: true, min: 6}, {header: "是否有效", cut: true, min: 8}}
+		if err := printTable(w, e.width(), cols, rows); err != nil {
 			return err
 		}
 	}
@@ -73,5 +75,6 @@ func printEventHistory(e *env, d *app.EventDetail) error {
 		at, real := timeCells(h.At, h.Clock, minute)
 		rows = append(rows, []string{at, real, h.By, tracker.ActionName(h.Action), h.Detail, h.Reason})
 	}
-	return renderClocked(w, []string{"时间", "实际时间", "操作人", "操作", "内容", "原因"}, rows, 1)
+	return renderClocked(w, e.width(), []col{{header: "时间"}, {header: "实际时间", drop: 2}, {header: "操作人", cut: true, min: 6, want: 10},
+		{header: "操作"}, {header: "内容", cut: true, min: 16, want: 40}, {header: "原因", drop: 1, cut: true, min: 8, want: 16}}, rows, 1)
 }

@@ -91,3 +91,36 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+// Every table of the CLI fits 80 columns: the catalogue's, the audit
+// log's, an event's history; piped, the same show everything.
+func TestTablesFit80(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{envDB: filepath.Join(dir, "g.db"), envNow: "2026-11-20T10:00:00+08:00", envColumns: "80"}
+	runAt := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+		if code := run(args, e); code != 0 {
+			t.Fatalf("gongkai %v: %d %s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	runAt("init")
+	runAt("log", "12", "--formed", "--date", "2026-11-03", "--summary", "工伤认定流程更新：新增线上申报渠道并调整办理时限和所需材料清单", "--by", "张三")
+	runAt("disclose", "1", "--channel", "web", "--url", "https://www.zgq.gov.cn/xxgk/gsrd/2026/11/20/content_1234567.html", "--by", "李四")
+	for _, args := range [][]string{{"matters"}, {"audit"}, {"show", "1"}, {"events"}} {
+		for _, line := range strings.Split(runAt(args...), "\n") {
+			if !strings.ContainsAny(line, "│┌└├") {
+				continue // a sentence, which the terminal wraps
+			}
+			if w := cellWidth.StringWidth(line); w > 80 {
+				t.Errorf("gongkai %v: a line %d wide: %s", args, w, line)
+			}
+		}
+	}
+	delete(vars, envColumns)
+	if out := runAt("matters"); !strings.Contains(out, "公开渠道") {
+		t.Errorf("piped, matters lost a column")
+	}
+}

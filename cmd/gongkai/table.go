@@ -36,22 +36,29 @@ func newTable(w io.Writer, header ...string) *tablewriter.Table {
 	return t
 }
 
-// renderClocked renders a table whose column col is the machine's clock
-// beside a simulated time (timeCells), leaving that column out when no
-// row has one.
-func renderClocked(w io.Writer, header []string, rows [][]string, col int) error {
-	keep := slices.ContainsFunc(rows, func(r []string) bool { return r[col] != "" })
-	cut := func(r []string) []string {
-		if keep {
-			return r
-		}
-		return slices.Delete(slices.Clone(r), col, col+1)
-	}
-	t := newTable(w, cut(header)...)
+// printTable prints rows under cols, fitted to width columns (0: whole;
+// see fit).
+func printTable(w io.Writer, width int, cols []col, rows [][]string) error {
+	header, rows := fit(width, cols, rows)
+	t := newTable(w, header...)
 	for _, r := range rows {
-		t.Append(cut(r))
+		t.Append(r)
 	}
 	return t.Render()
+}
+
+// renderClocked prints a table whose column at is the machine's clock
+// beside a simulated time (timeCells), leaving that column out when no
+// row has one.
+func renderClocked(w io.Writer, width int, cols []col, rows [][]string, at int) error {
+	if slices.ContainsFunc(rows, func(r []string) bool { return r[at] != "" }) {
+		return printTable(w, width, cols, rows)
+	}
+	cut := make([][]string, len(rows))
+	for i, r := range rows {
+		cut[i] = slices.Delete(slices.Clone(r), at, at+1)
+	}
+	return printTable(w, width, slices.Delete(slices.Clone(cols), at, at+1), cut)
 }
 
 // simulatedMark follows a record's time that was simulated (GONGKAI_NOW).
