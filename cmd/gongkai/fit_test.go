@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
@@ -122,5 +125,52 @@ func TestTablesFit80(t *testing.T) {
 	delete(vars, envColumns)
 	if out := runAt("matters"); !strings.Contains(out, "公开渠道") {
 		t.Errorf("piped, matters lost a column")
+	}
+}
+
+// Every command's --help fits 80 columns.
+func TestHelpFits80(t *testing.T) {
+	var walk func(path []string, c interface{ Commands() []*cobra.Command })
+	seen := 0
+	walk = func(path []string, c interface{ Commands() []*cobra.Command }) {
+		for _, sub := range c.Commands() {
+			if sub.Hidden {
+				continue
+			}
+			args := append(append([]string(nil), path...), sub.Name())
+			var out bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+			run(append(args, "--help"), e)
+			seen++
+			for _, line := range strings.Split(out.String(), "\n") {
+				if w := cellWidth.StringWidth(line); w > 80 {
+					t.Errorf("gongkai %s --help: a line %d wide: %s", strings.Join(args, " "), w, line)
+				}
+			}
+			walk(args, sub)
+		}
+	}
+	walk(nil, newRootCmd(&env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}))
+	if seen < 30 {
+		t.Errorf("only %d commands' help read", seen)
+	}
+}
+
+// A long line wraps under its own text; a flag's description under the
+// description.
+func TestWrapLine(t *testing.T) {
+	flagLine := "      --db 文件         数据库文件路径（默认 $GONGKAI_DB、配置文件的 database 或 ./gongkai.db）"
+	got := wrapLine(flagLine, 80)
+	lines := strings.Split(got, "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], strings.Repeat(" ", 24)) || strings.HasPrefix(lines[1], strings.Repeat(" ", 25)) {
+		t.Errorf("a flag's line wrapped as:\n%s", got)
+	}
+	for _, l := range lines {
+		if cellWidth.StringWidth(l) > 80 {
+			t.Errorf("too wide: %q", l)
+		}
+	}
+	if strings.ReplaceAll(strings.ReplaceAll(got, "\n", ""), " ", "") != strings.ReplaceAll(flagLine, " ", "") {
+		t.Errorf("wrapping lost text: %q", got)
 	}
 }

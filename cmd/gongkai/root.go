@@ -122,6 +122,7 @@ func newRootCmd(e *env) *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.Flags().BoolP("version", "v", false, "显示版本、提交和提交时间")
 	localize(root)
+	wrapHelp(root)
 	return root
 }
 
