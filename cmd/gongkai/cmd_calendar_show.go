@@ -3,20 +3,23 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"gongkai/calendar"
+	"gongkai/tracker"
 )
 
 func newCalendarShowCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "show YEAR [MONTH]",
+		Use:   "show YEAR [MONTH] | YYYY-MM",
 		Short: "按月显示日历：放假、调休上班和暂估日",
 		Long: `按月显示日历。格内标记：节日简称＝放假，班＝调休上班，*＝暂估（该年通知
 尚未发布或导入，按放假办法推算）。每月下方列出各节日的放假和上班日期。`,
 		Example: `  gongkai calendar show 2026 10
+  gongkai calendar show 2026-10
   gongkai calendar show 2028`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
@@ -32,6 +35,12 @@ func newCalendarShowCmd(e *env) *cobra.Command {
 }
 
 func runCalendarShow(e *env, args []string) error {
+	// 2026-10 (or 2026/10, 2026.10) is a year and a month.
+	if len(args) == 1 {
+		if y, m, ok := strings.Cut(strings.NewReplacer("/", "-", ".", "-").Replace(tracker.Narrow(args[0])), "-"); ok {
+			args = []string{y, m}
+		}
+	}
 	year, err := strconv.Atoi(args[0])
 	if err != nil || year < calendar.FirstYear || year > calendar.LastYear {
 		return inputErrorf("年份 YEAR 的值 %q 无效：应为 %d 至 %d 之间的整数", args[0], calendar.FirstYear, calendar.LastYear)

@@ -117,6 +117,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newLogoutCmd(e),
 		newWhoamiCmd(e),
 		newVersionCmd(e),
+		newCompletionCmd(e),
 	)
 	root.Version = strings.TrimSuffix(versionText(), "\n")
 	root.SetVersionTemplate("{{.Version}}\n")
