@@ -356,6 +356,10 @@ func TestCancelAndRestore(t *testing.T) {
 				t.Fatalf("set up as %s, want %s", e.State, tc.want)
 			}
 			closedOn := e.ClosedOn
+			// Waived, nothing waits for disclosure any more.
+			if v := ViewOf(e, cal, day("2026-12-15")); e.State == Waived && len(v.ChannelsPending) != 0 {
+				t.Errorf("a waived event still waits on %v", v.ChannelsPending)
+			}
 			if err := e.Cancel("", clockOn("2026-12-15")); ErrorCode(err) != EInvalid {
 				t.Errorf("cancel without a reason: %v", err)
 			}

@@ -44,8 +44,8 @@ func ViewOf(e *Event, cal Calendar, asOf calendar.Date) EventView {
 		left = &n
 	}
 	pending := e.Pending()
-	if st == Cancelled {
-		pending = nil // no obligation: nothing is waiting
+	if st == Cancelled || st == Waived {
+		pending = nil // no obligation (any more): nothing is waiting
 	}
 	const rfc3339 = "2006-01-02T15:04:05-07:00"
 	var clock string
