@@ -139,7 +139,7 @@ func runImportEvents(c *cobra.Command, e *env, file string, dryRun, verbose bool
 				id = fmt.Sprintf("（第 %d 行）", sheet.Rows[i].Line)
 			}
 			t.Append([]string{id, fmt.Sprintf("%d %s", v.Matter, shortName(v.MatterName)), v.Kind.Name(), v.Date.String(),
-				dateWithWeekday(v.Deadline), v.Status.Name(), v.Summary})
+				deadlineText(v.Deadline), v.Status.Name(), v.Summary})
 		}
 		if err := t.Render(); err != nil {
 			return err

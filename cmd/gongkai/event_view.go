@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,10 +18,21 @@ func dateWithWeekday(d calendar.Date) string {
 	return d.String() + " " + calendar.WeekdayName(d.Weekday())
 }
 
+// deadlineText is a deadline with its weekday; one on a Saturday or a
+// Sunday can only be a make-up workday (a deadline is a working day), and
+// says so: 2026-10-10 星期六（调休上班）.
+func deadlineText(d calendar.Date) string {
+	s := dateWithWeekday(d)
+	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		s += "（调休上班）"
+	}
+	return s
+}
+
 // eventCells are an event's matter and deadline as tables show them:
 // "3 机关事业单位参加社会保险登记", "2028-01-10 星期一 暂估".
 func eventCells(v *tracker.EventView) (matter, deadline string) {
-	deadline = dateWithWeekday(v.Deadline)
+	deadline = deadlineText(v.Deadline)
 	if v.Provisional {
 		deadline += " 暂估"
 	}
@@ -59,7 +71,7 @@ func printEvent(w io.Writer, d *app.EventDetail) {
 	if ev.Provisional {
 		prov = "（暂估：所涉年份的放假安排尚未发布，通知发布后将重算）"
 	}
-	fmt.Fprintf(w, "  公开期限  %s%s\n", dateWithWeekday(ev.Deadline), prov)
+	fmt.Fprintf(w, "  公开期限  %s%s\n", deadlineText(ev.Deadline), prov)
 	switch {
 	case v.Status == tracker.Cancelled:
 		fmt.Fprintf(w, "  状态      %s（不再提醒、不计入报告和按时公开率；误作废可用 gongkai restore 恢复）\n", v.Status.Name())
