@@ -111,12 +111,8 @@ func printEvents(e *env, list *app.EventList) error {
 		rows = append(rows, []string{strconv.FormatUint(v.ID, 10), matter, v.Summary, v.Kind.Name(), v.Date.String(), deadline,
 			statusCell(&v, list.AsOf), pendingCell(&v)})
 	}
-	header, rows := fit(e.width(), cols, rows)
-	t := newTable(e.stdout, header...)
-	for _, r := range rows {
-		t.Append(r)
-	}
-	if err := t.Render(); err != nil {
+	colorOf := func(i int) string { return statusColor(&list.Events[i], list.AsOf) }
+	if err := printColoredTable(e.stdout, e.width(), cols, rows, 6, colorOf, e.colored()); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "共 %d 个事件（截至 %s）。\n", len(list.Events), list.AsOf)

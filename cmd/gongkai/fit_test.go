@@ -174,3 +174,41 @@ func TestWrapLine(t *testing.T) {
 		t.Errorf("wrapping lost text: %q", got)
 	}
 }
+
+// Statuses in colour on a terminal (here forced): overdue red, due today
+// yellow, done green; never with NO_COLOR, never piped; a record's own
+// control characters stay escaped.
+func TestStatusColours(t *testing.T) {
+	day := func(s string) calendar.Date { d, _ := calendar.ParseDate(s); return d }
+	left := func(n int) *int { return &n }
+	list := &app.EventList{AsOf: day("2026-11-20"), Events: []tracker.EventView{
+		{ID: 1, Matter: 3, MatterName: "x", Summary: "逾期\x1b[2J", Deadline: day("2026-11-05"), Status: tracker.Overdue, WorkdaysLeft: left(-11)},
+		{ID: 2, Matter: 3, MatterName: "x", Summary: "今天", Deadline: day("2026-11-20"), Status: tracker.Open, WorkdaysLeft: left(0)},
+		{ID: 3, Matter: 3, MatterName: "x", Summary: "按时", Deadline: day("2026-11-02"), Status: tracker.Done},
+		{ID: 4, Matter: 3, MatterName: "x", Summary: "还早", Deadline: day("2026-12-20"), Status: tracker.Open, WorkdaysLeft: left(20)},
+	}}
+	render := func(vars map[string]string) string {
+		var b bytes.Buffer
+		sw := newSafeWriter(&b)
+		e := &env{stdout: sw, getenv: func(k string) string { return vars[k] }}
+		if err := printEvents(e, list); err != nil {
+			t.Fatal(err)
+		}
+		sw.Flush()
+		return b.String()
+	}
+	got := render(map[string]string{"GONGKAI_COLOR": "always"})
+	for _, want := range []string{sgrRed + "已逾期 11 个工作日" + sgrReset, sgrYellow + "今天到期" + sgrReset, sgrGreen + "按时公开" + sgrReset} {
+		if !strings.Contains(got, want) {
+			t.Errorf("coloured, no %q in:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "\x1b[") != 6 || !strings.Contains(got, `逾期\u001b[2J`) {
+		t.Errorf("colour codes other than the statuses', or a record's escape let through:\n%q", got)
+	}
+	for name, vars := range map[string]map[string]string{"NO_COLOR": {"GONGKAI_COLOR": "always", "NO_COLOR": "1"}, "piped": {}} {
+		if out := render(vars); strings.Contains(out, "\x1b") {
+			t.Errorf("%s: colour codes in\n%q", name, out)
+		}
+	}
+}
