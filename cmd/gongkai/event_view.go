@@ -77,6 +77,10 @@ func printEvent(w io.Writer, d *app.EventDetail) {
 		fmt.Fprintf(w, "  状态      %s（不再提醒、不计入报告和按时公开率；误作废可用 gongkai restore 恢复）\n", v.Status.Name())
 	case v.Status.Closed():
 		fmt.Fprintf(w, "  状态      %s（%s）\n", v.Status.Name(), ev.ClosedOn)
+	case v.Status == tracker.Overdue:
+		// 已逾期 21 个工作日: the status said once.
+		fmt.Fprintf(w, "  状态      %s\n", v.Standing(d.AsOf))
+		fmt.Fprintf(w, "  待公开    %s\n", tracker.ChannelNames(v.ChannelsPending))
 	default:
 		fmt.Fprintf(w, "  状态      %s，%s\n", v.Status.Name(), v.Standing(d.AsOf))
 		fmt.Fprintf(w, "  待公开    %s\n", tracker.ChannelNames(v.ChannelsPending))
