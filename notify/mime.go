@@ -3,7 +3,9 @@ package notify
 import (
 	"bytes"
 	"fmt"
+	"mime"
 	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 
@@ -33,8 +35,12 @@ func Build(m *tracker.Message, from string, date time.Time) ([]byte, error) {
 	h.SetAddressList("From", []*gomail.Address{{Name: fromAddr.Name, Address: fromAddr.Address}})
 	h.SetAddressList("To", to)
 	h.SetSubject(m.Subject)
-	h.SetMessageID(strings.Trim(m.MessageID, "<>"))
+	h.SetMessageID(messageID(m.MessageID, fromAddr.Address))
 	h.Set("X-Gongkai-Key", m.Key)
+	// Sent by a program: out-of-office and other automatic replies are
+	// not to answer it (RFC 3834; Exchange's own header).
+	h.Set("Auto-Submitted", "auto-generated")
+	h.Set("X-Auto-Response-Suppress", "All")
 
 	// Sized once: base64 takes 4 bytes for 3, and a line break every 76.
 	size := 4096 + 2*(len(m.Text)+len(m.HTML))
@@ -64,8 +70,12 @@ func Build(m *tracker.Message, from string, date time.Time) ([]byte, error) {
 	}
 	for _, a := range m.Attachments {
 		var ah gomail.AttachmentHeader
-		ah.Set("Content-Type", a.ContentType)
-		ah.SetFilename(a.Name)
+		// The name three ways, for every mail program: RFC 2231's
+		// filename*, the quoted RFC 2047 form that Outlook and Foxmail
+		// read, and the type's name.
+		encoded := mime.BEncoding.Encode("utf-8", a.Name)
+		ah.Set("Content-Type", a.ContentType+`; name="`+encoded+`"`)
+		ah.Set("Content-Disposition", `attachment; filename*=UTF-8''`+url.PathEscape(a.Name)+`; filename="`+encoded+`"`)
 		aw, err := w.CreateAttachment(ah)
 		if err != nil {
 			return nil, err
@@ -81,6 +91,18 @@ func Build(m *tracker.Message, from string, date time.Time) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// messageID is a message's Message-ID with the sender's domain on its
+// right, as mail servers expect of it; the left side, kept with the
+// message, stays the same on every attempt.
+func messageID(id, from string) string {
+	id = strings.Trim(id, "<>")
+	left, _, _ := strings.Cut(id, "@")
+	if _, domain, ok := strings.Cut(from, "@"); ok && domain != "" {
+		return left + "@" + domain
+	}
+	return id
 }
 
 func part(iw *gomail.InlineWriter, contentType, body string) error {

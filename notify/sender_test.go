@@ -106,7 +106,7 @@ func TestOutageThenDelivery(t *testing.T) {
 		t.Fatalf("sent again: %+v", r)
 	}
 	got := messageIDs(t, ts.messages())
-	if len(got) != 3 || got[0] == got[1] || got[0] != strings.Trim(tracker.NewMessageID("digest/2026-11-23/officer@example.gov.cn/0"), "<>") {
+	if len(got) != 3 || got[0] == got[1] || got[0] != strings.Replace(strings.Trim(tracker.NewMessageID("digest/2026-11-23/officer@example.gov.cn/0"), "<>"), "@gongkai", "@example.gov.cn", 1) {
 		t.Errorf("message ids %v", got)
 	}
 	update(func(tx tracker.Tx) error {
@@ -198,7 +198,9 @@ func TestCrashedSenderIsTakenOver(t *testing.T) {
 	if r, err := s.Flush(context.Background(), false); err != nil || r.Sent != 1 {
 		t.Fatalf("%+v %v", r, err)
 	}
-	if ids := messageIDs(t, ts.messages()); len(ids) != 1 || "<"+ids[0]+">" != m.MessageID {
+	// The same Message-ID: its left side kept, the sender's domain on
+	// its right.
+	if ids := messageIDs(t, ts.messages()); len(ids) != 1 || "<"+strings.Replace(ids[0], "@example.gov.cn", "@gongkai", 1)+">" != m.MessageID {
 		t.Errorf("ids %v, want %s", ids, m.MessageID)
 	}
 }
@@ -231,8 +233,19 @@ func TestBuild(t *testing.T) {
 	from, _ := mr.Header.AddressList("From")
 	to, _ := mr.Header.AddressList("To")
 	id, _ := mr.Header.MessageID()
-	if subject != m.Subject || from[0].Name != "政务公开提醒" || to[0].Name != "专员" || id != "abc@gongkai" {
+	if subject != m.Subject || from[0].Name != "政务公开提醒" || to[0].Name != "专员" || id != "abc@example.gov.cn" {
 		t.Errorf("header: %q %v %v %q", subject, from, to, id)
+	}
+	// No out-of-office reply to a program's message.
+	if mr.Header.Get("Auto-Submitted") != "auto-generated" || mr.Header.Get("X-Auto-Response-Suppress") != "All" {
+		t.Errorf("automatic replies not suppressed: %q %q", mr.Header.Get("Auto-Submitted"), mr.Header.Get("X-Auto-Response-Suppress"))
+	}
+	// The attachment's name both in RFC 2231 and in the quoted RFC 2047
+	// form, and as the type's name.
+	for _, want := range []string{"filename*=UTF-8''%E6%94%BF", `filename="=?utf-8?b?`, `; name="=?utf-8?b?`} {
+		if !strings.Contains(strings.ReplaceAll(string(raw), "\r\n ", " "), want) {
+			t.Errorf("no %s in the attachment's header", want)
+		}
 	}
 	var text, file string
 	for {

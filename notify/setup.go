@@ -21,7 +21,7 @@ func TransportFor(cfg *config.Config, db string, getenv func(string) string) (t 
 		return nil, "", err
 	}
 	if cfg.SMTP == nil {
-		return EMLDir{Dir: cfg.Outbox(db)}, "gongkai@localhost", nil
+		return EMLDir{Dir: cfg.Outbox(db)}, EMLFrom, nil
 	}
 	s := cfg.SMTP
 	pw, err := s.Password(getenv)
@@ -40,6 +40,10 @@ func TransportFor(cfg *config.Config, db string, getenv func(string) string) (t 
 	}
 	return smtp, s.From, nil
 }
+
+// EMLFrom is the sender of the messages written as .eml files, with its
+// name as mail programs show it.
+const EMLFrom = "政务公开提醒 <gongkai@localhost>"
 
 // DelivererFor returns the outbox's sender under cfg for the database db as the application
 // layer takes it: it records each step in store, claims as who (a host
