@@ -105,6 +105,12 @@ func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	headStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}},
+		Border: []excelize.Border{{Type: "bottom", Color: "7F7F7F", Style: 1}}})
+	if err != nil {
+		return nil, 0, nil, err
+	}
 	for i, s := range sheets {
 		if i == 0 {
 			err = f.SetSheetName("Sheet1", s.name)
@@ -126,6 +132,9 @@ func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
 		if err := f.SetSheetRow(s.name, "A1", &s.header); err != nil {
 			return nil, 0, nil, err
 		}
+		if err := printable(f, s, headStyle); err != nil {
+			return nil, 0, nil, err
+		}
 	}
 	if got := f.GetSheetList(); len(got) != len(sheets) {
 		return nil, 0, nil, fmt.Errorf("workbook: %d sheets asked for, %d made (names that differ only in case are one sheet)", len(sheets), len(got))
@@ -144,6 +153,32 @@ func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
 		return nil, 0, nil, err
 	}
 	return buf.Bytes(), dateStyle, parts, nil
+}
+
+// printable makes a sheet read and print as people expect: its header
+// bold and filled, frozen, with an autofilter over the rows; landscape,
+// one page wide, the header repeated on every printed page.
+func printable(f *excelize.File, s sheet, headStyle int) error {
+	last, err := excelize.ColumnNumberToName(max(len(s.header), 1))
+	if err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(s.name, "A1", last+"1", headStyle); err != nil {
+		return err
+	}
+	if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := f.AutoFilter(s.name, fmt.Sprintf("A1:%s%d", last, s.n+1), nil); err != nil {
+		return err
+	}
+	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + s.name + "'!$1:$1", Scope: s.name})
 }
 
 const dimension = `<dimension ref="`

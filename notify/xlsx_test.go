@@ -235,3 +235,41 @@ func TestWorkbookTextIsNoFormula(t *testing.T) {
 		}
 	}
 }
+
+// Every sheet reads and prints as people expect: a bold, filled, frozen
+// header with an autofilter over the rows; landscape, one page wide, the
+// header repeated on every page.
+func TestWorkbookPrintable(t *testing.T) {
+	ev := sampleEvents()
+	r := &tracker.WeeklyReport{Day: day("2026-12-07"), From: day("2026-11-30"), To: day("2026-12-06"),
+		Overdue: []tracker.ReportItem{{Event: ev[0], Days: 14}}, DueSoon: []tracker.ReportItem{{Event: ev[2], Days: 3}},
+		Rates: []tracker.Rate{{Level1: "养老保险服务", OnTime: 2, Total: 2}}}
+	f := openWorkbook(t, must(WeeklyWorkbook(r)))
+	for _, name := range f.GetSheetList() {
+		panes, err := f.GetPanes(name)
+		if err != nil || !panes.Freeze || panes.YSplit != 1 {
+			t.Errorf("%s: panes %+v %v, want the header frozen", name, panes, err)
+		}
+		id, _ := f.GetCellStyle(name, "A1")
+		st, err := f.GetStyle(id)
+		if err != nil || st.Font == nil || !st.Font.Bold || len(st.Fill.Color) == 0 {
+			t.Errorf("%s: the header's style %+v %v, want bold and filled", name, st, err)
+		}
+		layout, err := f.GetPageLayout(name)
+		if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
+			t.Errorf("%s: page layout %+v %v", name, layout, err)
+		}
+	}
+	titles, filters := 0, 0
+	for _, d := range f.GetDefinedName() {
+		switch d.Name {
+		case "_xlnm.Print_Titles":
+			titles++
+		case "_xlnm._FilterDatabase":
+			filters++
+		}
+	}
+	if n := len(f.GetSheetList()); titles != n || filters != n {
+		t.Errorf("%d sheets, %d with print titles, %d with an autofilter", n, titles, filters)
+	}
+}
