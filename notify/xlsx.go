@@ -157,7 +157,7 @@ func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
 
 // printable makes a sheet read and print as people expect: its header
 // bold and filled, frozen, with an autofilter over the rows; landscape,
-// one page wide, the header repeated on every printed page.
+// one A4 page wide, the header repeated on every printed page.
 func printable(f *excelize.File, s sheet, headStyle int) error {
 	last, err := excelize.ColumnNumberToName(max(len(s.header), 1))
 	if err != nil {
@@ -172,7 +172,7 @@ func printable(f *excelize.File, s sheet, headStyle int) error {
 	if err := f.AutoFilter(s.name, fmt.Sprintf("A1:%s%d", last, s.n+1), nil); err != nil {
 		return err
 	}
-	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: ptr(9), Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
 		return err
 	}
 	if err := f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {

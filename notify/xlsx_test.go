@@ -256,7 +256,7 @@ func TestWorkbookPrintable(t *testing.T) {
 			t.Errorf("%s: the header's style %+v %v, want bold and filled", name, st, err)
 		}
 		layout, err := f.GetPageLayout(name)
-		if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
+		if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 || layout.Size == nil || *layout.Size != 9 {
 			t.Errorf("%s: page layout %+v %v", name, layout, err)
 		}
 	}
