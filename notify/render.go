@@ -38,15 +38,16 @@ func (rd Renderer) Digest(d *tracker.Digest) (tracker.Content, error) {
 			soon++
 		}
 	}
+	// The most urgent first.
 	var parts []string
-	if soon > 0 {
-		parts = append(parts, fmt.Sprintf("%d项即将到期", soon))
+	if overdue > 0 {
+		parts = append(parts, fmt.Sprintf("%d项已逾期", overdue))
 	}
 	if due > 0 {
 		parts = append(parts, fmt.Sprintf("%d项今天到期", due))
 	}
-	if overdue > 0 {
-		parts = append(parts, fmt.Sprintf("%d项已逾期", overdue))
+	if soon > 0 {
+		parts = append(parts, fmt.Sprintf("%d项即将到期", soon))
 	}
 	if escalated > 0 {
 		parts = append(parts, fmt.Sprintf("%d项逾期待督办", escalated))

@@ -209,7 +209,7 @@ func TestCrashedSenderIsTakenOver(t *testing.T) {
 // survive a round trip through a MIME reader.
 func TestBuild(t *testing.T) {
 	m := &tracker.Message{Key: "k", MessageID: "<abc@gongkai>", To: []string{"专员 <officer@example.gov.cn>"},
-		Subject: "【政务公开提醒】3项即将到期、1项已逾期", Text: "正文：第一行\n第二行",
+		Subject: "【政务公开提醒】1项已逾期、3项即将到期", Text: "正文：第一行\n第二行",
 		Attachments: []tracker.Attachment{{Name: "政务公开提醒-2026-11-23.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: []byte("PK\x03\x04")}}}
 	raw, err := Build(m, "政务公开提醒 <gongkai@example.gov.cn>", time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	if err != nil {
