@@ -243,7 +243,7 @@ func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
 			w.Text(rt.Level1)
 			w.Int(int64(rt.OnTime))
 			w.Int(int64(rt.Total))
-			w.Text(percent(rt))
+			w.Rate(rt.OnTime, rt.Total)
 		}}
 	return workbook([]sheet{
 		section("已逾期", "逾期工作日", r.Overdue),

@@ -37,7 +37,7 @@ type sheet struct {
 // excelize's.
 func workbook(sheets []sheet) ([]byte, error) {
 	sheets = split(sheets)
-	frame, dateStyle, parts, err := workbookFrame(sheets)
+	frame, styles, parts, err := workbookFrame(sheets)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func workbook(sheets []sheet) ([]byte, error) {
 			continue
 		}
 		delete(parts, part.Name)
-		if err := writeSheet(zw, part, s, dateStyle); err != nil {
+		if err := writeSheet(zw, part, s, styles); err != nil {
 			return nil, fmt.Errorf("sheet %s: %w", s.name, err)
 		}
 	}
@@ -98,18 +98,22 @@ func split(sheets []sheet) []sheet {
 
 // workbookFrame is the workbook without its rows, the style of dates, and
 // each sheet by the name of its part in the file.
-func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
+func workbookFrame(sheets []sheet) ([]byte, cellStyles, map[string]*sheet, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
-	if err != nil {
-		return nil, 0, nil, err
+	var styles cellStyles
+	var err error
+	if styles.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")}); err != nil {
+		return nil, styles, nil, err
+	}
+	if styles.percent, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%")}); err != nil {
+		return nil, styles, nil, err
 	}
 	headStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
 		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}},
 		Border: []excelize.Border{{Type: "bottom", Color: "7F7F7F", Style: 1}}})
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, styles, nil, err
 	}
 	for i, s := range sheets {
 		if i == 0 {
@@ -118,26 +122,26 @@ func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
 			_, err = f.NewSheet(s.name)
 		}
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, styles, nil, err
 		}
 		for col, w := range s.widths {
 			name, err := excelize.ColumnNumberToName(col)
 			if err != nil {
-				return nil, 0, nil, err
+				return nil, styles, nil, err
 			}
 			if err := f.SetColWidth(s.name, name, name, w); err != nil {
-				return nil, 0, nil, err
+				return nil, styles, nil, err
 			}
 		}
 		if err := f.SetSheetRow(s.name, "A1", &s.header); err != nil {
-			return nil, 0, nil, err
+			return nil, styles, nil, err
 		}
 		if err := printable(f, s, headStyle); err != nil {
-			return nil, 0, nil, err
+			return nil, styles, nil, err
 		}
 	}
 	if got := f.GetSheetList(); len(got) != len(sheets) {
-		return nil, 0, nil, fmt.Errorf("workbook: %d sheets asked for, %d made (names that differ only in case are one sheet)", len(sheets), len(got))
+		return nil, styles, nil, fmt.Errorf("workbook: %d sheets asked for, %d made (names that differ only in case are one sheet)", len(sheets), len(got))
 	}
 	// excelize keeps sheet N in xl/worksheets/sheetN.xml, N its sheet id.
 	parts := map[string]*sheet{}
@@ -150,9 +154,9 @@ func workbookFrame(sheets []sheet) ([]byte, int, map[string]*sheet, error) {
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, styles, nil, err
 	}
-	return buf.Bytes(), dateStyle, parts, nil
+	return buf.Bytes(), styles, parts, nil
 }
 
 // printable makes a sheet read and print as people expect: its header
@@ -185,7 +189,7 @@ const dimension = `<dimension ref="`
 
 // writeSheet writes a sheet's part: the frame's XML with the rows after
 // its header.
-func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, dateStyle int) (err error) {
+func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, styles cellStyles) (err error) {
 	rc, err := part.Open()
 	if err != nil {
 		return err
@@ -238,7 +242,7 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, dateStyle int) (err er
 			err = werr
 		}
 	}()
-	r := newRowWriter(len(s.header), dateStyle)
+	r := newRowWriter(len(s.header), styles)
 	r.buf = append(<-free, head...)
 	var pacer tracker.Pacer
 	for i := 0; i < s.n; i++ {
@@ -263,10 +267,14 @@ type rowWriter struct {
 	num       []byte   // the row's number, as text
 	cols      []string // column letters
 	dateStyle string
+	pctStyle  string
 }
 
-func newRowWriter(width int, dateStyle int) *rowWriter {
-	r := &rowWriter{dateStyle: strconv.Itoa(dateStyle)}
+// cellStyles are the frame's styles of a date and of a rate.
+type cellStyles struct{ date, percent int }
+
+func newRowWriter(width int, styles cellStyles) *rowWriter {
+	r := &rowWriter{dateStyle: strconv.Itoa(styles.date), pctStyle: strconv.Itoa(styles.percent)}
 	for c := 1; c <= max(width, 1); c++ {
 		name, _ := excelize.ColumnNumberToName(c)
 		r.cols = append(r.cols, name)
@@ -314,6 +322,17 @@ func (r *rowWriter) Date(d calendar.Date) {
 	}
 	r.cell(` s="` + r.dateStyle + `"><v>`)
 	r.buf = append(strconv.AppendInt(r.buf, int64(d.Sub(excelEpoch)), 10), `</v></c>`...)
+}
+
+// Rate writes a rate, n of total, as a number shown in percent (so that
+// it sorts and charts); nothing to rate leaves the cell empty.
+func (r *rowWriter) Rate(n, total int) {
+	if total == 0 {
+		r.col++
+		return
+	}
+	r.cell(` s="` + r.pctStyle + `"><v>`)
+	r.buf = append(strconv.AppendFloat(r.buf, float64(n)/float64(total), 'g', -1, 64), `</v></c>`...)
 }
 
 // Text writes text, cut to what a cell holds; the empty string leaves

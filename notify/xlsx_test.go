@@ -273,3 +273,19 @@ func TestWorkbookPrintable(t *testing.T) {
 		t.Errorf("%d sheets, %d with print titles, %d with an autofilter", n, titles, filters)
 	}
 }
+
+// A rate is a number shown in percent, so that it sorts and charts;
+// nothing to rate is an empty cell.
+func TestWorkbookRates(t *testing.T) {
+	r := &tracker.WeeklyReport{Day: day("2026-12-07"), From: day("2026-11-30"), To: day("2026-12-06"),
+		Rates: []tracker.Rate{{Level1: "养老保险服务", OnTime: 1, Total: 2}, {Level1: "工伤保险服务"}}, Overall: tracker.Rate{OnTime: 1, Total: 2}}
+	f := openWorkbook(t, must(WeeklyWorkbook(r)))
+	raw, _ := f.GetCellValue("按时公开率", "D2", excelize.Options{RawCellValue: true})
+	shown, _ := f.GetCellValue("按时公开率", "D2")
+	if typ, _ := f.GetCellType("按时公开率", "D2"); raw != "0.5" || shown != "50.0%" || typ == excelize.CellTypeInlineString {
+		t.Errorf("a rate of 1 in 2: %q shown as %q", raw, shown)
+	}
+	if v, _ := f.GetCellValue("按时公开率", "D3"); v != "" {
+		t.Errorf("nothing to rate: %q, want an empty cell", v)
+	}
+}
