@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"maps"
 	"archive/zip"
 	"bytes"
 	"fmt"
@@ -124,7 +125,9 @@ func workbookFrame(sheets []sheet) ([]byte, cellStyles, map[string]*sheet, error
 		if err != nil {
 			return nil, styles, nil, err
 		}
-		for col, w := range s.widths {
+		// In column order: the file is the same every time it is made.
+		for _, col := range slices.Sorted(maps.Keys(s.widths)) {
+			w := s.widths[col]
 			name, err := excelize.ColumnNumberToName(col)
 			if err != nil {
 				return nil, styles, nil, err

@@ -289,3 +289,16 @@ func TestWorkbookRates(t *testing.T) {
 		t.Errorf("nothing to rate: %q, want an empty cell", v)
 	}
 }
+
+// A workbook is the same, byte for byte, every time it is made.
+func TestWorkbookDeterministic(t *testing.T) {
+	ev := sampleEvents()
+	r := &tracker.WeeklyReport{Day: day("2026-12-07"), From: day("2026-11-30"), To: day("2026-12-06"),
+		Overdue: []tracker.ReportItem{{Event: ev[0], Days: 14}}}
+	first := must(WeeklyWorkbook(r))
+	for range 20 {
+		if !bytes.Equal(must(WeeklyWorkbook(r)), first) {
+			t.Fatal("two workbooks of one report differ")
+		}
+	}
+}
