@@ -1,11 +1,11 @@
 package notify
 
 import (
-	"maps"
 	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
