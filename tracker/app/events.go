@@ -430,13 +430,7 @@ func statusChoices() string {
 // or overdue then — as of today those of the index of open events, as of
 // another day also those closed since; other queries read every event.
 func (f *eventFilter) each(tx tracker.Tx) (each func(func(*tracker.Event) error) error, byID bool) {
-	openOnly := f.Open || f.Overdue || f.DueWithin != nil
-	if f.status != nil {
-		openOnly = true
-		for s := range f.status {
-			openOnly = openOnly && (s == tracker.Open || s == tracker.Overdue)
-		}
-	}
+	openOnly := f.openOnly()
 	switch {
 	case !f.DueFrom.IsZero():
 		return func(fn func(*tracker.Event) error) error { return tx.EventsByDeadline(f.DueFrom, f.DueTo, fn) }, false
@@ -453,13 +447,7 @@ func (f *eventFilter) each(tx tracker.Tx) (each func(func(*tracker.Event) error)
 // from a store that finds them by deadline (tracker.EventFigures), every
 // event from the index of deadlines; otherwise each, to be sorted.
 func (f *eventFilter) byDeadline(tx tracker.Tx, each func(func(*tracker.Event) error) error) (func(func(*tracker.Event) error) error, bool) {
-	openOnly := f.Open || f.Overdue || f.DueWithin != nil
-	if f.status != nil {
-		openOnly = true
-		for s := range f.status {
-			openOnly = openOnly && (s == tracker.Open || s == tracker.Overdue)
-		}
-	}
+	openOnly := f.openOnly()
 	from, to := calendar.FirstDate, calendar.LastDate
 	if !f.DueFrom.IsZero() {
 		from, to = f.DueFrom, f.DueTo
@@ -486,6 +474,18 @@ func (f *eventFilter) byDeadline(tx tracker.Tx, each func(func(*tracker.Event) e
 		return func(fn func(*tracker.Event) error) error { return tx.EventsByDeadline(from, to, fn) }, true
 	}
 	return each, false
+}
+
+// openOnly reports whether only events open as of the day can match.
+func (f *eventFilter) openOnly() bool {
+	open := f.Open || f.Overdue || f.DueWithin != nil
+	if f.status != nil {
+		open = true
+		for s := range f.status {
+			open = open && (s == tracker.Open || s == tracker.Overdue)
+		}
+	}
+	return open
 }
 
 // match returns e's view when the query selects it.

@@ -122,7 +122,7 @@ func (l *Local) Overview(ctx context.Context, q OverviewQuery) (*Overview, error
 	today := l.today()
 	day := l.orToday(q.AsOf)
 	o := &overview{Overview: &Overview{AsOf: day, Level1: []Level1Figures{}, Weeks: []WeekFigures{}, OverdueEvents: []OverdueEvent{},
-		Ageing: slices.Clone(ageBands)}, scope: p.scope(), listed: listed, level1: map[string]*Level1Figures{}}
+		Ageing: slices.Clone(ageBands)}, scope: p.scope(), listed: listed, level1: map[string]int{}}
 	err = l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
 		o.cal = cal
 		cat, err := catalogIn(tx)
@@ -168,7 +168,7 @@ type overview struct {
 	listed int
 	cal    *calendar.Calendar
 	owners map[string][]string
-	level1 map[string]*Level1Figures
+	level1 map[string]int // index in Level1
 	// The days that bound the rates: this year, last year, the first of
 	// the weeks shown.
 	jan1, lastJan1, firstWeek calendar.Date
@@ -177,15 +177,13 @@ type overview struct {
 // figuresOf is a 一级事项's figures, added when first seen (a matter the
 // catalogue no longer has).
 func (o *overview) figuresOf(level1 string) *Level1Figures {
-	if f, ok := o.level1[level1]; ok {
-		return f
+	i, ok := o.level1[level1]
+	if !ok {
+		i = len(o.Level1)
+		o.level1[level1] = i
+		o.Level1 = append(o.Level1, Level1Figures{Level1: level1, Sections: nonNilStrings(o.owners[level1])})
 	}
-	o.Level1 = append(o.Level1, Level1Figures{Level1: level1, Sections: nonNilStrings(o.owners[level1])})
-	clear(o.level1)
-	for i := range o.Level1 {
-		o.level1[o.Level1[i].Level1] = &o.Level1[i]
-	}
-	return o.level1[level1]
+	return &o.Level1[i]
 }
 
 // weeks lays out the weeks of the trend.

@@ -87,8 +87,8 @@ func (s *Server) preview(q *request, p *logPage) *tracker.Error {
 // logPreview is GET /log/preview: htmx's part of the page with the
 // deadline, as the form is filled.
 func (s *Server) logPreview(w http.ResponseWriter, q *request) error {
-	p := s.logPage(q)
-	p.Form = readLogForm(q.URL.Query().Get)
+	// The part only: no catalogue to read for the picker, on every key.
+	p := &logPage{Form: readLogForm(q.URL.Query().Get)}
 	p.PreviewError = s.preview(q, p)
 	v := &view{Title: "登记", Nav: "log", Data: p}
 	v.Me, v.Today = q.me, q.today
