@@ -85,6 +85,7 @@ type Reminders struct {
 	OnDueDay      bool  `toml:"on_due_day"`     // on the deadline itself
 	OverdueEvery  int   `toml:"overdue_every"`  // working days between overdue notices
 	EscalateAfter int   `toml:"escalate_after"` // overdue working days before supervisors hear
+	EscalateEvery int   `toml:"escalate_every"` // working days between escalations of one event
 }
 
 // Server is how gongkai serve serves the office.
@@ -117,14 +118,14 @@ type Schedule struct {
 
 // Default returns the built-in configuration: ./gongkai.db, messages
 // written to the folder outbox beside the database, reminders 5, 3 and 1 working days before, on the day,
-// every overdue working day, escalation after 3.
+// every overdue working day, escalation after 3 and then every 5.
 func Default() *Config {
 	return &Config{
 		Database:        "gongkai.db",
 		LateLoggingDays: 5,
 		DatabaseMode:    "0600",
 		LockWait:        "5s",
-		Reminders:       Reminders{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3},
+		Reminders:       Reminders{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3, EscalateEvery: 5},
 		Schedule:        Schedule{Reminders: "0 9 * * *", WeeklyReport: "0 9 * * 1"},
 		Server:          Server{Listen: DefaultListen, LockoutAfter: 5, LockoutMinutes: 15},
 	}
@@ -537,6 +538,9 @@ func (c *Config) validateMail() error {
 	}
 	if r.EscalateAfter < 0 {
 		return bad("reminders.escalate_after", "值 %d 无效：应为 0 或正整数", r.EscalateAfter)
+	}
+	if r.EscalateEvery < 1 {
+		return bad("reminders.escalate_every", "值 %d 无效：应为正整数（再次督办的间隔工作日数）", r.EscalateEvery)
 	}
 	if err := checkSpec(c.File, "schedule.reminders", c.Schedule.Reminders); err != nil {
 		return err

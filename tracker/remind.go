@@ -14,6 +14,7 @@ type ReminderRules struct {
 	OnDueDay      bool
 	OverdueEvery  int // working days between overdue notices (≥ 1)
 	EscalateAfter int // overdue working days before supervisors hear
+	EscalateEvery int // working days between escalations of one event (≥ 1)
 }
 
 // Audience is who a stage is for.
@@ -112,10 +113,10 @@ func latestStages(e *Event, r ReminderRules, cal Calendar, today calendar.Date) 
 		officers = mk(ToOfficers, "due", e.Deadline) // overdue, but before the first overdue step
 	}
 	if overdue >= r.EscalateAfter {
-		k := overdue - overdue%every // the latest step …
-		if k < r.EscalateAfter {
-			k = r.EscalateAfter // … or the escalation itself when no step since
-		}
+		// Supervisors hear when the event first crosses EscalateAfter,
+		// then every EscalateEvery working days: the latest such step.
+		again := max(r.EscalateEvery, 1)
+		k := r.EscalateAfter + (overdue-r.EscalateAfter)/again*again
 		day, _, err := cal.AddWorkdays(e.Deadline, k)
 		if err != nil {
 			return Stage{}, Stage{}, err

@@ -7,7 +7,7 @@ import (
 	"gongkai/calendar"
 )
 
-var rules = ReminderRules{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3}
+var rules = ReminderRules{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3, EscalateEvery: 5}
 
 func plan(t *testing.T, e *Event, r ReminderRules, today string, st ReminderState) []Stage {
 	t.Helper()
@@ -32,7 +32,7 @@ func TestPlanDayByDay(t *testing.T) {
 	e := logged(t, "2026-11-02", "2026-11-02")
 	var st ReminderState
 	got := map[string]string{}
-	for d := day("2026-11-02"); !d.After(day("2026-12-08")); d = d.AddDays(1) {
+	for d := day("2026-11-02"); !d.After(day("2026-12-10")); d = d.AddDays(1) {
 		if w, _ := calendar.Default().IsWorkday(d); !w {
 			continue
 		}
@@ -52,9 +52,12 @@ func TestPlanDayByDay(t *testing.T) {
 		"2026-12-01": "[officers:overdue-1@2026-12-01]",
 		"2026-12-02": "[officers:overdue-2@2026-12-02]",
 		"2026-12-03": "[officers:overdue-3@2026-12-03 supervisors:escalate-3@2026-12-03]",
-		"2026-12-04": "[officers:overdue-4@2026-12-04 supervisors:escalate-4@2026-12-04]",
-		"2026-12-07": "[officers:overdue-5@2026-12-07 supervisors:escalate-5@2026-12-07]",
-		"2026-12-08": "[officers:overdue-6@2026-12-08 supervisors:escalate-6@2026-12-08]",
+		"2026-12-04": "[officers:overdue-4@2026-12-04]",
+		"2026-12-07": "[officers:overdue-5@2026-12-07]",
+		"2026-12-08": "[officers:overdue-6@2026-12-08]",
+		"2026-12-09": "[officers:overdue-7@2026-12-09]",
+		// Supervisors hear again every 5 working days, not every day.
+		"2026-12-10": "[officers:overdue-8@2026-12-10 supervisors:escalate-8@2026-12-10]",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got  %v\nwant %v", got, want)
@@ -98,11 +101,11 @@ func TestPlanCatchUpAndMoves(t *testing.T) {
 func TestPlanRules(t *testing.T) {
 	e := logged(t, "2026-11-02", "2026-11-02")
 	// Overdue notices every 2 working days; escalation after 3, which is
-	// not a step, and at each step after.
-	r := ReminderRules{Before: []int{1}, OverdueEvery: 2, EscalateAfter: 3}
+	// not one of their steps, then every 4 of its own.
+	r := ReminderRules{Before: []int{1}, OverdueEvery: 2, EscalateAfter: 3, EscalateEvery: 4}
 	var st ReminderState
 	var got []string
-	for d := day("2026-11-26"); !d.After(day("2026-12-09")); d = d.AddDays(1) {
+	for d := day("2026-11-26"); !d.After(day("2026-12-10")); d = d.AddDays(1) {
 		if w, _ := calendar.Default().IsWorkday(d); !w {
 			continue
 		}
@@ -111,7 +114,7 @@ func TestPlanRules(t *testing.T) {
 			st.Record(s, e.Deadline)
 		}
 	}
-	want := "[2026-11-27 before-1 2026-12-02 overdue-2 2026-12-03 escalate-3 2026-12-04 overdue-4 2026-12-04 escalate-4 2026-12-08 overdue-6 2026-12-08 escalate-6]"
+	want := "[2026-11-27 before-1 2026-12-02 overdue-2 2026-12-03 escalate-3 2026-12-04 overdue-4 2026-12-08 overdue-6 2026-12-09 escalate-7 2026-12-10 overdue-8]"
 	if fmt.Sprint(got) != want {
 		t.Errorf("got  %v\nwant %s", got, want)
 	}
@@ -159,7 +162,9 @@ func TestPlanDigestOrder(t *testing.T) {
 		// 4 and 7 are overdue since 11-26: the longest, 4 before 7; 12 is
 		// due today; 9, 3 and 5 are 1, 3 and 5 working days ahead.
 		"officer@example.gov.cn": "[4:overdue-6 7:overdue-6 11:overdue-4 2:overdue-3 12:due 9:before-1 3:before-3 5:before-5]",
-		"leader@example.gov.cn":  "[4:escalate-6 7:escalate-6 11:escalate-4 2:escalate-3]",
+		// Each first crossed 3 working days overdue on or before today,
+		// and none has reached its next escalation (8).
+		"leader@example.gov.cn": "[4:escalate-3 7:escalate-3 11:escalate-3 2:escalate-3]",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got  %v\nwant %v", got, want)

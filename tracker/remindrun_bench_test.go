@@ -37,7 +37,7 @@ func BenchmarkPlanReminders(b *testing.B) {
 		}
 		return out
 	}
-	req := RemindRequest{Rules: ReminderRules{Before: []int{5, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3},
+	req := RemindRequest{Rules: ReminderRules{Before: []int{5, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3, EscalateEvery: 5},
 		Officers: []string{"officer@example.gov.cn"}, Supervisors: []string{"leader@example.gov.cn"}}
 	b.ReportAllocs()
 	for b.Loop() {

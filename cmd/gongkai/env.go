@@ -180,7 +180,8 @@ func settings(cfg *config.Config) app.Settings {
 	s := app.Settings{
 		LateAfter: cfg.LateLoggingDays,
 		Reminders: tracker.ReminderRules{Before: cfg.Reminders.Before, OnDueDay: cfg.Reminders.OnDueDay,
-			OverdueEvery: cfg.Reminders.OverdueEvery, EscalateAfter: cfg.Reminders.EscalateAfter},
+			OverdueEvery: cfg.Reminders.OverdueEvery, EscalateAfter: cfg.Reminders.EscalateAfter,
+			EscalateEvery: cfg.Reminders.EscalateEvery},
 		Recipients: app.Recipients{Officers: cfg.Recipients.Officers, Supervisors: cfg.Recipients.Supervisors},
 	}
 	for _, ow := range cfg.Recipients.Owners {

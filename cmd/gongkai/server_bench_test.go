@@ -92,7 +92,7 @@ func serverLoad(b *testing.B, rate int, busy bool) {
 		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 		hasher, _ := access.NewHasher(access.Params{Memory: 64, Time: 1, Threads: 1}, 2)
 		svc := app.NewLocal(app.Config{Store: store, Maintenance: store, Now: func() time.Time { return now }, Hasher: hasher,
-			Settings: app.Settings{Reminders: tracker.ReminderRules{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3},
+			Settings: app.Settings{Reminders: tracker.ReminderRules{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3, EscalateEvery: 5},
 				Recipients: app.Recipients{Officers: []string{"officer@example.gov.cn"}, Supervisors: []string{"leader@example.gov.cn"}}},
 			Renderer: notify.Renderer{},
 		})

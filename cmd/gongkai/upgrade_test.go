@@ -143,6 +143,12 @@ func testUpgrade(t *testing.T, bin, label string) {
 		for _, name := range []string{"2028.json", "mail.toml", "stuck.toml", "broken.toml"} {
 			copyUpgradeFile(t, filepath.Join(upgradeDir, name), filepath.Join(dir, name))
 		}
+		// The binaries that made the fixtures escalated at every overdue
+		// step; so do the replay and the runs after the upgrade.
+		appendUpgradeFile(t, filepath.Join(dir, "mail.toml"), everyStep)
+	}
+	for _, name := range []string{"stuck.toml", "broken.toml"} {
+		appendUpgradeFile(t, filepath.Join(freshDir, name), everyStep)
 	}
 	oldDB, freshDB := filepath.Join(oldDir, "gongkai.db"), filepath.Join(freshDir, "gongkai.db")
 	copyUpgradeFile(t, filepath.Join(upgradeDir, label+".db"), oldDB)
@@ -159,7 +165,7 @@ func testUpgrade(t *testing.T, bin, label string) {
 		// for good.
 		for name, code := range map[string]int{"stuck.toml": 451, "broken.toml": 550} {
 			conf := fmt.Sprintf("[smtp]\nhost = \"127.0.0.1\"\nport = %d\ntls = \"none\"\nfrom = \"gongkai@zgq.example.gov.cn\"\n\n"+
-				"[recipients]\nofficers = [\"officer@zgq.example.gov.cn\"]\nsupervisors = [\"leader@zgq.example.gov.cn\"]\n", refusingSMTP(t, code))
+				"[recipients]\nofficers = [\"officer@zgq.example.gov.cn\"]\nsupervisors = [\"leader@zgq.example.gov.cn\"]\n", refusingSMTP(t, code)) + everyStep
 			if err := os.WriteFile(filepath.Join(freshDir, name), []byte(conf), 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -340,6 +346,22 @@ func copyUpgradeFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// everyStep is the escalation rule of the binaries that made the
+// fixtures: supervisors heard at every overdue step.
+const everyStep = "\n[reminders]\nescalate_every = 1\n"
+
+// appendUpgradeFile adds text to the end of a file.
+func appendUpgradeFile(t *testing.T, path, text string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(b, text...), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

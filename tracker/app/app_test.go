@@ -57,7 +57,7 @@ func newService(t *testing.T) (svc *app.Local, clk *clock, dbPath, outbox string
 	svc = app.NewLocal(app.Config{
 		Store: file, Maintenance: file, Now: clk.now,
 		Settings: app.Settings{
-			Reminders: tracker.ReminderRules{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3},
+			Reminders: tracker.ReminderRules{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3, EscalateEvery: 5},
 			Recipients: app.Recipients{Officers: []string{"专员 <officer@example.gov.cn>"},
 				Supervisors: []string{"leader@example.gov.cn"}},
 		},

@@ -54,7 +54,7 @@ func TestPlanCheck(t *testing.T) {
 	}
 	write(func(o *tracker.Ops) error { _, err := o.Init(tracker.EmbeddedCatalog()); return err })
 	overdue := logEvent(calendar.DateOf(2026, 9, 1))
-	req := tracker.RemindRequest{Rules: tracker.ReminderRules{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3},
+	req := tracker.RemindRequest{Rules: tracker.ReminderRules{Before: []int{5, 3, 1}, OnDueDay: true, OverdueEvery: 1, EscalateAfter: 3, EscalateEvery: 5},
 		Officers: []string{"officer@example.gov.cn"}}
 
 	var head tracker.AuditHead
@@ -144,7 +144,7 @@ func TestPlanCheckNotAfterItsEventChanged(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	req := tracker.RemindRequest{Rules: tracker.ReminderRules{OverdueEvery: 1, EscalateAfter: 3}, Officers: []string{"officer@example.gov.cn"}}
+	req := tracker.RemindRequest{Rules: tracker.ReminderRules{OverdueEvery: 1, EscalateAfter: 3, EscalateEvery: 5}, Officers: []string{"officer@example.gov.cn"}}
 	var head tracker.AuditHead
 	var plan *tracker.ReminderPlan
 	store.View(func(tx tracker.Tx) error {
