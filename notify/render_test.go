@@ -56,30 +56,67 @@ func sampleEvents() []*tracker.Event {
 	}
 }
 
-func TestDigestGolden(t *testing.T) {
+// digests are one reminder run's digests, as each kind of recipient gets
+// them: the officer (everything, with the command line), a section's
+// staff (their 一级事项's), and a supervisor (escalations: one new, one
+// again, with what happened since).
+func digests() map[string]*tracker.Digest {
 	ev := sampleEvents()
-	d := &tracker.Digest{Day: day("2026-11-23"), To: "officer@example.gov.cn", NextYear: 2027, Items: []tracker.DigestItem{
-		{Event: ev[0], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "overdue-4"}, Left: 4, Overdue: true},
-		{Event: ev[1], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "before-5"}, Left: 5},
-		{Event: ev[2], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "before-5"}, Left: 12},
-	}, Failures: []*tracker.Message{{ID: 7, To: []string{"nobody@example.gov.cn"}, Subject: "【政务公开提醒】1项已逾期", LastError: "邮件服务器回复 550 no such user"}}}
+	ev[0].Ref = "区人社发〔2026〕18号"
+	web := tracker.Disclosure{Channel: tracker.Web, Date: day("2026-11-24"), At: time.Date(2026, 11, 24, 15, 0, 0, 0, calendar.Shanghai)}
+	again := *ev[1]
+	again.Deadline = day("2026-11-10")
+	again.Disclosures = []tracker.Disclosure{web}
+	injury := []string{"工伤保险股"}
+	return map[string]*tracker.Digest{
+		"officer": {Day: day("2026-11-23"), To: "officer@example.gov.cn", Audience: tracker.ToOfficers, NextYear: 2027, Items: []tracker.DigestItem{
+			{Event: ev[0], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "overdue-4"}, Left: 4, Overdue: true, Sections: injury},
+			{Event: ev[1], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "before-5"}, Left: 5, Sections: []string{"社会保险股", "综合股"}},
+			{Event: ev[2], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "before-5"}, Left: 12},
+		}, Failures: []*tracker.Message{{ID: 7, To: []string{"nobody@example.gov.cn"}, Subject: "【政务公开提醒】1项已逾期", LastError: "邮件服务器回复 550 no such user"}}},
+		"owner": {Day: day("2026-11-23"), To: "injury@example.gov.cn", Audience: tracker.ToOwners, Items: []tracker.DigestItem{
+			{Event: ev[0], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "overdue-4"}, Left: 4, Overdue: true, Sections: injury},
+		}},
+		"supervisor": {Day: day("2026-11-25"), To: "leader@example.gov.cn", Audience: tracker.ToSupervisors, Items: []tracker.DigestItem{
+			{Event: &again, Stage: tracker.Stage{Audience: tracker.ToSupervisors, Name: "escalate-8"}, Left: 11, Overdue: true,
+				Sections: []string{"社会保险股"}, Previous: day("2026-11-18")},
+			{Event: ev[0], Stage: tracker.Stage{Audience: tracker.ToSupervisors, Name: "escalate-3"}, Left: 6, Overdue: true, Sections: injury},
+		}},
+	}
+}
+
+// Each kind of digest, as text and as HTML, against its golden file.
+func TestDigestGolden(t *testing.T) {
+	for name, d := range digests() {
+		c, err := Renderer{PublicURL: "https://gongkai.zgq.gov.cn"}.Digest(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "digest-"+name+".txt", c.Subject+"\n\n"+c.Text)
+		golden(t, "digest-"+name+".html", c.HTML)
+		if len(c.Attachments) != 0 {
+			t.Errorf("%s: a short digest has an attachment", name)
+		}
+		// Only the officer, who registers disclosures, is given the
+		// command line.
+		if got := strings.Contains(c.Text+c.HTML, "gongkai disclose"); got != (name == "officer") {
+			t.Errorf("%s: a command line in the mail: %v", name, got)
+		}
+	}
+}
+
+// Past MaxBodyItems events, the body lists the first, the workbook all.
+func TestDigestLong(t *testing.T) {
+	d := digests()["officer"]
+	for len(d.Items) <= MaxBodyItems {
+		d.Items = append(d.Items, d.Items[1])
+	}
 	c, err := Renderer{}.Digest(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "digest.txt", c.Subject+"\n\n"+c.Text)
-	if len(c.Attachments) != 0 {
-		t.Errorf("a short digest has an attachment")
-	}
-	// Over MaxBodyItems: the body lists the first, the rest in an xlsx.
-	for len(d.Items) <= MaxBodyItems {
-		d.Items = append(d.Items, d.Items[1])
-	}
-	c, err = Renderer{}.Digest(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(c.Attachments) != 1 || !strings.HasSuffix(c.Attachments[0].Name, ".xlsx") || !strings.Contains(c.Text, "另有 1 项未在正文列出，见附件") {
+	if len(c.Attachments) != 1 || !strings.HasSuffix(c.Attachments[0].Name, ".xlsx") || !strings.Contains(c.Text, "另有 1 项未在正文列出，见附件") ||
+		!strings.Contains(c.HTML, "另有 1 项未在正文列出，见附件") {
 		t.Errorf("long digest: %d attachments, text tail %q", len(c.Attachments), c.Text[len(c.Text)-200:])
 	}
 }
@@ -111,7 +148,7 @@ func TestWeeklyGolden(t *testing.T) {
 // dashboard; without, they carry no link.
 func TestMailLinks(t *testing.T) {
 	ev := sampleEvents()
-	d := &tracker.Digest{Day: day("2026-11-23"), To: "officer@example.gov.cn", Items: []tracker.DigestItem{
+	d := &tracker.Digest{Day: day("2026-11-23"), To: "officer@example.gov.cn", Audience: tracker.ToOfficers, Items: []tracker.DigestItem{
 		{Event: ev[0], Stage: tracker.Stage{Audience: tracker.ToOfficers, Name: "overdue-4"}, Left: 4, Overdue: true}}}
 	r := &tracker.WeeklyReport{Day: day("2026-12-07"), From: day("2026-11-30"), To: day("2026-12-06"),
 		Overdue: []tracker.ReportItem{{Event: ev[0], Days: 14}}, DueSoon: []tracker.ReportItem{{Event: ev[1], Days: 3}}}

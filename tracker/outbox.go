@@ -133,13 +133,16 @@ type Content struct {
 
 // Digest is one recipient's reminders of one run.
 type Digest struct {
-	Day       calendar.Date
-	To        string
-	Audience  Audience
-	Items     []DigestItem
-	Failures  []*Message // permanent delivery failures to report (officers only)
-	NextYear  int        // when next year is still provisional from 1 November: that year (officers only)
-	Recipient string     // a label: 政务公开专员, 分管领导, or the 一级事项 of an owner
+	Day calendar.Date
+	To  string
+	// Audience is who the recipient is, which decides what the digest
+	// asks of them: ToOfficers (they register disclosures), ToOwners (a
+	// section's staff) or ToSupervisors. A mailbox that is several hears
+	// as the first of these it is.
+	Audience Audience
+	Items    []DigestItem
+	Failures []*Message // permanent delivery failures to report (officers only)
+	NextYear int        // when next year is still provisional from 1 November: that year (officers only)
 }
 
 // DigestItem is one event of a digest.
@@ -148,6 +151,12 @@ type DigestItem struct {
 	Stage   Stage
 	Left    int  // working days left, or overdue by when Overdue
 	Overdue bool // past the deadline
+	// Sections are the 股室 whose 一级事项 the event's matter is under.
+	Sections []string
+	// Previous is the day of the stage its audience last heard of the
+	// event's deadline (zero: this is the first): an escalation says what
+	// changed since.
+	Previous calendar.Date
 }
 
 // Renderer turns a digest into a message; notify implements it. A

@@ -24,6 +24,9 @@ type Audience string
 const (
 	ToOfficers    Audience = "officers"    // the disclosure officer, and the matter's owners
 	ToSupervisors Audience = "supervisors" // escalation
+	// ToOwners is a digest's audience only: the staff of a section, who
+	// hear of their 一级事项's events with the officers.
+	ToOwners Audience = "owners"
 )
 
 // Stage is one reminder an event is due for.

@@ -170,3 +170,58 @@ func TestPlanDigestOrder(t *testing.T) {
 		t.Errorf("got  %v\nwant %v", got, want)
 	}
 }
+
+// Each digest knows who its recipient is — an officer who is also an
+// owner or a supervisor hears as an officer — and each item its
+// sections and, for an escalation again, when supervisors last heard.
+func TestPlanAudiences(t *testing.T) {
+	e := logged(t, "2026-11-02", "2026-11-02") // deadline 2026-11-30
+	l1 := e.Level1()
+	in := func(st ReminderState) *ReminderInputs {
+		return &ReminderInputs{Events: []*Event{e}, States: []ReminderState{st}, Noticed: map[string]bool{}}
+	}
+	req := RemindRequest{Rules: rules, Officers: []string{"officer@example.gov.cn"}, Supervisors: []string{"leader@example.gov.cn", "Officer@example.gov.cn"},
+		Owners:   []Owner{{Level1: l1, Emails: []string{"staff@example.gov.cn", "leader@example.gov.cn"}}},
+		Sections: map[string][]string{l1: {"社会保险股"}}}
+	// 2026-12-03: 3 working days overdue, the first escalation.
+	p, err := PlanReminders(in(ReminderState{}), calendar.Default(), day("2026-12-03"), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, d := range p.Digests {
+		var items []string
+		for _, it := range d.Items {
+			items = append(items, fmt.Sprintf("%s/%v/%s", it.Stage.Name, it.Sections, it.Previous))
+		}
+		got[d.To] = fmt.Sprintf("%s %v", d.Audience, items)
+	}
+	want := map[string]string{
+		"officer@example.gov.cn": "officers [overdue-3/[社会保险股]/0000-00-00]",
+		"staff@example.gov.cn":   "owners [overdue-3/[社会保险股]/0000-00-00]",
+		// A supervisor who also owns the 一级事项 hears of the event
+		// once, as a supervisor: the escalation.
+		"leader@example.gov.cn": "supervisors [escalate-3/[社会保险股]/0000-00-00]",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got  %v\nwant %v", got, want)
+	}
+	// Five working days later, supervisors hear again, told when they
+	// last did.
+	st := ReminderState{Sent: map[calendar.Date]Marks{e.Deadline: {Officers: day("2026-12-09"), Supervisors: day("2026-12-03")}}}
+	p, err = PlanReminders(in(st), calendar.Default(), day("2026-12-10"), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var esc []string
+	for _, d := range p.Digests {
+		if d.To == "leader@example.gov.cn" {
+			for _, it := range d.Items {
+				esc = append(esc, fmt.Sprintf("%s/%s", it.Stage.Name, it.Previous))
+			}
+		}
+	}
+	if fmt.Sprint(esc) != "[escalate-8/2026-12-03]" {
+		t.Errorf("the leader's items on 12-10: %v", esc)
+	}
+}

@@ -24,6 +24,9 @@ type RemindRequest struct {
 	Officers    []string
 	Supervisors []string
 	Owners      []Owner
+	// Sections name the 股室 of each 一级事项, for the digests to say
+	// who owns an event.
+	Sections map[string][]string
 	// NextYear, when not 0, is next year while its schedule is still
 	// provisional (from 1 November): officers are told, at most once a
 	// week for this alone.
@@ -138,7 +141,8 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 			if s.Audience == ToSupervisors && len(r.Supervisors) == 0 {
 				continue // nobody to escalate to: not recorded, so it goes out once someone is configured
 			}
-			items = append(items, DigestItem{Event: e, Stage: s, Left: abs(left), Overdue: day.After(e.Deadline)})
+			items = append(items, DigestItem{Event: e, Stage: s, Left: abs(left), Overdue: day.After(e.Deadline),
+				Sections: r.Sections[e.Level1()], Previous: st.last(e.Deadline, s.Audience)})
 			st.Record(s, e.Deadline)
 		}
 		p.Marks = append(p.Marks, EventMarks{e.ID, st})
@@ -158,22 +162,46 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 	}
 	digests := map[string]*Digest{}
 	var order []string
-	// digest returns to's digest and mailbox.
-	digest := func(to string) (*Digest, string) {
+	// digest returns to's digest and mailbox; the recipient is aud, or
+	// what they were found to be already, whichever comes first in
+	// audiences.
+	audiences := []Audience{ToOfficers, ToSupervisors, ToOwners}
+	digest := func(to string, aud Audience) (*Digest, string) {
 		k := mailbox(to)
 		d, ok := digests[k]
 		if !ok {
-			d = &Digest{Day: day, To: to}
+			d = &Digest{Day: day, To: to, Audience: aud}
 			digests[k] = d
 			order = append(order, k)
+		} else if slices.Index(audiences, aud) < slices.Index(audiences, d.Audience) {
+			d.Audience = aud
 		}
 		return d, k
 	}
+	// Every recipient is known for what they are before their items are.
+	for _, to := range r.Officers {
+		digest(to, ToOfficers)
+	}
+	for _, ow := range r.Owners {
+		for _, to := range ow.Emails {
+			digest(to, ToOwners)
+		}
+	}
+	for _, to := range r.Supervisors {
+		digest(to, ToSupervisors)
+	}
 	picks := map[string][]int32{} // mailbox → its items, by index
 	add := func(to string, i int) {
-		_, k := digest(to)
+		k := mailbox(to)
 		if n := len(picks[k]); n > 0 && items[picks[k][n-1]].Event.ID == items[i].Event.ID {
-			return // an officer who is also an owner or a supervisor hears once
+			// Someone who is several recipients hears of an event once:
+			// as what they are first (an officer who is also an owner
+			// or a supervisor, as an officer; a supervisor who is also
+			// an owner, of the escalation).
+			if items[i].Stage.Audience == ToSupervisors && digests[k].Audience == ToSupervisors {
+				picks[k][n-1] = int32(i)
+			}
+			return
 		}
 		picks[k] = append(picks[k], int32(i))
 	}
@@ -197,7 +225,7 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 		}
 	}
 	for _, to := range r.Officers {
-		d, _ := digest(to)
+		d, _ := digest(to, ToOfficers)
 		d.Failures = p.Failures
 		d.NextYear = r.NextYear
 	}

@@ -132,10 +132,11 @@ supervisors = ["分管领导 <leader@example.gov.cn>"]
 	}
 	digest := byKey["digest officer@example.gov.cn"]
 	if digest.Subject != "【政务公开提醒】1项已逾期" || digest.To[0].Name != "专员" || digest.From.Name != "政务公开提醒" ||
-		!strings.Contains(digest.Text, "[事件 1] 71 工伤保险服务 › 供养亲属抚恤金申领") || !strings.HasSuffix(digest.MessageID, "@example.gov.cn") {
+		!strings.Contains(digest.Text, "工伤保险服务 › 供养亲属抚恤金申领（事件 1）") || !strings.HasSuffix(digest.MessageID, "@example.gov.cn") ||
+		!strings.Contains(digest.HTML, "供养亲属抚恤金申领") {
 		t.Errorf("digest: %+v", digest)
 	}
-	if esc := byKey["digest leader@example.gov.cn"]; esc.Subject != "【政务公开督办】1项逾期待督办" || esc.To[0].Name != "分管领导" {
+	if esc := byKey["digest leader@example.gov.cn"]; esc.Subject != "【政务公开督办】新增督办1项" || esc.To[0].Name != "分管领导" {
 		t.Errorf("escalation: %+v", esc)
 	}
 	report := byKey["report leader@example.gov.cn"]

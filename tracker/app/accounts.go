@@ -584,7 +584,16 @@ func (l *Local) recipients() (Recipients, error) {
 	out := Recipients{Officers: slices.Clone(r.Officers), Supervisors: slices.Clone(r.Supervisors), Owners: slices.Clone(r.Owners)}
 	err := l.accountRead(func(_ tracker.Tx, s access.Store) error {
 		sections := map[string]*access.Section{}
-		if err := s.Sections(func(sec *access.Section) error { sections[sec.Name] = sec; return nil }); err != nil {
+		if err := s.Sections(func(sec *access.Section) error {
+			sections[sec.Name] = sec
+			for _, l1 := range sec.Level1 {
+				if out.Sections == nil {
+					out.Sections = map[string][]string{}
+				}
+				out.Sections[l1] = append(out.Sections[l1], sec.Name)
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
 		return s.Accounts(func(a *access.Account) error {

@@ -28,6 +28,9 @@ type Recipients struct {
 	Officers    []string
 	Supervisors []string
 	Owners      []tracker.Owner
+	// Sections are the 股室 of each 一级事项 (from the accounts'
+	// sections), which the reminders name as an event's owners.
+	Sections map[string][]string
 }
 
 // Weekly returns who receives the weekly report: the supervisors, then the

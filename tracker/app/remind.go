@@ -45,7 +45,7 @@ func (l *Local) RemindRun(ctx context.Context, run RemindInput) (*RemindResult, 
 		return nil, err
 	}
 	req := tracker.RemindRequest{Rules: s.Reminders, Officers: rcpt.Officers,
-		Supervisors: rcpt.Supervisors, Owners: rcpt.Owners}
+		Supervisors: rcpt.Supervisors, Owners: rcpt.Owners, Sections: rcpt.Sections}
 	if len(req.Officers) == 0 {
 		return nil, tracker.FieldErrorf(tracker.EInvalid, tracker.FieldRecipients, "没有政务公开专员的邮箱（配置中的 recipients.officers，或有邮箱的公开专员账号）：提醒无人接收，未作任何记录")
 	}
