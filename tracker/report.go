@@ -3,6 +3,7 @@ package tracker
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"gongkai/calendar"
 )
@@ -21,7 +22,27 @@ type WeeklyReport struct {
 	Disclosed []ReportItem // closed as done or done_late last week
 	Rates     []Rate       // 按时公开率 per 一级事项, in catalogue order of first appearance
 	Overall   Rate
+	// PrevOverall is the week before last's rate, for Overall to be read
+	// beside it.
+	PrevOverall Rate
+	// ThisYear is the rate of the events whose deadline fell this year,
+	// before Day; YearRates is it per 一级事项, in catalogue order.
+	ThisYear  Rate
+	YearRates []Rate
 	Head      AuditHead
+}
+
+// DueThisWeek counts the events of DueSoon due by the Sunday of the
+// report's week.
+func (r *WeeklyReport) DueThisWeek() int {
+	sunday := r.Day.AddDays((7 - int(r.Day.Weekday())) % 7)
+	n := 0
+	for _, it := range r.DueSoon {
+		if !it.Event.Deadline.After(sunday) {
+			n++
+		}
+	}
+	return n
 }
 
 // DueSoonDays is the report's horizon for deadlines to come.
@@ -63,8 +84,6 @@ func LastWeek(day calendar.Date) (from, to calendar.Date) {
 func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, error) {
 	r := &WeeklyReport{Day: day}
 	r.From, r.To = LastWeek(day)
-	rates := map[string]*Rate{}
-	var order []string
 	// Open events: overdue or due soon. Today they are in the open index;
 	// as of a past day, an event closed since was open then too.
 	each := tx.OpenEvents
@@ -110,40 +129,129 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, e
 	if err != nil {
 		return nil, err
 	}
-	// The on-time rate: events whose deadline fell last week, not waived
-	// (nor cancelled: logged by mistake, they were never due).
-	err = tx.EventsDue(r.From, r.To, func(e *Event) error {
-		if e.State == Waived || e.State == Cancelled || e.Date.After(day) {
-			return nil
-		}
-		l1 := e.Level1()
-		rt, ok := rates[l1]
-		if !ok {
-			rt = &Rate{Level1: l1}
-			rates[l1] = rt
-			order = append(order, l1)
-		}
-		rt.Total++
-		r.Overall.Total++
-		if e.Status(day) == Done {
-			rt.OnTime++
-			r.Overall.OnTime++
-		}
-		return nil
-	})
+	// The on-time rates: last week's, the week before's, and this year's
+	// until yesterday.
+	last, err := ratesDue(tx, r.From, r.To, day)
 	if err != nil {
 		return nil, err
 	}
+	r.Rates, r.Overall = last.list(nil), last.all
+	prev, err := ratesDue(tx, r.From.AddDays(-7), r.To.AddDays(-7), day)
+	if err != nil {
+		return nil, err
+	}
+	r.PrevOverall = prev.all
+	jan1 := calendar.DateOf(day.Year(), time.January, 1)
+	var year *rates
+	if f, ok := tx.(EventFigures); ok && !past {
+		year, err = ratesCounted(f, jan1, day.AddDays(-1))
+	} else {
+		year, err = ratesDue(tx, jan1, day.AddDays(-1), day)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cat, err := tx.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	var order []string
+	if cat != nil {
+		for _, m := range cat.Matters {
+			if !slices.Contains(order, m.Level1) {
+				order = append(order, m.Level1)
+			}
+		}
+	}
+	r.YearRates, r.ThisYear = year.list(order), year.all
 	slices.SortStableFunc(r.Overdue, func(a, b ReportItem) int { return cmp.Compare(b.Days, a.Days) })
 	slices.SortStableFunc(r.DueSoon, func(a, b ReportItem) int { return a.Event.Deadline.Compare(b.Event.Deadline) })
 	slices.SortStableFunc(r.Disclosed, func(a, b ReportItem) int { return a.Event.ClosedOn.Compare(b.Event.ClosedOn) })
-	for _, l1 := range order {
-		r.Rates = append(r.Rates, *rates[l1])
-	}
 	if r.Head, err = tx.AuditHead(); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// rates are on-time rates being counted, per 一级事项 and in all.
+type rates struct {
+	by    map[string]*Rate
+	order []string // as first counted
+	all   Rate
+}
+
+func (rs *rates) add(level1 string, n int, onTime bool) {
+	if rs.by == nil {
+		rs.by = map[string]*Rate{}
+	}
+	rt, ok := rs.by[level1]
+	if !ok {
+		rt = &Rate{Level1: level1}
+		rs.by[level1] = rt
+		rs.order = append(rs.order, level1)
+	}
+	rt.Total += n
+	rs.all.Total += n
+	if onTime {
+		rt.OnTime += n
+		rs.all.OnTime += n
+	}
+}
+
+// list returns the rates in the order of first, then those it does not
+// name as first counted.
+func (rs *rates) list(first []string) []Rate {
+	var out []Rate
+	for _, l1 := range first {
+		if rt := rs.by[l1]; rt != nil {
+			out = append(out, *rt)
+		}
+	}
+	for _, l1 := range rs.order {
+		if !slices.Contains(first, l1) {
+			out = append(out, *rs.by[l1])
+		}
+	}
+	return out
+}
+
+// ratesDue counts the rates of the events whose deadline is in [from,
+// to], as of day: not waived (nor cancelled: logged by mistake, they
+// were never due); on time when disclosed on every channel by the
+// deadline.
+func ratesDue(tx Tx, from, to, day calendar.Date) (*rates, error) {
+	rs := &rates{}
+	if to.Before(from) {
+		return rs, nil
+	}
+	err := tx.EventsDue(from, to, func(e *Event) error {
+		if e.State == Waived || e.State == Cancelled || e.Date.After(day) {
+			return nil
+		}
+		rs.add(e.Level1(), 1, e.Status(day) == Done)
+		return nil
+	})
+	return rs, err
+}
+
+// ratesCounted counts the rates of the events whose deadline is in
+// [from, to] as they stand now, from the store's counts: the same as
+// ratesDue as of today, without reading an event.
+func ratesCounted(f EventFigures, from, to calendar.Date) (*rates, error) {
+	rs := &rates{}
+	if to.Before(from) {
+		return rs, nil
+	}
+	for _, st := range []Status{Done, DoneLate, Open} {
+		err := f.EventCounts(st, from, to, func(_ calendar.Date, level1 string, n int) error {
+			rs.add(level1, n, st == Done)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
 }
 
 // WeeklyRenderer renders the weekly report; notify implements it.

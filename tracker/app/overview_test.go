@@ -143,6 +143,29 @@ func TestOverview(t *testing.T) {
 		t.Errorf("figures from the events:\n%s\nfrom the counts:\n%s", fromEvents, fromCounts)
 	}
 
+	// The weekly report's headline: last week (11-09 to 11-15) had no
+	// deadline; the week before (11-02 to 11-08) had A's, missed; this
+	// year's are the overview's; C is due this week (to Sunday 11-22), D
+	// and E the next.
+	rep, err := svc.WeeklyReport(ctx, app.ReportInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Overall != (tracker.Rate{}) || rep.PrevOverall != (tracker.Rate{OnTime: 0, Total: 1}) || rep.ThisYear != (tracker.Rate{OnTime: 1, Total: 4}) ||
+		len(rep.YearRates) != 1 || rep.YearRates[0] != (tracker.Rate{Level1: "社会保险参保登记", OnTime: 1, Total: 4}) ||
+		rep.DueThisWeek() != 1 || len(rep.DueSoon) != 3 {
+		t.Errorf("the weekly report's headline: last week %+v, the week before %+v, this year %+v %+v, due this week %d of %d",
+			rep.Overall, rep.PrevOverall, rep.ThisYear, rep.YearRates, rep.DueThisWeek(), len(rep.DueSoon))
+	}
+	// This year's from the store's counts, as from the events.
+	scannedRep, err := svc2.WeeklyReport(ctx, app.ReportInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := fmt.Sprint(scannedRep.ThisYear, scannedRep.YearRates), fmt.Sprint(rep.ThisYear, rep.YearRates); a != b {
+		t.Errorf("this year's rates from the events %s, from the counts %s", a, b)
+	}
+
 	// As of a past day, the events closed since count as open then.
 	o, err = svc.Overview(ctx, app.OverviewQuery{AsOf: day("2026-10-20")})
 	if err != nil {
