@@ -25,6 +25,7 @@ const (
 	amber = "#b54708"
 	blue  = "#175cd3"
 	navy  = "#1f3a5f"
+	green = "#067647"
 	muted = "#667085"
 	line  = "#e4e7ec"
 )
@@ -59,10 +60,32 @@ var styles = map[string]string{
 	"note":         "padding:8px 20px;color:" + muted,
 	"notice-cell":  "padding:8px 20px",
 	"notice":       "padding:8px 12px;background:#fffaeb;border:1px solid #fedf89",
+	"figures-cell": "padding:16px 14px 4px",
+	"figures":      "border-collapse:separate;border-spacing:6px 0",
+	"figure":       "padding:8px 10px;background:#f8f9fc;border:1px solid " + line + ";vertical-align:top",
+	"figure-label": "font-size:12px;color:" + muted + ";white-space:nowrap",
+	"figure-note":  "font-size:12px;color:" + muted + ";white-space:nowrap",
+	"table":        "border-collapse:collapse;border:1px solid " + line,
+	"th":           "padding:6px 8px;background:#f2f4f7;border-bottom:1px solid #d0d5dd;text-align:left;font-size:13px;font-weight:bold;white-space:nowrap",
+	"th-num":       "padding:6px 8px;background:#f2f4f7;border-bottom:1px solid #d0d5dd;text-align:right;font-size:13px;font-weight:bold;white-space:nowrap",
+	"td":           "padding:6px 8px;border-bottom:1px solid " + line + ";vertical-align:top",
+	"td-nowrap":    "padding:6px 8px;border-bottom:1px solid " + line + ";vertical-align:top;white-space:nowrap",
+	"td-late":      "padding:6px 8px;border-bottom:1px solid " + line + ";vertical-align:top;white-space:nowrap;color:" + red + ";font-weight:bold",
+	"td-num":       "padding:6px 8px;border-bottom:1px solid " + line + ";vertical-align:top;white-space:nowrap;text-align:right",
+	"td-num-late":  "padding:6px 8px;border-bottom:1px solid " + line + ";vertical-align:top;white-space:nowrap;text-align:right;color:" + red + ";font-weight:bold",
+	"td-id":        "padding:6px 8px;border-bottom:1px solid " + line + ";vertical-align:top;white-space:nowrap;text-align:right;color:" + muted + ";font-size:12px",
+	"td-bar":       "padding:6px 8px;border-bottom:1px solid " + line + ";vertical-align:top;width:40%",
+	"bar-rest":     "background:#eaecf0;height:10px;font-size:1px;line-height:1px",
+	"bar-text":     "font-size:12px;color:" + muted + ";white-space:nowrap",
+	"link":         "color:" + blue,
+	"small":        "font-size:12px;color:" + muted + ";white-space:nowrap",
+	"empty":        "padding:12px 20px 0",
+	"audit":        "padding:16px 20px 0;font-size:12px;color:" + muted,
+	"hash":         "font-family:Consolas,'Courier New',monospace;word-break:break-all",
 	"footer":       "padding:14px 20px;margin-top:12px;border-top:1px solid " + line + ";color:" + muted + ";font-size:12px",
 }
 
-var tones = map[string]string{"red": red, "amber": amber, "blue": blue, "navy": navy}
+var tones = map[string]string{"red": red, "amber": amber, "blue": blue, "navy": navy, "green": green, "muted": muted}
 
 // mailFuncs are the templates' functions: css names a style, tone styles
 // a heading, heading makes one.
@@ -82,9 +105,24 @@ var mailFuncs = template.FuncMap{
 		return template.CSS("border-left:4px solid " + c + ";padding-left:8px;font-size:16px;font-weight:bold;color:" + c), nil
 	},
 	"heading": func(name, tone string, count int) headingView { return headingView{name, tone, count} },
+	"figure": func(name string) (template.CSS, error) {
+		c, ok := tones[name]
+		if !ok {
+			return "", fmt.Errorf("no tone %q", name)
+		}
+		return template.CSS("font-size:22px;font-weight:bold;white-space:nowrap;color:" + c), nil
+	},
+	"barfill": func(name string) (template.CSS, error) {
+		c, ok := tones[name]
+		if !ok {
+			return "", fmt.Errorf("no tone %q", name)
+		}
+		return template.CSS("background:" + c + ";height:10px;font-size:1px;line-height:1px"), nil
+	},
 }
 
-// headingView is a heading of a mail's section.
+// headingView is a heading of a mail's section; a Count under 0 is not
+// shown.
 type headingView struct {
 	Name, Tone string
 	Count      int

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,14 +128,19 @@ func TestWeeklyGolden(t *testing.T) {
 	done := *ev[1]
 	done.State, done.ClosedOn = tracker.DoneLate, day("2026-12-02")
 	r := &tracker.WeeklyReport{Day: day("2026-12-07"), From: day("2026-11-30"), To: day("2026-12-06"),
-		Overdue:   []tracker.ReportItem{{Event: ev[0], Days: 14}},
-		DueSoon:   []tracker.ReportItem{{Event: ev[2], Days: 3}},
-		Disclosed: []tracker.ReportItem{{Event: &done, Days: 2}},
-		Rates:     []tracker.Rate{{Level1: "社会保险参保登记", OnTime: 0, Total: 1}, {Level1: "养老保险服务", OnTime: 2, Total: 2}},
-		Overall:   tracker.Rate{OnTime: 2, Total: 3},
-		Head:      tracker.AuditHead{Count: 42, Hash: strings.Repeat("ab", 32)},
+		Overdue:     []tracker.ReportItem{{Event: ev[0], Days: 14}},
+		DueSoon:     []tracker.ReportItem{{Event: ev[2], Days: 3}},
+		Disclosed:   []tracker.ReportItem{{Event: &done, Days: 2}},
+		Rates:       []tracker.Rate{{Level1: "社会保险参保登记", OnTime: 0, Total: 1}, {Level1: "养老保险服务", OnTime: 2, Total: 2}},
+		Overall:     tracker.Rate{OnTime: 2, Total: 3},
+		PrevOverall: tracker.Rate{OnTime: 1, Total: 2},
+		ThisYear:    tracker.Rate{OnTime: 18, Total: 25},
+		YearRates: []tracker.Rate{{Level1: "社会保险参保登记", OnTime: 4, Total: 9}, {Level1: "工伤保险服务", OnTime: 5, Total: 7},
+			{Level1: "养老保险服务", OnTime: 9, Total: 9}},
+		Head: tracker.AuditHead{Count: 42, Hash: strings.Repeat("ab", 32)},
 	}
-	c, err := Renderer{}.Weekly(r)
+	ev[0].Ref = "区人社发〔2026〕18号"
+	c, err := Renderer{PublicURL: "https://gongkai.zgq.gov.cn"}.Weekly(r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,13 +165,50 @@ func TestMailLinks(t *testing.T) {
 		t.Errorf("the digest with public_url: %v\n%s", err, c.Text)
 	}
 	w, err := linked.Weekly(r)
-	if err != nil || !strings.Contains(w.HTML, `<a href="https://gongkai.zgq.gov.cn/events/12">2026年抚恤金标准调整</a>`) ||
-		!strings.Contains(w.HTML, `<a href="https://gongkai.zgq.gov.cn/events/13">`) || !strings.Contains(w.Text, "详情：https://gongkai.zgq.gov.cn/events/13") {
+	if err != nil || !strings.Contains(w.HTML, `<a href="https://gongkai.zgq.gov.cn/events/12" style="color:#175cd3">2026年抚恤金标准调整</a>`) ||
+		!strings.Contains(w.HTML, `<a href="https://gongkai.zgq.gov.cn/events/13" `) || !strings.Contains(w.Text, "详情：https://gongkai.zgq.gov.cn/events/13") {
 		t.Errorf("the weekly report with public_url: %v\n%s", err, w.HTML)
 	}
 	c, _ = Renderer{}.Digest(d)
 	w, _ = Renderer{}.Weekly(r)
-	if strings.Contains(c.Text, "详情") || strings.Contains(w.HTML, "<a ") || strings.Contains(w.Text, "详情") {
+	if strings.Contains(c.Text, "详情") || strings.Contains(c.HTML, "<a ") || strings.Contains(w.HTML, "<a ") || strings.Contains(w.Text, "详情") {
 		t.Errorf("links without public_url")
+	}
+}
+
+// Every HTML mail keeps to what the mail programs of offices show: no
+// script, SVG, image, style sheet or web font; every style inline; no
+// fixed width over 600 px (Outlook's reading pane).
+func TestMailHTMLRules(t *testing.T) {
+	names, err := filepath.Glob(filepath.Join("testdata", "*.html"))
+	if err != nil || len(names) < 4 {
+		t.Fatalf("the HTML mails in testdata: %v %v", names, err)
+	}
+	forbidden := []string{"<script", "<svg", "<img", "<link", "<style", "@font-face", "@import", "javascript:"}
+	widths := regexp.MustCompile(`(?i)(?:\bwidth="(\d+)(?:px)?"|(?:^|[;"\s])(?:min-|max-)?width:\s*(\d+)px)`)
+	for _, path := range names {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := string(b)
+		for _, f := range forbidden {
+			if strings.Contains(strings.ToLower(html), f) {
+				t.Errorf("%s has %s", path, f)
+			}
+		}
+		for _, m := range widths.FindAllStringSubmatch(html, -1) {
+			n, _ := strconv.Atoi(m[1] + m[2])
+			if n > 600 {
+				t.Errorf("%s: %q is wider than 600 px", path, m[0])
+			}
+		}
+		if !strings.Contains(html, "max-width:600px") || !strings.Contains(html, `lang="zh-CN"`) {
+			t.Errorf("%s: not held to 600 px, or without its language", path)
+		}
+	}
+	// The rule itself finds what it is for.
+	if m := widths.FindAllStringSubmatch(`<table width="640"><td style="padding:0;min-width:700px">`, -1); len(m) != 2 {
+		t.Errorf("the width rule finds %q", m)
 	}
 }

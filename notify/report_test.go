@@ -17,7 +17,7 @@ func TestWeeklyAs(t *testing.T) {
 	for _, tc := range []struct {
 		format, starts string
 	}{
-		{"text", "政务公开周报（截至 2026-12-07（星期一））\n"},
+		{"text", "政务公开周报 · 截至 2026-12-07（星期一）\n"},
 		{"html", "<!DOCTYPE html>"},
 		{"xlsx", "PK\x03\x04"}, // a zip file
 		{"csv", "\ufeffsection,id,"},

@@ -27,8 +27,10 @@ func TestLayout(t *testing.T) {
 		"tracker/ledger":    {"tracker", "calendar", "tracker/app"},
 		"tracker/api":       {"tracker", "calendar", "tracker/app", "tracker/access", "tracker/atomic"},
 		"tracker/web":       {"tracker", "calendar", "tracker/app", "tracker/access"},
-		"notify":            {"tracker", "calendar", "tracker/app", "config"},
-		"cmd/gongkai":       nil, // everything
+		// Tests' only: chromium for the pages and the mails.
+		"tracker/web/browsertest": {},
+		"notify":                  {"tracker", "calendar", "tracker/app", "config"},
+		"cmd/gongkai":             nil, // everything
 	}
 	root := ".."
 	seen := map[string]bool{}

@@ -140,8 +140,8 @@ supervisors = ["分管领导 <leader@example.gov.cn>"]
 		t.Errorf("escalation: %+v", esc)
 	}
 	report := byKey["report leader@example.gov.cn"]
-	if report.Subject != "【政务公开周报】2026-11-30：1项已逾期、0项即将到期" || !strings.Contains(report.HTML, "<h3>一、已逾期（1 项）</h3>") ||
-		!strings.Contains(report.Text, "合计：无到期事项") || len(report.Attachments) != 1 ||
+	if report.Subject != "【政务公开周报】2026-11-30：1项已逾期、0项即将到期" || !strings.Contains(report.HTML, "一、已逾期（1 项，逾期最久的在前）") ||
+		!strings.Contains(report.Text, "上周按时公开率：—（上周无到期事项") || len(report.Attachments) != 1 ||
 		report.Attachments[0].FileName != "政务公开周报-2026-11-30.xlsx" || !strings.Contains(report.Attachments[0].ContentType, "spreadsheetml") {
 		t.Errorf("report: subject %q, %d attachments %+v", report.Subject, len(report.Attachments), report.Attachments)
 	}

@@ -199,7 +199,7 @@ func TestRemoteCLI(t *testing.T) {
 		t.Errorf("disclose: %s", out)
 	}
 	// The supervisor reads the report, and may change nothing.
-	if out := leader.must("", "report", "weekly", "--as-of", "2026-11-23"); !strings.Contains(out, "政务公开周报（截至 2026-11-23（星期一））") {
+	if out := leader.must("", "report", "weekly", "--as-of", "2026-11-23"); !strings.Contains(out, "政务公开周报 · 截至 2026-11-23（星期一）") {
 		t.Errorf("report: %s", out)
 	}
 	if code, _, errOut := leader.run("", "log", "3", "--changed", "--summary", "x"); code != 2 || !strings.Contains(errOut, "当前账号是领导") {

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,63 +15,17 @@ import (
 	"gongkai/tracker"
 	"gongkai/tracker/access"
 	"gongkai/tracker/app"
+	"gongkai/tracker/web/browsertest"
 )
 
 // The browser tests drive Debian's chromium through chromedp. Outside CI
 // they skip when no browser is found; in CI (CI=true) they fail.
 
-// screenshots is where the tests leave a 1366×768 screenshot of every
-// page they visit (GONGKAI_SCREENSHOTS, or this folder, which git
-// ignores).
-func screenshots(t *testing.T) string {
-	dir := os.Getenv("GONGKAI_SCREENSHOTS")
-	if dir == "" {
-		dir = "screenshots"
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+// browser starts a headless chromium for the test, 1366×768.
+func browser(t *testing.T) context.Context { return browsertest.Start(t, 1366, 768) }
 
-// browser starts a headless chromium for the test.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no browser found (chromium): .ci/run installs Debian's chromium")
-		}
-		t.Skip("no browser found: install chromium (apt-get install chromium fonts-noto-cjk) to run the browser tests")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.WindowSize(1366, 768), chromedp.Flag("lang", "zh-CN"), chromedp.Flag("disable-gpu", true))
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// tab is a new tab with its own cookies (a new browser context), bounded
-// in time.
-func tab(t *testing.T, b context.Context) context.Context {
-	t.Helper()
-	ctx, cancel := chromedp.NewContext(b, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	ctx, cancel2 := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel2)
-	return ctx
-}
+// tab is a new tab with its own cookies, bounded in time.
+func tab(t *testing.T, b context.Context) context.Context { return browsertest.Tab(t, b) }
 
 // run runs steps in the tab; a failure ends the test.
 func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
@@ -101,9 +52,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(screenshots(t), name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Save(t, name, png)
 }
 
 // login logs role in through the login page, changing the one-time
