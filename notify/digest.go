@@ -47,7 +47,8 @@ type digestEntry struct {
 	Provisional bool
 	Standing    string // 已逾期 4 个工作日, 今天到期, 还有 3 个工作日
 	Overdue     bool
-	Pending     string
+	Pending     string   // the channels still to disclose, in a sentence
+	Channels    []string // the same, one by one
 	Sections    string
 	Since       string // an escalation again: what changed since the last
 	Action      string
@@ -192,6 +193,9 @@ func entryOf(it tracker.DigestItem, d *tracker.Digest, base string) digestEntry 
 		Overdue:     it.Overdue,
 		Pending:     pending,
 		Sections:    strings.Join(it.Sections, "、"),
+	}
+	for _, c := range e.Pending() {
+		x.Channels = append(x.Channels, c.Name())
 	}
 	if base != "" {
 		x.Link = EventURL(base, e.ID)
