@@ -66,30 +66,41 @@ func csvCell(s string) string {
 	return "'" + s
 }
 
-// WriteRecords writes items as CSV (WriteCSV) under columns, a row each.
-func WriteRecords[T interface{ Record() []string }](w io.Writer, columns []string, items []T) error {
-	rows := make([][]string, len(items))
-	for i, it := range items {
-		rows[i] = it.Record()
+// MatterColumns are the headings of the matters' CSV, in order.
+var MatterColumns = []string{"序号", "一级事项", "二级事项", "三级事项", "公开内容（要素）", "公开依据", "公开时限", "时限工作日",
+	"公开主体", "公开渠道", "公开对象", "公开方式", "公开层级"}
+
+// WriteMattersCSV writes matters as CSV for people (WriteCSV): MatterColumns,
+// a row each, lists joined with "；".
+func WriteMattersCSV(w io.Writer, views []tracker.MatterView) error {
+	rows := make([][]string, len(views))
+	for i, v := range views {
+		rows[i] = []string{strconv.Itoa(v.Seq), v.Level1, v.Level2, v.Level3, strings.Join(v.Elements, "；"),
+			strings.Join(v.Basis, "；"), v.TimeLimit, strconv.Itoa(v.TimeLimitDays), v.Subject, channelList(v.Channels),
+			v.Audience, v.Mode, strings.Join(v.Levels, "；")}
 	}
-	return WriteCSV(w, columns, rows)
+	return WriteCSV(w, MatterColumns, rows)
 }
 
-// WeeklyCSVColumns are the columns of WeeklyCSV.
-var WeeklyCSVColumns = []string{"section", "id", "matter", "matter_name", "summary", "date", "deadline", "workdays", "status"}
+// WeeklyCSVColumns are the columns of WeeklyCSV: the section, then the
+// events' columns.
+var WeeklyCSVColumns = append([]string{"分组"}, EventColumns...)
 
-// WeeklyCSV is the weekly report's events as CSV, one row per event and
-// section (overdue, due_soon, disclosed), for a spreadsheet.
+// WeeklyCSV is the weekly report's events as CSV for people, a row per
+// event under its section (已逾期, 即将到期, 上周公开).
 func WeeklyCSV(r *tracker.WeeklyReport) ([]byte, error) {
 	var rows [][]string
 	for _, sec := range []struct {
 		name  string
 		items []tracker.ReportItem
-	}{{"overdue", r.Overdue}, {"due_soon", r.DueSoon}, {"disclosed", r.Disclosed}} {
+	}{{"已逾期", r.Overdue}, {"即将到期", r.DueSoon}, {"上周公开", r.Disclosed}} {
 		for _, it := range sec.items {
-			ev := it.Event
-			rows = append(rows, []string{sec.name, strconv.FormatUint(ev.ID, 10), strconv.Itoa(ev.Matter), ev.MatterName, ev.Summary,
-				ev.Date.String(), ev.Deadline.String(), strconv.Itoa(it.Days), string(ev.Status(r.Day))})
+			v := it.View(r.Day)
+			rec := csvRecord{sec.name}
+			for _, f := range eventFields {
+				f.cell(&v, &rec)
+			}
+			rows = append(rows, rec)
 		}
 	}
 	var b bytes.Buffer

@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"testing"
 )
 
@@ -11,8 +10,6 @@ type rec struct {
 	ID   int    `json:"id"`
 	Note string `json:"note"`
 }
-
-func (r rec) Record() []string { return []string{strings.Repeat("#", r.ID), r.Note} }
 
 func TestWriteJSONList(t *testing.T) {
 	for _, tc := range []struct {
@@ -43,16 +40,6 @@ func TestWriteJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want := "{\n  \"id\": 7,\n  \"note\": \"https://example.gov.cn/?a=1&b=<2>\"\n}\n"; b.String() != want {
-		t.Errorf("%q, want %q", b.String(), want)
-	}
-}
-
-func TestWriteRecords(t *testing.T) {
-	var b bytes.Buffer
-	if err := WriteRecords(&b, []string{"id", "note"}, []rec{{2, "a,b"}, {1, "公示栏"}}); err != nil {
-		t.Fatal(err)
-	}
-	if want := "\ufeffid,note\r\n##,\"a,b\"\r\n#,公示栏\r\n"; b.String() != want {
 		t.Errorf("%q, want %q", b.String(), want)
 	}
 }

@@ -77,44 +77,59 @@ func WeeklyAs(r *tracker.WeeklyReport, format string) ([]byte, error) {
 	return nil, tracker.Errorf(tracker.EInvalid, "报告格式 %q 无效：可选 %s", format, strings.Join(WeeklyFormats, "、"))
 }
 
-// WeeklyWorkbook is the report's data as a spreadsheet: one sheet per
-// section and one of on-time rates.
+// WeeklyWorkbook is the report's data as a spreadsheet: a sheet per
+// section of events, and one of on-time rates.
 func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
-	section := func(name, days string, items []tracker.ReportItem) sheet {
-		return sheet{
-			name:   name,
-			header: []string{"事件编号", "序号", "事项", "摘要", "形成或变更日期", "公开期限", days, "状态", "待公开渠道", "公开日期"},
-			widths: map[int]float64{3: 40, 4: 40, 5: 14, 6: 12, 10: 12},
-			n:      len(items),
-			row: func(i int, w *rowWriter) {
-				it := items[i]
-				e := it.Event
-				w.Uint(e.ID)
-				w.Int(int64(e.Matter))
-				w.Text(e.MatterName)
-				w.Text(e.Summary)
-				w.Date(e.Date)
-				w.Date(e.Deadline)
-				w.Int(int64(it.Days))
-				w.Text(e.Status(r.Day).Name())
-				w.Text(e.PendingNames())
-				w.Date(e.ClosedOn)
-			},
+	title := func(what string) string { return titleOf("政务公开周报 · "+what, r.Office, r.Day) }
+	views := func(items []tracker.ReportItem) []tracker.EventView {
+		out := make([]tracker.EventView, len(items))
+		for i, it := range items {
+			out[i] = it.View(r.Day)
+		}
+		return out
+	}
+	overdue := pick("事项", "摘要", "文号", "公开期限", "已逾期工作日", "待公开渠道", "已公开渠道及日期", "形成或变更日期", "事项序号", "事件编号")
+	soon := pick("事项", "摘要", "文号", "公开期限", "剩余工作日", "待公开渠道", "已公开渠道及日期", "形成或变更日期", "事项序号", "事件编号")
+	done := pick("事项", "摘要", "文号", "公开期限", "办结日期", "状态", "逾期公开工作日", "已公开渠道及日期", "事项序号", "事件编号")
+
+	// The rates: this year's and last week's of each 一级事项, then in all.
+	type rateRow struct {
+		level1     string
+		year, week tracker.Rate
+	}
+	var rows []rateRow
+	find := func(rates []tracker.Rate, l1 string) tracker.Rate {
+		if i := slices.IndexFunc(rates, func(rt tracker.Rate) bool { return rt.Level1 == l1 }); i >= 0 {
+			return rates[i]
+		}
+		return tracker.Rate{}
+	}
+	for _, rt := range r.YearRates {
+		rows = append(rows, rateRow{rt.Level1, rt, find(r.Rates, rt.Level1)})
+	}
+	for _, rt := range r.Rates {
+		if !slices.ContainsFunc(rows, func(x rateRow) bool { return x.level1 == rt.Level1 }) {
+			rows = append(rows, rateRow{rt.Level1, tracker.Rate{}, rt})
 		}
 	}
-	rates := append(slices.Clip(r.Rates), tracker.Rate{Level1: "合计", OnTime: r.Overall.OnTime, Total: r.Overall.Total})
-	rateSheet := sheet{name: "按时公开率", header: []string{"一级事项", "按时公开", "到期事项", "按时公开率"}, widths: map[int]float64{1: 24, 4: 18},
-		n: len(rates), row: func(i int, w *rowWriter) {
-			rt := rates[i]
-			w.Text(rt.Level1)
-			w.Int(int64(rt.OnTime))
-			w.Int(int64(rt.Total))
-			w.Rate(rt.OnTime, rt.Total)
+	rows = append(rows, rateRow{"合计", r.ThisYear, r.Overall})
+	rateSheet := sheet{name: "按时公开率", title: title("按时公开率"),
+		cols: []column{{"一级事项", 24, true}, {"今年到期", 9, false}, {"今年按时公开", 9, false}, {"今年按时公开率", 10, false},
+			{"上周到期", 9, false}, {"上周按时公开", 9, false}, {"上周按时公开率", 10, false}},
+		n: len(rows), row: func(i int, w *rowWriter) {
+			x := rows[i]
+			w.Text(x.level1)
+			w.Int(int64(x.year.Total))
+			w.Int(int64(x.year.OnTime))
+			w.Rate(x.year.OnTime, x.year.Total)
+			w.Int(int64(x.week.Total))
+			w.Int(int64(x.week.OnTime))
+			w.Rate(x.week.OnTime, x.week.Total)
 		}}
-	return workbook([]sheet{
-		section("已逾期", "逾期工作日", r.Overdue),
-		section("即将到期", "剩余工作日", r.DueSoon),
-		section("上周公开", "逾期工作日", r.Disclosed),
+	return workbook(docInfo{title: title("已逾期、即将到期和上周公开的事项"), office: r.Office, at: r.Day.Start()}, []sheet{
+		eventsSheet("已逾期", title("已逾期"), overdue, views(r.Overdue)),
+		eventsSheet("即将到期", title(fmt.Sprintf("%d 个工作日内到期", tracker.DueSoonDays)), soon, views(r.DueSoon)),
+		eventsSheet("上周公开", title(fmt.Sprintf("上周（%s 至 %s）完成公开", r.From, r.To)), done, views(r.Disclosed)),
 		rateSheet,
 	})
 }

@@ -20,7 +20,7 @@ func TestWeeklyAs(t *testing.T) {
 		{"text", "政务公开周报 · 截至 2026-12-07（星期一）\n"},
 		{"html", "<!DOCTYPE html>"},
 		{"xlsx", "PK\x03\x04"}, // a zip file
-		{"csv", "\ufeffsection,id,"},
+		{"csv", "\ufeff分组,事项,摘要,"},
 	} {
 		b, err := WeeklyAs(r, tc.format)
 		if err != nil {

@@ -5,27 +5,51 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
+	"github.com/mattn/go-runewidth"
 	"github.com/xuri/excelize/v2"
 
 	"gongkai/calendar"
 	"gongkai/tracker"
 )
 
-// sheet is one worksheet: a header row, then n rows that row writes one
-// at a time.
+// sheet is one worksheet: a title row, a header row, then n rows that row
+// writes one at a time.
 type sheet struct {
-	name   string
-	header []string
-	n      int
-	row    func(i int, r *rowWriter)
-	widths map[int]float64 // 1-based column → width
+	name  string
+	title string // the title row: the report's name, the office, the day it is as of
+	cols  []column
+	n     int
+	row   func(i int, r *rowWriter)
+}
+
+// column is a sheet's column: its heading, its width in characters (a
+// Chinese character takes two), and whether long text wraps in it.
+type column struct {
+	head  string
+	width float64
+	wrap  bool
+}
+
+// headerRow and firstRow are the rows of a sheet's header and of its first
+// row of data: the title is row 1.
+const (
+	headerRow = 2
+	firstRow  = 3
+)
+
+// docInfo is what a workbook's document properties say: its title, who
+// made it (the office) and when (the time the report is as of).
+type docInfo struct {
+	title  string
+	office string
+	at     time.Time
 }
 
 // workbook writes sheets in two steps. excelize builds the workbook's
@@ -36,9 +60,9 @@ type sheet struct {
 // (BenchmarkDigestWorkbook), which is what lets a reminder run of that
 // size finish in about two seconds. Everything else about the file stays
 // excelize's.
-func workbook(sheets []sheet) ([]byte, error) {
+func workbook(doc docInfo, sheets []sheet) ([]byte, error) {
 	sheets = split(sheets)
-	frame, styles, parts, err := workbookFrame(sheets)
+	frame, styles, parts, err := workbookFrame(doc, sheets)
 	if err != nil {
 		return nil, err
 	}
@@ -70,9 +94,9 @@ func workbook(sheets []sheet) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// maxSheetRows is how many rows a sheet holds after its header (Excel's
-// 1,048,576 in all); tests set it lower.
-var maxSheetRows = excelize.TotalRows - 1
+// maxSheetRows is how many rows a sheet holds after its title and header
+// (Excel's 1,048,576 in all); tests set it lower.
+var maxSheetRows = excelize.TotalRows - firstRow + 1
 
 // split continues a sheet of more rows than one holds on sheets of its
 // own, named "提醒（2）", "提醒（3）" and so on.
@@ -97,24 +121,14 @@ func split(sheets []sheet) []sheet {
 	return out
 }
 
-// workbookFrame is the workbook without its rows, the style of dates, and
-// each sheet by the name of its part in the file.
-func workbookFrame(sheets []sheet) ([]byte, cellStyles, map[string]*sheet, error) {
+// workbookFrame is the workbook without its rows, the styles of its
+// cells, and each sheet by the name of its part in the file.
+func workbookFrame(doc docInfo, sheets []sheet) ([]byte, *cellStyles, map[string]*sheet, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	var styles cellStyles
-	var err error
-	if styles.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")}); err != nil {
-		return nil, styles, nil, err
-	}
-	if styles.percent, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%")}); err != nil {
-		return nil, styles, nil, err
-	}
-	headStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}},
-		Border: []excelize.Border{{Type: "bottom", Color: "7F7F7F", Style: 1}}})
+	styles, err := newCellStyles(f)
 	if err != nil {
-		return nil, styles, nil, err
+		return nil, nil, nil, err
 	}
 	for i, s := range sheets {
 		if i == 0 {
@@ -123,28 +137,27 @@ func workbookFrame(sheets []sheet) ([]byte, cellStyles, map[string]*sheet, error
 			_, err = f.NewSheet(s.name)
 		}
 		if err != nil {
-			return nil, styles, nil, err
+			return nil, nil, nil, err
 		}
 		// In column order: the file is the same every time it is made.
-		for _, col := range slices.Sorted(maps.Keys(s.widths)) {
-			w := s.widths[col]
-			name, err := excelize.ColumnNumberToName(col)
+		for c, col := range s.cols {
+			name, err := excelize.ColumnNumberToName(c + 1)
 			if err != nil {
-				return nil, styles, nil, err
+				return nil, nil, nil, err
 			}
-			if err := f.SetColWidth(s.name, name, name, w); err != nil {
-				return nil, styles, nil, err
+			if err := f.SetColWidth(s.name, name, name, max(col.width, headWidth(col.head))); err != nil {
+				return nil, nil, nil, err
 			}
 		}
-		if err := f.SetSheetRow(s.name, "A1", &s.header); err != nil {
-			return nil, styles, nil, err
-		}
-		if err := printable(f, s, headStyle); err != nil {
-			return nil, styles, nil, err
+		if err := printable(f, s, styles); err != nil {
+			return nil, nil, nil, err
 		}
 	}
 	if got := f.GetSheetList(); len(got) != len(sheets) {
-		return nil, styles, nil, fmt.Errorf("workbook: %d sheets asked for, %d made (names that differ only in case are one sheet)", len(sheets), len(got))
+		return nil, nil, nil, fmt.Errorf("workbook: %d sheets asked for, %d made (names that differ only in case are one sheet)", len(sheets), len(got))
+	}
+	if err := docProps(f, doc); err != nil {
+		return nil, nil, nil, err
 	}
 	// excelize keeps sheet N in xl/worksheets/sheetN.xml, N its sheet id.
 	parts := map[string]*sheet{}
@@ -157,42 +170,147 @@ func workbookFrame(sheets []sheet) ([]byte, cellStyles, map[string]*sheet, error
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
-		return nil, styles, nil, err
+		return nil, nil, nil, err
 	}
 	return buf.Bytes(), styles, parts, nil
 }
 
-// printable makes a sheet read and print as people expect: its header
-// bold and filled, frozen, with an autofilter over the rows; landscape,
-// one A4 page wide, the header repeated on every printed page.
-func printable(f *excelize.File, s sheet, headStyle int) error {
-	last, err := excelize.ColumnNumberToName(max(len(s.header), 1))
+// headWidth is the width a column's heading needs on one line: a Chinese
+// character takes two.
+func headWidth(head string) float64 {
+	return float64(textWidth.StringWidth(head)) + 2
+}
+
+// textWidth measures text as a spreadsheet lays it out, whatever this
+// machine's locale says.
+var textWidth = &runewidth.Condition{EastAsianWidth: false}
+
+// docProps names the office as the workbook's author and company, the
+// report as its title, and the time it is as of as its creation, so
+// that a file says where it came from (and is the same each time it is
+// made).
+func docProps(f *excelize.File, doc docInfo) error {
+	author := doc.office
+	if author == "" {
+		author = "gongkai"
+	}
+	at := doc.at.UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{Title: doc.title, Subject: doc.title, Creator: author, LastModifiedBy: author,
+		Created: at, Modified: at, Language: "zh-CN", Description: "由 gongkai 生成"}); err != nil {
+		return err
+	}
+	return f.SetAppProps(&excelize.AppProperties{Application: "gongkai", Company: doc.office})
+}
+
+// printable lays a sheet out to read and print as people expect: the
+// title row, the header bold and filled, both frozen, an autofilter over
+// the rows; landscape, one A4 page wide, title and header repeated on
+// every printed page.
+func printable(f *excelize.File, s sheet, st *cellStyles) error {
+	last, err := excelize.ColumnNumberToName(max(len(s.cols), 1))
 	if err != nil {
 		return err
 	}
-	if err := f.SetCellStyle(s.name, "A1", last+"1", headStyle); err != nil {
+	if err := f.SetCellStr(s.name, "A1", s.title); err != nil {
 		return err
 	}
-	if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	if err := f.SetCellStyle(s.name, "A1", "A1", st.title); err != nil {
 		return err
 	}
-	if err := f.AutoFilter(s.name, fmt.Sprintf("A1:%s%d", last, s.n+1), nil); err != nil {
+	if err := f.SetRowHeight(s.name, 1, 24); err != nil {
+		return err
+	}
+	head := make([]any, len(s.cols))
+	for i, c := range s.cols {
+		head[i] = c.head
+	}
+	hc := fmt.Sprintf("A%d", headerRow)
+	if err := f.SetSheetRow(s.name, hc, &head); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(s.name, hc, fmt.Sprintf("%s%d", last, headerRow), st.head); err != nil {
+		return err
+	}
+	if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: fmt.Sprintf("A%d", firstRow), ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := f.AutoFilter(s.name, fmt.Sprintf("A%d:%s%d", headerRow, last, s.n+headerRow), nil); err != nil {
 		return err
 	}
 	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: ptr(9), Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
 		return err
 	}
+	if err := f.SetPageMargins(s.name, &excelize.PageLayoutMarginsOptions{Left: ptr(0.4), Right: ptr(0.4), Top: ptr(0.5), Bottom: ptr(0.6)}); err != nil {
+		return err
+	}
+	// The page's footer: its number of the pages.
+	if err := f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}); err != nil {
+		return err
+	}
 	if err := f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
 		return err
 	}
-	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + s.name + "'!$1:$1", Scope: s.name})
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$%d", s.name, headerRow), Scope: s.name})
+}
+
+// cellStyles are the frame's styles: of the title and the header, and of
+// each kind of cell, plain and highlighted (an overdue event's row).
+type cellStyles struct {
+	title, head int
+	cell        [2][cellKinds]int // [highlighted][kind]
+}
+
+// The kinds of cell a row writes.
+const (
+	kindPlain = iota
+	kindWrap
+	kindDate
+	kindPercent
+	cellKinds
+)
+
+// highlight is the fill of an overdue event's row.
+const highlight = "FDE8E7"
+
+func newCellStyles(f *excelize.File) (*cellStyles, error) {
+	st := &cellStyles{}
+	var err error
+	if st.title, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Vertical: "center"}}); err != nil {
+		return nil, err
+	}
+	if st.head, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}},
+		Border:    []excelize.Border{{Type: "bottom", Color: "7F7F7F", Style: 1}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}}); err != nil {
+		return nil, err
+	}
+	for hl := range 2 {
+		for kind := range cellKinds {
+			style := &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}
+			switch kind {
+			case kindWrap:
+				style.Alignment.WrapText = true
+			case kindDate:
+				style.CustomNumFmt = ptr("yyyy-mm-dd")
+			case kindPercent:
+				style.CustomNumFmt = ptr("0.0%")
+			}
+			if hl == 1 {
+				style.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{highlight}}
+			}
+			if st.cell[hl][kind], err = f.NewStyle(style); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return st, nil
 }
 
 const dimension = `<dimension ref="`
 
 // writeSheet writes a sheet's part: the frame's XML with the rows after
 // its header.
-func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, styles cellStyles) (err error) {
+func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, styles *cellStyles) (err error) {
 	rc, err := part.Open()
 	if err != nil {
 		return err
@@ -212,8 +330,8 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, styles cellStyles) (er
 	if i := bytes.Index(head, []byte(dimension)); i >= 0 {
 		from := i + len(dimension)
 		if n := bytes.IndexByte(head[from:], '"'); n >= 0 {
-			last, _ := excelize.ColumnNumberToName(max(len(s.header), 1))
-			head = slices.Concat(head[:from], fmt.Appendf(nil, "A1:%s%d", last, s.n+1), head[from+n:])
+			last, _ := excelize.ColumnNumberToName(max(len(s.cols), 1))
+			head = slices.Concat(head[:from], fmt.Appendf(nil, "A1:%s%d", last, s.n+headerRow), head[from+n:])
 		}
 	}
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: part.Name, Method: zip.Deflate, Modified: part.Modified})
@@ -245,12 +363,12 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, styles cellStyles) (er
 			err = werr
 		}
 	}()
-	r := newRowWriter(len(s.header), styles)
+	r := newRowWriter(s.cols, styles)
 	r.buf = append(<-free, head...)
 	var pacer tracker.Pacer
 	for i := 0; i < s.n; i++ {
 		pacer.Step()
-		r.start(i + 2)
+		r.start(i + firstRow)
 		s.row(i, r)
 		r.buf = append(r.buf, "</row>"...)
 		if len(r.buf) >= batch {
@@ -265,22 +383,30 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, styles cellStyles) (er
 // rowWriter writes one row's cells as SpreadsheetML, left to right: each
 // call is the next column.
 type rowWriter struct {
-	buf       []byte
-	col       int
-	num       []byte   // the row's number, as text
-	cols      []string // column letters
-	dateStyle string
-	pctStyle  string
+	buf  []byte
+	col  int
+	num  []byte   // the row's number, as text
+	cols []string // column letters
+	wrap []bool   // the columns whose text wraps
+	// attrs are each kind of cell's style attribute, plain and
+	// highlighted; hl is the row's.
+	attrs [2][cellKinds]string
+	hl    int
 }
 
-// cellStyles are the frame's styles of a date and of a rate.
-type cellStyles struct{ date, percent int }
-
-func newRowWriter(width int, styles cellStyles) *rowWriter {
-	r := &rowWriter{dateStyle: strconv.Itoa(styles.date), pctStyle: strconv.Itoa(styles.percent)}
-	for c := 1; c <= max(width, 1); c++ {
+func newRowWriter(cols []column, styles *cellStyles) *rowWriter {
+	r := &rowWriter{}
+	for c := 1; c <= max(len(cols), 1); c++ {
 		name, _ := excelize.ColumnNumberToName(c)
 		r.cols = append(r.cols, name)
+	}
+	for _, c := range cols {
+		r.wrap = append(r.wrap, c.wrap)
+	}
+	for hl := range 2 {
+		for kind := range cellKinds {
+			r.attrs[hl][kind] = ` s="` + strconv.Itoa(styles.cell[hl][kind]) + `"`
+		}
 	}
 	return r
 }
@@ -290,40 +416,59 @@ func (r *rowWriter) start(n int) {
 	r.num = strconv.AppendInt(r.num[:0], int64(n), 10)
 	r.buf = append(append(append(r.buf, `<row r="`...), r.num...), `">`...)
 	r.col = 0
+	r.hl = 0
 }
 
-// cell opens the next cell, with its attributes (attrs starts with a
-// space), and moves on.
-func (r *rowWriter) cell(attrs string) {
+// Highlight marks the row as an overdue event's: every cell of it, even
+// an empty one, is filled. It is called before the row's first cell.
+func (r *rowWriter) Highlight() {
+	r.hl = 1
+}
+
+// cell opens the next cell, of a kind, with its attributes (attrs starts
+// with a space), and moves on.
+func (r *rowWriter) cell(kind int, attrs string) {
 	var col string
 	if r.col < len(r.cols) {
 		col = r.cols[r.col]
 	} else {
 		col, _ = excelize.ColumnNumberToName(r.col + 1)
 	}
-	r.buf = append(append(append(append(append(r.buf, `<c r="`...), col...), r.num...), '"'), attrs...)
+	if kind == kindPlain && r.col < len(r.wrap) && r.wrap[r.col] {
+		kind = kindWrap
+	}
+	r.buf = append(append(append(append(append(append(r.buf, `<c r="`...), col...), r.num...), '"'), r.attrs[r.hl][kind]...), attrs...)
 	r.col++
+}
+
+// skip leaves the next cell empty; in a highlighted row, filled.
+func (r *rowWriter) skip() {
+	if r.hl == 0 {
+		r.col++
+		return
+	}
+	r.cell(kindPlain, `/>`)
 }
 
 // Int writes a number.
 func (r *rowWriter) Int(v int64) {
-	r.cell(`><v>`)
+	r.cell(kindPlain, `><v>`)
 	r.buf = append(strconv.AppendInt(r.buf, v, 10), `</v></c>`...)
 }
 
 // Uint writes a number.
 func (r *rowWriter) Uint(v uint64) {
-	r.cell(`><v>`)
+	r.cell(kindPlain, `><v>`)
 	r.buf = append(strconv.AppendUint(r.buf, v, 10), `</v></c>`...)
 }
 
 // Date writes a date as yyyy-mm-dd; the zero date leaves the cell empty.
 func (r *rowWriter) Date(d calendar.Date) {
 	if d.IsZero() {
-		r.col++
+		r.skip()
 		return
 	}
-	r.cell(` s="` + r.dateStyle + `"><v>`)
+	r.cell(kindDate, `><v>`)
 	r.buf = append(strconv.AppendInt(r.buf, int64(d.Sub(excelEpoch)), 10), `</v></c>`...)
 }
 
@@ -331,10 +476,10 @@ func (r *rowWriter) Date(d calendar.Date) {
 // it sorts and charts); nothing to rate leaves the cell empty.
 func (r *rowWriter) Rate(n, total int) {
 	if total == 0 {
-		r.col++
+		r.skip()
 		return
 	}
-	r.cell(` s="` + r.pctStyle + `"><v>`)
+	r.cell(kindPercent, `><v>`)
 	r.buf = append(strconv.AppendFloat(r.buf, float64(n)/float64(total), 'g', -1, 64), `</v></c>`...)
 }
 
@@ -343,13 +488,13 @@ func (r *rowWriter) Rate(n, total int) {
 func (r *rowWriter) Text(s string) {
 	s = cutCell(s)
 	if s == "" {
-		r.col++
+		r.skip()
 		return
 	}
 	if spaced(s[0]) || spaced(s[len(s)-1]) {
-		r.cell(` t="inlineStr"><is><t xml:space="preserve">`)
+		r.cell(kindPlain, ` t="inlineStr"><is><t xml:space="preserve">`)
 	} else {
-		r.cell(` t="inlineStr"><is><t>`)
+		r.cell(kindPlain, ` t="inlineStr"><is><t>`)
 	}
 	r.buf = append(appendCellText(r.buf, s), `</t></is></c>`...)
 }
@@ -440,34 +585,41 @@ func fastZip(w io.Writer) *zip.Writer {
 	return z
 }
 
-// digestWorkbook lists every event of a digest.
+// digestWorkbook lists every event of a digest, overdue ones
+// highlighted.
 func digestWorkbook(d *tracker.Digest) ([]byte, error) {
-	return workbook([]sheet{{
-		name:   "提醒",
-		header: []string{"事件编号", "序号", "事项", "摘要", "类型", "日期", "公开期限", "暂估", "状态", "工作日", "待公开渠道"},
-		widths: map[int]float64{3: 48, 4: 36, 6: 12, 7: 12, 11: 36},
-		n:      len(d.Items),
+	title := titleOf("政务公开提醒", d.Office, d.Day)
+	return workbook(docInfo{title: title, office: d.Office, at: d.Day.Start()}, []sheet{{
+		name:  "提醒",
+		title: title,
+		cols: []column{{"事项", 30, true}, {"摘要", 28, true}, {"文号", 16, true}, {"公开期限", 11, false}, {"期限暂估", 6, false},
+			{"剩余工作日", 7, false}, {"已逾期工作日", 7, false}, {"待公开渠道", 16, true}, {"形成或变更", 6, false},
+			{"形成或变更日期", 11, false}, {"负责股室", 12, true}, {"事项序号", 5, false}, {"事件编号", 6, false}},
+		n: len(d.Items),
 		row: func(i int, r *rowWriter) {
 			it := d.Items[i]
 			e := it.Event
-			state, prov := "剩余", ""
 			if it.Overdue {
-				state = "逾期"
+				r.Highlight()
 			}
-			if e.Provisional {
-				prov = "是"
-			}
-			r.Uint(e.ID)
-			r.Int(int64(e.Matter))
 			r.Text(e.MatterName)
 			r.Text(e.Summary)
+			r.Text(e.Ref)
+			r.Date(e.Deadline)
+			r.Text(yes(e.Provisional))
+			if it.Overdue {
+				r.skip()
+				r.Int(int64(it.Left))
+			} else {
+				r.Int(int64(it.Left))
+				r.skip()
+			}
+			r.Text(e.PendingNames())
 			r.Text(e.Kind.Name())
 			r.Date(e.Date)
-			r.Date(e.Deadline)
-			r.Text(prov)
-			r.Text(state)
-			r.Int(int64(it.Left))
-			r.Text(e.PendingNames())
+			r.Text(strings.Join(it.Sections, "、"))
+			r.Int(int64(e.Matter))
+			r.Uint(e.ID)
 		},
 	}})
 }

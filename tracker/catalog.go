@@ -101,6 +101,21 @@ type Catalog struct {
 	Matters []Matter `toml:"matters" json:"matters"`
 }
 
+// Office is the body that discloses the catalogue's matters (公开主体),
+// the one most of them name: what reports and workbooks are from.
+func (c *Catalog) Office() string {
+	count := map[string]int{}
+	best := ""
+	for _, m := range c.Matters {
+		s := strings.TrimSpace(m.Subject)
+		count[s]++
+		if s != "" && (count[s] > count[best] || count[s] == count[best] && s < best) {
+			best = s
+		}
+	}
+	return best
+}
+
 // Matter is one row of a catalogue.
 type Matter struct {
 	Seq       int      `toml:"seq" json:"seq"`

@@ -173,17 +173,22 @@ func (e *Event) Pending() []Channel {
 // disclosed returns the first date the event was disclosed on c by a
 // disclosure that still counts: the obligation was met then.
 func (e *Event) disclosed(c Channel) (calendar.Date, bool) {
-	var first calendar.Date
-	ok := false
-	for _, d := range e.Disclosures {
-		if d.Channel == c && d.Void == nil {
-			if !ok || d.Date.Before(first) {
-				first = d.Date
-			}
-			ok = true
+	if d := e.firstDisclosure(c); d != nil {
+		return d.Date, true
+	}
+	return calendar.Date{}, false
+}
+
+// firstDisclosure returns the earliest disclosure on c that still counts,
+// or nil.
+func (e *Event) firstDisclosure(c Channel) *Disclosure {
+	var first *Disclosure
+	for i := range e.Disclosures {
+		if d := &e.Disclosures[i]; d.Channel == c && d.Void == nil && (first == nil || d.Date.Before(first.Date)) {
+			first = d
 		}
 	}
-	return first, ok
+	return first
 }
 
 // Clock is what an operation needs to know of time and of who acts.

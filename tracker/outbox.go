@@ -142,6 +142,7 @@ type Digest struct {
 	Audience Audience
 	Items    []DigestItem
 	Failures []*Message // permanent delivery failures to report (officers only)
+	Office   string     // the catalogue's 公开主体, whom the reminders are from
 	NextYear int        // when next year is still provisional from 1 November: that year (officers only)
 }
 

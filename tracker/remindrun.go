@@ -63,11 +63,17 @@ type ReminderInputs struct {
 	States   []ReminderState // the marks of Events[i]
 	Failures []*Message
 	Noticed  map[string]bool // keys of notices already queued
+	Office   string          // the catalogue's 公开主体
 }
 
 // GatherReminders reads the inputs of a reminder run on day.
 func GatherReminders(tx Tx, day calendar.Date, r RemindRequest) (*ReminderInputs, error) {
 	in := &ReminderInputs{Noticed: map[string]bool{}}
+	if cat, err := tx.Catalog(); err != nil {
+		return nil, err
+	} else if cat != nil {
+		in.Office = cat.Office()
+	}
 	err := tx.OpenEvents(func(e *Event) error {
 		st, err := tx.ReminderState(e.ID)
 		if err != nil {
@@ -170,7 +176,7 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 		k := mailbox(to)
 		d, ok := digests[k]
 		if !ok {
-			d = &Digest{Day: day, To: to, Audience: aud}
+			d = &Digest{Day: day, To: to, Audience: aud, Office: in.Office}
 			digests[k] = d
 			order = append(order, k)
 		} else if slices.Index(audiences, aud) < slices.Index(audiences, d.Audience) {

@@ -16,6 +16,8 @@ type WeeklyReport struct {
 	// each week's goes out once. Zero means Day.
 	ScheduledDay calendar.Date
 	From, To     calendar.Date // last week, Monday to Sunday before Day
+	// Office is the catalogue's 公开主体, whom the report is from.
+	Office string
 
 	Overdue   []ReportItem // open and past the deadline, longest overdue first
 	DueSoon   []ReportItem // open, due within DueSoonDays working days
@@ -157,6 +159,7 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, e
 	}
 	var order []string
 	if cat != nil {
+		r.Office = cat.Office()
 		for _, m := range cat.Matters {
 			if !slices.Contains(order, m.Level1) {
 				order = append(order, m.Level1)
@@ -172,6 +175,25 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, e
 	}
 	return r, nil
 }
+
+// View is the item's event as of day, as the report counted it: the
+// working days left or overdue, or how late it was disclosed.
+func (it ReportItem) View(day calendar.Date) EventView {
+	e := it.Event
+	st := e.Status(day)
+	var left, late *int
+	switch {
+	case st == Overdue:
+		left = ptrTo(-it.Days)
+	case st == Open:
+		left = ptrTo(it.Days)
+	case e.State == DoneLate:
+		late = ptrTo(it.Days)
+	}
+	return viewOf(e, st, day, left, late)
+}
+
+func ptrTo[T any](v T) *T { return &v }
 
 // rates are on-time rates being counted, per 一级事项 and in all.
 type rates struct {

@@ -2,7 +2,6 @@ package tracker
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"gongkai/calendar"
@@ -11,7 +10,7 @@ import (
 // EventView is an event as every front end shows it, as of a day: its
 // stored fields and those derived from them (the status that day, the
 // working days left, the channels still pending). Its JSON field names are
-// stable and documented in the README; the CSV columns are the same.
+// stable and documented in the README.
 type EventView struct {
 	ID              uint64        `json:"id"`
 	Matter          int           `json:"matter"`
@@ -33,19 +32,59 @@ type EventView struct {
 	// deadline: negative when overdue, nil when closed.
 	WorkdaysLeft *int          `json:"workdays_left"`
 	ClosedOn     calendar.Date `json:"closed_on"` // "" when open
+	// WorkdaysLate is how many working days after the deadline a
+	// done_late event was disclosed; nil for any other.
+	WorkdaysLate *int `json:"workdays_late"`
+	// Disclosures are the disclosures that count, the first on each
+	// channel, in the order of the matter's channels.
+	Disclosures []DisclosureView `json:"disclosures"`
+}
+
+// DisclosureView is a disclosure as front ends give it.
+type DisclosureView struct {
+	Channel Channel       `json:"channel"`
+	Date    calendar.Date `json:"date"`
+	URL     string        `json:"url"`
+}
+
+// Disclosed returns the disclosure on channel c, if one counts.
+func (v EventView) Disclosed(c Channel) (DisclosureView, bool) {
+	for _, d := range v.Disclosures {
+		if d.Channel == c {
+			return d, true
+		}
+	}
+	return DisclosureView{}, false
 }
 
 // ViewOf returns the view of e as of day asOf.
 func ViewOf(e *Event, cal Calendar, asOf calendar.Date) EventView {
 	st := e.Status(asOf)
-	var left *int
+	var left, late *int
 	if st.Counting() {
 		n, _, _ := cal.WorkdaysBetween(asOf, e.Deadline)
 		left = &n
 	}
+	if st == DoneLate {
+		if n, _, err := cal.WorkdaysBetween(e.Deadline, e.ClosedOn); err == nil {
+			late = &n
+		}
+	}
+	return viewOf(e, st, asOf, left, late)
+}
+
+// viewOf is the view of e, of status st as of asOf, left working days
+// before its deadline (nil: closed) and, disclosed late, late by late.
+func viewOf(e *Event, st Status, asOf calendar.Date, left, late *int) EventView {
 	pending := e.Pending()
 	if st == Cancelled || st == Waived {
 		pending = nil // no obligation (any more): nothing is waiting
+	}
+	disclosures := []DisclosureView{}
+	for _, c := range e.Channels {
+		if d := e.firstDisclosure(c); d != nil {
+			disclosures = append(disclosures, DisclosureView{Channel: c, Date: d.Date, URL: d.URL})
+		}
 	}
 	const rfc3339 = "2006-01-02T15:04:05-07:00"
 	var clock string
@@ -59,6 +98,7 @@ func ViewOf(e *Event, cal Calendar, asOf calendar.Date) EventView {
 		Deadline: e.Deadline, Provisional: e.Provisional, Status: st,
 		Channels: nonNil(e.Channels), ChannelsPending: nonNil(pending),
 		LoggedLate: e.LoggedLate, WorkdaysLeft: left, ClosedOn: e.ClosedOn,
+		WorkdaysLate: late, Disclosures: disclosures,
 	}
 }
 
@@ -90,37 +130,6 @@ func DeadlineStanding(asOf, deadline calendar.Date, workdaysLeft int) string {
 	return fmt.Sprintf("还有 %d 个工作日", workdaysLeft)
 }
 
-// EventViewColumns are the CSV columns of an EventView, its JSON names;
-// columns added later come last.
-var EventViewColumns = []string{"id", "matter", "matter_name", "kind", "date", "summary", "ref", "by", "logged_at",
-	"deadline", "provisional", "status", "channels", "channels_pending", "logged_late", "workdays_left", "closed_on",
-	"logged_clock"}
-
-// Record returns the view as a CSV record in the order of
-// EventViewColumns; lists are joined with ";".
-func (v EventView) Record() []string {
-	left := ""
-	if v.WorkdaysLeft != nil {
-		left = strconv.Itoa(*v.WorkdaysLeft)
-	}
-	closed := ""
-	if !v.ClosedOn.IsZero() {
-		closed = v.ClosedOn.String()
-	}
-	return []string{strconv.FormatUint(v.ID, 10), strconv.Itoa(v.Matter), v.MatterName, string(v.Kind), v.Date.String(),
-		v.Summary, v.Ref, v.By, v.LoggedAt, v.Deadline.String(), strconv.FormatBool(v.Provisional), string(v.Status),
-		channelCodes(v.Channels), channelCodes(v.ChannelsPending), strconv.FormatBool(v.LoggedLate), left, closed,
-		v.LoggedClock}
-}
-
-func channelCodes(cs []Channel) string {
-	s := make([]string, len(cs))
-	for i, c := range cs {
-		s[i] = string(c)
-	}
-	return strings.Join(s, ";")
-}
-
 // ShortMatterName keeps the most specific level of a matter's full name
 // (一级 › 二级 › 三级).
 func ShortMatterName(name string) string {
@@ -131,8 +140,7 @@ func ShortMatterName(name string) string {
 }
 
 // MatterView is a matter as front ends give it to machines; its JSON field
-// names are stable and documented in the README, and the CSV columns are
-// the same.
+// names are stable and documented in the README.
 type MatterView struct {
 	Seq           int       `json:"seq"`
 	Level1        string    `json:"level1"`
@@ -160,16 +168,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// MatterViewColumns are the CSV columns of a MatterView, its JSON names.
-var MatterViewColumns = []string{"seq", "level1", "level2", "level3", "elements", "basis", "time_limit", "time_limit_days",
-	"subject", "channels", "audience", "mode", "levels"}
-
-// Record returns the view as a CSV record in the order of
-// MatterViewColumns; lists are joined with ";".
-func (v MatterView) Record() []string {
-	return []string{strconv.Itoa(v.Seq), v.Level1, v.Level2, v.Level3, strings.Join(v.Elements, ";"),
-		strings.Join(v.Basis, ";"), v.TimeLimit, strconv.Itoa(v.TimeLimitDays), v.Subject, channelCodes(v.Channels),
-		v.Audience, v.Mode, strings.Join(v.Levels, ";")}
 }

@@ -89,7 +89,7 @@ func runEvents(c *cobra.Command, e *env, o eventsOptions) error {
 	case "json":
 		return notify.WriteJSONList(e.stdout, list.Events)
 	case "csv":
-		return notify.WriteRecords(e.stdout, tracker.EventViewColumns, list.Events)
+		return notify.WriteEventsCSV(e.stdout, list.Events)
 	}
 	return printEvents(e, list)
 }

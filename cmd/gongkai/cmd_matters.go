@@ -58,7 +58,7 @@ func printMatters(e *env, list *app.MatterList, format string) error {
 		if format == "json" {
 			return notify.WriteJSON(e.stdout, views)
 		}
-		return notify.WriteRecords(e.stdout, tracker.MatterViewColumns, views)
+		return notify.WriteMattersCSV(e.stdout, views)
 	}
 	if len(ms) == 0 {
 		fmt.Fprintln(e.stdout, "没有名称含该文字的事项。")

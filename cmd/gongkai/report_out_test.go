@@ -59,7 +59,7 @@ func TestReportOut(t *testing.T) {
 			t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 		}
 		b, err := os.ReadFile(out)
-		if err != nil || !strings.HasPrefix(string(b), "\ufeffsection,id,") || !strings.Contains(string(b), "抚恤金标准调整") {
+		if err != nil || !strings.HasPrefix(string(b), "\ufeff分组,事项,") || !strings.Contains(string(b), "抚恤金标准调整") {
 			t.Errorf("the report reads %q, %v", b, err)
 		}
 		if fi, err := os.Stat(out); runtime.GOOS != "windows" && (err != nil || fi.Mode().Perm() != 0o640) {
@@ -71,7 +71,7 @@ func TestReportOut(t *testing.T) {
 		if code, _, stderr := weekly("--out", cfg, "--force"); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		if b, _ := os.ReadFile(cfg); !strings.HasPrefix(string(b), "\ufeffsection,id,") {
+		if b, _ := os.ReadFile(cfg); !strings.HasPrefix(string(b), "\ufeff分组,事项,") {
 			t.Errorf("the file now holds %q", b)
 		}
 		// The replaced file keeps its mode, as it did when written in place.

@@ -161,7 +161,7 @@ func (w *webServer) use(svc *app.Local) {
 	apiServer := api.New(base)
 	dashboard := web.New(web.Config{Service: svc, Auth: svc, Log: w.log, Version: version,
 		Source: apiServer.Source, Secure: apiServer.Secure, AllowLogin: apiServer.AllowLogin,
-		RenderWeekly: base.RenderWeekly, RenderEvents: notify.EventsWorkbook, Jobs: w.runs, Mail: w.e.transportName(),
+		RenderWeekly: base.RenderWeekly, RenderEvents: notify.EventsAs, Jobs: w.runs, Mail: w.e.transportName(),
 		ProbeMail: func(ctx context.Context) (string, error) { return notify.ProbeFor(ctx, w.e.config(), os.Getenv) },
 		Feeds:     svc, PublicURL: cfg.PublicURL})
 	tcpMux := http.NewServeMux()

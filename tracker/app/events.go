@@ -261,14 +261,15 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 	f.scope = p.scope()
 	out := &EventList{AsOf: f.asOf, Events: []tracker.EventView{}}
 	err = l.read(func(tx tracker.Tx, cal *calendar.Calendar) error {
+		cat, err := tx.Catalog()
+		if err != nil {
+			return err
+		}
+		if cat == nil {
+			cat = tracker.EmbeddedCatalog()
+		}
+		out.Office = cat.Office()
 		if q.Matter != "" || q.Level1 != "" {
-			cat, err := tx.Catalog()
-			if err != nil {
-				return err
-			}
-			if cat == nil {
-				cat = tracker.EmbeddedCatalog()
-			}
 			if q.Matter != "" {
 				m, err := tracker.FindMatter(cat, q.Matter)
 				if err != nil {
@@ -307,7 +308,7 @@ func (l *Local) Events(ctx context.Context, q EventQuery) (*EventList, error) {
 		if q.Limit > 0 && ordered {
 			stopAt = q.Offset + q.Limit + 1
 		}
-		err := each(func(e *tracker.Event) error {
+		err = each(func(e *tracker.Event) error {
 			if v, ok := f.match(e, cal); ok {
 				out.Events = append(out.Events, v)
 				if len(out.Events) == stopAt {

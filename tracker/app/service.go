@@ -289,6 +289,8 @@ const (
 type EventList struct {
 	AsOf   calendar.Date       `json:"as_of"`
 	Events []tracker.EventView `json:"events"`
+	// Office is the catalogue's 公开主体, whom an export is from.
+	Office string `json:"office,omitempty"`
 	// More: a page (EventQuery.Limit) has events after it.
 	More bool `json:"more,omitempty"`
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"slices"
@@ -203,7 +201,7 @@ const MaxExport = 200_000
 // page's filters, whole.
 func (s *Server) export(w http.ResponseWriter, q *request) error {
 	format := q.URL.Query().Get("format")
-	if format != "csv" && (format != "xlsx" || s.cfg.RenderEvents == nil) {
+	if format != "csv" && format != "xlsx" || s.cfg.RenderEvents == nil {
 		return tracker.Invalid("format", "导出格式 %q 无效：可选 csv、xlsx", format)
 	}
 	f, err := readFilter(q.URL.Query())
@@ -222,22 +220,12 @@ func (s *Server) export(w http.ResponseWriter, q *request) error {
 	if list.More {
 		return tracker.Invalid("format", "符合条件的事件超过 %d 件，请缩小范围后再导出", MaxExport)
 	}
-	var data []byte
+	data, err := s.cfg.RenderEvents(list, format)
+	if err != nil {
+		return err
+	}
 	ct := "text/csv; charset=utf-8"
-	if format == "csv" {
-		var b bytes.Buffer
-		b.WriteString("\ufeff") // Excel and WPS read the UTF-8 by it
-		cw := csv.NewWriter(&b)
-		cw.Write(tracker.EventViewColumns)
-		for _, e := range list.Events {
-			cw.Write(e.Record())
-		}
-		cw.Flush()
-		data = b.Bytes()
-	} else {
-		if data, err = s.cfg.RenderEvents(list.Events); err != nil {
-			return err
-		}
+	if format == "xlsx" {
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	name := "events-" + list.AsOf.String() + "." + format

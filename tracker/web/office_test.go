@@ -79,7 +79,7 @@ func newOffice(t *testing.T) *office {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)
 	mux.Handle("/", web.New(web.Config{Service: o.svc, Auth: o.svc, Now: o.clock, Log: slog.New(slog.NewTextHandler(testLog{t}, nil)), Source: a.Source, Secure: a.Secure,
-		AllowLogin: a.AllowLogin, RenderEvents: notify.EventsWorkbook, RenderWeekly: notify.WeeklyAs,
+		AllowLogin: a.AllowLogin, RenderEvents: notify.EventsAs, RenderWeekly: notify.WeeklyAs,
 		Feeds: o.svc, Mail: "邮件服务器 127.0.0.1", ProbeMail: func(ctx context.Context) (string, error) {
 			if err := mail.Probe(ctx); err != nil {
 				return "", err

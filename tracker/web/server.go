@@ -50,9 +50,9 @@ type Config struct {
 	// RenderWeekly renders a weekly report as xlsx (notify.WeeklyAs); nil:
 	// no download.
 	RenderWeekly func(r *tracker.WeeklyReport, format string) ([]byte, error)
-	// RenderEvents writes a list of events as xlsx (notify.EventsWorkbook);
-	// nil: CSV only.
-	RenderEvents func(events []tracker.EventView) ([]byte, error)
+	// RenderEvents writes a list of events as xlsx or CSV for people
+	// (notify.EventsAs); nil: no export.
+	RenderEvents func(list *app.EventList, format string) ([]byte, error)
 	Version      string
 	// Jobs are the daemon's jobs' runs (app.Jobs.Runs); nil: none shown.
 	Jobs func(now time.Time) []app.JobRun

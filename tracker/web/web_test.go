@@ -547,12 +547,14 @@ func TestEventFilters(t *testing.T) {
 	}
 }
 
-// The list exports as CSV (with a byte-order mark for Excel and WPS) and
-// as a workbook, the page's filters applied, every row.
+// The list exports as CSV for people (with a byte-order mark for Excel and
+// WPS, no cell run as a formula) and as a workbook, the page's filters
+// applied, every row.
 func TestEventExport(t *testing.T) {
 	o := newOffice(t)
 	o.log("3", "2026-10-09", "社保股的事件")
 	o.log("40", "2026-10-22", "养老保险的事件")
+	o.log("3", "2026-10-12", `=HYPERLINK("http://x","点我")`)
 	c := o.client(access.Supervisor)
 	resp, err := c.Get(o.srv.URL + "/events/export?format=csv&section=" + url.QueryEscape("社保股"))
 	if err != nil {
@@ -561,7 +563,8 @@ func TestEventExport(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "\ufeffid,matter,") || len(lines) != 2 || !strings.Contains(lines[1], "社保股的事件") {
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "\ufeff事项,摘要,") || len(lines) != 3 || !strings.Contains(lines[1], "社保股的事件") ||
+		!strings.Contains(lines[2], `"'=HYPERLINK(""http://x"",""点我"")"`) {
 		t.Errorf("CSV: %d\n%s", resp.StatusCode, b)
 	}
 	resp, err = c.Get(o.srv.URL + "/events/export?format=xlsx")
@@ -574,7 +577,7 @@ func TestEventExport(t *testing.T) {
 		t.Fatalf("the workbook: %v", err)
 	}
 	rows, err := f.GetRows("事件")
-	if err != nil || len(rows) != 3 || rows[0][0] != "事件编号" {
+	if err != nil || len(rows) != 5 || !strings.HasPrefix(rows[0][0], "政务公开事件清单（区人社局，截至 ") || rows[1][0] != "事项" {
 		t.Errorf("the workbook's rows: %v %v", rows, err)
 	}
 	if st, _, _ := get(t, c, o.srv.URL+"/events/export?format=pdf"); st != 400 {
