@@ -73,7 +73,7 @@ var eventFields = []field{
 		c.Text("")
 	}},
 	{column{"逾期公开工作日", 8, false}, func(v *tracker.EventView, c cells) { optInt(c, v.WorkdaysLate) }},
-	{column{"待公开渠道", 16, true}, func(v *tracker.EventView, c cells) { c.Text(channelList(v.ChannelsPending)) }},
+	{column{"待公开渠道", 22, true}, func(v *tracker.EventView, c cells) { c.Text(channelList(v.ChannelsPending)) }},
 	{column{"已公开渠道及日期", 24, true}, func(v *tracker.EventView, c cells) {
 		parts := make([]string, len(v.Disclosures))
 		for i, d := range v.Disclosures {
@@ -94,7 +94,7 @@ var eventFields = []field{
 	{column{"形成或变更", 6, false}, func(v *tracker.EventView, c cells) { c.Text(v.Kind.Name()) }},
 	{column{"形成或变更日期", 11, false}, func(v *tracker.EventView, c cells) { c.Date(v.Date) }},
 	{column{"期限暂估", 6, false}, func(v *tracker.EventView, c cells) { c.Text(yes(v.Provisional)) }},
-	{column{"应公开渠道", 16, true}, func(v *tracker.EventView, c cells) { c.Text(channelList(v.Channels)) }},
+	{column{"应公开渠道", 22, true}, func(v *tracker.EventView, c cells) { c.Text(channelList(v.Channels)) }},
 	{column{"一级事项", 12, true}, func(v *tracker.EventView, c cells) { l1, _, _ := strings.Cut(v.MatterName, " › "); c.Text(l1) }},
 	{column{"登记人", 8, false}, func(v *tracker.EventView, c cells) { c.Text(v.By) }},
 	{column{"登记时间", 17, false}, func(v *tracker.EventView, c cells) {
@@ -169,8 +169,11 @@ func WriteEventsCSV(w io.Writer, events []tracker.EventView) error {
 }
 
 // eventsSheet is a sheet of events with the fields fs, overdue ones
-// highlighted.
+// highlighted; its title says when there are none.
 func eventsSheet(name, title string, fs []field, views []tracker.EventView) sheet {
+	if len(views) == 0 {
+		title += "：无"
+	}
 	return sheet{name: name, title: title, cols: columnsOf(fs), n: len(views), row: func(i int, r *rowWriter) {
 		v := &views[i]
 		if v.Status == tracker.Overdue {

@@ -264,6 +264,7 @@ type cellStyles struct {
 const (
 	kindPlain = iota
 	kindWrap
+	kindNumber
 	kindDate
 	kindPercent
 	cellKinds
@@ -290,6 +291,8 @@ func newCellStyles(f *excelize.File) (*cellStyles, error) {
 			switch kind {
 			case kindWrap:
 				style.Alignment.WrapText = true
+			case kindNumber:
+				style.Alignment.Horizontal = "center"
 			case kindDate:
 				style.CustomNumFmt = ptr("yyyy-mm-dd")
 			case kindPercent:
@@ -370,7 +373,7 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, styles *cellStyles) (e
 		pacer.Step()
 		r.start(i + firstRow)
 		s.row(i, r)
-		r.buf = append(r.buf, "</row>"...)
+		r.end()
 		if len(r.buf) >= batch {
 			full <- r.buf
 			r.buf = <-free
@@ -386,8 +389,13 @@ type rowWriter struct {
 	buf  []byte
 	col  int
 	num  []byte   // the row's number, as text
-	cols []string // column letters
-	wrap []bool   // the columns whose text wraps
+	cols  []string  // column letters
+	wrap  []bool    // the columns whose text wraps
+	width []float64 // the columns' widths
+	// at is where the row's attributes end in buf; lines is the most
+	// lines its wrapped text takes.
+	at    int
+	lines int
 	// attrs are each kind of cell's style attribute, plain and
 	// highlighted; hl is the row's.
 	attrs [2][cellKinds]string
@@ -402,6 +410,7 @@ func newRowWriter(cols []column, styles *cellStyles) *rowWriter {
 	}
 	for _, c := range cols {
 		r.wrap = append(r.wrap, c.wrap)
+		r.width = append(r.width, max(c.width, headWidth(c.head)))
 	}
 	for hl := range 2 {
 		for kind := range cellKinds {
@@ -414,9 +423,54 @@ func newRowWriter(cols []column, styles *cellStyles) *rowWriter {
 // start opens row n after what the buffer holds.
 func (r *rowWriter) start(n int) {
 	r.num = strconv.AppendInt(r.num[:0], int64(n), 10)
-	r.buf = append(append(append(r.buf, `<row r="`...), r.num...), `">`...)
+	r.buf = append(append(append(r.buf, `<row r="`...), r.num...), '"')
+	r.at = len(r.buf)
+	r.buf = append(r.buf, '>')
 	r.col = 0
 	r.hl = 0
+	r.lines = 1
+}
+
+// lineHeight is the height of a line of Chinese text in points; a wrapped
+// row has two more, below its last line.
+const lineHeight = 16
+
+// end closes the row, as tall as its wrapped text.
+func (r *rowWriter) end() {
+	r.buf = append(r.buf, "</row>"...)
+	if r.lines > 1 {
+		attr := fmt.Appendf(nil, ` ht="%d" customHeight="1"`, r.lines*lineHeight+2)
+		r.buf = slices.Insert(r.buf, r.at, attr...)
+	}
+}
+
+// wrapLines counts the lines s takes in a column width wide: a Chinese
+// character (three bytes of UTF-8) takes two of its width, a Latin one
+// one; a line feed starts a line. Counted on bytes, it errs towards a
+// line more.
+func wrapLines(s string, width float64) int {
+	per := max(int(width)-1, 1)
+	lines, w := 1, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\n':
+			lines++
+			w = 0
+			continue
+		case c < 0x80, c >= 0xC0 && c < 0xE0:
+			w++
+		case c >= 0xE0:
+			w += 2
+		default:
+			continue // a continuation byte
+		}
+		if w > per {
+			lines++
+			w = 2
+		}
+	}
+	return lines
 }
 
 // Highlight marks the row as an overdue event's: every cell of it, even
@@ -452,13 +506,13 @@ func (r *rowWriter) skip() {
 
 // Int writes a number.
 func (r *rowWriter) Int(v int64) {
-	r.cell(kindPlain, `><v>`)
+	r.cell(kindNumber, `><v>`)
 	r.buf = append(strconv.AppendInt(r.buf, v, 10), `</v></c>`...)
 }
 
 // Uint writes a number.
 func (r *rowWriter) Uint(v uint64) {
-	r.cell(kindPlain, `><v>`)
+	r.cell(kindNumber, `><v>`)
 	r.buf = append(strconv.AppendUint(r.buf, v, 10), `</v></c>`...)
 }
 
@@ -490,6 +544,9 @@ func (r *rowWriter) Text(s string) {
 	if s == "" {
 		r.skip()
 		return
+	}
+	if r.col < len(r.wrap) && r.wrap[r.col] {
+		r.lines = max(r.lines, wrapLines(s, r.width[r.col]))
 	}
 	if spaced(s[0]) || spaced(s[len(s)-1]) {
 		r.cell(kindPlain, ` t="inlineStr"><is><t xml:space="preserve">`)

@@ -191,6 +191,23 @@ func TestWorkbookSheetNamesClash(t *testing.T) {
 	}
 }
 
+// A line of wrapped text holds the column's width less one: a Chinese
+// character takes two.
+func TestWrapLines(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		width float64
+		want  int
+	}{
+		{"", 10, 1}, {"abcdefghi", 10, 1}, {"abcdefghij", 10, 2}, {"政务公开", 10, 1}, {"政务公开提醒", 10, 2},
+		{"一\n二", 30, 2}, {strings.Repeat("长", 30), 29, 3},
+	} {
+		if got := wrapLines(tc.s, tc.width); got != tc.want {
+			t.Errorf("wrapLines(%q, %v) = %d, want %d", tc.s, tc.width, got, tc.want)
+		}
+	}
+}
+
 // Text with U+FFFE after a long run of Chinese, and text cut at a cell's
 // limit right after a space.
 func TestCellTextEdges(t *testing.T) {
@@ -288,13 +305,18 @@ func TestWorkbookPrintable(t *testing.T) {
 	}
 	// The columns, in their fixed order.
 	head, _ := f.GetRows("已逾期")
-	if got := strings.Join(head[1], "|"); got != "事项|摘要|文号|公开期限|已逾期工作日|待公开渠道|已公开渠道及日期|形成或变更日期|事项序号|事件编号" {
+	if got := strings.Join(head[1], "|"); got != "事项|摘要|文号|公开期限|已逾期工作日|待公开渠道|形成或变更日期|事项序号|事件编号" {
 		t.Errorf("the overdue sheet's columns: %s", got)
 	}
 	// Long text wraps; an overdue row is filled.
 	id, _ := f.GetCellStyle("已逾期", "A3")
 	if st, _ := f.GetStyle(id); st == nil || st.Alignment == nil || !st.Alignment.WrapText || len(st.Fill.Color) == 0 || st.Fill.Color[0] != highlight {
 		t.Errorf("the overdue row's matter: style %+v, want wrapped and filled", st)
+	}
+	// The row is as tall as its wrapped text: the matter, and the three
+	// channels still to disclose, take two lines of their columns.
+	if h, err := f.GetRowHeight("已逾期", 3); err != nil || h != 2*lineHeight+2 {
+		t.Errorf("the overdue row is %v high (%v), want two lines", h, err)
 	}
 	id, _ = f.GetCellStyle("即将到期", "A3")
 	if st, _ := f.GetStyle(id); st == nil || len(st.Fill.Color) > 0 {
