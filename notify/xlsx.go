@@ -386,9 +386,9 @@ func writeSheet(zw *zip.Writer, part *zip.File, s *sheet, styles *cellStyles) (e
 // rowWriter writes one row's cells as SpreadsheetML, left to right: each
 // call is the next column.
 type rowWriter struct {
-	buf  []byte
-	col  int
-	num  []byte   // the row's number, as text
+	buf   []byte
+	col   int
+	num   []byte    // the row's number, as text
 	cols  []string  // column letters
 	wrap  []bool    // the columns whose text wraps
 	width []float64 // the columns' widths
