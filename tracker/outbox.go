@@ -154,8 +154,8 @@ type DigestItem struct {
 	Overdue bool // past the deadline
 	// Sections are the 股室 whose 一级事项 the event's matter is under.
 	Sections []string
-	// Previous is the day of the stage its audience last heard of the
-	// event's deadline (zero: this is the first): an escalation says what
+	// Previous is, for an escalation, the day supervisors were last told
+	// of the event's deadline (zero: this is the first): it says what
 	// changed since.
 	Previous calendar.Date
 }

@@ -47,10 +47,24 @@ type ReminderState struct {
 	Sent map[calendar.Date]Marks `json:"sent,omitempty"`
 }
 
-// Marks are the days of the last stages recorded for one deadline.
+// Marks are the days of the last stages recorded for one deadline, and
+// the day supervisors were last told (later than their stage's day when
+// a run made it up), which an escalation again names.
 type Marks struct {
-	Officers    calendar.Date `json:"officers,omitzero"`
-	Supervisors calendar.Date `json:"supervisors,omitzero"`
+	Officers        calendar.Date `json:"officers,omitzero"`
+	Supervisors     calendar.Date `json:"supervisors,omitzero"`
+	SupervisorsTold calendar.Date `json:"supervisors_told,omitzero"`
+}
+
+// LastEscalation is the day supervisors last heard of deadline's
+// escalation: the day they were told, or, in marks written before that
+// was kept, the day its stage fell due; zero when they have not.
+func (s *ReminderState) LastEscalation(deadline calendar.Date) calendar.Date {
+	m := s.Sent[deadline]
+	if !m.SupervisorsTold.IsZero() {
+		return m.SupervisorsTold
+	}
+	return m.Supervisors
 }
 
 func (s *ReminderState) last(deadline calendar.Date, a Audience) calendar.Date {
@@ -61,14 +75,14 @@ func (s *ReminderState) last(deadline calendar.Date, a Audience) calendar.Date {
 	return m.Officers
 }
 
-// Record marks stage st of deadline as done.
-func (s *ReminderState) Record(st Stage, deadline calendar.Date) {
+// Record marks stage st of deadline as done by the run of day.
+func (s *ReminderState) Record(st Stage, deadline, day calendar.Date) {
 	if s.Sent == nil {
 		s.Sent = map[calendar.Date]Marks{}
 	}
 	m := s.Sent[deadline]
 	if st.Audience == ToSupervisors {
-		m.Supervisors = st.Day
+		m.Supervisors, m.SupervisorsTold = st.Day, day
 	} else {
 		m.Officers = st.Day
 	}

@@ -41,7 +41,7 @@ func TestPlanDayByDay(t *testing.T) {
 			got[d.String()] = names(ss)
 		}
 		for _, s := range ss {
-			st.Record(s, e.Deadline)
+			st.Record(s, e.Deadline, s.Day)
 		}
 	}
 	want := map[string]string{
@@ -83,9 +83,9 @@ func TestPlanCatchUpAndMoves(t *testing.T) {
 	// A deadline that moved away and back finds its marks: nothing twice.
 	var st ReminderState
 	for _, s := range plan(t, e, rules, "2026-11-23", st) {
-		st.Record(s, e.Deadline)
+		st.Record(s, e.Deadline, s.Day)
 	}
-	st.Record(Stage{Audience: ToOfficers, Day: day("2026-11-24")}, day("2026-12-01")) // while it was 12-01
+	st.Record(Stage{Audience: ToOfficers, Day: day("2026-11-24")}, day("2026-12-01"), day("2026-11-24")) // while it was 12-01
 	if got := plan(t, e, rules, "2026-11-24", st); len(got) != 0 {
 		t.Errorf("back to 11-30: %s sent again", names(got))
 	}
@@ -111,7 +111,7 @@ func TestPlanRules(t *testing.T) {
 		}
 		for _, s := range plan(t, e, r, d.String(), st) {
 			got = append(got, s.Day.String()+" "+s.Name)
-			st.Record(s, e.Deadline)
+			st.Record(s, e.Deadline, s.Day)
 		}
 	}
 	want := "[2026-11-27 before-1 2026-12-02 overdue-2 2026-12-03 escalate-3 2026-12-04 overdue-4 2026-12-08 overdue-6 2026-12-09 escalate-7 2026-12-10 overdue-8]"
@@ -206,9 +206,12 @@ func TestPlanAudiences(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got  %v\nwant %v", got, want)
 	}
-	// Five working days later, supervisors hear again, told when they
-	// last did.
-	st := ReminderState{Sent: map[calendar.Date]Marks{e.Deadline: {Officers: day("2026-12-09"), Supervisors: day("2026-12-03")}}}
+	// The run made up the escalation on 12-04; five working days after
+	// the stage, supervisors hear again, told when they last did.
+	if m := p.Marks[0].State.Sent[e.Deadline]; m.Supervisors != day("2026-12-03") || m.SupervisorsTold != day("2026-12-03") {
+		t.Errorf("marks after the run: %+v", m)
+	}
+	st := ReminderState{Sent: map[calendar.Date]Marks{e.Deadline: {Officers: day("2026-12-09"), Supervisors: day("2026-12-03"), SupervisorsTold: day("2026-12-04")}}}
 	p, err = PlanReminders(in(st), calendar.Default(), day("2026-12-10"), req)
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +224,7 @@ func TestPlanAudiences(t *testing.T) {
 			}
 		}
 	}
-	if fmt.Sprint(esc) != "[escalate-8/2026-12-03]" {
+	if fmt.Sprint(esc) != "[escalate-8/2026-12-04]" {
 		t.Errorf("the leader's items on 12-10: %v", esc)
 	}
 }

@@ -147,9 +147,12 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 			if s.Audience == ToSupervisors && len(r.Supervisors) == 0 {
 				continue // nobody to escalate to: not recorded, so it goes out once someone is configured
 			}
-			items = append(items, DigestItem{Event: e, Stage: s, Left: abs(left), Overdue: day.After(e.Deadline),
-				Sections: r.Sections[e.Level1()], Previous: st.last(e.Deadline, s.Audience)})
-			st.Record(s, e.Deadline)
+			it := DigestItem{Event: e, Stage: s, Left: abs(left), Overdue: day.After(e.Deadline), Sections: r.Sections[e.Level1()]}
+			if s.Audience == ToSupervisors {
+				it.Previous = st.LastEscalation(e.Deadline)
+			}
+			items = append(items, it)
+			st.Record(s, e.Deadline, day)
 		}
 		p.Marks = append(p.Marks, EventMarks{e.ID, st})
 	}

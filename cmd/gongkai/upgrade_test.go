@@ -615,8 +615,19 @@ func (c upgradeComparer) compare(schema int, got, want *upgradeSnapshot) {
 	// cannot be there after an upgrade, and matter only if the deadline
 	// moves back. Those of the current deadline decide what the next run
 	// sends, and must be there.
+	// The day supervisors were last told is kept from this version on:
+	// escalations the old binaries sent lack it (an escalation again
+	// then names the day its stage fell due), so it is left out here.
+	untold := func(st tracker.ReminderState) tracker.ReminderState {
+		out := tracker.ReminderState{Sent: map[calendar.Date]tracker.Marks{}}
+		for d, m := range st.Sent {
+			m.SupervisorsTold = calendar.Date{}
+			out.Sent[d] = m
+		}
+		return out
+	}
 	for _, e := range want.events {
-		g, w := got.reminders[e.ID], want.reminders[e.ID]
+		g, w := untold(got.reminders[e.ID]), untold(want.reminders[e.ID])
 		c.same(fmt.Sprintf("event %d's reminder marks for its deadline %s (the stages already sent, which the next run must not send again)", e.ID, e.Deadline),
 			g.Sent[e.Deadline], w.Sent[e.Deadline])
 		for d, m := range g.Sent {

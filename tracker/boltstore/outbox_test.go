@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -90,19 +91,20 @@ func TestOutboxIndexes(t *testing.T) {
 	}
 }
 
-// Reminder marks are kept compactly (12 bytes a deadline) and read back
-// as they were; marks kept as JSON by earlier versions still read.
+// Reminder marks are kept compactly (16 bytes a deadline) and read back
+// as they were; marks of 12 bytes a deadline, and kept as JSON, by
+// earlier versions still read.
 func TestMarksEncoding(t *testing.T) {
 	for _, st := range []tracker.ReminderState{
 		{},
 		{Sent: map[calendar.Date]tracker.Marks{day("2026-11-30"): {Officers: day("2026-11-23")}}},
 		{Sent: map[calendar.Date]tracker.Marks{
-			day("2026-12-10"): {Officers: day("2026-12-03"), Supervisors: day("2026-12-08")},
+			day("2026-12-10"): {Officers: day("2026-12-03"), Supervisors: day("2026-12-08"), SupervisorsTold: day("2026-12-09")},
 			day("2026-11-30"): {Supervisors: day("2026-11-25")},
 		}},
 	} {
 		v := encodeMarks(st)
-		if len(v) != 1+12*len(st.Sent) {
+		if len(v) != 1+16*len(st.Sent) {
 			t.Errorf("%d bytes for %d deadlines", len(v), len(st.Sent))
 		}
 		back, err := decodeMarks(v)
@@ -116,6 +118,18 @@ func TestMarksEncoding(t *testing.T) {
 	}
 	if _, err := decodeMarks([]byte{tagMarks, 1, 2}); err == nil {
 		t.Error("marks of a wrong length were read")
+	}
+	// The earlier compact form: the deadline, the officers' and the
+	// supervisors' stages.
+	v3 := []byte{tagMarksV3}
+	for _, d := range []string{"2026-11-30", "2026-11-23", "2026-11-25"} {
+		v3 = binary.BigEndian.AppendUint32(v3, uint32(int32(day(d).Sub(calendar.Date{}))))
+	}
+	if back, err := decodeMarks(v3); err != nil || back.Sent[day("2026-11-30")] != (tracker.Marks{Officers: day("2026-11-23"), Supervisors: day("2026-11-25")}) {
+		t.Errorf("12-byte marks read as %+v (%v)", back, err)
+	}
+	if _, err := decodeMarks(v3[:9]); err == nil {
+		t.Error("12-byte marks of a wrong length were read")
 	}
 }
 
