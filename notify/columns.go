@@ -53,8 +53,8 @@ func channelList(cs []tracker.Channel) string {
 
 // eventFields are every column of an event for people.
 var eventFields = []field{
-	{column{"事项", 30, true}, func(v *tracker.EventView, c cells) { c.Text(v.MatterName) }},
-	{column{"摘要", 28, true}, func(v *tracker.EventView, c cells) { c.Text(v.Summary) }},
+	{column{"事项", 26, true}, func(v *tracker.EventView, c cells) { c.Text(v.MatterName) }},
+	{column{"摘要", 24, true}, func(v *tracker.EventView, c cells) { c.Text(v.Summary) }},
 	{column{"文号", 16, true}, func(v *tracker.EventView, c cells) { c.Text(v.Ref) }},
 	{column{"状态", 9, false}, func(v *tracker.EventView, c cells) { c.Text(v.Status.Name()) }},
 	{column{"公开期限", 11, false}, func(v *tracker.EventView, c cells) { c.Date(v.Deadline) }},
@@ -73,15 +73,15 @@ var eventFields = []field{
 		c.Text("")
 	}},
 	{column{"逾期公开工作日", 8, false}, func(v *tracker.EventView, c cells) { optInt(c, v.WorkdaysLate) }},
-	{column{"待公开渠道", 22, true}, func(v *tracker.EventView, c cells) { c.Text(channelList(v.ChannelsPending)) }},
-	{column{"已公开渠道及日期", 24, true}, func(v *tracker.EventView, c cells) {
+	{column{"待公开渠道", 16, true}, func(v *tracker.EventView, c cells) { c.Text(channelList(v.ChannelsPending)) }},
+	{column{"已公开渠道及日期", 20, true}, func(v *tracker.EventView, c cells) {
 		parts := make([]string, len(v.Disclosures))
 		for i, d := range v.Disclosures {
 			parts[i] = d.Channel.Name() + " " + d.Date.String()
 		}
 		c.Text(strings.Join(parts, "；"))
 	}},
-	{column{"公开网址", 24, true}, func(v *tracker.EventView, c cells) {
+	{column{"公开网址", 20, true}, func(v *tracker.EventView, c cells) {
 		var parts []string
 		for _, d := range v.Disclosures {
 			if d.URL != "" {
@@ -94,10 +94,10 @@ var eventFields = []field{
 	{column{"形成或变更", 6, false}, func(v *tracker.EventView, c cells) { c.Text(v.Kind.Name()) }},
 	{column{"形成或变更日期", 11, false}, func(v *tracker.EventView, c cells) { c.Date(v.Date) }},
 	{column{"期限暂估", 6, false}, func(v *tracker.EventView, c cells) { c.Text(yes(v.Provisional)) }},
-	{column{"应公开渠道", 22, true}, func(v *tracker.EventView, c cells) { c.Text(channelList(v.Channels)) }},
+	{column{"应公开渠道", 16, true}, func(v *tracker.EventView, c cells) { c.Text(channelList(v.Channels)) }},
 	{column{"一级事项", 12, true}, func(v *tracker.EventView, c cells) { l1, _, _ := strings.Cut(v.MatterName, " › "); c.Text(l1) }},
 	{column{"登记人", 8, false}, func(v *tracker.EventView, c cells) { c.Text(v.By) }},
-	{column{"登记时间", 17, false}, func(v *tracker.EventView, c cells) {
+	{column{"登记时间", 16, false}, func(v *tracker.EventView, c cells) {
 		if t, err := time.Parse(time.RFC3339, v.LoggedAt); err == nil {
 			c.Text(t.In(calendar.Shanghai).Format("2006-01-02 15:04"))
 			return

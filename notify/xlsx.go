@@ -145,7 +145,7 @@ func workbookFrame(doc docInfo, sheets []sheet) ([]byte, *cellStyles, map[string
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			if err := f.SetColWidth(s.name, name, name, max(col.width, headWidth(col.head))); err != nil {
+			if err := f.SetColWidth(s.name, name, name, col.fit()); err != nil {
 				return nil, nil, nil, err
 			}
 		}
@@ -179,6 +179,12 @@ func workbookFrame(doc docInfo, sheets []sheet) ([]byte, *cellStyles, map[string
 // character takes two.
 func headWidth(head string) float64 {
 	return float64(textWidth.StringWidth(head)) + 2
+}
+
+// fit is the column's width: its own, or what its heading needs on two
+// lines at most, whichever is wider.
+func (c column) fit() float64 {
+	return max(c.width, float64(textWidth.StringWidth(c.head)/2+3))
 }
 
 // textWidth measures text as a spreadsheet lays it out, whatever this
@@ -230,6 +236,15 @@ func printable(f *excelize.File, s sheet, st *cellStyles) error {
 	}
 	if err := f.SetCellStyle(s.name, hc, fmt.Sprintf("%s%d", last, headerRow), st.head); err != nil {
 		return err
+	}
+	lines := 1
+	for _, c := range s.cols {
+		lines = max(lines, wrapLines(c.head, c.fit()))
+	}
+	if lines > 1 {
+		if err := f.SetRowHeight(s.name, headerRow, float64(lines*lineHeight+2)); err != nil {
+			return err
+		}
 	}
 	if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: fmt.Sprintf("A%d", firstRow), ActivePane: "bottomLeft"}); err != nil {
 		return err
@@ -410,7 +425,7 @@ func newRowWriter(cols []column, styles *cellStyles) *rowWriter {
 	}
 	for _, c := range cols {
 		r.wrap = append(r.wrap, c.wrap)
-		r.width = append(r.width, max(c.width, headWidth(c.head)))
+		r.width = append(r.width, c.fit())
 	}
 	for hl := range 2 {
 		for kind := range cellKinds {

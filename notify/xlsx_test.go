@@ -100,10 +100,10 @@ func TestWorkbookCells(t *testing.T) {
 	if w, _ := f.GetColWidth("测试", "B"); w != 40 {
 		t.Errorf("column B %v wide", w)
 	}
-	// A column is at least as wide as its heading: two a Chinese
-	// character.
-	if w, _ := f.GetColWidth("测试", "A"); w != 6 {
-		t.Errorf("column A (编号) %v wide, want 6", w)
+	// A column is at least as wide as its heading on two lines, two a
+	// Chinese character.
+	if w, _ := f.GetColWidth("测试", "A"); w != 5 {
+		t.Errorf("column A (编号) %v wide, want 5", w)
 	}
 	if d, _ := f.GetSheetDimension("测试"); d != "A1:D11" {
 		t.Errorf("dimension %q", d)
@@ -314,10 +314,14 @@ func TestWorkbookPrintable(t *testing.T) {
 	if st, _ := f.GetStyle(id); st == nil || st.Alignment == nil || !st.Alignment.WrapText || len(st.Fill.Color) == 0 || st.Fill.Color[0] != highlight {
 		t.Errorf("the overdue row's matter: style %+v, want wrapped and filled", st)
 	}
-	// The row is as tall as its wrapped text: the matter, and the three
-	// channels still to disclose, take two lines of their columns.
-	if h, err := f.GetRowHeight("已逾期", 3); err != nil || h != 2*lineHeight+2 {
-		t.Errorf("the overdue row is %v high (%v), want two lines", h, err)
+	// The row is as tall as its wrapped text: the three channels still
+	// to disclose take three lines of their column; the header, whose
+	// 已逾期工作日 wraps, two.
+	if h, err := f.GetRowHeight("已逾期", 3); err != nil || h != 3*lineHeight+2 {
+		t.Errorf("the overdue row is %v high (%v), want three lines", h, err)
+	}
+	if h, err := f.GetRowHeight("已逾期", 2); err != nil || h != 2*lineHeight+2 {
+		t.Errorf("the header is %v high (%v), want two lines", h, err)
 	}
 	id, _ = f.GetCellStyle("即将到期", "A3")
 	if st, _ := f.GetStyle(id); st == nil || len(st.Fill.Color) > 0 {
