@@ -87,8 +87,9 @@ var styles = map[string]string{
 
 var tones = map[string]string{"red": red, "amber": amber, "blue": blue, "navy": navy, "green": green, "muted": muted}
 
-// mailFuncs are the templates' functions: css names a style, tone styles
-// a heading, heading makes one.
+// mailFuncs are the templates' functions: css names a style; tone,
+// figure and barfill style a heading, a headline figure and a bar in a
+// tone; heading makes a heading.
 var mailFuncs = template.FuncMap{
 	"css": func(name string) (template.CSS, error) {
 		s, ok := styles[name]
@@ -97,28 +98,24 @@ var mailFuncs = template.FuncMap{
 		}
 		return template.CSS(s), nil
 	},
-	"tone": func(name string) (template.CSS, error) {
-		c, ok := tones[name]
-		if !ok {
-			return "", fmt.Errorf("no tone %q", name)
-		}
-		return template.CSS("border-left:4px solid " + c + ";padding-left:8px;font-size:16px;font-weight:bold;color:" + c), nil
-	},
+	"tone": toned(func(c string) string {
+		return "border-left:4px solid " + c + ";padding-left:8px;font-size:16px;font-weight:bold;color:" + c
+	}),
+	"figure":  toned(func(c string) string { return "font-size:22px;font-weight:bold;white-space:nowrap;color:" + c }),
+	"barfill": toned(func(c string) string { return "background:" + c + ";height:10px;font-size:1px;line-height:1px" }),
 	"heading": func(name, tone string, count int) headingView { return headingView{name, tone, count} },
-	"figure": func(name string) (template.CSS, error) {
+}
+
+// toned is a template function that styles in a tone, named: style
+// gives the style of its colour.
+func toned(style func(colour string) string) func(name string) (template.CSS, error) {
+	return func(name string) (template.CSS, error) {
 		c, ok := tones[name]
 		if !ok {
 			return "", fmt.Errorf("no tone %q", name)
 		}
-		return template.CSS("font-size:22px;font-weight:bold;white-space:nowrap;color:" + c), nil
-	},
-	"barfill": func(name string) (template.CSS, error) {
-		c, ok := tones[name]
-		if !ok {
-			return "", fmt.Errorf("no tone %q", name)
-		}
-		return template.CSS("background:" + c + ";height:10px;font-size:1px;line-height:1px"), nil
-	},
+		return template.CSS(style(c)), nil
+	}
 }
 
 // headingView is a heading of a mail's section; a Count under 0 is not
