@@ -76,6 +76,7 @@ func runCalendarShow(e *env, args []string) error {
 			fmt.Fprintln(e.stdout, "  "+h.String())
 		}
 	}
-	fmt.Fprintln(e.stdout, "\n标记：节日简称＝放假  班＝调休上班  *＝暂估（放假日按放假办法推算，或年末几天可能被下一年通知调整）")
+	// The legend in lines that fit 80 columns.
+	fmt.Fprintln(e.stdout, "\n标记：节日简称＝放假  班＝调休上班\n      *＝暂估（放假日按放假办法推算，或年末几天可能被下一年通知调整）")
 	return nil
 }
