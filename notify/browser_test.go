@@ -54,7 +54,7 @@ func TestMailsInBrowser(t *testing.T) {
 			if len(broken) > 0 {
 				t.Errorf("%s at %d px: broken across lines: %q", name, w, broken)
 			}
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: a PNG; less, a JPEG
 			if err != nil {
 				t.Fatal(err)
 			}
