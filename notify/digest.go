@@ -221,11 +221,13 @@ func entryOf(it tracker.DigestItem, d *tracker.Digest, base string) digestEntry 
 }
 
 // sinceText says what changed on an event since supervisors last heard of
-// it, on day prev: the disclosures registered since, or that nothing did.
+// it, on day prev: the disclosures registered since — on that day too,
+// as a day's disclosures are mostly registered after its morning's
+// reminders — or that nothing was.
 func sinceText(e *tracker.Event, prev calendar.Date) string {
 	var done []string
 	for _, ds := range e.Disclosures {
-		if ds.Void == nil && calendar.Today(ds.At).After(prev) {
+		if ds.Void == nil && !calendar.Today(ds.At).Before(prev) {
 			done = append(done, fmt.Sprintf("%s已于 %s 公开", ds.Channel.Name(), ds.Date))
 		}
 	}

@@ -212,3 +212,18 @@ func TestMailHTMLRules(t *testing.T) {
 		t.Errorf("the width rule finds %q", m)
 	}
 }
+
+// An escalation again counts what was disclosed on the day supervisors
+// were last told (after that morning's mail) and since; not before.
+func TestSinceText(t *testing.T) {
+	e := *sampleEvents()[1]
+	at := func(d string) time.Time { return day(d).Start().Add(15 * time.Hour) }
+	e.Disclosures = []tracker.Disclosure{{Channel: tracker.Web, Date: day("2026-11-17"), At: at("2026-11-17")},
+		{Channel: tracker.Center, Date: day("2026-11-18"), At: at("2026-11-18")}}
+	if got := sinceText(&e, day("2026-11-18")); got != "上次督办是 2026-11-18（星期三），此后政务服务中心已于 2026-11-18 公开。" {
+		t.Errorf("since 11-18: %s", got)
+	}
+	if got := sinceText(&e, day("2026-11-19")); got != "上次督办是 2026-11-19（星期四），此后没有进展。" {
+		t.Errorf("since 11-19: %s", got)
+	}
+}

@@ -454,16 +454,19 @@ func (r *rowWriter) start(n int) {
 // row has two more, below its last line.
 const lineHeight = 16
 
-// heightRoom is the room a row keeps for its height attribute, which
-// takes at most 29 bytes (` ht="16386" customHeight="1"`, for the most
-// lines a cell holds).
-var heightRoom = strings.Repeat(" ", 29)
+// maxRowHeight is the tallest a row may be, in points (Excel's limit):
+// a row of more text shows what fits and scrolls.
+const maxRowHeight = 409
+
+// heightRoom is the room a row keeps for its height attribute:
+// ` ht="409" customHeight="1"`.
+var heightRoom = strings.Repeat(" ", 26)
 
 // end closes the row, as tall as its wrapped text.
 func (r *rowWriter) end() {
 	r.buf = append(r.buf, "</row>"...)
 	if r.lines > 1 {
-		attr := append(strconv.AppendInt(append(r.scratch[:0], ` ht="`...), int64(r.lines*lineHeight+2), 10), `" customHeight="1"`...)
+		attr := append(strconv.AppendInt(append(r.scratch[:0], ` ht="`...), int64(min(r.lines*lineHeight+2, maxRowHeight)), 10), `" customHeight="1"`...)
 		copy(r.buf[r.at:], attr)
 		r.scratch = attr
 	}

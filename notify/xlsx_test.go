@@ -135,7 +135,7 @@ func TestDigestWorkbookRows(t *testing.T) {
 		t.Errorf("last row %q", got)
 	}
 	// Overdue rows are filled, empty cells too; the others are not.
-	for cell, filled := range map[string]bool{"A3": true, "F3": true, "A153": false} {
+	for cell, filled := range map[string]bool{"A3": true, "F3": true, "A152": false} {
 		id, _ := f.GetCellStyle("提醒", cell)
 		st, _ := f.GetStyle(id)
 		if got := st != nil && len(st.Fill.Color) > 0 && st.Fill.Color[0] == highlight; got != filled {
@@ -387,5 +387,18 @@ func TestWorkbookDeterministic(t *testing.T) {
 		if !bytes.Equal(must(WeeklyWorkbook(r)), first) {
 			t.Fatal("two workbooks of one report differ")
 		}
+	}
+}
+
+// A row of much wrapped text is as tall as a row may be, not taller.
+func TestRowHeightCapped(t *testing.T) {
+	texts := []string{strings.Repeat("很长的摘要", 100), strings.Repeat("很长的摘要", 20)}
+	s := sheet{name: "t", cols: []column{{"摘要", 10, true}}, n: 2, row: func(i int, w *rowWriter) { w.Text(texts[i]) }}
+	f := openWorkbook(t, must(workbook(docInfo{}, []sheet{s})))
+	if h, err := f.GetRowHeight("t", 3); err != nil || h != maxRowHeight {
+		t.Errorf("a 500-character cell 10 wide: row %v high (%v), want %d", h, err, maxRowHeight)
+	}
+	if h, _ := f.GetRowHeight("t", 4); h >= maxRowHeight || h <= lineHeight {
+		t.Errorf("a 100-character cell: row %v high", h)
 	}
 }

@@ -108,8 +108,11 @@ func (c *Catalog) Office() string {
 	best := ""
 	for _, m := range c.Matters {
 		s := strings.TrimSpace(m.Subject)
+		if s == "" {
+			continue
+		}
 		count[s]++
-		if s != "" && (count[s] > count[best] || count[s] == count[best] && s < best) {
+		if best == "" || count[s] > count[best] || count[s] == count[best] && s < best {
 			best = s
 		}
 	}

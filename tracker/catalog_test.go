@@ -189,3 +189,18 @@ func TestPendingNames(t *testing.T) {
 		}
 	}
 }
+
+// A catalogue's office is the 公开主体 most of its matters name; matters
+// without one do not count.
+func TestCatalogOffice(t *testing.T) {
+	cat := &Catalog{Matters: []Matter{{Subject: ""}, {Subject: " "}, {Subject: "区人社局"}, {Subject: "区医保局"}, {Subject: "区人社局"}}}
+	if got := cat.Office(); got != "区人社局" {
+		t.Errorf("office %q, want 区人社局", got)
+	}
+	if got := (&Catalog{Matters: []Matter{{}, {}, {Subject: "区人社局"}}}).Office(); got != "区人社局" {
+		t.Errorf("with blanks: %q, want 区人社局", got)
+	}
+	if got := EmbeddedCatalog().Office(); got != "区人社局" {
+		t.Errorf("the bureau's catalogue: %q", got)
+	}
+}

@@ -204,9 +204,10 @@ func PlanReminders(in *ReminderInputs, cal Calendar, day calendar.Date, r Remind
 		k := mailbox(to)
 		if n := len(picks[k]); n > 0 && items[picks[k][n-1]].Event.ID == items[i].Event.ID {
 			// Someone who is several recipients hears of an event once:
-			// as what they are first (an officer who is also an owner
-			// or a supervisor, as an officer; a supervisor who is also
-			// an owner, of the escalation).
+			// of its first item (an officer who is also an owner or a
+			// supervisor, of the officers' stage, or of the escalation
+			// when only that is due), except that a supervisor who is
+			// also an owner hears of the escalation.
 			if items[i].Stage.Audience == ToSupervisors && digests[k].Audience == ToSupervisors {
 				picks[k][n-1] = int32(i)
 			}

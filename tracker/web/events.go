@@ -201,7 +201,10 @@ const MaxExport = 200_000
 // page's filters, whole.
 func (s *Server) export(w http.ResponseWriter, q *request) error {
 	format := q.URL.Query().Get("format")
-	if format != "csv" && format != "xlsx" || s.cfg.RenderEvents == nil {
+	if s.cfg.RenderEvents == nil {
+		return tracker.Errorf(tracker.EInvalid, "此服务器没有配置事件导出")
+	}
+	if format != "csv" && format != "xlsx" {
 		return tracker.Invalid("format", "导出格式 %q 无效：可选 csv、xlsx", format)
 	}
 	f, err := readFilter(q.URL.Query())
