@@ -82,7 +82,7 @@ var styles = map[string]string{
 	"empty":        "padding:12px 20px 0",
 	"audit":        "padding:16px 20px 0;font-size:12px;color:" + muted,
 	"hash":         "font-family:Consolas,'Courier New',monospace;word-break:break-all",
-	"footer":       "padding:14px 20px;margin-top:12px;border-top:1px solid " + line + ";color:" + muted + ";font-size:12px",
+	"footer":       "padding:14px 20px;border-top:1px solid " + line + ";color:" + muted + ";font-size:12px",
 }
 
 var tones = map[string]string{"red": red, "amber": amber, "blue": blue, "navy": navy, "green": green, "muted": muted}

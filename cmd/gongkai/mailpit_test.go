@@ -124,6 +124,7 @@ supervisors = ["分管领导 <leader@example.gov.cn>"]
 	for _, m := range list.Messages {
 		var full mpMessage
 		getJSON(t, api+"/message/"+m.ID, &full)
+		checkMailHTML(t, api, m.ID, full.Subject)
 		kind := "digest"
 		if strings.HasPrefix(full.Subject, "【政务公开周报】") {
 			kind = "report"
@@ -144,6 +145,32 @@ supervisors = ["分管领导 <leader@example.gov.cn>"]
 		!strings.Contains(report.Text, "上周按时公开率：—（上周无到期事项") || len(report.Attachments) != 1 ||
 		report.Attachments[0].FileName != "政务公开周报-2026-11-30.xlsx" || !strings.Contains(report.Attachments[0].ContentType, "spreadsheetml") {
 		t.Errorf("report: subject %q, %d attachments %+v", report.Subject, len(report.Attachments), report.Attachments)
+	}
+}
+
+// checkMailHTML asks Mailpit how well the mail programs people use
+// (Outlook, Foxmail's engine, Gmail, Apple Mail …, by caniemail.com's
+// data) support a message's HTML: nearly all of it, and nothing of what
+// breaks a layout where unsupported (style sheets, flex or grid boxes,
+// positioning, SVG, web fonts).
+func checkMailHTML(t *testing.T, api, id, subject string) {
+	t.Helper()
+	var check struct {
+		Total    struct{ Supported, Unsupported float64 }
+		Warnings []struct {
+			Slug  string
+			Score struct{ Found int }
+		}
+	}
+	getJSON(t, api+"/message/"+id+"/html-check", &check)
+	if check.Total.Supported < 85 || check.Total.Unsupported > 6 {
+		t.Errorf("%s: HTML %.1f%% supported, %.1f%% unsupported by mail programs; want at least 85%% and at most 6%%", subject, check.Total.Supported, check.Total.Unsupported)
+	}
+	for _, w := range check.Warnings {
+		switch w.Slug {
+		case "html-style", "html-link", "html-svg", "image-svg", "css-display-flex", "css-display-grid", "css-position", "css-at-font-face", "html-script":
+			t.Errorf("%s: uses %s (%d times), which mail programs drop", subject, w.Slug, w.Score.Found)
+		}
 	}
 }
 
