@@ -77,12 +77,20 @@ var groupOrder = []string{groupNew, groupAgain, groupOverdue, groupToday, groupS
 
 var groupTone = map[string]string{groupNew: "red", groupAgain: "red", groupOverdue: "red", groupToday: "amber", groupSoon: "blue"}
 
-// groupOf is the heading an item of a digest on day goes under.
-func groupOf(it tracker.DigestItem, day calendar.Date) string {
+// escalates reports whether an item of digest d asks its reader to
+// 督促: an escalation, to a supervisor. An officer who is also a
+// supervisor, told of an escalation, is told as an officer: to disclose.
+func escalates(it tracker.DigestItem, d *tracker.Digest) bool {
+	return it.Stage.Audience == tracker.ToSupervisors && d.Audience == tracker.ToSupervisors
+}
+
+// groupOf is the heading an item of digest d goes under.
+func groupOf(it tracker.DigestItem, d *tracker.Digest) string {
+	day := d.Day
 	switch {
-	case it.Stage.Audience == tracker.ToSupervisors && it.Previous.IsZero():
+	case escalates(it, d) && it.Previous.IsZero():
 		return groupNew
-	case it.Stage.Audience == tracker.ToSupervisors:
+	case escalates(it, d):
 		return groupAgain
 	case it.Overdue:
 		return groupOverdue
@@ -97,7 +105,7 @@ func viewDigest(d *tracker.Digest, base string) *digestView {
 	v := &digestView{Title: "政务公开提醒", Sub: "截至 " + wd(d.Day), Footer: "此邮件由 gongkai 自动发送，请勿回复。"}
 	counts := map[string]int{}
 	for _, it := range d.Items {
-		counts[groupOf(it, d.Day)]++
+		counts[groupOf(it, d)]++
 	}
 	escalated := counts[groupNew] + counts[groupAgain]
 	v.Alert = escalated > 0 && escalated == len(d.Items)
@@ -156,7 +164,7 @@ func viewDigest(d *tracker.Digest, base string) *digestView {
 	}
 	byGroup := map[string][]digestEntry{}
 	for _, it := range shown {
-		g := groupOf(it, d.Day)
+		g := groupOf(it, d)
 		byGroup[g] = append(byGroup[g], entryOf(it, d, base))
 	}
 	for _, g := range groupOrder {
@@ -205,13 +213,16 @@ func entryOf(it tracker.DigestItem, d *tracker.Digest, base string) digestEntry 
 		owner = "相关股室"
 	}
 	switch {
-	case it.Stage.Audience == tracker.ToSupervisors:
+	case escalates(it, d):
 		x.Action = fmt.Sprintf("请督促%s在%s公开。", owner, pending)
 		if !it.Previous.IsZero() {
 			x.Since = sinceText(e, it.Previous)
 		}
 	case d.Audience == tracker.ToOfficers:
 		x.Action = fmt.Sprintf("请在%s公开后登记。", pending)
+		if it.Stage.Audience == tracker.ToSupervisors {
+			x.Since = "已超过督办期限：分管领导同时收到督办。"
+		}
 		x.Command = fmt.Sprintf("gongkai disclose %d --all --url 公开网址", e.ID)
 		x.ID = fmt.Sprintf("（事件 %d）", e.ID)
 	default:

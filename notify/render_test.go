@@ -227,3 +227,20 @@ func TestSinceText(t *testing.T) {
 		t.Errorf("since 11-19: %s", got)
 	}
 }
+
+// An officer who is also a supervisor, on a day only the escalation is
+// due, is told as an officer: under 已逾期, to disclose and register,
+// that supervisors hear of it too; never asked to 督促.
+func TestDigestOfficerEscalated(t *testing.T) {
+	ev := sampleEvents()
+	d := &tracker.Digest{Day: day("2026-11-23"), To: "officer@example.gov.cn", Audience: tracker.ToOfficers, Items: []tracker.DigestItem{
+		{Event: ev[0], Stage: tracker.Stage{Audience: tracker.ToSupervisors, Name: "escalate-3"}, Left: 4, Overdue: true}}}
+	c, err := Renderer{}.Digest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Subject != "【政务公开提醒】1项已逾期" || !strings.Contains(c.Text, "【已逾期】1 项") || !strings.Contains(c.Text, "请在政府网站、政务服务中心、基层公共服务平台公开后登记。") ||
+		!strings.Contains(c.Text, "分管领导同时收到督办") || strings.Contains(c.Text+c.HTML, "督促") || !strings.Contains(c.Text, "命令行登记：gongkai disclose 12") {
+		t.Errorf("the officer's digest of an escalation:\n%s\n%s", c.Subject, c.Text)
+	}
+}
