@@ -113,7 +113,7 @@ func printAuditTable(w io.Writer, width int, entries []app.AuditView, content bo
 	cols := []col{{header: "序号"}, {header: "时间"}, {header: "实际时间", drop: 2}, {header: "操作人", cut: true, min: 8, want: 12},
 		{header: "操作"}, {header: "对象", drop: 1, cut: true, min: 8}}
 	if content {
-		cols = append(cols, col{header: "内容", cut: true, min: 16, want: 40})
+		cols = append(cols, col{header: "内容", cut: true, min: 14, want: 40})
 	}
 	return renderClocked(w, width, cols, rows, 2)
 }
