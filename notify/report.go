@@ -2,7 +2,6 @@ package notify
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -98,19 +97,8 @@ func WeeklyWorkbook(r *tracker.WeeklyReport) ([]byte, error) {
 		year, week tracker.Rate
 	}
 	var rows []rateRow
-	find := func(rates []tracker.Rate, l1 string) tracker.Rate {
-		if i := slices.IndexFunc(rates, func(rt tracker.Rate) bool { return rt.Level1 == l1 }); i >= 0 {
-			return rates[i]
-		}
-		return tracker.Rate{}
-	}
-	for _, rt := range r.YearRates {
-		rows = append(rows, rateRow{rt.Level1, rt, find(r.Rates, rt.Level1)})
-	}
-	for _, rt := range r.Rates {
-		if !slices.ContainsFunc(rows, func(x rateRow) bool { return x.level1 == rt.Level1 }) {
-			rows = append(rows, rateRow{rt.Level1, tracker.Rate{}, rt})
-		}
+	for _, l1 := range rated(r) {
+		rows = append(rows, rateRow{l1, rateFor(r.YearRates, l1), rateFor(r.Rates, l1)})
 	}
 	rows = append(rows, rateRow{"合计", r.ThisYear, r.Overall})
 	rateSheet := sheet{name: "按时公开率", title: title("按时公开率"),

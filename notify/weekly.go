@@ -129,15 +129,7 @@ func viewWeekly(r *tracker.WeeklyReport, base string) *weeklyView {
 	// A bar per 一级事项: those with a deadline this year, then any that
 	// only last week or the overdue name.
 	overdue := map[string]int{}
-	var order []string
-	for _, rt := range r.YearRates {
-		order = append(order, rt.Level1)
-	}
-	for _, rt := range r.Rates {
-		if !slices.Contains(order, rt.Level1) {
-			order = append(order, rt.Level1)
-		}
-	}
+	order := rated(r)
 	for _, it := range r.Overdue {
 		l1 := it.Event.Level1()
 		overdue[l1]++
@@ -145,14 +137,8 @@ func viewWeekly(r *tracker.WeeklyReport, base string) *weeklyView {
 			order = append(order, l1)
 		}
 	}
-	rateOf := func(rates []tracker.Rate, l1 string) tracker.Rate {
-		if i := slices.IndexFunc(rates, func(rt tracker.Rate) bool { return rt.Level1 == l1 }); i >= 0 {
-			return rates[i]
-		}
-		return tracker.Rate{Level1: l1}
-	}
 	for _, l1 := range order {
-		y, w := rateOf(r.YearRates, l1), rateOf(r.Rates, l1)
+		y, w := rateFor(r.YearRates, l1), rateFor(r.Rates, l1)
 		b := bar{Level1: l1, Width: -1, Tone: rateTone(y), Year: percent(y), Week: percent(w), Overdue: overdue[l1]}
 		if y.Total > 0 {
 			b.Width = y.OnTime * 100 / y.Total
@@ -264,6 +250,29 @@ func weeklyText(v *weeklyView) string {
 	}
 	fmt.Fprintf(&b, "\n%s %s。\n——%s\n", v.Audit, v.Hash, v.Footer)
 	return b.String()
+}
+
+// rated are the 一级事项 a report rates: those with a deadline this year,
+// in catalogue order, then any only last week had.
+func rated(r *tracker.WeeklyReport) []string {
+	var out []string
+	for _, rates := range [][]tracker.Rate{r.YearRates, r.Rates} {
+		for _, rt := range rates {
+			if !slices.Contains(out, rt.Level1) {
+				out = append(out, rt.Level1)
+			}
+		}
+	}
+	return out
+}
+
+// rateFor is the rate of 一级事项 l1 among rates; nothing to rate when
+// none is there.
+func rateFor(rates []tracker.Rate, l1 string) tracker.Rate {
+	if i := slices.IndexFunc(rates, func(rt tracker.Rate) bool { return rt.Level1 == l1 }); i >= 0 {
+		return rates[i]
+	}
+	return tracker.Rate{Level1: l1}
 }
 
 // capped returns the first MaxBodyItems items and how many were left out:

@@ -101,6 +101,17 @@ type Catalog struct {
 	Matters []Matter `toml:"matters" json:"matters"`
 }
 
+// Level1s are the catalogue's 一级事项, in its order.
+func (c *Catalog) Level1s() []string {
+	var out []string
+	for _, m := range c.Matters {
+		if !slices.Contains(out, m.Level1) {
+			out = append(out, m.Level1)
+		}
+	}
+	return out
+}
+
 // Office is the body that discloses the catalogue's matters (公开主体),
 // the one most of them name: what reports and workbooks are from.
 func (c *Catalog) Office() string {

@@ -159,12 +159,7 @@ func Weekly(tx Tx, cal Calendar, day calendar.Date, past bool) (*WeeklyReport, e
 	}
 	var order []string
 	if cat != nil {
-		r.Office = cat.Office()
-		for _, m := range cat.Matters {
-			if !slices.Contains(order, m.Level1) {
-				order = append(order, m.Level1)
-			}
-		}
+		r.Office, order = cat.Office(), cat.Level1s()
 	}
 	r.YearRates, r.ThisYear = year.list(order), year.all
 	slices.SortStableFunc(r.Overdue, func(a, b ReportItem) int { return cmp.Compare(b.Days, a.Days) })

@@ -355,7 +355,7 @@ func BenchmarkHash(b *testing.B) {
 
 func TestSections(t *testing.T) {
 	cat := tracker.EmbeddedCatalog()
-	l1 := Level1s(cat)
+	l1 := cat.Level1s()
 	if len(l1) < 2 {
 		t.Fatalf("一级事项: %v", l1)
 	}

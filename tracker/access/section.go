@@ -28,7 +28,7 @@ func CheckSection(s *Section, cat *tracker.Catalog) error {
 	if len(s.Level1) == 0 {
 		return tracker.Invalid(tracker.FieldLevel1, "股室 %s 没有指定一级事项：它的经办人员将无法登记任何事件", name)
 	}
-	have := Level1s(cat)
+	have := cat.Level1s()
 	var seen []string
 	for _, l := range s.Level1 {
 		l = strings.TrimSpace(l)
@@ -41,17 +41,6 @@ func CheckSection(s *Section, cat *tracker.Catalog) error {
 	}
 	s.Level1 = seen
 	return nil
-}
-
-// Level1s are the catalogue's 一级事项, in its order.
-func Level1s(cat *tracker.Catalog) []string {
-	var out []string
-	for _, m := range cat.Matters {
-		if !slices.Contains(out, m.Level1) {
-			out = append(out, m.Level1)
-		}
-	}
-	return out
 }
 
 // Scope is what part of the events an account reaches: All, or the

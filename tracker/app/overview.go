@@ -138,7 +138,7 @@ func (l *Local) Overview(ctx context.Context, q OverviewQuery) (*Overview, error
 				return nil
 			})
 		}
-		for _, name := range access.Level1s(cat) {
+		for _, name := range cat.Level1s() {
 			if o.scope.Reaches(name) {
 				o.figuresOf(name)
 			}
