@@ -175,12 +175,6 @@ func workbookFrame(doc docInfo, sheets []sheet) ([]byte, *cellStyles, map[string
 	return buf.Bytes(), styles, parts, nil
 }
 
-// headWidth is the width a column's heading needs on one line: a Chinese
-// character takes two.
-func headWidth(head string) float64 {
-	return float64(textWidth.StringWidth(head)) + 2
-}
-
 // fit is the column's width: its own, or what its heading needs on two
 // lines at most, whichever is wider.
 func (c column) fit() float64 {
